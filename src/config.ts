@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { Type, type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Every setting the service reads, with its environment variable, type and default.
+ * The README's configuration table is written from this list.
+ */
+const settings = {
+  PORT: { schema: Type.Integer({ minimum: 0, maximum: 65535 }), default: 3000 },
+  HOST: { schema: Type.String({ minLength: 1 }), default: '127.0.0.1' },
+  DATABASE_URL: { schema: Type.String({ pattern: '^postgres(ql)?://' }), default: undefined },
+  DATA_DIR: { schema: Type.String({ minLength: 1 }), default: './data' },
+  JWT_SECRET: { schema: Type.String({ minLength: 32 }), default: undefined },
+  ACCESS_TOKEN_TTL_SECONDS: { schema: Type.Integer({ minimum: 30, maximum: 3600 }), default: 900 },
+  REFRESH_TOKEN_TTL_SECONDS: { schema: Type.Integer({ minimum: 300 }), default: 30 * 24 * 3600 },
+  BODY_LIMIT_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 1024 * 1024 },
+  AUTH_RATE_LIMIT_MAX: { schema: Type.Integer({ minimum: 1 }), default: 20 },
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: { schema: Type.Integer({ minimum: 1 }), default: 60 },
+  ARGON2_MEMORY_KIB: { schema: Type.Integer({ minimum: 1024 }), default: 19456 },
+  ARGON2_TIME_COST: { schema: Type.Integer({ minimum: 1 }), default: 2 },
+  TRUST_PROXY: { schema: Type.Boolean(), default: false },
+  LOG_LEVEL: {
+    schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+    default: 'info',
+  },
+} satisfies Record<string, { schema: TSchema; default: unknown }>;
+
+type Settings = typeof settings;
+type SettingValue<K extends keyof Settings> = Settings[K]['default'] extends undefined
+  ? Static<Settings[K]['schema']> | undefined
+  : Static<Settings[K]['schema']>;
+
+export interface Config {
+  port: SettingValue<'PORT'>;
+  host: SettingValue<'HOST'>;
+  /** PostgreSQL server; when absent the embedded PGlite database under `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  bodyLimitBytes: number;
+  authRateLimit: { max: number; windowSeconds: number };
+  argon2: { memoryKiB: number; timeCost: number };
+  trustProxy: boolean;
+  logLevel: SettingValue<'LOG_LEVEL'>;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function read<K extends keyof Settings>(env: Env, name: K): SettingValue<K> {
+  const spec = settings[name];
+  const raw = env[name];
+  if (raw === undefined || raw === '') return spec.default as SettingValue<K>;
+  const value = Value.Convert(spec.schema, raw);
+  if (!Value.Check(spec.schema, value)) {
+    const [first] = Value.Errors(spec.schema, value);
+    throw new ConfigError(`${name} is not valid (${first?.message ?? 'wrong type'}); got ${JSON.stringify(raw)}`);
+  }
+  return value as SettingValue<K>;
+}
+
+/**
+ * Reads and validates the whole configuration. A wrong value stops the start with a message naming
+ * the variable. Secrets come only from the environment; the embedded default (no DATABASE_URL) makes
+ * a key file under DATA_DIR instead and calls `warn` so the operator knows.
+ */
+export function loadConfig(env: Env = process.env, warn: (msg: string) => void = console.warn): Config {
+  const databaseUrl = read(env, 'DATABASE_URL');
+  const dataDir = resolve(read(env, 'DATA_DIR'));
+  let jwtSecret = read(env, 'JWT_SECRET');
+  if (jwtSecret === undefined) {
+    if (databaseUrl !== undefined) throw new ConfigError('JWT_SECRET is required when DATABASE_URL is set');
+    jwtSecret = readOrCreateSecret(dataDir, 'jwt-secret', warn);
+  }
+  return {
+    port: read(env, 'PORT'),
+    host: read(env, 'HOST'),
+    databaseUrl,
+    dataDir,
+    jwtSecret,
+    accessTokenTtlSeconds: read(env, 'ACCESS_TOKEN_TTL_SECONDS'),
+    refreshTokenTtlSeconds: read(env, 'REFRESH_TOKEN_TTL_SECONDS'),
+    bodyLimitBytes: read(env, 'BODY_LIMIT_BYTES'),
+    authRateLimit: { max: read(env, 'AUTH_RATE_LIMIT_MAX'), windowSeconds: read(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS') },
+    argon2: { memoryKiB: read(env, 'ARGON2_MEMORY_KIB'), timeCost: read(env, 'ARGON2_TIME_COST') },
+    trustProxy: read(env, 'TRUST_PROXY'),
+    logLevel: read(env, 'LOG_LEVEL'),
+  };
+}
+
+/** A random secret kept in `DATA_DIR/secrets/<name>` (mode 0600), made on first use. */
+export function readOrCreateSecret(dataDir: string, name: string, warn: (msg: string) => void): string {
+  const dir = join(dataDir, 'secrets');
+  const file = join(dir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  warn(`generated ${file}: set the matching environment variable to manage this secret yourself`);
+  return secret;
+}
+

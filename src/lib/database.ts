@@ -1,0 +1,140 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/** The query builder every module uses; a transaction is one too. */
+export type Database = PgDatabase<PgQueryResultHKT>;
+export type Transaction = PgTransaction<PgQueryResultHKT>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  migrate(): Promise<void>;
+  /** True when the database answers and every migration file has been applied. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
+
+/** PGlite extensions the migrations rely on; also used when tests load a prepared data directory. */
+export const pgliteExtensions = { pg_trgm };
+
+export interface OpenOptions {
+  /** PostgreSQL server URL. Without it the embedded database is used. */
+  url?: string | undefined;
+  /** Directory for the embedded database; omitted means in memory. */
+  dataDir?: string | undefined;
+  /** An already-open PGlite instance (tests load a migrated snapshot this way). */
+  pglite?: PGlite;
+  /** Connections in the server pool. */
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  return options.url ? openServer(options.url, options.poolSize ?? 10) : openEmbedded(options);
+}
+
+async function openServer(url: string, max: number): Promise<DatabaseHandle> {
+  const client = postgres(url, { max, onnotice: () => {} });
+  const db = drizzlePostgres({ client }) as unknown as Database;
+  return {
+    db,
+    kind: 'postgres',
+    migrate: () => migratePostgres(drizzlePostgres({ client }), { migrationsFolder }),
+    isReady: () => isReady(db),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
+  let releaseLock = () => {};
+  let client = options.pglite;
+  if (!client) {
+    if (options.dataDir) {
+      const dir = join(options.dataDir, 'pgdata');
+      mkdirSync(dir, { recursive: true });
+      releaseLock = lockDirectory(options.dataDir);
+      client = new PGlite(dir, { extensions: pgliteExtensions });
+    } else {
+      client = new PGlite({ extensions: pgliteExtensions });
+    }
+  }
+  const pg = client;
+  try {
+    await pg.waitReady;
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+  const db = drizzlePglite({ client: pg }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    migrate: () => migratePglite(drizzlePglite({ client: pg }), { migrationsFolder }),
+    isReady: () => isReady(db),
+    close: async () => {
+      await pg.close();
+      releaseLock();
+    },
+  };
+}
+
+async function isReady(db: Database): Promise<boolean> {
+  try {
+    const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    const result = await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    return rowsOf<{ n: number }>(result)[0]?.n === journal.entries.length;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PGlite has no lock of its own: two processes on one directory silently lose writes.
+ * A lock file made with O_EXCL holds the directory; a lock left by a dead process is taken over.
+ */
+function lockDirectory(dataDir: string): () => void {
+  const file = join(dataDir, 'pgdata.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(file, 'utf8'));
+      if (holder && holder !== process.pid && processIsAlive(holder)) {
+        throw new Error(`${dataDir} is in use by process ${holder}; stop it or choose another DATA_DIR`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Rows of `db.execute`, whichever driver answered (postgres-js gives an array, PGlite `{ rows }`). */
+export function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+}

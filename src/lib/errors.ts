@@ -1,0 +1,47 @@
+/**
+ * One application error with a stable code; one table maps each code to its HTTP status and
+ * problem+json (RFC 9457) type. Modules add their own kinds here so the table stays complete.
+ */
+export const problemKinds = {
+  'validation-failed': { status: 400, title: 'The request is not valid' },
+  'bad-request': { status: 400, title: 'The request cannot be read' },
+  unauthenticated: { status: 401, title: 'Authentication is required' },
+  'invalid-credentials': { status: 401, title: 'E-mail or password is wrong' },
+  'invalid-token': { status: 401, title: 'The token is not valid' },
+  forbidden: { status: 403, title: 'Your role does not allow this' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+  'invalid-state': { status: 409, title: 'Not allowed in the current state' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof problemKinds;
+
+/** The problem `type` URI for a code; `GET /problems/{code}` documents it. */
+export const problemType = (code: ProblemCode) => `/problems/${code}`;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail?: string,
+    /** Extension members added to the problem document (RFC 9457 §3.2). */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? problemKinds[code].title);
+  }
+
+  get status(): number {
+    return problemKinds[this.code].status;
+  }
+}
+
+export const notFound = (what: string) => new AppError('not-found', `${what} does not exist or is not visible to you`);
+export const invalidState = (detail: string, extensions?: Record<string, unknown>) =>
+  new AppError('invalid-state', detail, extensions);
+export const conflict = (detail: string, extensions?: Record<string, unknown>) => new AppError('conflict', detail, extensions);

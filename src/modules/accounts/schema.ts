@@ -1,0 +1,58 @@
+import { Type } from 'typebox';
+import { StringEnum, Timestamp, Uuid } from '../../lib/http.js';
+import { roles } from './tables.js';
+
+export const RoleSchema = StringEnum(roles);
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+// Long passphrases are welcome; the upper bound keeps hashing cost bounded.
+const Password = Type.String({ minLength: 12, maxLength: 256 });
+
+export const RegisterBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    roles: Type.Array(StringEnum(['provider', 'buyer']), { minItems: 1, maxItems: 2, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateUserBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    roles: Type.Array(RoleSchema, { minItems: 1, maxItems: roles.length, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+
+export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 16, maxLength: 200 }) }, { additionalProperties: false });
+
+export const UpdateUserBody = Type.Object(
+  {
+    roles: Type.Optional(Type.Array(RoleSchema, { minItems: 1, maxItems: roles.length, uniqueItems: true })),
+    status: Type.Optional(StringEnum(['active', 'disabled'])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const UserView = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  displayName: Type.String(),
+  roles: Type.Array(RoleSchema),
+  status: StringEnum(['active', 'disabled']),
+  createdAt: Timestamp,
+});
+
+export const TokenPairView = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
+  refreshToken: Type.String({ description: 'Use once at /auth/refresh; each use returns a new one' }),
+  refreshExpiresAt: Timestamp,
+});

@@ -1,0 +1,222 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import argon2 from 'argon2';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Config } from '../../config.js';
+import type { Database } from '../../lib/database.js';
+import { AppError, conflict, notFound } from '../../lib/errors.js';
+import type { AuditActor } from '../audit/events.js';
+import { appendAudit } from '../audit/service.js';
+import { refreshTokens, users, type Role } from './tables.js';
+
+declare module '../audit/events.js' {
+  interface AuditPayloads {
+    'account.registered': { roles: Role[]; createdBy: 'self' | 'operator' | 'script' };
+    'account.login_succeeded': { familyId: string };
+    'account.login_failed': { reason: 'unknown_account' | 'wrong_password' | 'disabled' };
+    'account.token_family_revoked': { familyId: string; reason: 'reuse' | 'logout' | 'account_changed' };
+    'account.roles_changed': { from: Role[]; to: Role[] };
+    'account.status_changed': { from: UserStatus; to: UserStatus };
+  }
+}
+
+export type User = typeof users.$inferSelect;
+export type UserStatus = User['status'];
+
+/** Roles anyone may give themselves; the others are granted by an operator or the CLI. */
+export const selfServiceRoles: readonly Role[] = ['provider', 'buyer'];
+
+export interface AccountsContext {
+  db: Database;
+  config: Pick<Config, 'argon2' | 'refreshTokenTtlSeconds' | 'accessTokenTtlSeconds'>;
+  signAccessToken(userId: string, roles: Role[]): string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function hashPassword(ctx: AccountsContext, password: string) {
+  return argon2.hash(password, {
+    type: argon2.argon2id,
+    memoryCost: ctx.config.argon2.memoryKiB,
+    timeCost: ctx.config.argon2.timeCost,
+    parallelism: 1,
+  });
+}
+
+export async function createUser(
+  ctx: AccountsContext,
+  actor: AuditActor,
+  input: { email: string; password: string; displayName: string; roles: Role[] },
+  createdBy: 'self' | 'operator' | 'script',
+): Promise<User> {
+  const roles = [...new Set(input.roles)];
+  if (createdBy === 'self' && roles.some((r) => !selfServiceRoles.includes(r))) {
+    throw new AppError('forbidden', `only ${selfServiceRoles.join(' and ')} accounts can be self-registered`);
+  }
+  const passwordHash = await hashPassword(ctx, input.password);
+  return ctx.db.transaction(async (tx) => {
+    const [user] = await tx
+      .insert(users)
+      .values({ email: normaliseEmail(input.email), displayName: input.displayName.trim(), passwordHash, roles })
+      .onConflictDoNothing({ target: users.email })
+      .returning();
+    if (!user) throw conflict('an account with this e-mail already exists');
+    await appendAudit(tx, { ...actor, userId: actor.userId ?? user.id }, {
+      action: 'account.registered',
+      subject: { type: 'user', id: user.id },
+      payload: { roles, createdBy },
+    });
+    return user;
+  });
+}
+
+// Verifying against a real hash when the account is unknown keeps the answer time the same,
+// so response times do not tell which e-mail addresses have accounts.
+let decoyHash: Promise<string> | undefined;
+
+export async function login(ctx: AccountsContext, actor: AuditActor, email: string, password: string): Promise<TokenPair> {
+  const [user] = await ctx.db.select().from(users).where(eq(users.email, normaliseEmail(email)));
+  decoyHash ??= hashPassword(ctx, randomBytes(16).toString('hex'));
+  const passwordMatches = await argon2.verify(user?.passwordHash ?? (await decoyHash), password);
+  const failure = !user ? 'unknown_account' : !passwordMatches ? 'wrong_password' : user.status !== 'active' ? 'disabled' : null;
+  if (!user || failure) {
+    await ctx.db.transaction((tx) =>
+      appendAudit(tx, actor, {
+        action: 'account.login_failed',
+        subject: user ? { type: 'user', id: user.id } : { type: 'login', id: 'unknown-account' },
+        payload: { reason: failure ?? 'unknown_account' },
+      }),
+    );
+    throw new AppError('invalid-credentials');
+  }
+  return ctx.db.transaction(async (tx) => {
+    const familyId = randomUUID();
+    const pair = await issueTokens(ctx, tx, user, familyId);
+    await appendAudit(tx, { ...actor, userId: user.id }, {
+      action: 'account.login_succeeded',
+      subject: { type: 'user', id: user.id },
+      payload: { familyId },
+    });
+    return pair;
+  });
+}
+
+async function issueTokens(ctx: AccountsContext, tx: Database, user: User, familyId: string): Promise<TokenPair> {
+  const refreshToken = randomBytes(32).toString('base64url');
+  const refreshExpiresAt = new Date(Date.now() + ctx.config.refreshTokenTtlSeconds * 1000);
+  await tx.insert(refreshTokens).values({ userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt });
+  return {
+    accessToken: ctx.signAccessToken(user.id, user.roles),
+    tokenType: 'Bearer',
+    expiresIn: ctx.config.accessTokenTtlSeconds,
+    refreshToken,
+    refreshExpiresAt,
+  };
+}
+
+/**
+ * Uses up a refresh token and issues its successor. A token presented a second time has leaked
+ * (or been raced); either way the whole family is revoked and the holder must log in again.
+ */
+export async function refresh(ctx: AccountsContext, actor: AuditActor, presented: string): Promise<TokenPair> {
+  const tokenHash = sha256(presented);
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(refreshTokens)
+      .set({ usedAt: new Date() })
+      .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, new Date())))
+      .returning();
+    if (claimed) {
+      const [user] = await tx.select().from(users).where(eq(users.id, claimed.userId));
+      if (user?.status !== 'active') return { error: 'the account is disabled' } as const;
+      return { pair: await issueTokens(ctx, tx, user, claimed.familyId) } as const;
+    }
+    const [known] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
+    if (!known) return { error: 'the refresh token is not valid' } as const;
+    if (known.usedAt || known.revokedAt) {
+      const revoked = await revokeFamily(tx, { ...actor, userId: known.userId }, known.familyId, 'reuse');
+      return { error: revoked ? 'the refresh token was already used; every session of this login is now revoked' : 'the refresh token is revoked' } as const;
+    }
+    return { error: 'the refresh token has expired' } as const;
+  });
+  if ('error' in outcome) throw new AppError('invalid-token', outcome.error);
+  return outcome.pair;
+}
+
+/** Revokes every live token of a family; audits it when anything was revoked. */
+async function revokeFamily(tx: Database, actor: AuditActor, familyId: string, reason: 'reuse' | 'logout' | 'account_changed') {
+  const revoked = await tx
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+    .returning({ id: refreshTokens.id });
+  if (revoked.length === 0) return false;
+  await appendAudit(tx, actor, { action: 'account.token_family_revoked', subject: { type: 'token_family', id: familyId }, payload: { familyId, reason } });
+  return true;
+}
+
+export async function logout(ctx: AccountsContext, actor: AuditActor, presented: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const [known] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(presented)));
+    // Logging out with a token of someone else's is treated like an unknown token: nothing happens.
+    if (!known || known.userId !== actor.userId) return;
+    await revokeFamily(tx, actor, known.familyId, 'logout');
+  });
+}
+
+export async function getUser(db: Database, id: string): Promise<User> {
+  const [user] = await db.select().from(users).where(eq(users.id, id));
+  if (!user) throw notFound('user');
+  return user;
+}
+
+export async function listUsers(db: Database, q: { afterEmail?: string | undefined; role?: Role | undefined; limit: number }) {
+  return db
+    .select()
+    .from(users)
+    .where(and(q.afterEmail ? gt(users.email, q.afterEmail) : undefined, q.role ? sql`${q.role} = any(${users.roles})` : undefined))
+    .orderBy(asc(users.email))
+    .limit(q.limit);
+}
+
+/**
+ * An operator changes a user's roles or status. Live sessions are revoked, so the change takes
+ * effect at the latest when the current access token expires.
+ */
+export async function updateUser(
+  db: Database,
+  actor: AuditActor,
+  id: string,
+  change: { roles?: Role[] | undefined; status?: UserStatus | undefined },
+): Promise<User> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+    if (!before) throw notFound('user');
+    if (before.id === actor.userId && change.roles && !change.roles.includes('operator') && before.roles.includes('operator')) {
+      throw new AppError('invalid-state', 'operators cannot remove their own operator role');
+    }
+    const roles = change.roles ? [...new Set(change.roles)] : before.roles;
+    const status = change.status ?? before.status;
+    const rolesChanged = roles.length !== before.roles.length || roles.some((r) => !before.roles.includes(r));
+    const statusChanged = status !== before.status;
+    if (!rolesChanged && !statusChanged) return before;
+    const [after] = await tx.update(users).set({ roles, status, updatedAt: new Date() }).where(eq(users.id, id)).returning();
+    const subject = { type: 'user', id };
+    if (rolesChanged) await appendAudit(tx, actor, { action: 'account.roles_changed', subject, payload: { from: before.roles, to: roles } });
+    if (statusChanged) await appendAudit(tx, actor, { action: 'account.status_changed', subject, payload: { from: before.status, to: status } });
+    const families = await tx
+      .selectDistinct({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.userId, id), isNull(refreshTokens.revokedAt)));
+    for (const { familyId } of families) await revokeFamily(tx, actor, familyId, 'account_changed');
+    return after!;
+  });
+}

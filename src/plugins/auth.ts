@@ -1,0 +1,113 @@
+import jwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../lib/errors.js';
+import { problemResponses } from '../lib/http.js';
+import type { AuditActor } from '../modules/audit/events.js';
+import { roles as knownRoles, type Role } from '../modules/accounts/tables.js';
+
+/**
+ * Who is calling. `role` is the role the route was entered under (the first of the caller's roles
+ * that the route allows), so audit records say in which capacity something was done.
+ */
+export interface Actor {
+  userId: string;
+  roles: Role[];
+  role: Role;
+  /** The party the user acts for; null until the user chooses one. */
+  partyId: string | null;
+}
+
+/** A route is public, open to any signed-in user, or open to the listed roles. */
+export type RouteAuth = 'public' | 'authenticated' | readonly Role[];
+
+interface AccessClaims {
+  sub: string;
+  roles: Role[];
+  typ: 'access';
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: AccessClaims;
+    user: AccessClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyInstance {
+    signAccessToken(userId: string, roles: Role[]): string;
+    /** Hooks that run after authentication, e.g. to resolve the acting party. */
+    actorResolvers: ((request: FastifyRequest, actor: Actor) => Promise<void>)[];
+  }
+}
+
+/** The signed-in caller; a route declared with `auth` other than 'public' always has one. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('unauthenticated');
+  return request.actor;
+}
+
+/** The audit record's view of the caller. */
+export function auditActorOf(request: FastifyRequest): AuditActor {
+  return {
+    userId: request.actor?.userId ?? null,
+    partyId: request.actor?.partyId ?? null,
+    role: request.actor?.role ?? null,
+    ip: request.ip,
+    requestId: request.id,
+  };
+}
+
+/**
+ * The one way routes are guarded. Every route must say `config: { auth: ... }`; a route that does
+ * not is refused when it is registered, so nothing is public by accident. Guarded routes get the
+ * bearer security scheme and their 401/403 responses in the OpenAPI document.
+ */
+export default fp(async function auth(app: FastifyInstance, opts: { secret: string; accessTokenTtlSeconds: number }) {
+  await app.register(jwt, { secret: opts.secret, sign: { expiresIn: opts.accessTokenTtlSeconds } });
+
+  app.decorate('signAccessToken', (userId: string, roles: Role[]) => app.jwt.sign({ sub: userId, roles, typ: 'access' }));
+  app.decorate('actorResolvers', [] as FastifyInstance['actorResolvers']);
+  app.decorateRequest('actor', null);
+
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide) return;
+    const rule = route.config?.auth;
+    if (rule === undefined) throw new Error(`${route.method} ${route.url} must declare config.auth`);
+    if (rule === 'public') return;
+    route.schema = {
+      ...route.schema,
+      security: [{ bearerAuth: [] }],
+      response: { ...problemResponses(401, 403), ...(route.schema?.response as object | undefined) },
+    };
+    const guard = authenticate(app, rule);
+    route.onRequest = [guard, ...(route.onRequest ? [route.onRequest].flat() : [])];
+  });
+});
+
+function authenticate(app: FastifyInstance, rule: 'authenticated' | readonly Role[]): onRequestHookHandler {
+  return async function requireAuth(request) {
+    if (!request.headers.authorization) throw new AppError('unauthenticated', 'send an access token as "Authorization: Bearer <token>"');
+    let claims: AccessClaims;
+    try {
+      claims = await request.jwtVerify<AccessClaims>();
+    } catch (err) {
+      const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
+      throw new AppError('invalid-token', expired ? 'the access token has expired; refresh it' : 'the access token is not valid');
+    }
+    if (claims.typ !== 'access' || !Array.isArray(claims.roles)) throw new AppError('invalid-token', 'not an access token');
+    const held = claims.roles.filter((r): r is Role => knownRoles.includes(r));
+    const role = rule === 'authenticated' ? held[0] : held.find((r) => rule.includes(r));
+    if (!role) throw new AppError('forbidden', `this needs one of the roles: ${rule === 'authenticated' ? 'any' : rule.join(', ')}`);
+    const actor: Actor = { userId: claims.sub, roles: held, role, partyId: null };
+    for (const resolve of app.actorResolvers) await resolve(request, actor);
+    request.actor = actor;
+  };
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { systemActor } from '../../src/modules/audit/events.js';
+import { createUser } from '../../src/modules/accounts/service.js';
+import type { Role } from '../../src/modules/accounts/tables.js';
+import { freshDatabase } from './database.js';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: undefined,
+    dataDir: mkdtempSync(join(tmpdir(), 'dx-test-')),
+    jwtSecret: randomBytes(32).toString('hex'),
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlSeconds: 3600,
+    bodyLimitBytes: 1024 * 1024,
+    authRateLimit: { max: 1000, windowSeconds: 60 },
+    // Cheap hashing keeps tests fast; production defaults are in src/config.ts.
+    argon2: { memoryKiB: 1024, timeCost: 1 },
+    trustProxy: false,
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
+
+/** The whole app on a fresh database of its own; closed and dropped when the test ends. */
+export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+  const database = await freshDatabase();
+  const config = testConfig(overrides);
+  const app = await buildApp(config, { database: database.handle, logger: false });
+  t.teardown(async () => {
+    await app.close();
+    await database.dispose();
+    rmSync(config.dataDir, { recursive: true, force: true });
+  });
+  return app;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  roles: Role[];
+  accessToken: string;
+  refreshToken: string;
+  /** Headers for an authenticated request. */
+  auth: Record<string, string>;
+}
+
+let counter = 0;
+
+/**
+ * A user with the given roles, logged in. Provider and buyer accounts register through the API;
+ * staff accounts are made the way the CLI makes them, by the accounts service.
+ */
+export async function signUp(app: FastifyInstance, roles: Role[], name = roles.join('-')): Promise<TestUser> {
+  const email = `${name}-${++counter}-${randomBytes(3).toString('hex')}@example.cn`;
+  const password = 'correct horse battery staple';
+  if (roles.every((r) => r === 'provider' || r === 'buyer')) {
+    const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email, password, displayName: name, roles } });
+    if (res.statusCode !== 201) throw new Error(`register failed: ${res.body}`);
+  } else {
+    const ctx = { db: app.db, config: app.config, signAccessToken: app.signAccessToken };
+    await createUser(ctx, systemActor(), { email, password, displayName: name, roles }, 'script');
+  }
+  const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
+  const tokens = login.json<{ accessToken: string; refreshToken: string }>();
+  const me = await app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
+  return {
+    id: me.json<{ id: string }>().id,
+    email,
+    password,
+    roles,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    auth: { authorization: `Bearer ${tokens.accessToken}` },
+  };
+}
+
+/** `app.inject` as a user. */
+export function as(app: FastifyInstance, user: TestUser | null, options: InjectOptions): Promise<LightMyRequestResponse> {
+  return app.inject({ ...options, headers: { ...(user ? user.auth : {}), ...options.headers } });
+}
+
+/** Asserts a problem+json answer with the given status and type, and returns its body. */
+export function expectProblem(t: Test, res: LightMyRequestResponse, status: number, type: string) {
+  t.equal(res.statusCode, status, `status ${status}: ${res.body.slice(0, 300)}`);
+  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem+json content type');
+  const body = res.json<{ type: string; status: number; title: string; detail?: string }>();
+  t.equal(body.type, `/problems/${type}`);
+  t.equal(body.status, status);
+  return body;
+}

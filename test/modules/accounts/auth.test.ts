@@ -1,0 +1,120 @@
+import t from 'tap';
+import { as, buildTestApp, expectProblem, signUp } from '../../helpers/app.js';
+
+const password = 'correct horse battery staple';
+
+t.test('register, log in, read me', async (t) => {
+  const app = await buildTestApp(t);
+  const reg = await app.inject({
+    method: 'POST',
+    url: '/auth/register',
+    payload: { email: 'Seller@Example.CN', password, displayName: '数据公司', roles: ['provider', 'buyer'] },
+  });
+  t.equal(reg.statusCode, 201);
+  const user = reg.json();
+  t.equal(user.email, 'seller@example.cn', 'e-mail is normalised');
+  t.same(user.roles, ['provider', 'buyer']);
+  t.notOk('passwordHash' in user, 'no password hash in the response');
+
+  const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'seller@example.cn', password } });
+  t.equal(login.statusCode, 200);
+  const tokens = login.json();
+  t.equal(tokens.tokenType, 'Bearer');
+  const me = await app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
+  t.equal(me.statusCode, 200);
+  t.equal(me.json().id, user.id);
+});
+
+t.test('registration refuses staff roles, duplicates and weak input', async (t) => {
+  const app = await buildTestApp(t);
+  const body = { email: 'x@example.cn', password, displayName: 'X', roles: ['buyer'] };
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/register', payload: { ...body, roles: ['operator'] } }), 400, 'validation-failed');
+  t.equal((await app.inject({ method: 'POST', url: '/auth/register', payload: body })).statusCode, 201);
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/register', payload: { ...body, email: 'X@example.cn' } }), 409, 'conflict');
+  const weak = expectProblem(t, await app.inject({ method: 'POST', url: '/auth/register', payload: { ...body, email: 'y@example.cn', password: 'short' } }), 400, 'validation-failed');
+  t.match(weak, { errors: [{ path: '/body/password' }] });
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/register', payload: { ...body, email: 'z@example.cn', admin: true } }), 400, 'validation-failed');
+});
+
+t.test('failed logins are refused alike and audited', async (t) => {
+  const app = await buildTestApp(t);
+  const user = await signUp(app, ['buyer']);
+  const operator = await signUp(app, ['operator']);
+  const wrong = expectProblem(t, await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: 'not the password' } }), 401, 'invalid-credentials');
+  const unknown = expectProblem(t, await app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'nobody@example.cn', password } }), 401, 'invalid-credentials');
+  t.equal(wrong.detail, unknown.detail, 'the answer does not tell which accounts exist');
+  const events = await as(app, operator, { method: 'GET', url: '/audit/events?action=account.login_failed&order=asc' });
+  t.match(events.json().items, [
+    { subject: { type: 'user', id: user.id }, payload: { reason: 'wrong_password' } },
+    { subject: { type: 'login', id: 'unknown-account' }, payload: { reason: 'unknown_account' } },
+  ]);
+  t.notMatch(events.body, /nobody@example\.cn/, 'the unknown e-mail is not recorded');
+});
+
+t.test('refresh rotates; reusing a used token revokes the whole family', async (t) => {
+  const app = await buildTestApp(t);
+  const user = await signUp(app, ['buyer']);
+  const operator = await signUp(app, ['operator']);
+  const first = await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } });
+  t.equal(first.statusCode, 200);
+  const second = first.json();
+  t.not(second.refreshToken, user.refreshToken, 'a new refresh token each time');
+
+  const reuse = expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } }), 401, 'invalid-token');
+  t.match(reuse.detail, /already used/);
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: second.refreshToken } }), 401, 'invalid-token');
+
+  const events = await as(app, operator, { method: 'GET', url: `/audit/events?action=account.token_family_revoked&actorUserId=${user.id}` });
+  t.equal(events.json().items.length, 1);
+  t.equal(events.json().items[0].payload.reason, 'reuse');
+
+  const again = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } });
+  t.equal(again.statusCode, 200, 'logging in again starts a new family');
+});
+
+t.test('two concurrent refreshes with one token: one wins, the family is then revoked', async (t) => {
+  const app = await buildTestApp(t);
+  const user = await signUp(app, ['buyer']);
+  const results = await Promise.all(
+    [1, 2].map(() => app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } })),
+  );
+  t.same(results.map((r) => r.statusCode).sort(), [200, 401]);
+  const winner = results.find((r) => r.statusCode === 200)!.json();
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: winner.refreshToken } }), 401, 'invalid-token');
+});
+
+t.test('logout revokes the session; an unknown or foreign token changes nothing', async (t) => {
+  const app = await buildTestApp(t);
+  const user = await signUp(app, ['buyer']);
+  const other = await signUp(app, ['provider']);
+  t.equal((await as(app, other, { method: 'POST', url: '/auth/logout', payload: { refreshToken: user.refreshToken } })).statusCode, 204);
+  t.equal((await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } })).statusCode, 200, "another user's logout did not touch it");
+  const login = (await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } })).json();
+  t.equal((await as(app, user, { method: 'POST', url: '/auth/logout', payload: { refreshToken: login.refreshToken } })).statusCode, 204);
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: login.refreshToken } }), 401, 'invalid-token');
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/logout', payload: { refreshToken: login.refreshToken } }), 401, 'unauthenticated');
+});
+
+t.test('access tokens: missing, forged, expired', async (t) => {
+  const app = await buildTestApp(t, { accessTokenTtlSeconds: 30 });
+  const user = await signUp(app, ['buyer']);
+  expectProblem(t, await app.inject({ method: 'GET', url: '/me' }), 401, 'unauthenticated');
+  const forged = user.accessToken.slice(0, -4) + 'AAAA';
+  expectProblem(t, await app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${forged}` } }), 401, 'invalid-token');
+  const expired = app.jwt.sign({ sub: user.id, roles: ['buyer'], typ: 'access' }, { expiresIn: -10 } as never);
+  const res = expectProblem(t, await app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${expired}` } }), 401, 'invalid-token');
+  t.match(res.detail, /expired/);
+});
+
+t.test('authentication routes are rate limited per client', async (t) => {
+  const app = await buildTestApp(t, { authRateLimit: { max: 3, windowSeconds: 60 } });
+  const codes = [];
+  for (let i = 0; i < 4; i++) {
+    codes.push((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'a@example.cn', password } })).statusCode);
+  }
+  t.same(codes, [401, 401, 401, 429]);
+  const limited = expectProblem(t, await app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'a@example.cn', password } }), 429, 'rate-limited');
+  t.ok(limited.detail);
+  const other = await app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '10.1.2.3', payload: { email: 'a@example.cn', password } });
+  t.equal(other.statusCode, 401, 'another client is not limited');
+});
