@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database, type DatabaseHandle } from './lib/database.js';
+import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
 import auditRoutes from './modules/audit/routes.js';
 import systemRoutes from './modules/system/routes.js';
@@ -17,12 +19,16 @@ declare module 'fastify' {
     config: Config;
     database: DatabaseHandle;
     db: Database;
+    /** File storage for documents and dataset versions. */
+    blobs: BlobStore;
   }
 }
 
 export interface AppOptions {
   /** An open, migrated database; the app takes ownership and closes it. Opened from config when absent. */
   database?: DatabaseHandle;
+  /** File storage; a disk store under DATA_DIR/blobs when absent. */
+  blobs?: BlobStore;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -54,6 +60,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('config', config);
   app.decorate('database', database);
   app.decorate('db', database.db);
+  app.decorate('blobs', options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs')));
   app.addHook('onClose', () => database.close());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from './errors.js';
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Content-addressed file storage: a blob's name is the SHA-256 of its bytes, so storing the same
+ * bytes twice is one file, and what is read back can be checked against the name. The disk store
+ * is the embedded default; an S3-compatible store implements the same three calls.
+ */
+export interface BlobStore {
+  /**
+   * Streams `source` into the store, never holding it whole in memory. Bytes beyond `maxBytes`, or a
+   * stream that breaks off, leave nothing behind and reject (413 for the limit).
+   */
+  put(source: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
+  /** A stream of the blob's bytes; rejects with not-found when absent. */
+  open(sha256: string): Promise<Readable>;
+  exists(sha256: string): Promise<boolean>;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export class DiskBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  private pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new AppError('not-found', 'no such file');
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(source: Readable, { maxBytes }: { maxBytes: number }): Promise<StoredBlob> {
+    const incoming = join(this.root, 'incoming');
+    await mkdir(incoming, { recursive: true });
+    const temp = join(incoming, randomBytes(12).toString('hex'));
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        if (size > maxBytes) return callback(new AppError('payload-too-large', `the file is larger than ${maxBytes} bytes`));
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+      const sha256 = hash.digest('hex');
+      const target = this.pathOf(sha256);
+      await mkdir(join(target, '..'), { recursive: true });
+      // Same bytes, same name: renaming over an existing copy changes nothing.
+      await rename(temp, target);
+      return { sha256, size };
+    } catch (err) {
+      await rm(temp, { force: true });
+      // Drain what the client still sends, so the reply can go out on this connection.
+      source.resume();
+      if (err instanceof AppError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') {
+        throw new AppError('bad-request', 'the upload broke off before it was complete');
+      }
+      throw err;
+    }
+  }
+
+  async open(sha256: string): Promise<Readable> {
+    const path = this.pathOf(sha256);
+    if (!(await this.exists(sha256))) throw new AppError('not-found', 'no such file');
+    return createReadStream(path);
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(sha256))).isFile();
+    } catch {
+      return false;
+    }
+  }
+}
