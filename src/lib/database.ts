@@ -52,7 +52,7 @@ async function openServer(url: string, max: number): Promise<DatabaseHandle> {
     kind: 'postgres',
     migrate: () => migratePostgres(drizzlePostgres({ client }), { migrationsFolder }),
     isReady: () => isReady(db),
-    close: () => client.end({ timeout: 5 }),
+    close: once(() => client.end({ timeout: 5 })),
   };
 }
 
@@ -82,11 +82,17 @@ async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
     kind: 'pglite',
     migrate: () => migratePglite(drizzlePglite({ client: pg }), { migrationsFolder }),
     isReady: () => isReady(db),
-    close: async () => {
+    close: once(async () => {
       await pg.close();
       releaseLock();
-    },
+    }),
   };
+}
+
+/** Closing twice (a failed start, then shutdown) is harmless. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }
 
 async function isReady(db: Database): Promise<boolean> {

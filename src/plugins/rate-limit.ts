@@ -34,7 +34,11 @@ function databaseStore(db: Database, log: FastifyInstance['log']) {
           }
         }, (err: Error) => callback(err));
     },
-    child: (route) => store(`${prefix}${route.method}:${route.path}:`),
+    // The library hands each route's merged settings to `child`, with the route under `routeInfo`.
+    child: (params) => {
+      const route = (params as unknown as { routeInfo?: { method?: unknown; url?: string } }).routeInfo;
+      return store(`${prefix}${String(route?.method)}:${route?.url}:`);
+    },
   });
   return store('');
 }

@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const quiet = () => {};
+
+t.test('defaults give a working embedded set-up and make a secret file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dx-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const warnings: string[] = [];
+  const config = loadConfig({ DATA_DIR: dir }, (m) => warnings.push(m));
+  t.equal(config.port, 3000);
+  t.equal(config.databaseUrl, undefined);
+  t.equal(config.jwtSecret.length >= 32, true);
+  t.match(warnings[0], /jwt-secret/);
+  t.equal(statSync(join(dir, 'secrets', 'jwt-secret')).mode & 0o777, 0o600, 'the secret file is private');
+  t.equal(loadConfig({ DATA_DIR: dir }, quiet).jwtSecret, config.jwtSecret, 'the same secret on the next start');
+  t.equal(readFileSync(join(dir, 'secrets', 'jwt-secret'), 'utf8').trim(), config.jwtSecret);
+});
+
+t.test('values are converted and checked', async (t) => {
+  const config = loadConfig({ PORT: '8080', TRUST_PROXY: 'true', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn' }, quiet);
+  t.equal(config.port, 8080);
+  t.equal(config.trustProxy, true);
+  t.equal(config.logLevel, 'warn');
+});
+
+t.test('a bad or missing value stops the start with a message naming it', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ PORT: 'eighty', JWT_SECRET: 'x'.repeat(40) }, /^PORT is not valid/],
+    [{ PORT: '70000', JWT_SECRET: 'x'.repeat(40) }, /^PORT is not valid/],
+    [{ DATABASE_URL: 'mysql://x', JWT_SECRET: 'x'.repeat(40) }, /^DATABASE_URL is not valid/],
+    [{ DATABASE_URL: 'postgres://localhost/x' }, /^JWT_SECRET is required when DATABASE_URL is set/],
+    [{ JWT_SECRET: 'short' }, /^JWT_SECRET is not valid/],
+    [{ LOG_LEVEL: 'loud', JWT_SECRET: 'x'.repeat(40) }, /^LOG_LEVEL is not valid/],
+    [{ ACCESS_TOKEN_TTL_SECONDS: '1', JWT_SECRET: 'x'.repeat(40) }, /^ACCESS_TOKEN_TTL_SECONDS is not valid/],
+  ];
+  for (const [env, message] of cases) {
+    t.throws(() => loadConfig(env, quiet), { name: 'ConfigError', message }, JSON.stringify(env));
+  }
+  t.type(new ConfigError('x'), Error);
+});
