@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { openDatabase } from '../../src/lib/database.js';
+
+const run = promisify(execFile);
+
+/** Runs a script the way `npm run` does, on an embedded database in `dataDir`. */
+async function script(name: string, dataDir: string, args: string[] = [], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+t.test('create the first operator, verify the chain, find a tampered event', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-cli-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const refused = await script('create-user', dataDir, ['--email', 'ops@exchange.example', '--name', 'Ops']);
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, /USER_PASSWORD must be set/);
+
+  const created = await script('create-user', dataDir, ['--email', 'ops@exchange.example', '--name', 'Ops', '--role', 'operator', '--role', 'bureau'], {
+    USER_PASSWORD: 'a long passphrase here',
+  });
+  t.equal(created.code, 0, created.stderr);
+  t.match(created.stdout, /created operator\+bureau account ops@exchange\.example/);
+  t.match(created.stderr, /generated .*jwt-secret/, 'the embedded default warns that it made a secret');
+
+  const again = await script('create-user', dataDir, ['--email', 'ops@exchange.example', '--name', 'Ops'], { USER_PASSWORD: 'a long passphrase here' });
+  t.equal(again.code, 1);
+  t.match(again.stderr, /already exists/);
+
+  const ok = await script('audit-verify', dataDir);
+  t.equal(ok.code, 0, ok.stderr);
+  t.match(ok.stdout, /audit chain OK: 1 events, head #1 [0-9a-f]{64}/);
+  t.match(ok.stderr, /checked 1 of 1 events/, 'progress is reported');
+
+  const database = await openDatabase({ dataDir });
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`alter table audit_events disable trigger audit_events_no_update_delete`);
+    await tx.execute(sql`update audit_events set actor_role = 'operator' where seq = 1`);
+    await tx.execute(sql`alter table audit_events enable trigger audit_events_no_update_delete`);
+  });
+  await database.close();
+
+  const broken = await script('audit-verify', dataDir);
+  t.equal(broken.code, 1);
+  t.match(broken.stdout, /audit chain BROKEN at event #1: content does not match its hash/);
+});
+
+t.test('a second process cannot open an embedded database that is in use', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-lock-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const holder = await openDatabase({ dataDir });
+  t.teardown(() => holder.close());
+  const second = await script('audit-verify', dataDir);
+  t.equal(second.code, 2);
+  t.match(second.stderr, /is in use by process \d+/);
+});
