@@ -9,6 +9,8 @@ import { openDatabase, type Database, type DatabaseHandle } from './lib/database
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
 import auditRoutes from './modules/audit/routes.js';
+import identityRoutes from './modules/identity/routes.js';
+import type { PartyVerifier } from './modules/identity/verifier.js';
 import systemRoutes from './modules/system/routes.js';
 import auth from './plugins/auth.js';
 import problems from './plugins/problems.js';
@@ -30,6 +32,8 @@ export interface AppOptions {
   /** File storage; a disk store under DATA_DIR/blobs when absent. */
   blobs?: BlobStore;
   logger?: FastifyServerOptions['logger'];
+  /** A registry check for party identities; operators review every submission when absent. */
+  identityVerifier?: PartyVerifier;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -87,6 +91,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(systemRoutes);
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
+  await app.register(identityRoutes, { verifier: options.identityVerifier });
 
   await app.ready();
   return app;

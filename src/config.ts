@@ -22,6 +22,9 @@ const settings = {
   ARGON2_MEMORY_KIB: { schema: Type.Integer({ minimum: 1024 }), default: 19456 },
   ARGON2_TIME_COST: { schema: Type.Integer({ minimum: 1 }), default: 2 },
   TRUST_PROXY: { schema: Type.Boolean(), default: false },
+  IDENTITY_KEY: { schema: Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' }), default: undefined },
+  IDENTITY_VERIFICATION_MONTHS: { schema: Type.Integer({ minimum: 1, maximum: 60 }), default: 12 },
+  IDENTITY_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 10 * 1024 * 1024 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
@@ -47,6 +50,11 @@ export interface Config {
   argon2: { memoryKiB: number; timeCost: number };
   trustProxy: boolean;
   logLevel: SettingValue<'LOG_LEVEL'>;
+  /** Base64 of the 32-byte key that encrypts identity numbers at rest (and keys their lookup HMAC). */
+  identityKey: string;
+  /** How long an operator's verification of a party holds before it must be renewed. */
+  identityVerificationMonths: number;
+  identityDocumentMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +88,11 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     if (databaseUrl !== undefined) throw new ConfigError('JWT_SECRET is required when DATABASE_URL is set');
     jwtSecret = readOrCreateSecret(dataDir, 'jwt-secret', warn);
   }
+  let identityKey = read(env, 'IDENTITY_KEY');
+  if (identityKey === undefined) {
+    if (databaseUrl !== undefined) throw new ConfigError('IDENTITY_KEY is required when DATABASE_URL is set (base64 of 32 random bytes)');
+    identityKey = readOrCreateSecret(dataDir, 'identity-key', warn);
+  }
   return {
     port: read(env, 'PORT'),
     host: read(env, 'HOST'),
@@ -93,6 +106,9 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     argon2: { memoryKiB: read(env, 'ARGON2_MEMORY_KIB'), timeCost: read(env, 'ARGON2_TIME_COST') },
     trustProxy: read(env, 'TRUST_PROXY'),
     logLevel: read(env, 'LOG_LEVEL'),
+    identityKey,
+    identityVerificationMonths: read(env, 'IDENTITY_VERIFICATION_MONTHS'),
+    identityDocumentMaxBytes: read(env, 'IDENTITY_DOCUMENT_MAX_BYTES'),
   };
 }
 

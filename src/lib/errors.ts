@@ -9,6 +9,8 @@ export const problemKinds = {
   'invalid-credentials': { status: 401, title: 'E-mail or password is wrong' },
   'invalid-token': { status: 401, title: 'The token is not valid' },
   forbidden: { status: 403, title: 'Your role does not allow this' },
+  'party-required': { status: 403, title: 'Act for a party to do this (X-Party-Id header)' },
+  'party-not-verified': { status: 403, title: 'The party is not verified' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },

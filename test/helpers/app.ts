@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { systemActor } from '../../src/modules/audit/events.js';
 import { createUser } from '../../src/modules/accounts/service.js';
@@ -26,15 +26,18 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     argon2: { memoryKiB: 1024, timeCost: 1 },
     trustProxy: false,
     logLevel: 'silent',
+    identityKey: randomBytes(32).toString('base64'),
+    identityVerificationMonths: 12,
+    identityDocumentMaxBytes: 64 * 1024,
     ...overrides,
   };
 }
 
 /** The whole app on a fresh database of its own; closed and dropped when the test ends. */
-export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+export async function buildTestApp(t: Test, overrides: Partial<Config> = {}, options: Pick<AppOptions, 'logger' | 'identityVerifier'> = {}): Promise<FastifyInstance> {
   const database = await freshDatabase();
   const config = testConfig(overrides);
-  const app = await buildApp(config, { database: database.handle, logger: false });
+  const app = await buildApp(config, { ...options, database: database.handle, logger: options.logger ?? false });
   t.teardown(async () => {
     await app.close();
     await database.dispose();

@@ -1,0 +1,125 @@
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
+import { getUser } from '../accounts/service.js';
+import type { AuditActor } from '../audit/events.js';
+import { appendAudit } from '../audit/service.js';
+import { partyInvitations, partyMembers, type MemberRole } from './tables.js';
+
+declare module '../audit/events.js' {
+  interface AuditPayloads {
+    'party.member_invited': { invitationId: string; role: MemberRole };
+    'party.member_joined': { userId: string; role: MemberRole; invitationId: string };
+    'party.member_removed': { userId: string; role: MemberRole; self: boolean };
+  }
+}
+
+export type Membership = typeof partyMembers.$inferSelect;
+export type Invitation = typeof partyInvitations.$inferSelect;
+
+const INVITATION_DAYS = 14;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function findMembership(db: Database, partyId: string, userId: string): Promise<Membership | undefined> {
+  const [membership] = await db.select().from(partyMembers).where(and(eq(partyMembers.partyId, partyId), eq(partyMembers.userId, userId)));
+  return membership;
+}
+
+/**
+ * A user's relation to a party it names: none is 404 (the party's existence is not revealed),
+ * a member where an admin is needed is 403.
+ */
+export async function requirePartyRole(db: Database, partyId: string, userId: string, role: MemberRole | 'any'): Promise<Membership> {
+  const membership = await findMembership(db, partyId, userId);
+  if (!membership) throw notFound('party');
+  if (role === 'admin' && membership.role !== 'admin') throw new AppError('forbidden', 'only an admin of the party can do this');
+  return membership;
+}
+
+/**
+ * The party a request acts for: the `X-Party-Id` header, which must name a party the user belongs
+ * to, or the user's only party when it has exactly one. Otherwise none.
+ */
+export async function resolveActingParty(db: Database, userId: string, header: string | string[] | undefined): Promise<string | null> {
+  if (header !== undefined) {
+    if (typeof header !== 'string' || !UUID.test(header)) {
+      throw new AppError('validation-failed', 'X-Party-Id must be one party id', { errors: [{ path: '/headers/x-party-id', message: 'must be a UUID' }] });
+    }
+    if (!(await findMembership(db, header, userId))) throw new AppError('forbidden', 'you are not a member of the party named in X-Party-Id');
+    return header.toLowerCase();
+  }
+  const memberships = await db.select({ partyId: partyMembers.partyId }).from(partyMembers).where(eq(partyMembers.userId, userId)).limit(2);
+  return memberships.length === 1 ? memberships[0]!.partyId : null;
+}
+
+export async function listMembers(db: Database, partyId: string, q: { afterUserId?: string | undefined; limit: number }): Promise<Membership[]> {
+  return db
+    .select()
+    .from(partyMembers)
+    .where(and(eq(partyMembers.partyId, partyId), q.afterUserId ? gt(partyMembers.userId, q.afterUserId) : undefined))
+    .orderBy(asc(partyMembers.userId))
+    .limit(q.limit);
+}
+
+/** An admin invites someone by e-mail; whether that address has an account is not revealed. */
+export async function inviteMember(db: Database, actor: AuditActor, userId: string, partyId: string, email: string, role: MemberRole): Promise<Invitation> {
+  await requirePartyRole(db, partyId, userId, 'admin');
+  return db.transaction(async (tx) => {
+    const [invitation] = await tx
+      .insert(partyInvitations)
+      .values({ partyId, email: email.trim().toLowerCase(), role, invitedBy: userId, createdAt: new Date(), expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000) })
+      .returning();
+    await appendAudit(tx, actor, { action: 'party.member_invited', subject: { type: 'party', id: partyId }, payload: { invitationId: invitation!.id, role } });
+    return invitation!;
+  });
+}
+
+/** Open invitations addressed to the signed-in user's e-mail. */
+export async function listMyInvitations(db: Database, userId: string, q: { afterId?: string | undefined; limit: number }): Promise<Invitation[]> {
+  const user = await getUser(db, userId);
+  return db
+    .select()
+    .from(partyInvitations)
+    .where(and(eq(partyInvitations.email, user.email), isNull(partyInvitations.acceptedAt), gt(partyInvitations.expiresAt, sql`now()`), q.afterId ? gt(partyInvitations.id, q.afterId) : undefined))
+    .orderBy(asc(partyInvitations.id))
+    .limit(q.limit);
+}
+
+export async function acceptInvitation(db: Database, actor: AuditActor, userId: string, invitationId: string): Promise<Membership> {
+  const user = await getUser(db, userId);
+  return db.transaction(async (tx) => {
+    const [invitation] = await tx.select().from(partyInvitations).where(eq(partyInvitations.id, invitationId)).for('update');
+    if (!invitation || invitation.email !== user.email) throw notFound('invitation');
+    if (invitation.acceptedAt) throw invalidState('the invitation was already accepted');
+    if (invitation.expiresAt <= new Date()) throw invalidState('the invitation has expired; ask for a new one');
+    const [membership] = await tx
+      .insert(partyMembers)
+      .values({ partyId: invitation.partyId, userId, role: invitation.role })
+      .onConflictDoNothing()
+      .returning();
+    if (!membership) throw conflict('you are already a member of this party');
+    await tx.update(partyInvitations).set({ acceptedAt: new Date() }).where(eq(partyInvitations.id, invitationId));
+    await appendAudit(tx, { ...actor, partyId: invitation.partyId }, {
+      action: 'party.member_joined',
+      subject: { type: 'party', id: invitation.partyId },
+      payload: { userId, role: invitation.role, invitationId },
+    });
+    return membership;
+  });
+}
+
+/** An admin removes a member, or a member leaves. The last admin cannot go: the party would be orphaned. */
+export async function removeMember(db: Database, actor: AuditActor, userId: string, partyId: string, memberUserId: string): Promise<void> {
+  const self = userId === memberUserId;
+  await requirePartyRole(db, partyId, userId, self ? 'any' : 'admin');
+  await db.transaction(async (tx) => {
+    const members = await tx.select().from(partyMembers).where(eq(partyMembers.partyId, partyId)).for('update');
+    const target = members.find((m) => m.userId === memberUserId);
+    if (!target) throw notFound('member');
+    if (target.role === 'admin' && members.filter((m) => m.role === 'admin').length === 1) {
+      throw invalidState('a party needs at least one admin; invite another admin first');
+    }
+    await tx.delete(partyMembers).where(and(eq(partyMembers.partyId, partyId), eq(partyMembers.userId, memberUserId)));
+    await appendAudit(tx, actor, { action: 'party.member_removed', subject: { type: 'party', id: partyId }, payload: { userId: memberUserId, role: target.role, self } });
+  });
+}

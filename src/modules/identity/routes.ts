@@ -1,0 +1,324 @@
+import type { Readable } from 'node:stream';
+import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { assertCanAccess } from '../../lib/authz.js';
+import { AppError } from '../../lib/errors.js';
+import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { registerUploadRoutes } from '../../plugins/uploads.js';
+import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
+import { IdentityCipher } from './crypto.js';
+import { addPartyDocument, mediaTypeOf, openPartyDocument, type PartyDocument } from './documents.js';
+import { acceptInvitation, findMembership, inviteMember, listMembers, listMyInvitations, removeMember, resolveActingParty, type Invitation } from './members.js';
+import {
+  ActingPartyView, DocumentParams, DocumentQuery, DocumentView, InvitationView, InviteBody, MemberParams, MemberView, MyPartyView,
+  PartySummaryView, PartyView, ReasonBody, RegisterPartyBody, ReviewBody, UpdatePartyBody,
+} from './schema.js';
+import {
+  decideVerification, effectiveStatus, getPartyDetails, isPartyCursor, listMyParties, listParties, registerParty, requireVerifiedParty,
+  revealIdentityNumber, setSuspension, submitForVerification, updateParty, type IdentityContext, type Party,
+} from './service.js';
+import { verificationStatuses } from './tables.js';
+import { operatorReview, type PartyVerifier } from './verifier.js';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+const toSummary = (p: Party) => ({
+  id: p.id,
+  kind: p.kind,
+  legalName: p.legalName,
+  representative: p.representative,
+  contacts: p.contacts,
+  overseas: p.overseas,
+  country: p.country,
+  identityScheme: p.identityScheme,
+  overseasDocumentType: p.overseasDocumentType,
+  identityNumberMasked: p.identityNumberMasked,
+  verificationStatus: effectiveStatus(p),
+  verifiedUntil: iso(p.verifiedUntil),
+  createdAt: p.createdAt.toISOString(),
+});
+
+const toDocumentView = (d: PartyDocument) => ({ id: d.id, kind: d.kind, sha256: d.sha256, size: d.size, mediaType: d.mediaType, createdAt: d.createdAt.toISOString() });
+const toInvitationView = (i: Invitation) => ({ id: i.id, partyId: i.partyId, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString() });
+const partyCursor = (p: Party) => [p.createdAt.toISOString(), p.id];
+
+export interface IdentityRoutesOptions {
+  /** A registry check; operators review every submission when absent. */
+  verifier?: PartyVerifier | undefined;
+}
+
+const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (app, opts) => {
+  const ctx: IdentityContext = {
+    db: app.db,
+    blobs: app.blobs,
+    cipher: new IdentityCipher(app.config.identityKey),
+    verifier: opts.verifier ?? operatorReview,
+    verificationMonths: app.config.identityVerificationMonths,
+    documentMaxBytes: app.config.identityDocumentMaxBytes,
+  };
+
+  // Every signed-in request learns the party it acts for (X-Party-Id, or the user's only party).
+  app.actorResolvers.push(async (request, actor) => {
+    actor.partyId = await resolveActingParty(app.db, actor.userId, request.headers['x-party-id']);
+  });
+
+  /** Members of the party and operators may read it; anyone else is told it does not exist. */
+  async function assertCanReadParty(actor: Actor, partyId: string) {
+    if (await findMembership(app.db, partyId, actor.userId)) return;
+    assertCanAccess(actor, { partyId }, 'party', ['operator']);
+  }
+
+  async function partyView(partyId: string) {
+    const { party, documents, lastReview } = await getPartyDetails(app.db, partyId);
+    return {
+      ...toSummary(party),
+      verifiedAt: iso(party.verifiedAt),
+      suspensionReason: party.suspensionReason,
+      documents: documents.map(toDocumentView),
+      lastReview: lastReview && {
+        decision: lastReview.decision,
+        checklist: lastReview.checklist,
+        reasons: lastReview.reasons,
+        verifier: lastReview.verifier,
+        decidedAt: lastReview.createdAt.toISOString(),
+      },
+    };
+  }
+
+  app.post('/parties', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Register a party (company, organisation, public body or person); you become its admin',
+      body: RegisterPartyBody,
+      response: { 201: PartyView, ...problemResponses(400, 409) },
+    },
+  }, async (request, reply) => {
+    const party = await registerParty(ctx, auditActorOf(request), actorOf(request).userId, request.body);
+    return reply.code(201).send(await partyView(party.id));
+  });
+
+  app.get('/me/parties', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'The parties you belong to, with your role in each',
+      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+      response: { 200: Page(MyPartyView), ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const rows = await listMyParties(app.db, actorOf(request).userId, { after: decodeCursor(cursor, isPartyCursor), limit: limit + 1 });
+    return pageOf(rows, limit, (r) => ({ ...toSummary(r.party), memberRole: r.role }), (r) => partyCursor(r.party));
+  });
+
+  app.get('/me/acting-party', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'The party you act for, if it is verified and may trade; otherwise the problem that stops it',
+      response: { 200: ActingPartyView, ...problemResponses(404) },
+    },
+  }, async (request) => requireVerifiedParty(app.db, actorOf(request).partyId));
+
+  app.get('/parties', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags: ['identity'],
+      summary: 'All parties, oldest first; `status=submitted` is the review queue',
+      querystring: Type.Object({ ...PageQuery, status: Type.Optional(Type.Unsafe<(typeof verificationStatuses)[number]>({ type: 'string', enum: [...verificationStatuses] })) }, { additionalProperties: false }),
+      response: { 200: Page(PartySummaryView), ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const { limit, cursor, status } = request.query;
+    const rows = await listParties(app.db, { status, after: decodeCursor(cursor, isPartyCursor), limit: limit + 1 });
+    return pageOf(rows, limit, toSummary, partyCursor);
+  });
+
+  app.get('/parties/:id', {
+    config: { auth: 'authenticated' },
+    schema: { tags: ['identity'], summary: 'A party you belong to (any party, for operators)', params: IdParams, response: { 200: PartyView, ...problemResponses(400, 404) } },
+  }, async (request) => {
+    await assertCanReadParty(actorOf(request), request.params.id);
+    return partyView(request.params.id);
+  });
+
+  app.patch('/parties/:id', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: "Correct a party's details (admins; not while submitted or verified)",
+      params: IdParams,
+      body: UpdatePartyBody,
+      response: { 200: PartyView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request) => {
+    await updateParty(ctx, auditActorOf(request), actorOf(request).userId, request.params.id, request.body);
+    return partyView(request.params.id);
+  });
+
+  await registerUploadRoutes(app, async (scope) => {
+    scope.withTypeProvider<TypeBoxTypeProvider>().post('/parties/:id/documents', {
+      config: { auth: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Upload a supporting document (PDF, PNG or JPEG) as the raw request body; the same bytes again are the same document',
+        params: IdParams,
+        querystring: DocumentQuery,
+        response: { 200: DocumentView, 201: DocumentView, ...problemResponses(400, 404, 409, 413, 415) },
+      },
+    }, async (request, reply) => {
+      const body = request.body as Readable;
+      const mediaType = mediaTypeOf(request.headers['content-type']);
+      // Fastify's bodyLimit does not apply to a pass-through body: the blob store enforces the
+      // limit while streaming, and a declared length over it is refused before anything is read.
+      if (Number(request.headers['content-length']) > ctx.documentMaxBytes) {
+        reply.header('connection', 'close');
+        throw new AppError('payload-too-large', `the document is larger than ${ctx.documentMaxBytes} bytes`);
+      }
+      const { document, created } = await addPartyDocument(ctx, auditActorOf(request), actorOf(request).userId, request.params.id, { kind: request.query.kind, mediaType, body });
+      return reply.code(created ? 201 : 200).send(toDocumentView(document));
+    });
+  });
+
+  app.get('/parties/:id/documents/:documentId', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: "Download a party's document (members and operators)",
+      params: DocumentParams,
+      response: { 200: Type.Unsafe({ type: 'string', format: 'binary' }), ...problemResponses(400, 404) },
+    },
+  }, async (request, reply) => {
+    await assertCanReadParty(actorOf(request), request.params.id);
+    const { document, stream } = await openPartyDocument(ctx, request.params.id, request.params.documentId);
+    return reply
+      .type(document.mediaType)
+      .header('content-disposition', `attachment; filename="${document.kind}-${document.sha256.slice(0, 12)}"`)
+      .header('x-content-type-options', 'nosniff')
+      .send(stream);
+  });
+
+  app.post('/parties/:id/submission', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Submit the party for verification, or resubmit after rejection, a request for more information or expiry',
+      params: IdParams,
+      response: { 200: PartyView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request) => {
+    await submitForVerification(ctx, auditActorOf(request), actorOf(request).userId, request.params.id);
+    return partyView(request.params.id);
+  });
+
+  app.post('/parties/:id/reviews', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags: ['identity'],
+      summary: 'Decide a submission with the recorded checklist: verified, rejected or needs_more_info',
+      params: IdParams,
+      body: ReviewBody,
+      response: { 200: PartyView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    await decideVerification(ctx, auditActorOf(request), actor.userId, request.params.id, request.body);
+    return partyView(request.params.id);
+  });
+
+  for (const [path, suspend, summary] of [
+    ['suspension', true, 'Suspend a party: it stops trading at once'],
+    ['reinstatement', false, 'Lift a suspension'],
+  ] as const) {
+    app.post(`/parties/:id/${path}`, {
+      config: { auth: ['operator'] },
+      schema: { tags: ['identity'], summary, params: IdParams, body: ReasonBody, response: { 200: PartyView, ...problemResponses(400, 404, 409) } },
+    }, async (request) => {
+      await setSuspension(ctx, auditActorOf(request), request.params.id, suspend, request.body.reason);
+      return partyView(request.params.id);
+    });
+  }
+
+  app.post('/parties/:id/identity-number/reveal', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags: ['identity'],
+      summary: "Show a party's full identity number; the reason is audited",
+      params: IdParams,
+      body: ReasonBody,
+      response: { 200: Type.Object({ identityNumber: Type.String() }), ...problemResponses(400, 404) },
+    },
+  }, async (request) => ({ identityNumber: await revealIdentityNumber(ctx, auditActorOf(request), request.params.id, request.body.reason) }));
+
+  app.get('/parties/:id/members', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: "A party's members",
+      params: IdParams,
+      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+      response: { 200: Page(MemberView), ...problemResponses(400, 404) },
+    },
+  }, async (request) => {
+    await assertCanReadParty(actorOf(request), request.params.id);
+    const { limit, cursor } = request.query;
+    const rows = await listMembers(app.db, request.params.id, { afterUserId: decodeCursor(cursor, (v): v is string => typeof v === 'string'), limit: limit + 1 });
+    return pageOf(rows, limit, (m) => ({ userId: m.userId, role: m.role, joinedAt: m.createdAt.toISOString() }), (m) => m.userId);
+  });
+
+  app.post('/parties/:id/invitations', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Invite someone by e-mail to join the party (admins)',
+      params: IdParams,
+      body: InviteBody,
+      response: { 201: InvitationView, ...problemResponses(400, 404) },
+    },
+  }, async (request, reply) => {
+    const invitation = await inviteMember(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.body.email, request.body.role);
+    return reply.code(201).send(toInvitationView(invitation));
+  });
+
+  app.get('/me/party-invitations', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Open invitations to your e-mail address',
+      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+      response: { 200: Page(InvitationView), ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const rows = await listMyInvitations(app.db, actorOf(request).userId, { afterId: decodeCursor(cursor, (v): v is string => typeof v === 'string'), limit: limit + 1 });
+    return pageOf(rows, limit, toInvitationView, (i) => i.id);
+  });
+
+  app.post('/party-invitations/:id/acceptance', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Accept an invitation addressed to your e-mail',
+      params: IdParams,
+      response: { 201: MemberView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const m = await acceptInvitation(app.db, auditActorOf(request), actorOf(request).userId, request.params.id);
+    return reply.code(201).send({ userId: m.userId, role: m.role, joinedAt: m.createdAt.toISOString() });
+  });
+
+  app.delete('/parties/:id/members/:userId', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Remove a member (admins), or leave the party yourself',
+      params: MemberParams,
+      response: { 204: Type.Null(), ...problemResponses(400, 404, 409) },
+    },
+  }, async (request, reply) => {
+    await removeMember(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.params.userId);
+    return reply.code(204).send(null);
+  });
+};
+
+export default identityRoutes;

@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, gt, or } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
+import type { BlobStore } from '../../lib/storage.js';
+import type { AuditActor } from '../audit/events.js';
+import { appendAudit } from '../audit/service.js';
+import { checkIdentityNumber, maskIdentityNumber, type IdentityScheme } from './codes.js';
+import type { IdentityCipher } from './crypto.js';
+import { requirePartyRole } from './members.js';
+import { parties, partyDocuments, partyMembers, partyReviews, type Contact, type PartyKind, type ReviewChecklist, type VerificationStatus } from './tables.js';
+import type { PartyVerifier, VerifierDecision } from './verifier.js';
+
+declare module '../audit/events.js' {
+  interface AuditPayloads {
+    'party.registered': { kind: PartyKind; overseas: boolean; identityScheme: IdentityScheme };
+    'party.updated': { fields: string[] };
+    'party.verification_submitted': { from: EffectiveStatus; renewal: boolean };
+    'party.verification_decided': {
+      from: EffectiveStatus;
+      to: VerificationStatus;
+      checklist: ReviewChecklist;
+      reasons: string;
+      verifier: string;
+      verifiedUntil: string | null;
+    };
+    'party.suspended': { reason: string };
+    'party.reinstated': { reason: string };
+    'party.identity_number_revealed': { reason: string };
+  }
+}
+
+export type Party = typeof parties.$inferSelect;
+/** What callers see: the stored state, or `expired` / `suspended` when those override it. */
+export type EffectiveStatus = VerificationStatus | 'expired' | 'suspended';
+
+export interface IdentityContext {
+  db: Database;
+  blobs: BlobStore;
+  cipher: IdentityCipher;
+  verifier: PartyVerifier;
+  verificationMonths: number;
+  documentMaxBytes: number;
+}
+
+export function effectiveStatus(party: Pick<Party, 'verificationStatus' | 'verifiedUntil' | 'suspendedAt'>, now = new Date()): EffectiveStatus {
+  if (party.suspendedAt) return 'suspended';
+  if (party.verificationStatus === 'verified' && party.verifiedUntil && party.verifiedUntil <= now) return 'expired';
+  return party.verificationStatus;
+}
+
+const notVerifiedDetail: Record<Exclude<EffectiveStatus, 'verified'>, string> = {
+  unverified: 'the party has not submitted its identity for verification',
+  submitted: 'the party’s identity is waiting for review',
+  rejected: 'the party’s identity was rejected; correct it and submit again',
+  needs_more_info: 'the reviewer asked the party for more information',
+  expired: 'the party’s verification has expired; submit it again to renew',
+  suspended: 'the party is suspended by the exchange',
+};
+
+/**
+ * Art. 28(2), Art. 18: the one check trading, catalog, public data and procurement make before
+ * a party may act. An expired verification or a suspended party does not pass.
+ */
+export async function requireVerifiedParty(
+  db: Database,
+  partyId: string | null,
+): Promise<{ id: string; legalName: string; kind: PartyKind; overseas: boolean }> {
+  if (!partyId) throw new AppError('party-required', 'this needs the party you act for; send its id in the X-Party-Id header');
+  const [party] = await db.select().from(parties).where(eq(parties.id, partyId));
+  if (!party) throw notFound('party');
+  const status = effectiveStatus(party);
+  if (status !== 'verified') throw new AppError('party-not-verified', notVerifiedDetail[status], { verificationStatus: status, partyId });
+  return { id: party.id, legalName: party.legalName, kind: party.kind, overseas: party.overseas };
+}
+
+function invalidInput(path: string, message: string): AppError {
+  return new AppError('validation-failed', message, { errors: [{ path, message }] });
+}
+
+export interface PartyInput {
+  kind: PartyKind;
+  legalName: string;
+  representative: string;
+  contacts: Contact[];
+  identityNumber: string;
+  overseas?: { country: string; documentType: 'registration' | 'passport' | 'other_travel_document' } | undefined;
+}
+
+/** Validates and seals an identity number for a party with the given id. */
+function sealIdentity(ctx: IdentityContext, partyId: string, input: Pick<PartyInput, 'kind' | 'identityNumber' | 'overseas'>) {
+  if (input.overseas && input.overseas.country === 'CN') throw invalidInput('/body/overseas/country', 'a mainland party is not overseas; leave `overseas` out');
+  if (input.overseas && input.kind === 'public_body') throw invalidInput('/body/kind', 'a public body is a mainland party');
+  const scheme: IdentityScheme = input.overseas ? 'overseas' : input.kind === 'person' ? 'resident_id' : 'uscc';
+  const checked = checkIdentityNumber(scheme, input.identityNumber);
+  if (!checked.ok) throw invalidInput('/body/identityNumber', checked.reason);
+  const scope = input.overseas ? `overseas:${input.overseas.country}:${input.overseas.documentType}` : scheme;
+  return {
+    identityScheme: scheme,
+    country: input.overseas?.country ?? 'CN',
+    overseas: input.overseas !== undefined,
+    overseasDocumentType: input.overseas?.documentType ?? null,
+    identityNumberSealed: ctx.cipher.encrypt(checked.value, partyId),
+    identityNumberHmac: ctx.cipher.lookupHash(scope, checked.value),
+    identityNumberMasked: maskIdentityNumber(checked.value),
+  };
+}
+
+const duplicateIdentity = () => conflict('a party with this identity number is already registered');
+
+/** A user registers a party and becomes its first admin. */
+export async function registerParty(ctx: IdentityContext, actor: AuditActor, userId: string, input: PartyInput): Promise<Party> {
+  const id = randomUUID();
+  const identity = sealIdentity(ctx, id, input);
+  return ctx.db.transaction(async (tx) => {
+    const [party] = await tx
+      .insert(parties)
+      .values({ id, kind: input.kind, legalName: input.legalName.trim(), representative: input.representative.trim(), contacts: input.contacts, createdBy: userId, createdAt: new Date(), ...identity })
+      .onConflictDoNothing({ target: parties.identityNumberHmac })
+      .returning();
+    if (!party) throw duplicateIdentity();
+    await tx.insert(partyMembers).values({ partyId: id, userId, role: 'admin' });
+    await appendAudit(tx, actor, {
+      action: 'party.registered',
+      subject: { type: 'party', id },
+      payload: { kind: party.kind, overseas: party.overseas, identityScheme: party.identityScheme },
+    });
+    return party;
+  });
+}
+
+/** States in which the party may change its details and documents. */
+export const editableStatuses: readonly EffectiveStatus[] = ['unverified', 'rejected', 'needs_more_info', 'expired'];
+
+export async function lockParty(tx: Database, partyId: string): Promise<Party> {
+  const [party] = await tx.select().from(parties).where(eq(parties.id, partyId)).for('update');
+  if (!party) throw notFound('party');
+  return party;
+}
+
+export function assertEditable(party: Party): void {
+  const status = effectiveStatus(party);
+  if (!editableStatuses.includes(status)) {
+    throw invalidState(`the party cannot be changed while it is ${status}`, { verificationStatus: status });
+  }
+}
+
+export async function updateParty(
+  ctx: IdentityContext,
+  actor: AuditActor,
+  userId: string,
+  partyId: string,
+  change: Partial<Omit<PartyInput, 'kind' | 'overseas'>>,
+): Promise<Party> {
+  await requirePartyRole(ctx.db, partyId, userId, 'admin');
+  return ctx.db.transaction(async (tx) => {
+    const before = await lockParty(tx, partyId);
+    assertEditable(before);
+    const overseas = before.overseas ? { country: before.country, documentType: before.overseasDocumentType ?? 'registration' } : undefined;
+    const identity = change.identityNumber === undefined ? undefined : sealIdentity(ctx, partyId, { kind: before.kind, identityNumber: change.identityNumber, overseas });
+    if (identity && identity.identityNumberHmac !== before.identityNumberHmac) {
+      const [taken] = await tx.select({ id: parties.id }).from(parties).where(eq(parties.identityNumberHmac, identity.identityNumberHmac));
+      if (taken) throw duplicateIdentity();
+    }
+    const values = {
+      ...(change.legalName === undefined ? {} : { legalName: change.legalName.trim() }),
+      ...(change.representative === undefined ? {} : { representative: change.representative.trim() }),
+      ...(change.contacts === undefined ? {} : { contacts: change.contacts }),
+      ...identity,
+    };
+    const [after] = await tx.update(parties).set({ ...values, updatedAt: new Date() }).where(eq(parties.id, partyId)).returning();
+    const fields = Object.keys(change).filter((k) => change[k as keyof typeof change] !== undefined);
+    await appendAudit(tx, actor, { action: 'party.updated', subject: { type: 'party', id: partyId }, payload: { fields } });
+    return after!;
+  });
+}
+
+/** The verification workflow as data: each step, the states it starts from and the state it leads to. */
+const steps = {
+  submit: { from: ['unverified', 'rejected', 'needs_more_info', 'expired'], to: 'submitted' },
+  verified: { from: ['submitted'], to: 'verified' },
+  rejected: { from: ['submitted'], to: 'rejected' },
+  needs_more_info: { from: ['submitted'], to: 'needs_more_info' },
+} as const satisfies Record<string, { from: readonly EffectiveStatus[]; to: VerificationStatus }>;
+
+function assertStep(party: Party, step: keyof typeof steps, now: Date): EffectiveStatus {
+  const status = effectiveStatus(party, now);
+  if (!(steps[step].from as readonly EffectiveStatus[]).includes(status)) {
+    throw invalidState(`a party that is ${status} cannot be ${step === 'submit' ? 'submitted' : 'reviewed'}`, { verificationStatus: status });
+  }
+  return status;
+}
+
+/**
+ * The party submits its identity for review. Organisations need their business licence (or
+ * registration certificate); overseas parties a copy of their identity or registration document.
+ */
+export async function submitForVerification(ctx: IdentityContext, actor: AuditActor, userId: string, partyId: string): Promise<Party> {
+  await requirePartyRole(ctx.db, partyId, userId, 'admin');
+  const submitted = await ctx.db.transaction(async (tx) => {
+    const before = await lockParty(tx, partyId);
+    const now = new Date();
+    const from = assertStep(before, 'submit', now);
+    const documents = await tx.select({ kind: partyDocuments.kind }).from(partyDocuments).where(eq(partyDocuments.partyId, partyId));
+    const needed = before.kind !== 'person' ? 'business_licence' : before.overseas ? 'identity_document' : null;
+    if (needed && !documents.some((d) => d.kind === needed)) {
+      throw invalidState(`upload the party's ${needed.replace('_', ' ')} before submitting`, { missingDocument: needed });
+    }
+    const [after] = await tx
+      .update(parties)
+      .set({ verificationStatus: steps.submit.to, submittedAt: now, updatedAt: now })
+      .where(eq(parties.id, partyId))
+      .returning();
+    await appendAudit(tx, actor, {
+      action: 'party.verification_submitted',
+      subject: { type: 'party', id: partyId },
+      payload: { from, renewal: from === 'expired' },
+    });
+    return after!;
+  });
+  // After commit: a registry verifier may decide at once; without one an operator reviews.
+  const decision = await ctx.verifier.check({
+    id: submitted.id,
+    kind: submitted.kind,
+    legalName: submitted.legalName,
+    representative: submitted.representative,
+    overseas: submitted.overseas,
+    country: submitted.country,
+    identityScheme: submitted.identityScheme,
+    identityNumber: ctx.cipher.decrypt(submitted.identityNumberSealed, submitted.id),
+  });
+  if (!decision) return submitted;
+  return decideVerification(ctx, { ...actor, role: 'system' }, null, partyId, decision, ctx.verifier.name);
+}
+
+/**
+ * Records a decision on a submission: an operator's (`reviewerUserId`) or a verifier's. Verified
+ * parties stay verified for the configured number of months from `now`.
+ */
+export async function decideVerification(
+  ctx: IdentityContext,
+  actor: AuditActor,
+  reviewerUserId: string | null,
+  partyId: string,
+  input: VerifierDecision,
+  verifier = 'operator',
+  now = new Date(),
+): Promise<Party> {
+  if (input.decision === 'verified' && !Object.values(input.checklist).every(Boolean)) {
+    throw invalidInput('/body/checklist', 'every checklist item must hold before a party is verified');
+  }
+  if (input.decision !== 'verified' && input.reasons.trim() === '') {
+    throw invalidInput('/body/reasons', 'give the party the reasons, so it can correct its submission');
+  }
+  if (reviewerUserId) {
+    // Art. 28(2) asks the exchange, not the party, to verify: no one reviews a party they belong to.
+    const [own] = await ctx.db.select().from(partyMembers).where(and(eq(partyMembers.partyId, partyId), eq(partyMembers.userId, reviewerUserId)));
+    if (own) throw new AppError('forbidden', 'you cannot review a party you are a member of');
+  }
+  return ctx.db.transaction(async (tx) => {
+    const before = await lockParty(tx, partyId);
+    const from = assertStep(before, input.decision, now);
+    const verifiedUntil = input.decision === 'verified' ? addMonths(now, ctx.verificationMonths) : null;
+    const [after] = await tx
+      .update(parties)
+      .set({
+        verificationStatus: steps[input.decision].to,
+        updatedAt: now,
+        ...(verifiedUntil ? { verifiedAt: now, verifiedUntil } : {}),
+      })
+      .where(eq(parties.id, partyId))
+      .returning();
+    await tx.insert(partyReviews).values({ partyId, decision: input.decision, checklist: input.checklist, reasons: input.reasons.trim(), verifier, reviewerUserId, createdAt: now });
+    await appendAudit(tx, actor, {
+      action: 'party.verification_decided',
+      subject: { type: 'party', id: partyId },
+      payload: { from, to: steps[input.decision].to, checklist: input.checklist, reasons: input.reasons.trim(), verifier, verifiedUntil: verifiedUntil?.toISOString() ?? null },
+    });
+    return after!;
+  });
+}
+
+function addMonths(date: Date, months: number): Date {
+  const result = new Date(date);
+  result.setUTCMonth(result.getUTCMonth() + months);
+  return result;
+}
+
+export async function setSuspension(ctx: IdentityContext, actor: AuditActor, partyId: string, suspend: boolean, reason: string): Promise<Party> {
+  return ctx.db.transaction(async (tx) => {
+    const before = await lockParty(tx, partyId);
+    if (Boolean(before.suspendedAt) === suspend) throw invalidState(suspend ? 'the party is already suspended' : 'the party is not suspended');
+    const now = new Date();
+    const [after] = await tx
+      .update(parties)
+      .set({ suspendedAt: suspend ? now : null, suspensionReason: suspend ? reason : null, updatedAt: now })
+      .where(eq(parties.id, partyId))
+      .returning();
+    await appendAudit(tx, actor, { action: suspend ? 'party.suspended' : 'party.reinstated', subject: { type: 'party', id: partyId }, payload: { reason } });
+    return after!;
+  });
+}
+
+/** The one way to see a full identity number: operators only, with a reason, audited before it is shown. */
+export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditActor, partyId: string, reason: string): Promise<string> {
+  return ctx.db.transaction(async (tx) => {
+    const [party] = await tx.select().from(parties).where(eq(parties.id, partyId));
+    if (!party) throw notFound('party');
+    await appendAudit(tx, actor, { action: 'party.identity_number_revealed', subject: { type: 'party', id: partyId }, payload: { reason } });
+    return ctx.cipher.decrypt(party.identityNumberSealed, party.id);
+  });
+}
+
+export async function getPartyDetails(db: Database, partyId: string) {
+  const [party] = await db.select().from(parties).where(eq(parties.id, partyId));
+  if (!party) throw notFound('party');
+  const documents = await db.select().from(partyDocuments).where(eq(partyDocuments.partyId, partyId)).orderBy(asc(partyDocuments.createdAt));
+  const [lastReview] = await db.select().from(partyReviews).where(eq(partyReviews.partyId, partyId)).orderBy(desc(partyReviews.createdAt)).limit(1);
+  return { party, documents, lastReview: lastReview ?? null };
+}
+
+/** Position in a list ordered by (createdAt, id); createdAt is set in code, so millisecond precision is exact. */
+export type PartyCursor = [string, string];
+
+export const isPartyCursor = (v: unknown): v is PartyCursor =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1]);
+
+function afterCursor(after: PartyCursor | undefined) {
+  if (!after) return undefined;
+  const at = new Date(after[0]);
+  return or(gt(parties.createdAt, at), and(eq(parties.createdAt, at), gt(parties.id, after[1])));
+}
+
+/** Operators' list, oldest first (the review queue with `status=submitted`). */
+export async function listParties(db: Database, q: { status?: VerificationStatus | undefined; after?: PartyCursor | undefined; limit: number }): Promise<Party[]> {
+  return db
+    .select()
+    .from(parties)
+    .where(and(q.status ? eq(parties.verificationStatus, q.status) : undefined, afterCursor(q.after)))
+    .orderBy(asc(parties.createdAt), asc(parties.id))
+    .limit(q.limit);
+}
+
+/** The parties a user belongs to, with the user's role in each. */
+export async function listMyParties(db: Database, userId: string, q: { after?: PartyCursor | undefined; limit: number }) {
+  return db
+    .select({ party: parties, role: partyMembers.role })
+    .from(partyMembers)
+    .innerJoin(parties, eq(parties.id, partyMembers.partyId))
+    .where(and(eq(partyMembers.userId, userId), afterCursor(q.after)))
+    .orderBy(asc(parties.createdAt), asc(parties.id))
+    .limit(q.limit);
+}
