@@ -1,0 +1,125 @@
+// `npm run bench`: throughput of the exchange's hot paths, as ratios against baselines measured in
+// the same run on the same machine (a bare Fastify route; a plain one-row insert transaction).
+// Targets are checked at the end; the exit code is 1 when one is missed.
+//
+//   npm run bench                      # embedded PGlite in a temporary directory
+//   DATABASE_URL=postgres://... npm run bench   # a PostgreSQL server (use a scratch database)
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { systemActor } from '../src/modules/audit/events.js';
+import { appendAudit } from '../src/modules/audit/service.js';
+import { createUser } from '../src/modules/accounts/service.js';
+
+declare module '../src/modules/audit/events.js' {
+  interface AuditPayloads {
+    'bench.event': { n: number };
+  }
+}
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+interface Result {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Keeps `CONNECTIONS` requests in flight for `SECONDS` and counts the answers. */
+async function load(url: string, headers: Record<string, string> = {}, seconds = SECONDS): Promise<Result> {
+  const latencies: number[] = [];
+  const end = Date.now() + seconds * 1000;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < end) {
+        const started = performance.now();
+        const res = await fetch(url, { headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) failures++;
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  if (failures) throw new Error(`${failures} requests to ${url} failed`);
+  return summarise(latencies, seconds);
+}
+
+/** Runs `task` `CONNECTIONS` at a time for `SECONDS`. */
+async function repeat(task: (n: number) => Promise<unknown>): Promise<Result> {
+  const latencies: number[] = [];
+  const end = Date.now() + SECONDS * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < end) {
+        const started = performance.now();
+        await task(n++);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return summarise(latencies, SECONDS);
+}
+
+function summarise(latencies: number[], seconds: number): Result {
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { perSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'dx-bench-'));
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('hex') }, () => {});
+const rows: [string, Result, Result, number][] = [];
+const report = (name: string, result: Result, baseline: Result, target: number) => {
+  rows.push([name, result, baseline, target]);
+  const ratio = result.perSecond / baseline.perSecond;
+  console.log(`${name.padEnd(44)} ${result.perSecond.toFixed(0).padStart(8)}/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  ratio ${ratio.toFixed(2)} (target >= ${target})`);
+};
+
+const hello = Fastify({ logger: false });
+hello.get('/hello', async () => ({ status: 'ok' }));
+const app = await buildApp(config, { logger: false });
+try {
+  const helloUrl = await listen(hello);
+  const appUrl = await listen(app);
+  const ctx = { db: app.db, config, signAccessToken: app.signAccessToken };
+  const operator = await createUser(ctx, systemActor(), { email: 'bench@example.cn', password: 'bench password 123', displayName: 'Bench', roles: ['operator'] }, 'script');
+  const auth = { authorization: `Bearer ${app.signAccessToken(operator.id, operator.roles)}` };
+
+  console.log(`database: ${app.database.kind}; ${CONNECTIONS} concurrent, ${SECONDS} s each\n`);
+  // One warm-up second each, so the JIT and connection pools are hot before anything is counted.
+  for (const url of [`${helloUrl}/hello`, `${appUrl}/health`, `${appUrl}/me`]) await load(url, auth, 1);
+  const baseline = await load(`${helloUrl}/hello`);
+  console.log(`${'baseline: bare Fastify GET /hello'.padEnd(44)} ${baseline.perSecond.toFixed(0).padStart(8)}/s  p50 ${baseline.p50.toFixed(1)} ms`);
+  report('GET /health (full app stack)', await load(`${appUrl}/health`), baseline, 0.5);
+  report('GET /me (JWT verify + one row read)', await load(`${appUrl}/me`, auth), baseline, 0.15);
+
+  // The chain takes one lock per append: measure what that costs against a plain insert transaction.
+  await app.db.execute(sql`create temporary table bench_plain (n int, payload jsonb)`);
+  const plain = await repeat((n) => app.db.transaction((tx) => tx.execute(sql`insert into bench_plain values (${n}, ${JSON.stringify({ n })}::jsonb)`)));
+  console.log(`${'baseline: one-row insert transaction'.padEnd(44)} ${plain.perSecond.toFixed(0).padStart(8)}/s  p50 ${plain.p50.toFixed(1)} ms`);
+  report('audit append (locked, hashed, in a transaction)', await repeat((n) => app.db.transaction((tx) => appendAudit(tx, systemActor(), { action: 'bench.event', subject: { type: 'bench', id: String(n) }, payload: { n } }))), plain, 0.2);
+  report('GET /audit/events?limit=50', await load(`${appUrl}/audit/events?limit=50`, auth), baseline, 0.05);
+} finally {
+  await hello.close();
+  await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const missed = rows.filter(([, r, b, target]) => r.perSecond / b.perSecond < target);
+console.log(missed.length ? `\n${missed.length} target(s) missed: ${missed.map(([n]) => n).join('; ')}` : '\nall targets met');
+process.exitCode = missed.length ? 1 : 0;
