@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+
+/** Starts `src/server.ts` as `npm start` does and resolves with its URL once it listens. */
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { PATH: process.env.PATH, PORT: '0', ...env } });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d));
+  child.stderr.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 50);
+    void exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`server exited: ${output}`));
+    });
+  });
+  return { child, exited, listening, output: () => output };
+}
+
+t.test('npm start serves on the embedded database, logs request ids, stops cleanly on SIGTERM', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-server-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const server = startServer({ DATA_DIR: dataDir });
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const url = await server.listening;
+
+  const ready = await fetch(`${url}/ready`, { headers: { 'x-request-id': 'start-check-1' } });
+  t.equal(ready.status, 200);
+  t.same(await ready.json(), { status: 'ready', database: 'pglite' });
+  t.ok(existsSync(join(dataDir, 'pgdata.lock')), 'the data directory is locked while the server runs');
+
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0, 'exit code 0 after a graceful shutdown');
+  t.notOk(existsSync(join(dataDir, 'pgdata.lock')), 'the lock is released');
+
+  const lines = server.output().split('\n').filter((l) => l.includes('start-check-1'));
+  t.ok(lines.length >= 2, 'request and response are logged');
+  for (const line of lines) t.equal(JSON.parse(line).reqId, 'start-check-1', 'each line carries the request id');
+});
+
+t.test('a bad setting stops the start with a message naming it', async (t) => {
+  const server = startServer({ DATA_DIR: '/nonexistent-but-unused', PORT: 'eighty' });
+  t.equal(await server.exited, 78);
+  t.match(server.output(), /configuration: PORT is not valid/);
+  await t.rejects(server.listening);
+});
+
+t.test('a missing secret with a server database stops the start', async (t) => {
+  const server = startServer({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+  t.equal(await server.exited, 78);
+  t.match(server.output(), /JWT_SECRET is required when DATABASE_URL is set/);
+  await t.rejects(server.listening);
+});
