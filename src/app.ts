@@ -9,6 +9,7 @@ import { openDatabase, type Database, type DatabaseHandle } from './lib/database
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
 import auditRoutes from './modules/audit/routes.js';
+import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
 import systemRoutes from './modules/system/routes.js';
@@ -92,6 +93,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
   await app.register(identityRoutes, { verifier: options.identityVerifier });
+  await app.register(catalogRoutes);
 
   await app.ready();
   return app;

@@ -25,6 +25,8 @@ const settings = {
   IDENTITY_KEY: { schema: Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' }), default: undefined },
   IDENTITY_VERIFICATION_MONTHS: { schema: Type.Integer({ minimum: 1, maximum: 60 }), default: 12 },
   IDENTITY_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 10 * 1024 * 1024 },
+  CATALOG_DATASET_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 2 * 1024 * 1024 * 1024 },
+  CATALOG_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 20 * 1024 * 1024 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
@@ -55,6 +57,10 @@ export interface Config {
   /** How long an operator's verification of a party holds before it must be renewed. */
   identityVerificationMonths: number;
   identityDocumentMaxBytes: number;
+  /** Largest dataset version file a provider may upload. */
+  catalogDatasetMaxBytes: number;
+  /** Largest provenance or Art. 26 evidence document. */
+  catalogDocumentMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +115,8 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     identityKey,
     identityVerificationMonths: read(env, 'IDENTITY_VERIFICATION_MONTHS'),
     identityDocumentMaxBytes: read(env, 'IDENTITY_DOCUMENT_MAX_BYTES'),
+    catalogDatasetMaxBytes: read(env, 'CATALOG_DATASET_MAX_BYTES'),
+    catalogDocumentMaxBytes: read(env, 'CATALOG_DOCUMENT_MAX_BYTES'),
   };
 }
 

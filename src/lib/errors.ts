@@ -17,6 +17,8 @@ export const problemKinds = {
   'invalid-state': { status: 409, title: 'Not allowed in the current state' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'listing-incomplete': { status: 422, title: 'The listing is not complete enough for review' },
+  'unknown-evidence': { status: 422, title: 'Evidence must be documents your party uploaded' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },

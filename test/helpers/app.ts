@@ -29,6 +29,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     identityKey: randomBytes(32).toString('base64'),
     identityVerificationMonths: 12,
     identityDocumentMaxBytes: 64 * 1024,
+    catalogDatasetMaxBytes: 256 * 1024,
+    catalogDocumentMaxBytes: 64 * 1024,
     ...overrides,
   };
 }

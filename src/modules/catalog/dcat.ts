@@ -1,0 +1,145 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { decodeCursor, encodeCursor } from '../../lib/http.js';
+import { getPartyDetails } from '../identity/service.js';
+import type { ListingContent } from './schema.js';
+import { datasetVersions, listingRevisions, listings } from './tables.js';
+
+/**
+ * The public catalog as DCAT-AP in JSON-LD, for CKAN or a dataspace catalog to harvest. The
+ * context is inline (no remote document to fetch), every term maps to the W3C DCAT, Dublin Core,
+ * FOAF and SPDX vocabularies, and exchange-specific facts (data grade, Art. 28 ¶2 flag) use the
+ * exchange's own namespace under the base URL. Paged with Hydra, since every list has a cursor.
+ */
+export const dcatContext = {
+  dcat: 'http://www.w3.org/ns/dcat#',
+  dct: 'http://purl.org/dc/terms/',
+  foaf: 'http://xmlns.com/foaf/0.1/',
+  xsd: 'http://www.w3.org/2001/XMLSchema#',
+  spdx: 'http://spdx.org/rdf/terms#',
+  locn: 'http://www.w3.org/ns/locn#',
+  hydra: 'http://www.w3.org/ns/hydra/core#',
+};
+
+const EU = 'http://publications.europa.eu/resource/authority';
+const frequency: Record<ListingContent['updateFrequency'], string> = {
+  once: 'NEVER',
+  realtime: 'CONT',
+  hourly: 'HOURLY',
+  daily: 'DAILY',
+  weekly: 'WEEKLY',
+  monthly: 'MONTHLY',
+  quarterly: 'QUARTERLY',
+  annual: 'ANNUAL',
+  irregular: 'IRREG',
+};
+
+type Localized = { zh?: string | undefined; en?: string | undefined };
+const texts = (t: Localized) =>
+  (['zh', 'en'] as const).flatMap((language) => (t[language] ? [{ '@value': t[language], '@language': language }] : []));
+const typed = (value: string, type: string) => ({ '@value': value, '@type': type });
+
+export type DcatCursor = { listedAt: string; id: string };
+const isDcatCursor = (v: unknown): v is DcatCursor =>
+  typeof v === 'object' && v !== null && typeof (v as DcatCursor).listedAt === 'string' && !Number.isNaN(Date.parse((v as DcatCursor).listedAt)) && /^[0-9a-f-]{36}$/.test(String((v as DcatCursor).id));
+
+export async function dcatCatalog(db: Database, q: { baseUrl: string; cursor?: string | undefined; limit: number }) {
+  const after = decodeCursor(q.cursor, isDcatCursor);
+  const rows = await db
+    .select({ listing: listings, revision: listingRevisions, version: datasetVersions })
+    .from(listings)
+    .innerJoin(listingRevisions, eq(listingRevisions.id, listings.liveRevisionId))
+    .leftJoin(datasetVersions, eq(datasetVersions.id, listingRevisions.datasetVersionId))
+    .where(and(eq(listings.status, 'listed'), after ? sql`(${listings.listedAt}, ${listings.id}) < (${new Date(after.listedAt)}::timestamptz, ${after.id}::uuid)` : undefined))
+    .orderBy(desc(listings.listedAt), desc(listings.id))
+    .limit(q.limit + 1);
+  const shown = rows.slice(0, q.limit);
+  const last = shown[shown.length - 1];
+  const next = rows.length > q.limit && last ? encodeCursor({ listedAt: last.listing.listedAt!.toISOString(), id: last.listing.id }) : null;
+
+  const names = new Map<string, string>();
+  for (const partyId of new Set(shown.map((r) => r.listing.ownerPartyId))) {
+    names.set(partyId, (await getPartyDetails(db, partyId)).party.legalName);
+  }
+  const base = q.baseUrl;
+  const self = `${base}/catalog/dcat`;
+
+  const datasets = shown.map(({ listing, revision, version }) => {
+    const c = revision.content;
+    const uri = `${base}/catalog/listings/${listing.id}`;
+    return {
+      '@id': uri,
+      '@type': 'dcat:Dataset' as const,
+      'dct:identifier': listing.id,
+      'dct:title': texts(c.title),
+      'dct:description': texts(c.description),
+      'dcat:keyword': c.tags,
+      'dct:publisher': { '@id': `${base}/parties/${listing.ownerPartyId}`, '@type': 'foaf:Agent', 'foaf:name': names.get(listing.ownerPartyId) ?? '' },
+      'dct:issued': typed(listing.listedAt!.toISOString(), 'xsd:dateTime'),
+      'dct:modified': typed((revision.decidedAt ?? revision.updatedAt).toISOString(), 'xsd:dateTime'),
+      'dct:accrualPeriodicity': { '@id': `${EU}/frequency/${frequency[c.updateFrequency]}` },
+      // Sold under a licence to identified buyers, not open data.
+      'dct:accessRights': { '@id': `${EU}/access-right/RESTRICTED` },
+      'dct:temporal': {
+        '@type': 'dct:PeriodOfTime',
+        'dcat:startDate': typed(c.coverage.period.start, 'xsd:date'),
+        ...(c.coverage.period.end ? { 'dcat:endDate': typed(c.coverage.period.end, 'xsd:date') } : {}),
+      },
+      'dct:spatial': { '@type': 'dct:Location', 'locn:geographicName': c.coverage.area },
+      'dcat:landingPage': { '@id': uri },
+      'dx:category': c.category,
+      'dx:dataGrade': c.grade,
+      'dx:governmentDerived': typed(String(c.governmentDerived), 'xsd:boolean'),
+      'dx:containsPersonalInformation': typed(String(c.personalInformation.contains), 'xsd:boolean'),
+      'dcat:distribution': version
+        ? [
+            {
+              '@id': `${uri}/versions/${version.id}`,
+              '@type': 'dcat:Distribution',
+              'dcat:accessURL': { '@id': uri },
+              'dcat:mediaType': { '@id': `https://www.iana.org/assignments/media-types/${version.mediaType}` },
+              'dcat:byteSize': typed(String(version.sizeBytes), 'xsd:nonNegativeInteger'),
+              'spdx:checksum': {
+                '@type': 'spdx:Checksum',
+                'spdx:algorithm': { '@id': 'spdx:checksumAlgorithm_sha256' },
+                'spdx:checksumValue': typed(version.sha256, 'xsd:hexBinary'),
+              },
+              'dct:format': c.formats.join(', '),
+              'dct:rights': { '@type': 'dct:RightsStatement', 'dct:description': licenceSummary(c.licence) },
+            },
+          ]
+        : [],
+    };
+  });
+
+  return {
+    '@context': { ...dcatContext, dx: `${base}/catalog/vocab#` },
+    '@id': self,
+    '@type': 'dcat:Catalog' as const,
+    'dct:title': texts({ zh: '数据交易所数据产品目录', en: 'Data exchange catalog of data products' }),
+    'dct:description': texts({
+      zh: '经交易所合规审核、正在挂牌的数据产品。',
+      en: 'Data products on sale at the exchange, each approved by its compliance review.',
+    }),
+    'dct:publisher': { '@id': base, '@type': 'foaf:Agent', 'foaf:name': 'Data exchange' },
+    'foaf:homepage': { '@id': base },
+    'dcat:dataset': datasets,
+    'hydra:view': {
+      '@id': q.cursor ? `${self}?cursor=${q.cursor}` : self,
+      '@type': 'hydra:PartialCollectionView',
+      ...(next ? { 'hydra:next': { '@id': `${self}?cursor=${next}` } } : {}),
+    },
+  };
+}
+
+function licenceSummary(l: ListingContent['licence']): string {
+  return [
+    `Allowed purposes: ${l.allowedPurposes.join('; ')}`,
+    l.forbiddenUses.length ? `Forbidden uses: ${l.forbiddenUses.join('; ')}` : null,
+    `Term: ${l.termMonths} months`,
+    `Territory: ${l.territory}`,
+    `Onward transfer: ${l.onwardTransfer.replace(/_/g, ' ')}`,
+  ]
+    .filter(Boolean)
+    .join('. ');
+}

@@ -1,0 +1,87 @@
+import type { Readable } from 'node:stream';
+import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { registerUploadRoutes } from '../../plugins/uploads.js';
+import { actingParty, callerOf, type CatalogContext } from './context.js';
+import { listDatasetVersions, listEvidenceDocuments, uploadDatasetVersion, uploadEvidenceDocument, type Upload } from './files.js';
+import { DatasetVersionView, EvidenceDocumentView, UploadQuery } from './schema.js';
+import { datasetVersionView, evidenceDocumentView } from './views.js';
+
+const tags = ['catalog'];
+
+function uploadOf(request: FastifyRequest, filename: string | undefined): Upload {
+  const length = Number(request.headers['content-length']);
+  return {
+    body: request.body as Readable,
+    mediaType: request.headers['content-type'],
+    filename,
+    contentLength: Number.isSafeInteger(length) ? length : undefined,
+  };
+}
+
+type DocumentCursor = { createdAt: string; id: string };
+const isDocumentCursor = (v: unknown): v is DocumentCursor =>
+  typeof v === 'object' && v !== null && !Number.isNaN(Date.parse(String((v as DocumentCursor).createdAt))) && /^[0-9a-f-]{36}$/.test(String((v as DocumentCursor).id));
+
+/** Evidence documents and dataset versions: raw request bodies streamed into the blob store. */
+const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = async (app, { ctx }) => {
+  await registerUploadRoutes(app, async (raw) => {
+    const scope = raw.withTypeProvider<TypeBoxTypeProvider>();
+
+    scope.post('/catalog/documents', {
+      config: { auth: ['provider'] },
+      schema: {
+        tags,
+        summary: 'Upload a consent, authorisation or anonymisation evidence document (raw body, any media type)',
+        description: `At most ${ctx.config.catalogDocumentMaxBytes} bytes. Reference it by its sha256 in the provenance declaration or the Art. 26 ground.`,
+        querystring: UploadQuery,
+        response: { 201: EvidenceDocumentView, ...problemResponses(400, 413) },
+      },
+    }, async (request, reply) => {
+      const doc = await uploadEvidenceDocument(ctx, callerOf(request), uploadOf(request, request.query.filename));
+      return reply.code(201).send(evidenceDocumentView(doc));
+    });
+
+    scope.post('/catalog/listings/:id/versions', {
+      config: { auth: ['provider'] },
+      schema: {
+        tags,
+        summary: 'Upload a dataset version of your listing (raw body, any media type)',
+        description: `At most ${ctx.config.catalogDatasetMaxBytes} bytes. Then PATCH the listing's datasetVersionId to put it on sale.`,
+        params: IdParams,
+        querystring: UploadQuery,
+        response: { 201: DatasetVersionView, ...problemResponses(400, 404, 409, 413) },
+      },
+    }, async (request, reply) => {
+      const version = await uploadDatasetVersion(ctx, callerOf(request), request.params.id, uploadOf(request, request.query.filename));
+      return reply.code(201).send(datasetVersionView(version));
+    });
+  });
+
+  app.get('/catalog/documents', {
+    config: { auth: ['provider'] },
+    schema: {
+      tags,
+      summary: "Your party's evidence documents, newest first",
+      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+      response: { 200: Page(EvidenceDocumentView), ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const rows = await listEvidenceDocuments(ctx.db, actingParty(callerOf(request)), { after: decodeCursor(cursor, isDocumentCursor), limit: limit + 1 });
+    return pageOf(rows, limit, evidenceDocumentView, (d) => ({ createdAt: d.createdAt.toISOString(), id: d.id }));
+  });
+
+  app.get('/catalog/listings/:id/versions', {
+    config: { auth: ['provider', 'operator'] },
+    schema: {
+      tags,
+      summary: 'Dataset versions of a listing, newest first',
+      params: IdParams,
+      response: { 200: Type.Array(DatasetVersionView), ...problemResponses(400, 404) },
+    },
+  }, async (request) => (await listDatasetVersions(ctx.db, callerOf(request), request.params.id)).map(datasetVersionView));
+};
+
+export default catalogFileRoutes;

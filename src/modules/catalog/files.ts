@@ -1,0 +1,149 @@
+import type { Readable } from 'node:stream';
+import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, invalidState } from '../../lib/errors.js';
+import { appendAudit } from '../audit/service.js';
+import { actingParty, type CatalogContext, type Caller } from './context.js';
+import { findListingFor } from './listings.js';
+import { datasetVersions, evidenceDocuments, listings } from './tables.js';
+
+declare module '../audit/events.js' {
+  interface AuditPayloads {
+    'catalog.evidence_uploaded': { sha256: string; sizeBytes: number; mediaType: string; filename: string | null };
+    'listing.dataset_version_uploaded': { versionId: string; number: number; sha256: string; sizeBytes: number; mediaType: string; filename: string | null };
+  }
+}
+
+export type EvidenceDocument = typeof evidenceDocuments.$inferSelect;
+export type DatasetVersion = typeof datasetVersions.$inferSelect;
+
+export interface Upload {
+  body: Readable;
+  mediaType: string | undefined;
+  filename: string | undefined;
+  /** The declared length, when the client sent one: refused early if it is over the limit. */
+  contentLength: number | undefined;
+}
+
+async function store(ctx: CatalogContext, upload: Upload, maxBytes: number) {
+  if (upload.contentLength !== undefined && upload.contentLength > maxBytes) {
+    upload.body.resume();
+    throw new AppError('payload-too-large', `the file is larger than ${maxBytes} bytes`);
+  }
+  // Streamed to storage; an upload that breaks off or runs over the limit leaves nothing behind.
+  return ctx.blobs.put(upload.body, { maxBytes });
+}
+
+const mediaTypeOf = (upload: Upload) => upload.mediaType?.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream';
+
+/**
+ * A provider uploads a consent, authorisation or anonymisation document. The same bytes uploaded
+ * again by the same party are the same document.
+ */
+export async function uploadEvidenceDocument(ctx: CatalogContext, caller: Caller, upload: Upload): Promise<EvidenceDocument> {
+  const partyId = actingParty(caller);
+  const blob = await store(ctx, upload, ctx.config.catalogDocumentMaxBytes);
+  return ctx.db.transaction(async (tx) => {
+    const [known] = await tx
+      .select()
+      .from(evidenceDocuments)
+      .where(and(eq(evidenceDocuments.ownerPartyId, partyId), eq(evidenceDocuments.sha256, blob.sha256)));
+    if (known) return known;
+    const [doc] = await tx
+      .insert(evidenceDocuments)
+      .values({
+        ownerPartyId: partyId,
+        sha256: blob.sha256,
+        sizeBytes: blob.size,
+        mediaType: mediaTypeOf(upload),
+        filename: upload.filename ?? null,
+        uploadedBy: caller.actor.userId,
+      })
+      .returning();
+    await appendAudit(tx, caller.audit, {
+      action: 'catalog.evidence_uploaded',
+      subject: { type: 'evidence_document', id: doc!.id },
+      payload: { sha256: doc!.sha256, sizeBytes: doc!.sizeBytes, mediaType: doc!.mediaType, filename: doc!.filename },
+    });
+    return doc!;
+  });
+}
+
+export async function listEvidenceDocuments(db: Database, partyId: string, q: { after?: { createdAt: string; id: string } | undefined; limit: number }) {
+  const after = q.after
+    ? or(lt(evidenceDocuments.createdAt, new Date(q.after.createdAt)), and(eq(evidenceDocuments.createdAt, new Date(q.after.createdAt)), lt(evidenceDocuments.id, q.after.id)))
+    : undefined;
+  return db
+    .select()
+    .from(evidenceDocuments)
+    .where(and(eq(evidenceDocuments.ownerPartyId, partyId), after))
+    .orderBy(desc(evidenceDocuments.createdAt), desc(evidenceDocuments.id))
+    .limit(q.limit);
+}
+
+/**
+ * Evidence is referenced by SHA-256 and must be a document the listing's own party uploaded. Unknown
+ * hashes and other parties' documents get the same answer, so nothing is learnt about theirs.
+ */
+export async function assertEvidenceOwned(db: Database, partyId: string, hashes: readonly string[]): Promise<void> {
+  const wanted = [...new Set(hashes)];
+  if (wanted.length === 0) return;
+  const found = await db
+    .select({ sha256: evidenceDocuments.sha256 })
+    .from(evidenceDocuments)
+    .where(and(eq(evidenceDocuments.ownerPartyId, partyId), inArray(evidenceDocuments.sha256, wanted)));
+  const have = new Set(found.map((f) => f.sha256));
+  const unknown = wanted.filter((h) => !have.has(h));
+  if (unknown.length > 0) {
+    throw new AppError('unknown-evidence', 'evidence must be documents your party uploaded to POST /catalog/documents', { unknown });
+  }
+}
+
+/**
+ * The provider uploads a dataset file for one of its listings. Authorisation comes before the body
+ * is read, so a stranger's upload is refused without storing a byte.
+ */
+export async function uploadDatasetVersion(ctx: CatalogContext, caller: Caller, listingId: string, upload: Upload): Promise<DatasetVersion> {
+  const partyId = actingParty(caller);
+  const listing = await findListingFor(ctx.db, caller, listingId, { ownerOnly: true });
+  if (listing.status === 'delisted') {
+    upload.body.resume();
+    throw invalidState('the listing is delisted');
+  }
+  const blob = await store(ctx, upload, ctx.config.catalogDatasetMaxBytes);
+  return ctx.db.transaction(async (tx) => {
+    // The listing row lock numbers concurrent uploads one after another.
+    await tx.select({ id: listings.id }).from(listings).where(eq(listings.id, listingId)).for('update');
+    const [last] = await tx
+      .select({ number: datasetVersions.number })
+      .from(datasetVersions)
+      .where(eq(datasetVersions.listingId, listingId))
+      .orderBy(desc(datasetVersions.number))
+      .limit(1);
+    const [version] = await tx
+      .insert(datasetVersions)
+      .values({
+        listingId,
+        ownerPartyId: partyId,
+        number: (last?.number ?? 0) + 1,
+        sha256: blob.sha256,
+        sizeBytes: blob.size,
+        mediaType: mediaTypeOf(upload),
+        filename: upload.filename ?? null,
+        uploadedBy: caller.actor.userId,
+      })
+      .returning();
+    const v = version!;
+    await appendAudit(tx, caller.audit, {
+      action: 'listing.dataset_version_uploaded',
+      subject: { type: 'listing', id: listingId },
+      payload: { versionId: v.id, number: v.number, sha256: v.sha256, sizeBytes: v.sizeBytes, mediaType: v.mediaType, filename: v.filename },
+    });
+    return v;
+  });
+}
+
+export async function listDatasetVersions(db: Database, caller: Caller, listingId: string): Promise<DatasetVersion[]> {
+  await findListingFor(db, caller, listingId, { ownerOnly: false });
+  return db.select().from(datasetVersions).where(eq(datasetVersions.listingId, listingId)).orderBy(desc(datasetVersions.number));
+}

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { assertCanAccess } from '../../lib/authz.js';
+import type { Database } from '../../lib/database.js';
+import { invalidState, notFound } from '../../lib/errors.js';
+import { appendAudit } from '../audit/service.js';
+import { actingParty, invalidInput, type Caller } from './context.js';
+import { assertEvidenceOwned } from './files.js';
+import type { GroundRecord, ListingContent, ProvenanceRecord } from './schema.js';
+import { documentLexemes } from './search-text.js';
+import { datasetVersions, listingRevisions, listings, provenanceDeclarations, tradabilityGrounds } from './tables.js';
+
+declare module '../audit/events.js' {
+  interface AuditPayloads {
+    'listing.created': { revisionId: string; title: string };
+    'listing.revised': { revisionId: string; number: number; basedOn: string; changed: string[] };
+    'listing.draft_edited': { revisionId: string; changed: string[] };
+    'listing.provenance_declared': { declarationId: string; version: number; revisionId: string; sourceType: string; evidence: string[] };
+    'listing.ground_declared': { groundId: string; version: number; revisionId: string; ground: GroundRecord['ground']; evidence: string[] };
+  }
+}
+
+export type Listing = typeof listings.$inferSelect;
+export type Revision = typeof listingRevisions.$inferSelect;
+
+/** Current shape versions of the versioned records; readers branch on the stored one. */
+export const PROVENANCE_SCHEMA_VERSION = 1;
+export const GROUND_SCHEMA_VERSION = 1;
+
+/**
+ * A listing the caller may work on: its own party's, or (unless `ownerOnly`) any for operators.
+ * Others get 404. Inside a transaction, `lock` takes the row lock that orders concurrent changes.
+ */
+export async function findListingFor(db: Database, caller: Caller, id: string, opts: { ownerOnly: boolean; lock?: boolean }): Promise<Listing> {
+  const query = db.select().from(listings).where(eq(listings.id, id));
+  const [listing] = opts.lock ? await query.for('update') : await query;
+  if (!listing) throw notFound('listing');
+  assertCanAccess(caller.actor, { partyId: listing.ownerPartyId }, 'listing', opts.ownerOnly ? [] : ['operator']);
+  return listing;
+}
+
+export async function getRevision(db: Database, id: string): Promise<Revision> {
+  const [revision] = await db.select().from(listingRevisions).where(eq(listingRevisions.id, id));
+  if (!revision) throw notFound('revision');
+  return revision;
+}
+
+/** Rules across fields that a JSON schema cannot say. */
+function checkContent(content: ListingContent): void {
+  if (content.personalInformation.contains && content.personalInformation.subjectCount === undefined) {
+    throw invalidInput('/body/personalInformation/subjectCount', 'say how many data subjects the personal information covers');
+  }
+  const currencies = new Set(content.pricePlans.map((p) => p.currency));
+  if (currencies.size > 1) throw invalidInput('/body/pricePlans', 'all price plans of a listing use one currency');
+  content.pricePlans.forEach((plan, i) => {
+    if (plan.kind === 'subscription' && !plan.period) throw invalidInput(`/body/pricePlans/${i}/period`, 'a subscription needs a period');
+    if (plan.kind === 'one_off' && plan.period) throw invalidInput(`/body/pricePlans/${i}/period`, 'a one-off plan has no period');
+  });
+  const { start, end } = content.coverage.period;
+  if (end !== undefined && end < start) throw invalidInput('/body/coverage/period/end', 'the coverage period ends before it starts');
+}
+
+/** Columns derived from the content for filters, sorting and full-text search. */
+function derivedColumns(content: ListingContent) {
+  const weighted = documentLexemes([content.title.zh ?? '', content.title.en ?? '', ...content.tags]);
+  const rest = documentLexemes([
+    content.description.zh ?? '',
+    content.description.en ?? '',
+    content.category,
+    content.coverage.area,
+    ...content.schema.fields.flatMap((f) => [f.name, f.description]),
+  ]);
+  // The lexemes go in as one JSON parameter and become a tsvector verbatim (no parser involved).
+  const vector = (lexemes: string[]) => sql`array_to_tsvector(array(select jsonb_array_elements_text(${JSON.stringify(lexemes)}::jsonb)))`;
+  return {
+    title: content.title.zh ?? content.title.en ?? '',
+    category: content.category,
+    grade: content.grade,
+    deliveryMethod: content.deliveryMethod,
+    governmentDerived: content.governmentDerived,
+    personalInformation: content.personalInformation.contains,
+    minPriceMinor: Math.min(...content.pricePlans.map((p) => p.amountMinor)),
+    currency: content.pricePlans[0]!.currency,
+    searchVector: sql`setweight(${vector(weighted)}, 'A') || ${vector(rest)}`,
+  };
+}
+
+export async function createListing(db: Database, caller: Caller, content: ListingContent): Promise<Listing> {
+  const partyId = actingParty(caller);
+  checkContent(content);
+  return db.transaction(async (tx) => {
+    const revisionId = randomUUID();
+    const [listing] = await tx
+      .insert(listings)
+      .values({ ownerPartyId: partyId, workingRevisionId: revisionId, createdBy: caller.actor.userId })
+      .returning();
+    await tx.insert(listingRevisions).values({
+      id: revisionId,
+      listingId: listing!.id,
+      number: 1,
+      content,
+      createdBy: caller.actor.userId,
+      ...derivedColumns(content),
+    });
+    await appendAudit(tx, caller.audit, {
+      action: 'listing.created',
+      subject: { type: 'listing', id: listing!.id },
+      payload: { revisionId, title: content.title.zh ?? content.title.en ?? '' },
+    });
+    return listing!;
+  });
+}
+
+interface RevisionChange {
+  content?: Partial<ListingContent> | undefined;
+  datasetVersionId?: string | null | undefined;
+  provenanceId?: string;
+  groundId?: string;
+}
+
+/**
+ * Applies a change to the working revision. A draft is changed in place; a revision that was
+ * submitted or decided is a record of what was reviewed and stays as it is: the change becomes a
+ * new draft revision, while an approved revision stays live until its successor is approved.
+ */
+async function changeWorkingRevision(tx: Database, caller: Caller, listing: Listing, change: RevisionChange): Promise<Revision> {
+  if (listing.status === 'delisted') throw invalidState('the listing is delisted and cannot change');
+  const working = await getRevision(tx, listing.workingRevisionId);
+  if (working.reviewStatus === 'submitted') throw invalidState('the listing is under review; wait for the decision before changing it');
+  const content = { ...working.content, ...change.content } as ListingContent;
+  checkContent(content);
+  const columns = {
+    content,
+    provenanceId: change.provenanceId ?? working.provenanceId,
+    groundId: change.groundId ?? working.groundId,
+    datasetVersionId: change.datasetVersionId === undefined ? working.datasetVersionId : change.datasetVersionId,
+    ...derivedColumns(content),
+  };
+  const changed = [
+    ...Object.keys(change.content ?? {}),
+    ...(change.datasetVersionId !== undefined ? ['datasetVersionId'] : []),
+    ...(change.provenanceId ? ['provenance'] : []),
+    ...(change.groundId ? ['ground'] : []),
+  ];
+  const subject = { type: 'listing', id: listing.id };
+  if (working.reviewStatus === 'draft') {
+    const [updated] = await tx.update(listingRevisions).set({ ...columns, updatedAt: new Date() }).where(eq(listingRevisions.id, working.id)).returning();
+    // A new provenance or ground version is audited by its own event, naming this revision.
+    if (change.content || change.datasetVersionId !== undefined) {
+      await appendAudit(tx, caller.audit, { action: 'listing.draft_edited', subject, payload: { revisionId: working.id, changed } });
+    }
+    await tx.update(listings).set({ updatedAt: new Date() }).where(eq(listings.id, listing.id));
+    return updated!;
+  }
+  const [revision] = await tx
+    .insert(listingRevisions)
+    .values({ listingId: listing.id, number: working.number + 1, createdBy: caller.actor.userId, ...columns })
+    .returning();
+  await tx.update(listings).set({ workingRevisionId: revision!.id, updatedAt: new Date() }).where(eq(listings.id, listing.id));
+  await appendAudit(tx, caller.audit, {
+    action: 'listing.revised',
+    subject,
+    payload: { revisionId: revision!.id, number: revision!.number, basedOn: working.id, changed },
+  });
+  return revision!;
+}
+
+export async function updateListing(
+  db: Database,
+  caller: Caller,
+  listingId: string,
+  change: { content?: Partial<ListingContent> | undefined; datasetVersionId?: string | null | undefined },
+): Promise<Revision> {
+  return db.transaction(async (tx) => {
+    const listing = await findListingFor(tx, caller, listingId, { ownerOnly: true, lock: true });
+    if (change.datasetVersionId) {
+      const [version] = await tx
+        .select({ id: datasetVersions.id })
+        .from(datasetVersions)
+        .where(and(eq(datasetVersions.id, change.datasetVersionId), eq(datasetVersions.listingId, listingId)));
+      if (!version) throw invalidInput('/body/datasetVersionId', 'not a dataset version of this listing');
+    }
+    return changeWorkingRevision(tx, caller, listing, change);
+  });
+}
+
+/** Art. 28(1): a new version of the provenance declaration; earlier versions are kept as they were. */
+export async function declareProvenance(db: Database, caller: Caller, listingId: string, declaration: ProvenanceRecord): Promise<Revision> {
+  return db.transaction(async (tx) => {
+    const listing = await findListingFor(tx, caller, listingId, { ownerOnly: true, lock: true });
+    await assertEvidenceOwned(tx, listing.ownerPartyId, declaration.evidence.map((e) => e.sha256));
+    const [last] = await tx
+      .select({ version: provenanceDeclarations.version })
+      .from(provenanceDeclarations)
+      .where(eq(provenanceDeclarations.listingId, listingId))
+      .orderBy(desc(provenanceDeclarations.version))
+      .limit(1);
+    const [row] = await tx
+      .insert(provenanceDeclarations)
+      .values({ listingId, version: (last?.version ?? 0) + 1, schemaVersion: PROVENANCE_SCHEMA_VERSION, declaration, declaredBy: caller.actor.userId })
+      .returning();
+    const revision = await changeWorkingRevision(tx, caller, listing, { provenanceId: row!.id });
+    await appendAudit(tx, caller.audit, {
+      action: 'listing.provenance_declared',
+      subject: { type: 'listing', id: listingId },
+      payload: { declarationId: row!.id, version: row!.version, revisionId: revision.id, sourceType: declaration.sourceType, evidence: declaration.evidence.map((e) => e.sha256) },
+    });
+    return revision;
+  });
+}
+
+/** Art. 26: a new version of the ground the listing is tradable on. */
+export async function declareGround(db: Database, caller: Caller, listingId: string, ground: GroundRecord): Promise<Revision> {
+  if (ground.ground === 'authorised' && !ground.selfProduced && !ground.authorisedBy) {
+    throw invalidInput('/body/authorisedBy', 'name the data provider whose express authorisation this is');
+  }
+  return db.transaction(async (tx) => {
+    const listing = await findListingFor(tx, caller, listingId, { ownerOnly: true, lock: true });
+    await assertEvidenceOwned(tx, listing.ownerPartyId, ground.evidence.map((e) => e.sha256));
+    const [last] = await tx
+      .select({ version: tradabilityGrounds.version })
+      .from(tradabilityGrounds)
+      .where(eq(tradabilityGrounds.listingId, listingId))
+      .orderBy(desc(tradabilityGrounds.version))
+      .limit(1);
+    const [row] = await tx
+      .insert(tradabilityGrounds)
+      .values({ listingId, version: (last?.version ?? 0) + 1, schemaVersion: GROUND_SCHEMA_VERSION, ground, declaredBy: caller.actor.userId })
+      .returning();
+    const revision = await changeWorkingRevision(tx, caller, listing, { groundId: row!.id });
+    await appendAudit(tx, caller.audit, {
+      action: 'listing.ground_declared',
+      subject: { type: 'listing', id: listingId },
+      payload: { groundId: row!.id, version: row!.version, revisionId: revision.id, ground: ground.ground, evidence: ground.evidence.map((e) => e.sha256) },
+    });
+    return revision;
+  });
+}

@@ -1,0 +1,233 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { IdParams, Page, PageQuery, StringEnum, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { callerOf, type CatalogContext } from './context.js';
+import catalogFileRoutes from './file-routes.js';
+import { createListing, declareGround, declareProvenance, findListingFor, updateListing } from './listings.js';
+import { changeMarketStatus, reviewListing, submitListingForReview } from './review.js';
+import {
+  CreateListingBody,
+  GroundBody,
+  ListingSummary,
+  ListingView,
+  ProvenanceBody,
+  ReasonBody,
+  ReviewBody,
+  ReviewView,
+  UpdateListingBody,
+  deliveryMethods,
+  grades,
+} from './schema.js';
+import { searchListings, searchSorts } from './search.js';
+import { dcatCatalog } from './dcat.js';
+import { isQueueCursor, isUpdatedCursor, listReviews, listWorkingListings, listingViewFor, reviewQueue, summaryView } from './views.js';
+import { marketStatuses, reviewStatuses } from './tables.js';
+
+const tags = ['catalog'];
+const SearchPage = Type.Object({ sort: StringEnum(searchSorts), items: Type.Array(ListingSummary), next: Type.Union([Type.String(), Type.Null()]) });
+const DcatDocument = Type.Object(
+  {
+    '@context': Type.Object({}, { additionalProperties: Type.String() }),
+    '@id': Type.String(),
+    '@type': Type.Literal('dcat:Catalog'),
+    'dcat:dataset': Type.Array(Type.Object({ '@id': Type.String(), '@type': Type.Literal('dcat:Dataset') }, { additionalProperties: true })),
+  },
+  { additionalProperties: true, description: 'DCAT-AP catalog in JSON-LD with an inline @context' },
+);
+
+const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ctx: CatalogContext = { db: app.db, blobs: app.blobs, config: app.config };
+  const view = (request: FastifyRequest, id: string) => listingViewFor(app.db, callerOf(request), id);
+
+  await app.register(catalogFileRoutes, { ctx });
+
+  app.post('/catalog/listings', {
+    config: { auth: ['provider'] },
+    schema: {
+      tags,
+      summary: 'Draft a data product for the party you act for',
+      body: CreateListingBody,
+      response: { 201: ListingView, ...problemResponses(400) },
+    },
+  }, async (request, reply) => {
+    const listing = await createListing(app.db, callerOf(request), request.body);
+    return reply.code(201).send(await view(request, listing.id));
+  });
+
+  app.get('/catalog/listings', {
+    config: { auth: ['provider', 'operator'] },
+    schema: {
+      tags,
+      summary: "Your party's listings in every state (operators: every party's), most recently changed first",
+      querystring: Type.Object(
+        { ...PageQuery, status: Type.Optional(StringEnum(marketStatuses)), reviewStatus: Type.Optional(StringEnum(reviewStatuses)), partyId: Type.Optional(Uuid) },
+        { additionalProperties: false },
+      ),
+      response: { 200: Page(ListingSummary), ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const caller = callerOf(request);
+    const { limit, cursor, partyId, ...filters } = request.query;
+    // Providers see only their own party's; operators may pick a party or see all.
+    const own = caller.actor.role === 'operator' ? partyId : (caller.actor.partyId ?? undefined);
+    if (caller.actor.role !== 'operator' && !own) return { items: [], next: null };
+    const rows = await listWorkingListings(app.db, { ...filters, partyId: own, after: decodeCursor(cursor, isUpdatedCursor), limit: limit + 1 });
+    return pageOf(rows, limit, summaryView, (r) => ({ updatedAt: r.listing.updatedAt.toISOString(), id: r.listing.id }));
+  });
+
+  app.get('/catalog/listings/:id', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags,
+      summary: 'A listing: its party and operators see drafts too; buyers only what is on sale',
+      params: IdParams,
+      response: { 200: ListingView, ...problemResponses(400, 404) },
+    },
+  }, async (request) => view(request, request.params.id));
+
+  app.patch('/catalog/listings/:id', {
+    config: { auth: ['provider'] },
+    schema: {
+      tags,
+      summary: 'Edit the listing; an edit to a reviewed listing becomes a new draft revision',
+      params: IdParams,
+      body: UpdateListingBody,
+      response: { 200: ListingView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request) => {
+    await updateListing(app.db, callerOf(request), request.params.id, request.body);
+    return view(request, request.params.id);
+  });
+
+  app.put('/catalog/listings/:id/provenance', {
+    config: { auth: ['provider'] },
+    schema: {
+      tags,
+      summary: 'Declare the source of the data (Art. 28(1)); each declaration is a new version',
+      params: IdParams,
+      body: ProvenanceBody,
+      response: { 200: ListingView, ...problemResponses(400, 404, 409, 422) },
+    },
+  }, async (request) => {
+    await declareProvenance(app.db, callerOf(request), request.params.id, request.body);
+    return view(request, request.params.id);
+  });
+
+  app.put('/catalog/listings/:id/ground', {
+    config: { auth: ['provider'] },
+    schema: {
+      tags,
+      summary: 'Declare the Art. 26 ground (anonymised, or authorised) with its evidence; each is a new version',
+      params: IdParams,
+      body: GroundBody,
+      response: { 200: ListingView, ...problemResponses(400, 404, 409, 422) },
+    },
+  }, async (request) => {
+    await declareGround(app.db, callerOf(request), request.params.id, request.body);
+    return view(request, request.params.id);
+  });
+
+  app.post('/catalog/listings/:id/submit', {
+    config: { auth: ['provider'] },
+    schema: {
+      tags,
+      summary: 'Send the working revision for compliance review (the party must be verified)',
+      params: IdParams,
+      response: { 200: ListingView, ...problemResponses(400, 404, 409, 422) },
+    },
+  }, async (request) => {
+    await submitListingForReview(app.db, callerOf(request), request.params.id);
+    return view(request, request.params.id);
+  });
+
+  app.post('/catalog/listings/:id/review', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags,
+      summary: 'Approve, reject or request changes, with a checklist entry per requirement',
+      params: IdParams,
+      body: ReviewBody,
+      response: { 200: ListingView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request) => {
+    await reviewListing(app.db, callerOf(request), request.params.id, request.body);
+    return view(request, request.params.id);
+  });
+
+  app.get('/catalog/listings/:id/reviews', {
+    config: { auth: ['provider', 'operator'] },
+    schema: { tags, summary: 'The review record of a listing', params: IdParams, response: { 200: Type.Array(ReviewView), ...problemResponses(400, 404) } },
+  }, async (request) => {
+    await findListingFor(app.db, callerOf(request), request.params.id, { ownerOnly: false });
+    return listReviews(app.db, request.params.id);
+  });
+
+  const marketStep = (path: string, action: 'suspend' | 'reinstate' | 'delist', auth: 'provider' | 'operator', summary: string) =>
+    app.post(`/catalog/listings/:id/${path}`, {
+      config: { auth: [auth] },
+      schema: { tags, summary, params: IdParams, body: ReasonBody, response: { 200: ListingView, ...problemResponses(400, 404, 409) } },
+    }, async (request) => {
+      await changeMarketStatus(app.db, callerOf(request), request.params.id, action, request.body.reason);
+      return view(request, request.params.id);
+    });
+  marketStep('suspend', 'suspend', 'operator', 'Take a listing off sale pending investigation');
+  marketStep('reinstate', 'reinstate', 'operator', 'Put a suspended listing back on sale');
+  marketStep('delist', 'delist', 'provider', 'Withdraw your listing for good');
+
+  app.get('/catalog/review-queue', {
+    config: { auth: ['operator'] },
+    schema: {
+      tags,
+      summary: 'Revisions waiting for review, oldest submission first',
+      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+      response: { 200: Page(ListingSummary), ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const rows = await reviewQueue(app.db, { after: decodeCursor(cursor, isQueueCursor), limit: limit + 1 });
+    return pageOf(rows, limit, summaryView, (r) => ({ submittedAt: r.revision.submittedAt!.toISOString(), id: r.revision.id }));
+  });
+
+  app.get('/catalog/search', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags,
+      summary: 'Search listings on sale: full text in Chinese or English, filters, sort',
+      querystring: Type.Object(
+        {
+          ...PageQuery,
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          q: Type.Optional(Type.String({ maxLength: 500, description: 'Words or Chinese text; every term must match' })),
+          category: Type.Optional(Type.String({ maxLength: 50 })),
+          grade: Type.Optional(StringEnum(grades)),
+          deliveryMethod: Type.Optional(StringEnum(deliveryMethods)),
+          governmentDerived: Type.Optional(Type.Boolean()),
+          providerPartyId: Type.Optional(Uuid),
+          tag: Type.Optional(Type.String({ maxLength: 50 })),
+          currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+          priceMin: Type.Optional(Type.Integer({ minimum: 0, description: 'Minor units of `currency`' })),
+          priceMax: Type.Optional(Type.Integer({ minimum: 0 })),
+          sort: Type.Optional(StringEnum(searchSorts, { description: 'Default: relevance with q, newest without' })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: SearchPage, ...problemResponses(400) },
+    },
+  }, async (request) => searchListings(app.db, request.query));
+
+  app.get('/catalog/dcat', {
+    config: { auth: 'public' },
+    schema: {
+      tags,
+      summary: 'The public catalog as DCAT-AP JSON-LD, for harvesting',
+      querystring: Type.Object({ ...PageQuery, limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }) }, { additionalProperties: false }),
+      response: { 200: DcatDocument, ...problemResponses(400) },
+    },
+  }, async (request, reply) => {
+    const baseUrl = `${request.protocol}://${request.host}`;
+    const doc = await dcatCatalog(app.db, { baseUrl, cursor: request.query.cursor, limit: request.query.limit });
+    return reply.type('application/ld+json; charset=utf-8').send(doc);
+  });
+};
+
+export default catalogRoutes;

@@ -1,0 +1,171 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { GroundRecord, ListingContent, ProvenanceRecord, ReviewChecklistItem } from './schema.js';
+
+// Timestamps keep milliseconds only, so a cursor carrying a JavaScript Date compares exactly.
+
+/** A `tsvector` built by the application from its own lexemes (see search-text.ts). */
+const tsvector = customType<{ data: string; driverData: string }>({ dataType: () => 'tsvector' });
+
+export const reviewStatuses = ['draft', 'submitted', 'approved', 'rejected', 'changes_requested'] as const;
+export type ReviewStatus = (typeof reviewStatuses)[number];
+
+/** Whether the listing is on sale; independent of the review of its latest revision. */
+export const marketStatuses = ['unlisted', 'listed', 'suspended', 'delisted'] as const;
+export type MarketStatus = (typeof marketStatuses)[number];
+
+/**
+ * A data product of a provider party. Its content lives in revisions: `workingRevisionId` is the
+ * latest (being drafted or reviewed), `liveRevisionId` the approved one buyers see. Editing an
+ * approved listing makes a new working revision while the live one stays on sale.
+ */
+export const listings = pgTable(
+  'catalog_listings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerPartyId: uuid('owner_party_id').notNull(),
+    status: text('status', { enum: marketStatuses }).notNull().default('unlisted'),
+    workingRevisionId: uuid('working_revision_id').notNull(),
+    liveRevisionId: uuid('live_revision_id'),
+    /** When the live revision was approved; the "newest" sort key. */
+    listedAt: timestamp('listed_at', { withTimezone: true, precision: 3 }),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('catalog_listings_owner_idx').on(t.ownerPartyId, t.createdAt),
+    index('catalog_listings_listed_idx').on(t.status, t.listedAt),
+  ],
+);
+
+/**
+ * One version of a listing's content. A draft is edited in place; once submitted it is frozen, and
+ * later changes make a new revision. The filter and search columns are derived from `content` when
+ * the row is written, so search never parses JSON.
+ */
+export const listingRevisions = pgTable(
+  'catalog_listing_revisions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id),
+    number: integer('number').notNull(),
+    reviewStatus: text('review_status', { enum: reviewStatuses }).notNull().default('draft'),
+    content: jsonb('content').$type<ListingContent>().notNull(),
+    provenanceId: uuid('provenance_id').references(() => provenanceDeclarations.id),
+    groundId: uuid('ground_id').references(() => tradabilityGrounds.id),
+    datasetVersionId: uuid('dataset_version_id').references(() => datasetVersions.id),
+    title: text('title').notNull(),
+    category: text('category').notNull(),
+    grade: text('grade').notNull(),
+    deliveryMethod: text('delivery_method').notNull(),
+    governmentDerived: boolean('government_derived').notNull(),
+    personalInformation: boolean('personal_information').notNull(),
+    /** Cheapest plan, in minor units of `currency` (every plan of a listing has one currency). */
+    minPriceMinor: bigint('min_price_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    searchVector: tsvector('search_vector').notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, precision: 3 }),
+    decidedAt: timestamp('decided_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    uniqueIndex('catalog_revisions_number_idx').on(t.listingId, t.number),
+    index('catalog_revisions_queue_idx').on(t.reviewStatus, t.submittedAt),
+    index('catalog_revisions_search_idx').using('gin', t.searchVector),
+    check('catalog_revisions_price_nonnegative', sql`${t.minPriceMinor} >= 0`),
+  ],
+);
+
+/**
+ * Art. 28(1): the provider states the data's source. Never updated: each change is a new version
+ * row, and a revision points at the version it was reviewed with. `schemaVersion` tells readers
+ * which shape `declaration` has, so later fields (lineage citing earlier trades) can be added.
+ */
+export const provenanceDeclarations = pgTable(
+  'catalog_provenance_declarations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    listingId: uuid('listing_id').notNull(),
+    version: integer('version').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    declaration: jsonb('declaration').$type<ProvenanceRecord>().notNull(),
+    declaredBy: uuid('declared_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('catalog_provenance_version_idx').on(t.listingId, t.version)],
+);
+
+/** Art. 26: the ground a listing is tradable on, versioned like the provenance declaration. */
+export const tradabilityGrounds = pgTable(
+  'catalog_tradability_grounds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    listingId: uuid('listing_id').notNull(),
+    version: integer('version').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    ground: jsonb('ground').$type<GroundRecord>().notNull(),
+    declaredBy: uuid('declared_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('catalog_ground_version_idx').on(t.listingId, t.version)],
+);
+
+/** A dataset file uploaded for a listing; the bytes are in the blob store under `sha256`. */
+export const datasetVersions = pgTable(
+  'catalog_dataset_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    listingId: uuid('listing_id').notNull(),
+    ownerPartyId: uuid('owner_party_id').notNull(),
+    number: integer('number').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    mediaType: text('media_type').notNull(),
+    filename: text('filename'),
+    uploadedBy: uuid('uploaded_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('catalog_dataset_versions_number_idx').on(t.listingId, t.number)],
+);
+
+/** Consent, authorisation and anonymisation evidence of a provider party, referenced by SHA-256. */
+export const evidenceDocuments = pgTable(
+  'catalog_evidence_documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerPartyId: uuid('owner_party_id').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    mediaType: text('media_type').notNull(),
+    filename: text('filename'),
+    uploadedBy: uuid('uploaded_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  // The same bytes uploaded twice by one party are one document.
+  (t) => [uniqueIndex('catalog_evidence_party_hash_idx').on(t.ownerPartyId, t.sha256)],
+);
+
+/** Art. 28(3): the record of each review, with the operator's checklist. */
+export const listingReviews = pgTable(
+  'catalog_listing_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => listingRevisions.id),
+    reviewerUserId: uuid('reviewer_user_id').notNull(),
+    decision: text('decision', { enum: ['approved', 'rejected', 'changes_requested'] }).notNull(),
+    checklist: jsonb('checklist').$type<ReviewChecklistItem[]>().notNull(),
+    notes: text('notes'),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index('catalog_reviews_listing_idx').on(t.listingId, t.createdAt)],
+);
