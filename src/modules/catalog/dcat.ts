@@ -50,7 +50,7 @@ export async function dcatCatalog(db: Database, q: { baseUrl: string; cursor?: s
     .from(listings)
     .innerJoin(listingRevisions, eq(listingRevisions.id, listings.liveRevisionId))
     .leftJoin(datasetVersions, eq(datasetVersions.id, listingRevisions.datasetVersionId))
-    .where(and(eq(listings.status, 'listed'), after ? sql`(${listings.listedAt}, ${listings.id}) < (${new Date(after.listedAt)}::timestamptz, ${after.id}::uuid)` : undefined))
+    .where(and(eq(listings.status, 'listed'), after ? sql`(${listings.listedAt}, ${listings.id}) < (${new Date(after.listedAt).toISOString()}::timestamptz, ${after.id}::uuid)` : undefined))
     .orderBy(desc(listings.listedAt), desc(listings.id))
     .limit(q.limit + 1);
   const shown = rows.slice(0, q.limit);

@@ -58,7 +58,7 @@ export async function searchListings(db: Database, q: SearchQuery) {
   }[sort];
   const ascending = sort === 'price_asc';
   const after = decodeCursor(q.cursor, isCursorFor(sort));
-  const afterKey = after ? (sort === 'newest' ? sql`${new Date(after.k as string)}::timestamptz` : sql`${after.k}::bigint`) : undefined;
+  const afterKey = after ? (sort === 'newest' ? sql`${new Date(after.k as string).toISOString()}::timestamptz` : sql`${after.k}::bigint`) : undefined;
 
   const filters: (SQL | undefined)[] = [
     eq(listings.status, 'listed'),
