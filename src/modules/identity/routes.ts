@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { assertCanAccess } from '../../lib/authz.js';
 import { AppError } from '../../lib/errors.js';
@@ -40,6 +40,16 @@ const toSummary = (p: Party) => ({
 const toDocumentView = (d: PartyDocument) => ({ id: d.id, kind: d.kind, sha256: d.sha256, size: d.size, mediaType: d.mediaType, createdAt: d.createdAt.toISOString() });
 const toInvitationView = (i: Invitation) => ({ id: i.id, partyId: i.partyId, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString() });
 const partyCursor = (p: Party) => [p.createdAt.toISOString(), p.id];
+
+/** Reads and drops what is left of a refused upload; past `limit` more bytes the connection is cut. */
+function discardRest(body: Readable, limit: number) {
+  let dropped = 0;
+  body.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > limit) body.destroy();
+  });
+  body.resume();
+}
 
 export interface IdentityRoutesOptions {
   /** A registry check; operators review every submission when absent. */
@@ -175,8 +185,18 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
         reply.header('connection', 'close');
         throw new AppError('payload-too-large', `the document is larger than ${ctx.documentMaxBytes} bytes`);
       }
-      const { document, created } = await addPartyDocument(ctx, auditActorOf(request), actorOf(request).userId, request.params.id, { kind: request.query.kind, mediaType, body });
-      return reply.code(created ? 201 : 200).send(toDocumentView(document));
+      // The store gets a pass-through, not the request itself: when it stops reading at the limit,
+      // the request is still ours to drain, so the client reads the 413 instead of a reset.
+      const pass = new PassThrough();
+      body.pipe(pass);
+      try {
+        const { document, created } = await addPartyDocument(ctx, auditActorOf(request), actorOf(request).userId, request.params.id, { kind: request.query.kind, mediaType, body: pass });
+        return await reply.code(created ? 201 : 200).send(toDocumentView(document));
+      } catch (err) {
+        body.unpipe(pass);
+        discardRest(body, ctx.documentMaxBytes);
+        throw err;
+      }
     });
   });
 
