@@ -7,14 +7,16 @@ import { registerUploadRoutes } from '../../plugins/uploads.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import { IdentityCipher } from './crypto.js';
 import { addPartyDocument, mediaTypeOf, openPartyDocument, type PartyDocument } from './documents.js';
-import { acceptInvitation, findMembership, inviteMember, listMembers, listMyInvitations, removeMember, resolveActingParty, type Invitation } from './members.js';
+import { memberRoutes } from './member-routes.js';
+import { findMembership, resolveActingParty } from './members.js';
 import {
-  ActingPartyView, DocumentParams, DocumentQuery, DocumentView, InvitationView, InviteBody, MemberParams, MemberView, MyPartyView,
+  ActingPartyView, DocumentParams, DocumentQuery, DocumentView, MyPartyView,
   PartySummaryView, PartyView, ReasonBody, RegisterPartyBody, ReviewBody, UpdatePartyBody,
 } from './schema.js';
+import { getPartyDetails, isPartyCursor, listMyParties, listParties } from './queries.js';
 import {
-  decideVerification, effectiveStatus, getPartyDetails, isPartyCursor, listMyParties, listParties, registerParty, requireVerifiedParty,
-  revealIdentityNumber, setSuspension, submitForVerification, updateParty, type IdentityContext, type Party,
+  decideVerification, effectiveStatus, registerParty, requireVerifiedParty, revealIdentityNumber, setSuspension, submitForVerification,
+  updateParty, type IdentityContext, type Party,
 } from './service.js';
 import { verificationStatuses } from './tables.js';
 import { operatorReview, type PartyVerifier } from './verifier.js';
@@ -38,11 +40,11 @@ const toSummary = (p: Party) => ({
 });
 
 const toDocumentView = (d: PartyDocument) => ({ id: d.id, kind: d.kind, sha256: d.sha256, size: d.size, mediaType: d.mediaType, createdAt: d.createdAt.toISOString() });
-const toInvitationView = (i: Invitation) => ({ id: i.id, partyId: i.partyId, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString() });
 const partyCursor = (p: Party) => [p.createdAt.toISOString(), p.id];
 
-/** Reads and drops what is left of a refused upload; past `limit` more bytes the connection is cut. */
-function discardRest(body: Readable, limit: number) {
+/** Reads and drops what is left of a refused upload; past `limit` (at least 1 MiB) more bytes the connection is cut. */
+function discardRest(body: Readable, documentLimit: number) {
+  const limit = Math.max(documentLimit, 1024 * 1024);
   let dropped = 0;
   body.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
@@ -270,75 +272,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
     },
   }, async (request) => ({ identityNumber: await revealIdentityNumber(ctx, auditActorOf(request), request.params.id, request.body.reason) }));
 
-  app.get('/parties/:id/members', {
-    config: { auth: 'authenticated' },
-    schema: {
-      tags: ['identity'],
-      summary: "A party's members",
-      params: IdParams,
-      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
-      response: { 200: Page(MemberView), ...problemResponses(400, 404) },
-    },
-  }, async (request) => {
-    await assertCanReadParty(actorOf(request), request.params.id);
-    const { limit, cursor } = request.query;
-    const rows = await listMembers(app.db, request.params.id, { afterUserId: decodeCursor(cursor, (v): v is string => typeof v === 'string'), limit: limit + 1 });
-    return pageOf(rows, limit, (m) => ({ userId: m.userId, role: m.role, joinedAt: m.createdAt.toISOString() }), (m) => m.userId);
-  });
-
-  app.post('/parties/:id/invitations', {
-    config: { auth: 'authenticated' },
-    schema: {
-      tags: ['identity'],
-      summary: 'Invite someone by e-mail to join the party (admins)',
-      params: IdParams,
-      body: InviteBody,
-      response: { 201: InvitationView, ...problemResponses(400, 404) },
-    },
-  }, async (request, reply) => {
-    const invitation = await inviteMember(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.body.email, request.body.role);
-    return reply.code(201).send(toInvitationView(invitation));
-  });
-
-  app.get('/me/party-invitations', {
-    config: { auth: 'authenticated' },
-    schema: {
-      tags: ['identity'],
-      summary: 'Open invitations to your e-mail address',
-      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
-      response: { 200: Page(InvitationView), ...problemResponses(400) },
-    },
-  }, async (request) => {
-    const { limit, cursor } = request.query;
-    const rows = await listMyInvitations(app.db, actorOf(request).userId, { afterId: decodeCursor(cursor, (v): v is string => typeof v === 'string'), limit: limit + 1 });
-    return pageOf(rows, limit, toInvitationView, (i) => i.id);
-  });
-
-  app.post('/party-invitations/:id/acceptance', {
-    config: { auth: 'authenticated' },
-    schema: {
-      tags: ['identity'],
-      summary: 'Accept an invitation addressed to your e-mail',
-      params: IdParams,
-      response: { 201: MemberView, ...problemResponses(400, 404, 409) },
-    },
-  }, async (request, reply) => {
-    const m = await acceptInvitation(app.db, auditActorOf(request), actorOf(request).userId, request.params.id);
-    return reply.code(201).send({ userId: m.userId, role: m.role, joinedAt: m.createdAt.toISOString() });
-  });
-
-  app.delete('/parties/:id/members/:userId', {
-    config: { auth: 'authenticated' },
-    schema: {
-      tags: ['identity'],
-      summary: 'Remove a member (admins), or leave the party yourself',
-      params: MemberParams,
-      response: { 204: Type.Null(), ...problemResponses(400, 404, 409) },
-    },
-  }, async (request, reply) => {
-    await removeMember(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.params.userId);
-    return reply.code(204).send(null);
-  });
+  await app.register(memberRoutes, { assertCanReadParty });
 };
 
 export default identityRoutes;

@@ -109,7 +109,7 @@ t.test('a document over the size limit is refused with 413 and leaves nothing be
   // A chunked upload declares no length, so only the streaming limit can stop it; over a real
   // connection (inject cannot abort a stream payload cleanly).
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const streamed = await chunkedUpload((app.server.address() as AddressInfo).port, url, seller.auth, 200, 4096);
+  const streamed = await chunkedUpload((app.server.address() as AddressInfo).port, url, seller.auth, 40, 4096);
   t.equal(streamed.status, 413);
   t.match(streamed.type, /^application\/problem\+json/);
   t.match(JSON.parse(streamed.body), { type: '/problems/payload-too-large' });

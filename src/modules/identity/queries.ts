@@ -1,0 +1,47 @@
+import { and, asc, desc, eq, gt, or } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { notFound } from '../../lib/errors.js';
+import { parties, partyDocuments, partyMembers, partyReviews, type VerificationStatus } from './tables.js';
+import type { Party } from './service.js';
+
+/** A party with its documents and the last decision on it, for the detail view. */
+export async function getPartyDetails(db: Database, partyId: string) {
+  const [party] = await db.select().from(parties).where(eq(parties.id, partyId));
+  if (!party) throw notFound('party');
+  const documents = await db.select().from(partyDocuments).where(eq(partyDocuments.partyId, partyId)).orderBy(asc(partyDocuments.createdAt));
+  const [lastReview] = await db.select().from(partyReviews).where(eq(partyReviews.partyId, partyId)).orderBy(desc(partyReviews.createdAt)).limit(1);
+  return { party, documents, lastReview: lastReview ?? null };
+}
+
+/** Position in a list ordered by (createdAt, id); createdAt is set in code, so millisecond precision is exact. */
+export type PartyCursor = [string, string];
+
+export const isPartyCursor = (v: unknown): v is PartyCursor =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1]);
+
+function afterCursor(after: PartyCursor | undefined) {
+  if (!after) return undefined;
+  const at = new Date(after[0]);
+  return or(gt(parties.createdAt, at), and(eq(parties.createdAt, at), gt(parties.id, after[1])));
+}
+
+/** Operators' list, oldest first (the review queue with `status=submitted`). */
+export async function listParties(db: Database, q: { status?: VerificationStatus | undefined; after?: PartyCursor | undefined; limit: number }): Promise<Party[]> {
+  return db
+    .select()
+    .from(parties)
+    .where(and(q.status ? eq(parties.verificationStatus, q.status) : undefined, afterCursor(q.after)))
+    .orderBy(asc(parties.createdAt), asc(parties.id))
+    .limit(q.limit);
+}
+
+/** The parties a user belongs to, with the user's role in each. */
+export async function listMyParties(db: Database, userId: string, q: { after?: PartyCursor | undefined; limit: number }) {
+  return db
+    .select({ party: parties, role: partyMembers.role })
+    .from(partyMembers)
+    .innerJoin(parties, eq(parties.id, partyMembers.partyId))
+    .where(and(eq(partyMembers.userId, userId), afterCursor(q.after)))
+    .orderBy(asc(parties.createdAt), asc(parties.id))
+    .limit(q.limit);
+}
