@@ -20,15 +20,19 @@ export interface StoredBlob {
 export interface BlobStore {
   /**
    * Streams `source` into the store, never holding it whole in memory. Bytes beyond `maxBytes`, or a
-   * stream that breaks off, leave nothing behind and reject (413 for the limit).
+   * stream that breaks off, leave nothing behind and reject (413 for the limit); a `declaredBytes`
+   * over the limit is refused before anything is read. `source` is never destroyed: on failure the
+   * caller still owns the rest of it (an HTTP request can then be drained and answered).
    */
-  put(source: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
+  put(source: Readable, options: { maxBytes: number; declaredBytes?: number | undefined }): Promise<StoredBlob>;
   /** A stream of the blob's bytes; rejects with not-found when absent. */
   open(sha256: string): Promise<Readable>;
   exists(sha256: string): Promise<boolean>;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+
+const tooLarge = (maxBytes: number) => new AppError('payload-too-large', `the file is larger than ${maxBytes} bytes`);
 
 export class DiskBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
@@ -38,7 +42,8 @@ export class DiskBlobStore implements BlobStore {
     return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  async put(source: Readable, { maxBytes }: { maxBytes: number }): Promise<StoredBlob> {
+  async put(source: Readable, { maxBytes, declaredBytes }: { maxBytes: number; declaredBytes?: number | undefined }): Promise<StoredBlob> {
+    if (declaredBytes !== undefined && declaredBytes > maxBytes) throw tooLarge(maxBytes);
     const incoming = join(this.root, 'incoming');
     await mkdir(incoming, { recursive: true });
     const temp = join(incoming, randomBytes(12).toString('hex'));
@@ -47,13 +52,22 @@ export class DiskBlobStore implements BlobStore {
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         size += chunk.length;
-        if (size > maxBytes) return callback(new AppError('payload-too-large', `the file is larger than ${maxBytes} bytes`));
+        if (size > maxBytes) return callback(tooLarge(maxBytes));
         hash.update(chunk);
         callback(null, chunk);
       },
     });
+    // `source` is piped rather than put in the pipeline, so a failure does not destroy it; its own
+    // failure (a client that breaks off) still fails the pipeline through the meter.
+    const forwardFailure = (err?: Error) => meter.destroy(err ?? new AppError('bad-request', 'the upload broke off before it was complete'));
+    const brokeOff = () => {
+      if (!source.readableEnded) forwardFailure();
+    };
+    source.once('error', forwardFailure);
+    source.once('close', brokeOff);
+    source.pipe(meter);
     try {
-      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(meter, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
       const sha256 = hash.digest('hex');
       const target = this.pathOf(sha256);
       await mkdir(join(target, '..'), { recursive: true });
@@ -61,14 +75,16 @@ export class DiskBlobStore implements BlobStore {
       await rename(temp, target);
       return { sha256, size };
     } catch (err) {
+      source.unpipe(meter);
       await rm(temp, { force: true });
-      // Drain what the client still sends, so the reply can go out on this connection.
-      source.resume();
       if (err instanceof AppError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') {
         throw new AppError('bad-request', 'the upload broke off before it was complete');
       }
       throw err;
+    } finally {
+      source.off('error', forwardFailure);
+      source.off('close', brokeOff);
     }
   }
 

@@ -1,19 +1,57 @@
-import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** What a client sends to an upload route: the raw body and what its headers say of it. */
+export interface Upload {
+  body: Readable;
+  /** The declared media type, without parameters; `application/octet-stream` when absent. */
+  mediaType: string;
+  /** The declared length, when the client sent one: a length over the limit is refused unread. */
+  declaredBytes: number | undefined;
+}
+
+export function uploadOf(request: FastifyRequest): Upload {
+  const length = Number(request.headers['content-length']);
+  return {
+    body: request.body as Readable,
+    mediaType: request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream',
+    declaredBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+  };
+}
+
+/** How much of a refused upload is read and dropped so the client sees the answer; past it the connection is cut. */
+const DRAIN_LIMIT = 1024 * 1024;
 
 /**
  * Upload routes take the raw request body as a stream (any media type) so files go straight to
  * storage. The pass-through parser lives only in this scope: everywhere else a body that is not
  * JSON is still answered 415.
  *
- *   await registerUploadRoutes(app, async (scope) => { scope.put('/x/:id/file', ..., handler) });
+ * A refused upload (wrong party, over the limit, bad state) leaves part of the body unread. The
+ * answer then says `Connection: close`, and the rest is drained up to a limit, so the client reads
+ * the problem document instead of a reset and no half-read connection is kept alive.
  *
- * In the handler, `request.body` is the Readable to hand to `app.blobs.put`, and
- * `request.headers['content-type']` the declared media type.
+ *   await registerUploadRoutes(app, async (scope) => { scope.post('/x/:id/file', ..., handler) });
+ *
+ * In the handler, `uploadOf(request)` gives the stream to hand to `app.blobs.put`.
  */
 export async function registerUploadRoutes(app: FastifyInstance, routes: (scope: FastifyInstance) => Promise<void>) {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.addHook('onSend', async (request, reply, payload) => {
+      const body = request.body as Readable | undefined;
+      if (reply.statusCode >= 400 && body && typeof body.resume === 'function' && !body.readableEnded) {
+        reply.header('connection', 'close');
+        let dropped = 0;
+        body.on('data', (chunk: Buffer) => {
+          dropped += chunk.length;
+          if (dropped > DRAIN_LIMIT) body.destroy();
+        });
+        body.resume();
+      }
+      return payload;
+    });
     await routes(scope);
   });
 }

@@ -1,24 +1,15 @@
-import type { Readable } from 'node:stream';
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
-import { registerUploadRoutes } from '../../plugins/uploads.js';
+import { registerUploadRoutes, uploadOf } from '../../plugins/uploads.js';
 import { actingParty, callerOf, type CatalogContext } from './context.js';
-import { listDatasetVersions, listEvidenceDocuments, uploadDatasetVersion, uploadEvidenceDocument, type Upload } from './files.js';
+import { listDatasetVersions, listEvidenceDocuments, uploadDatasetVersion, uploadEvidenceDocument, type NamedUpload } from './files.js';
 import { DatasetVersionView, EvidenceDocumentView, UploadQuery } from './schema.js';
 import { datasetVersionView, evidenceDocumentView } from './views.js';
 
 const tags = ['catalog'];
 
-function uploadOf(request: FastifyRequest, filename: string | undefined): Upload {
-  const length = Number(request.headers['content-length']);
-  return {
-    body: request.body as Readable,
-    mediaType: request.headers['content-type'],
-    filename,
-    contentLength: Number.isSafeInteger(length) ? length : undefined,
-  };
-}
+const namedUploadOf = (request: FastifyRequest, filename: string | undefined): NamedUpload => ({ ...uploadOf(request), filename });
 
 type DocumentCursor = { createdAt: string; id: string };
 const isDocumentCursor = (v: unknown): v is DocumentCursor =>
@@ -39,7 +30,7 @@ const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = as
         response: { 201: EvidenceDocumentView, ...problemResponses(400, 413) },
       },
     }, async (request, reply) => {
-      const doc = await uploadEvidenceDocument(ctx, callerOf(request), uploadOf(request, request.query.filename));
+      const doc = await uploadEvidenceDocument(ctx, callerOf(request), namedUploadOf(request, request.query.filename));
       return reply.code(201).send(evidenceDocumentView(doc));
     });
 
@@ -54,7 +45,7 @@ const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = as
         response: { 201: DatasetVersionView, ...problemResponses(400, 404, 409, 413) },
       },
     }, async (request, reply) => {
-      const version = await uploadDatasetVersion(ctx, callerOf(request), request.params.id, uploadOf(request, request.query.filename));
+      const version = await uploadDatasetVersion(ctx, callerOf(request), request.params.id, namedUploadOf(request, request.query.filename));
       return reply.code(201).send(datasetVersionView(version));
     });
   });

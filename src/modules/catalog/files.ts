@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Upload } from '../../plugins/uploads.js';
 import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { AppError, invalidState } from '../../lib/errors.js';
@@ -17,30 +17,19 @@ declare module '../audit/events.js' {
 export type EvidenceDocument = typeof evidenceDocuments.$inferSelect;
 export type DatasetVersion = typeof datasetVersions.$inferSelect;
 
-export interface Upload {
-  body: Readable;
-  mediaType: string | undefined;
+export interface NamedUpload extends Upload {
   filename: string | undefined;
-  /** The declared length, when the client sent one: refused early if it is over the limit. */
-  contentLength: number | undefined;
 }
 
-async function store(ctx: CatalogContext, upload: Upload, maxBytes: number) {
-  if (upload.contentLength !== undefined && upload.contentLength > maxBytes) {
-    upload.body.resume();
-    throw new AppError('payload-too-large', `the file is larger than ${maxBytes} bytes`);
-  }
-  // Streamed to storage; an upload that breaks off or runs over the limit leaves nothing behind.
-  return ctx.blobs.put(upload.body, { maxBytes });
-}
-
-const mediaTypeOf = (upload: Upload) => upload.mediaType?.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream';
+// Streamed to storage; an upload that breaks off or runs over the limit leaves nothing behind.
+const store = (ctx: CatalogContext, upload: Upload, maxBytes: number) =>
+  ctx.blobs.put(upload.body, { maxBytes, declaredBytes: upload.declaredBytes });
 
 /**
  * A provider uploads a consent, authorisation or anonymisation document. The same bytes uploaded
  * again by the same party are the same document.
  */
-export async function uploadEvidenceDocument(ctx: CatalogContext, caller: Caller, upload: Upload): Promise<EvidenceDocument> {
+export async function uploadEvidenceDocument(ctx: CatalogContext, caller: Caller, upload: NamedUpload): Promise<EvidenceDocument> {
   const partyId = actingParty(caller);
   const blob = await store(ctx, upload, ctx.config.catalogDocumentMaxBytes);
   return ctx.db.transaction(async (tx) => {
@@ -55,7 +44,7 @@ export async function uploadEvidenceDocument(ctx: CatalogContext, caller: Caller
         ownerPartyId: partyId,
         sha256: blob.sha256,
         sizeBytes: blob.size,
-        mediaType: mediaTypeOf(upload),
+        mediaType: upload.mediaType,
         filename: upload.filename ?? null,
         uploadedBy: caller.actor.userId,
       })
@@ -103,13 +92,10 @@ export async function assertEvidenceOwned(db: Database, partyId: string, hashes:
  * The provider uploads a dataset file for one of its listings. Authorisation comes before the body
  * is read, so a stranger's upload is refused without storing a byte.
  */
-export async function uploadDatasetVersion(ctx: CatalogContext, caller: Caller, listingId: string, upload: Upload): Promise<DatasetVersion> {
+export async function uploadDatasetVersion(ctx: CatalogContext, caller: Caller, listingId: string, upload: NamedUpload): Promise<DatasetVersion> {
   const partyId = actingParty(caller);
   const listing = await findListingFor(ctx.db, caller, listingId, { ownerOnly: true });
-  if (listing.status === 'delisted') {
-    upload.body.resume();
-    throw invalidState('the listing is delisted');
-  }
+  if (listing.status === 'delisted') throw invalidState('the listing is delisted');
   const blob = await store(ctx, upload, ctx.config.catalogDatasetMaxBytes);
   return ctx.db.transaction(async (tx) => {
     // The listing row lock numbers concurrent uploads one after another.
@@ -128,7 +114,7 @@ export async function uploadDatasetVersion(ctx: CatalogContext, caller: Caller, 
         number: (last?.number ?? 0) + 1,
         sha256: blob.sha256,
         sizeBytes: blob.size,
-        mediaType: mediaTypeOf(upload),
+        mediaType: upload.mediaType,
         filename: upload.filename ?? null,
         uploadedBy: caller.actor.userId,
       })

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Upload } from '../../plugins/uploads.js';
 import { and, count, eq } from 'drizzle-orm';
 import { AppError, invalidState, notFound } from '../../lib/errors.js';
 import type { AuditActor } from '../audit/events.js';
@@ -36,7 +37,7 @@ export async function addPartyDocument(
   actor: AuditActor,
   userId: string,
   partyId: string,
-  input: { kind: DocumentKind; mediaType: string; body: Readable },
+  input: { kind: DocumentKind; mediaType: string; upload: Upload },
 ): Promise<{ document: PartyDocument; created: boolean }> {
   await requirePartyRole(ctx.db, partyId, userId, 'admin');
   const [current] = await ctx.db.select().from(parties).where(eq(parties.id, partyId));
@@ -44,7 +45,7 @@ export async function addPartyDocument(
   assertEditable(current);
   // The file is stored before the row: a blob no row names is harmless and the next upload of the
   // same bytes reuses it; a row without its blob would not be.
-  const blob = await ctx.blobs.put(input.body, { maxBytes: ctx.documentMaxBytes });
+  const blob = await ctx.blobs.put(input.upload.body, { maxBytes: ctx.documentMaxBytes, declaredBytes: input.upload.declaredBytes });
   return ctx.db.transaction(async (tx) => {
     assertEditable(await lockParty(tx, partyId));
     const [existing] = await tx.select().from(partyDocuments).where(and(eq(partyDocuments.partyId, partyId), eq(partyDocuments.sha256, blob.sha256)));

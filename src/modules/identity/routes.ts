@@ -1,9 +1,7 @@
-import { PassThrough, type Readable } from 'node:stream';
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { assertCanAccess } from '../../lib/authz.js';
-import { AppError } from '../../lib/errors.js';
 import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
-import { registerUploadRoutes } from '../../plugins/uploads.js';
+import { registerUploadRoutes, uploadOf } from '../../plugins/uploads.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import { IdentityCipher } from './crypto.js';
 import { addPartyDocument, mediaTypeOf, openPartyDocument, type PartyDocument } from './documents.js';
@@ -41,17 +39,6 @@ const toSummary = (p: Party) => ({
 
 const toDocumentView = (d: PartyDocument) => ({ id: d.id, kind: d.kind, sha256: d.sha256, size: d.size, mediaType: d.mediaType, createdAt: d.createdAt.toISOString() });
 const partyCursor = (p: Party) => [p.createdAt.toISOString(), p.id];
-
-/** Reads and drops what is left of a refused upload; past `limit` (at least 1 MiB) more bytes the connection is cut. */
-function discardRest(body: Readable, documentLimit: number) {
-  const limit = Math.max(documentLimit, 1024 * 1024);
-  let dropped = 0;
-  body.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > limit) body.destroy();
-  });
-  body.resume();
-}
 
 export interface IdentityRoutesOptions {
   /** A registry check; operators review every submission when absent. */
@@ -179,26 +166,13 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
         response: { 200: DocumentView, 201: DocumentView, ...problemResponses(400, 404, 409, 413, 415) },
       },
     }, async (request, reply) => {
-      const body = request.body as Readable;
-      const mediaType = mediaTypeOf(request.headers['content-type']);
-      // Fastify's bodyLimit does not apply to a pass-through body: the blob store enforces the
-      // limit while streaming, and a declared length over it is refused before anything is read.
-      if (Number(request.headers['content-length']) > ctx.documentMaxBytes) {
-        reply.header('connection', 'close');
-        throw new AppError('payload-too-large', `the document is larger than ${ctx.documentMaxBytes} bytes`);
-      }
-      // The store gets a pass-through, not the request itself: when it stops reading at the limit,
-      // the request is still ours to drain, so the client reads the 413 instead of a reset.
-      const pass = new PassThrough();
-      body.pipe(pass);
-      try {
-        const { document, created } = await addPartyDocument(ctx, auditActorOf(request), actorOf(request).userId, request.params.id, { kind: request.query.kind, mediaType, body: pass });
-        return await reply.code(created ? 201 : 200).send(toDocumentView(document));
-      } catch (err) {
-        body.unpipe(pass);
-        discardRest(body, ctx.documentMaxBytes);
-        throw err;
-      }
+      const upload = uploadOf(request);
+      const { document, created } = await addPartyDocument(ctx, auditActorOf(request), actorOf(request).userId, request.params.id, {
+        kind: request.query.kind,
+        mediaType: mediaTypeOf(upload.mediaType),
+        upload,
+      });
+      return reply.code(created ? 201 : 200).send(toDocumentView(document));
     });
   });
 
