@@ -6,7 +6,7 @@ import { Value } from 'typebox/value';
 
 /**
  * Every setting the service reads, with its environment variable, type and default.
- * The README's configuration table is written from this list.
+ * Keep the README's configuration table in step with this list.
  */
 const settings = {
   PORT: { schema: Type.Integer({ minimum: 0, maximum: 65535 }), default: 3000 },
@@ -22,6 +22,7 @@ const settings = {
   ARGON2_MEMORY_KIB: { schema: Type.Integer({ minimum: 1024 }), default: 19456 },
   ARGON2_TIME_COST: { schema: Type.Integer({ minimum: 1 }), default: 2 },
   TRUST_PROXY: { schema: Type.Boolean(), default: false },
+  PUBLIC_BASE_URL: { schema: Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$' }), default: undefined },
   IDENTITY_KEY: { schema: Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' }), default: undefined },
   IDENTITY_VERIFICATION_MONTHS: { schema: Type.Integer({ minimum: 1, maximum: 60 }), default: 12 },
   IDENTITY_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 10 * 1024 * 1024 },
@@ -32,6 +33,8 @@ const settings = {
     default: 'info',
   },
 } satisfies Record<string, { schema: TSchema; default: unknown }>;
+
+const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'DATABASE_URL']);
 
 type Settings = typeof settings;
 type SettingValue<K extends keyof Settings> = Settings[K]['default'] extends undefined
@@ -51,6 +54,8 @@ export interface Config {
   authRateLimit: { max: number; windowSeconds: number };
   argon2: { memoryKiB: number; timeCost: number };
   trustProxy: boolean;
+  /** Where clients reach the service (`https://exchange.example.cn`); links in exports use it. */
+  publicBaseUrl: string | undefined;
   logLevel: SettingValue<'LOG_LEVEL'>;
   /** Base64 of the 32-byte key that encrypts identity numbers at rest (and keys their lookup HMAC). */
   identityKey: string;
@@ -76,7 +81,9 @@ function read<K extends keyof Settings>(env: Env, name: K): SettingValue<K> {
   const value = Value.Convert(spec.schema, raw);
   if (!Value.Check(spec.schema, value)) {
     const [first] = Value.Errors(spec.schema, value);
-    throw new ConfigError(`${name} is not valid (${first?.message ?? 'wrong type'}); got ${JSON.stringify(raw)}`);
+    // Secrets (and URLs that may carry a password) are never echoed into logs.
+    const shown = secretSettings.has(name) ? '(value not shown)' : `got ${JSON.stringify(raw)}`;
+    throw new ConfigError(`${name} is not valid (${first?.message ?? 'wrong type'}); ${shown}`);
   }
   return value as SettingValue<K>;
 }
@@ -111,6 +118,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     authRateLimit: { max: read(env, 'AUTH_RATE_LIMIT_MAX'), windowSeconds: read(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS') },
     argon2: { memoryKiB: read(env, 'ARGON2_MEMORY_KIB'), timeCost: read(env, 'ARGON2_TIME_COST') },
     trustProxy: read(env, 'TRUST_PROXY'),
+    publicBaseUrl: read(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
     logLevel: read(env, 'LOG_LEVEL'),
     identityKey,
     identityVerificationMonths: read(env, 'IDENTITY_VERIFICATION_MONTHS'),

@@ -21,7 +21,8 @@ t.test('defaults give a working embedded set-up and make a secret file', async (
 });
 
 t.test('values are converted and checked', async (t) => {
-  const config = loadConfig({ PORT: '8080', TRUST_PROXY: 'true', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn' }, quiet);
+  const config = loadConfig({ PORT: '8080', TRUST_PROXY: 'true', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'https://exchange.example.cn/' }, quiet);
+  t.equal(config.publicBaseUrl, 'https://exchange.example.cn', 'no trailing slash');
   t.equal(config.port, 8080);
   t.equal(config.trustProxy, true);
   t.equal(config.logLevel, 'warn');
@@ -36,9 +37,21 @@ t.test('a bad or missing value stops the start with a message naming it', async 
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET is not valid/],
     [{ LOG_LEVEL: 'loud', JWT_SECRET: 'x'.repeat(40) }, /^LOG_LEVEL is not valid/],
     [{ ACCESS_TOKEN_TTL_SECONDS: '1', JWT_SECRET: 'x'.repeat(40) }, /^ACCESS_TOKEN_TTL_SECONDS is not valid/],
+    [{ PUBLIC_BASE_URL: 'exchange.example.cn', JWT_SECRET: 'x'.repeat(40) }, /^PUBLIC_BASE_URL is not valid/],
   ];
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env, quiet), { name: 'ConfigError', message }, JSON.stringify(env));
   }
   t.type(new ConfigError('x'), Error);
+  t.throws(() => loadConfig({ JWT_SECRET: 'hunter2-short' }, quiet), { message: /^JWT_SECRET is not valid .*\(value not shown\)$/ });
+  const leaked = (() => {
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:pa55word@db/x' }, quiet);
+      return 'no error';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  })();
+  t.match(leaked, /^DATABASE_URL is not valid/);
+  t.notMatch(leaked, /pa55word/, 'a password in the URL is not repeated');
 });

@@ -25,6 +25,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Cheap hashing keeps tests fast; production defaults are in src/config.ts.
     argon2: { memoryKiB: 1024, timeCost: 1 },
     trustProxy: false,
+    publicBaseUrl: undefined,
     logLevel: 'silent',
     identityKey: randomBytes(32).toString('base64'),
     identityVerificationMonths: 12,

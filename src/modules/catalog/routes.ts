@@ -224,7 +224,8 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: DcatDocument, ...problemResponses(400) },
     },
   }, async (request, reply) => {
-    const baseUrl = `${request.protocol}://${request.host}`;
+    // The configured public address; the request's own Host only when none is set.
+    const baseUrl = app.config.publicBaseUrl ?? `${request.protocol}://${request.host}`;
     const doc = await dcatCatalog(app.db, { baseUrl, cursor: request.query.cursor, limit: request.query.limit });
     return reply.type('application/ld+json; charset=utf-8').send(doc);
   });

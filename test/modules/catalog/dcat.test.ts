@@ -79,3 +79,13 @@ t.test('the export is paged with a cursor', async (t) => {
   t.same(second['dcat:dataset'].map((d: { 'dct:identifier': string }) => d['dct:identifier']), [a.id]);
   t.notOk(second['hydra:view']['hydra:next'], 'the last page has no next');
 });
+
+t.test('links use the configured public address, not the Host a client sends', async (t) => {
+  const app = await buildTestApp(t, { publicBaseUrl: 'https://exchange.example.cn' });
+  const operator = await signUp(app, ['operator']);
+  const { user: provider } = await verifiedProvider(app, operator);
+  const product = await listedProduct(app, provider, operator);
+  const doc = (await app.inject({ method: 'GET', url: '/catalog/dcat', headers: { host: 'attacker.example' } })).json();
+  t.equal(doc['dcat:dataset'][0]['@id'], `https://exchange.example.cn/catalog/listings/${product.id}`);
+  t.notMatch(JSON.stringify(doc), /attacker\.example/);
+});
