@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { decodeCursor, encodeCursor } from '../../lib/http.js';
-import { getPartyDetails } from '../identity/service.js';
+import { partyMayTrade, partyNames } from '../identity/service.js';
 import type { ListingContent } from './schema.js';
 import { datasetVersions, listingRevisions, listings } from './tables.js';
 
@@ -50,17 +50,14 @@ export async function dcatCatalog(db: Database, q: { baseUrl: string; cursor?: s
     .from(listings)
     .innerJoin(listingRevisions, eq(listingRevisions.id, listings.liveRevisionId))
     .leftJoin(datasetVersions, eq(datasetVersions.id, listingRevisions.datasetVersionId))
-    .where(and(eq(listings.status, 'listed'), after ? sql`(${listings.listedAt}, ${listings.id}) < (${new Date(after.listedAt).toISOString()}::timestamptz, ${after.id}::uuid)` : undefined))
+    .where(and(eq(listings.status, 'listed'), partyMayTrade(listings.ownerPartyId), after ? sql`(${listings.listedAt}, ${listings.id}) < (${new Date(after.listedAt).toISOString()}::timestamptz, ${after.id}::uuid)` : undefined))
     .orderBy(desc(listings.listedAt), desc(listings.id))
     .limit(q.limit + 1);
   const shown = rows.slice(0, q.limit);
   const last = shown[shown.length - 1];
   const next = rows.length > q.limit && last ? encodeCursor({ listedAt: last.listing.listedAt!.toISOString(), id: last.listing.id }) : null;
 
-  const names = new Map<string, string>();
-  for (const partyId of new Set(shown.map((r) => r.listing.ownerPartyId))) {
-    names.set(partyId, (await getPartyDetails(db, partyId)).party.legalName);
-  }
+  const names = await partyNames(db, shown.map((r) => r.listing.ownerPartyId));
   const base = q.baseUrl;
   const self = `${base}/catalog/dcat`;
 

@@ -1,6 +1,7 @@
 import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { decodeCursor, pageOf } from '../../lib/http.js';
+import { partyMayTrade } from '../identity/service.js';
 import { queryTerms, tsqueryText } from './search-text.js';
 import { listingRevisions, listings } from './tables.js';
 import { summaryView, type SummaryRow } from './views.js';
@@ -62,6 +63,8 @@ export async function searchListings(db: Database, q: SearchQuery) {
 
   const filters: (SQL | undefined)[] = [
     eq(listings.status, 'listed'),
+    // Art. 28(2): only parties verified now; a suspended or expired provider leaves the catalog at once.
+    partyMayTrade(listings.ownerPartyId),
     tsquery ? sql`${listingRevisions.searchVector} @@ ${tsquery}` : undefined,
     q.category ? eq(listingRevisions.category, q.category) : undefined,
     q.grade ? eq(listingRevisions.grade, q.grade) : undefined,

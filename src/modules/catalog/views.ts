@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
+import { partyMayTrade } from '../identity/service.js';
 import type { Caller } from './context.js';
 import { isOperator } from './context.js';
 import type { DatasetVersion, EvidenceDocument } from './files.js';
@@ -50,10 +51,11 @@ export async function revisionView(db: Database, r: Revision) {
  * suspended and delisted listings do not exist for buyers).
  */
 export async function listingViewFor(db: Database, caller: Caller, id: string) {
-  const [listing] = await db.select().from(listings).where(eq(listings.id, id));
-  if (!listing) throw notFound('listing');
+  const [row] = await db.select({ listing: listings, onSale: partyMayTrade(listings.ownerPartyId).mapWith(Boolean) }).from(listings).where(eq(listings.id, id));
+  if (!row) throw notFound('listing');
+  const { listing } = row;
   const insider = listing.ownerPartyId === caller.actor.partyId || isOperator(caller);
-  if (!insider && (listing.status !== 'listed' || !listing.liveRevisionId)) throw notFound('listing');
+  if (!insider && (listing.status !== 'listed' || !listing.liveRevisionId || !row.onSale)) throw notFound('listing');
   const load = async (revisionId: string | null) => {
     if (!revisionId) return null;
     const [r] = await db.select().from(listingRevisions).where(eq(listingRevisions.id, revisionId));

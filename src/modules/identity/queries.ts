@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import { parties, partyDocuments, partyMembers, partyReviews, type VerificationStatus } from './tables.js';
@@ -44,4 +44,21 @@ export async function listMyParties(db: Database, userId: string, q: { after?: P
     .where(and(eq(partyMembers.userId, userId), afterCursor(q.after)))
     .orderBy(asc(parties.createdAt), asc(parties.id))
     .limit(q.limit);
+}
+
+/**
+ * SQL that is true when the party whose id is `partyId` may trade now: verified, within its
+ * verification period, not suspended (the same rule as `requireVerifiedParty`). Other modules filter
+ * with it, e.g. so that a suspended provider's listings leave the catalog at once, without knowing
+ * identity's tables.
+ */
+export function partyMayTrade(partyId: SQLWrapper): SQL {
+  return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${parties.verificationStatus} = 'verified' and ${parties.verifiedUntil} > now() and ${parties.suspendedAt} is null)`;
+}
+
+/** Legal names by party id, for views that show many parties. */
+export async function partyNames(db: Database, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: parties.id, legalName: parties.legalName }).from(parties).where(inArray(parties.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, r.legalName]));
 }

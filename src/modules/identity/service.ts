@@ -312,4 +312,4 @@ export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditAct
 }
 
 // Read-side queries live in queries.ts; other modules import them from here.
-export { getPartyDetails, listParties, listMyParties } from './queries.js';
+export { getPartyDetails, listParties, listMyParties, partyMayTrade, partyNames } from './queries.js';

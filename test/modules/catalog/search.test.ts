@@ -101,3 +101,25 @@ t.test('search: Chinese and English text, filters, sorts, pages, hostile input',
   t.equal((await ids('')).length, 3, 'still all there');
   expectProblem(t, await app.inject({ method: 'GET', url: '/catalog/search' }), 401, 'unauthenticated');
 });
+
+t.test("a suspended provider's listings leave the catalog at once and come back on reinstatement", async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const { user: provider, party } = await verifiedProvider(app, operator);
+  const buyer = await signUp(app, ['buyer']);
+  const product = await listedProduct(app, provider, operator);
+  const visible = async () => ({
+    search: (await as(app, buyer, { method: 'GET', url: '/catalog/search' })).json().items.length,
+    dcat: (await app.inject({ method: 'GET', url: '/catalog/dcat' })).json()['dcat:dataset'].length,
+    view: (await as(app, buyer, { method: 'GET', url: `/catalog/listings/${product.id}` })).statusCode,
+  });
+  t.same(await visible(), { search: 1, dcat: 1, view: 200 });
+
+  const suspended = await as(app, operator, { method: 'POST', url: `/parties/${party.id}/suspension`, payload: { reason: '涉嫌数据来源不合法，暂停交易' } });
+  t.equal(suspended.statusCode, 200);
+  t.same(await visible(), { search: 0, dcat: 0, view: 404 }, 'gone for buyers and harvesters');
+  t.equal((await as(app, provider, { method: 'GET', url: `/catalog/listings/${product.id}` })).statusCode, 200, 'the provider still sees its own');
+
+  t.equal((await as(app, operator, { method: 'POST', url: `/parties/${party.id}/reinstatement`, payload: { reason: '核查完毕' } })).statusCode, 200);
+  t.same(await visible(), { search: 1, dcat: 1, view: 200 });
+});
