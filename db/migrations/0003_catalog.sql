@@ -91,12 +91,18 @@ CREATE TABLE "catalog_tradability_grounds" (
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "catalog_dataset_versions" ADD CONSTRAINT "catalog_dataset_versions_listing_id_catalog_listings_id_fk" FOREIGN KEY ("listing_id") REFERENCES "public"."catalog_listings"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "catalog_dataset_versions" ADD CONSTRAINT "catalog_dataset_versions_owner_party_id_parties_id_fk" FOREIGN KEY ("owner_party_id") REFERENCES "public"."parties"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "catalog_evidence_documents" ADD CONSTRAINT "catalog_evidence_documents_owner_party_id_parties_id_fk" FOREIGN KEY ("owner_party_id") REFERENCES "public"."parties"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "catalog_listing_reviews" ADD CONSTRAINT "catalog_listing_reviews_listing_id_catalog_listings_id_fk" FOREIGN KEY ("listing_id") REFERENCES "public"."catalog_listings"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "catalog_listing_reviews" ADD CONSTRAINT "catalog_listing_reviews_revision_id_catalog_listing_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."catalog_listing_revisions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "catalog_listing_revisions" ADD CONSTRAINT "catalog_listing_revisions_listing_id_catalog_listings_id_fk" FOREIGN KEY ("listing_id") REFERENCES "public"."catalog_listings"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "catalog_listing_revisions" ADD CONSTRAINT "catalog_listing_revisions_provenance_id_catalog_provenance_declarations_id_fk" FOREIGN KEY ("provenance_id") REFERENCES "public"."catalog_provenance_declarations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "catalog_listing_revisions" ADD CONSTRAINT "catalog_listing_revisions_ground_id_catalog_tradability_grounds_id_fk" FOREIGN KEY ("ground_id") REFERENCES "public"."catalog_tradability_grounds"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "catalog_listing_revisions" ADD CONSTRAINT "catalog_listing_revisions_dataset_version_id_catalog_dataset_versions_id_fk" FOREIGN KEY ("dataset_version_id") REFERENCES "public"."catalog_dataset_versions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "catalog_listings" ADD CONSTRAINT "catalog_listings_owner_party_id_parties_id_fk" FOREIGN KEY ("owner_party_id") REFERENCES "public"."parties"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "catalog_provenance_declarations" ADD CONSTRAINT "catalog_provenance_declarations_listing_id_catalog_listings_id_fk" FOREIGN KEY ("listing_id") REFERENCES "public"."catalog_listings"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "catalog_tradability_grounds" ADD CONSTRAINT "catalog_tradability_grounds_listing_id_catalog_listings_id_fk" FOREIGN KEY ("listing_id") REFERENCES "public"."catalog_listings"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "catalog_dataset_versions_number_idx" ON "catalog_dataset_versions" USING btree ("listing_id","number");--> statement-breakpoint
 CREATE UNIQUE INDEX "catalog_evidence_party_hash_idx" ON "catalog_evidence_documents" USING btree ("owner_party_id","sha256");--> statement-breakpoint
 CREATE INDEX "catalog_reviews_listing_idx" ON "catalog_listing_reviews" USING btree ("listing_id","created_at");--> statement-breakpoint

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { parties } from '../identity/tables.js';
 import type { GroundRecord, ListingContent, ProvenanceRecord, ReviewChecklistItem } from './schema.js';
 
 // Timestamps keep milliseconds only, so a cursor carrying a JavaScript Date compares exactly.
@@ -23,7 +24,9 @@ export const listings = pgTable(
   'catalog_listings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    ownerPartyId: uuid('owner_party_id').notNull(),
+    ownerPartyId: uuid('owner_party_id')
+      .notNull()
+      .references(() => parties.id),
     status: text('status', { enum: marketStatuses }).notNull().default('unlisted'),
     workingRevisionId: uuid('working_revision_id').notNull(),
     liveRevisionId: uuid('live_revision_id'),
@@ -90,7 +93,9 @@ export const provenanceDeclarations = pgTable(
   'catalog_provenance_declarations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    listingId: uuid('listing_id').notNull(),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id),
     version: integer('version').notNull(),
     schemaVersion: integer('schema_version').notNull(),
     declaration: jsonb('declaration').$type<ProvenanceRecord>().notNull(),
@@ -105,7 +110,9 @@ export const tradabilityGrounds = pgTable(
   'catalog_tradability_grounds',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    listingId: uuid('listing_id').notNull(),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id),
     version: integer('version').notNull(),
     schemaVersion: integer('schema_version').notNull(),
     ground: jsonb('ground').$type<GroundRecord>().notNull(),
@@ -120,8 +127,12 @@ export const datasetVersions = pgTable(
   'catalog_dataset_versions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    listingId: uuid('listing_id').notNull(),
-    ownerPartyId: uuid('owner_party_id').notNull(),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id),
+    ownerPartyId: uuid('owner_party_id')
+      .notNull()
+      .references(() => parties.id),
     number: integer('number').notNull(),
     sha256: text('sha256').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
@@ -138,7 +149,9 @@ export const evidenceDocuments = pgTable(
   'catalog_evidence_documents',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    ownerPartyId: uuid('owner_party_id').notNull(),
+    ownerPartyId: uuid('owner_party_id')
+      .notNull()
+      .references(() => parties.id),
     sha256: text('sha256').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     mediaType: text('media_type').notNull(),
