@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { AppError, conflict, invalidState } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
-import { requireVerifiedParty } from '../identity/service.js';
+import { isPartyMember, requireVerifiedParty } from '../identity/service.js';
 import { invalidInput, type Caller } from './context.js';
 import { assertEvidenceOwned } from './files.js';
 import { findListingFor, getRevision, type Listing, type Revision } from './listings.js';
@@ -143,6 +143,8 @@ export async function reviewListing(db: Database, caller: Caller, listingId: str
   return db.transaction(async (tx) => {
     const listing = await findListingFor(tx, caller, listingId, { ownerOnly: false, lock: true });
     if (listing.workingRevisionId !== input.revisionId) throw conflict('that revision is not the one under review', { revisionId: listing.workingRevisionId });
+    // The exchange reviews, not the provider: no operator decides on a listing of a party they belong to.
+    if (await isPartyMember(tx, listing.ownerPartyId, caller.actor.userId)) throw new AppError('forbidden', 'you cannot review a listing of a party you are a member of');
     const revision = await getRevision(tx, input.revisionId);
     if (input.decision === 'approve') await requireVerifiedParty(tx, listing.ownerPartyId);
     const decided = { approve: 'approved', reject: 'rejected', request_changes: 'changes_requested' } as const;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
 import type { BlobStore } from '../../lib/storage.js';
@@ -7,7 +7,7 @@ import type { AuditActor } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
 import { checkIdentityNumber, maskIdentityNumber, type IdentityScheme } from './codes.js';
 import type { IdentityCipher } from './crypto.js';
-import { requirePartyRole } from './members.js';
+import { findMembership, requirePartyRole } from './members.js';
 import { parties, partyDocuments, partyMembers, partyReviews, type Contact, type PartyKind, type ReviewChecklist, type VerificationStatus } from './tables.js';
 import type { PartyVerifier, VerifierDecision } from './verifier.js';
 
@@ -252,10 +252,9 @@ export async function decideVerification(
   if (input.decision !== 'verified' && input.reasons.trim() === '') {
     throw invalidInput('/body/reasons', 'give the party the reasons, so it can correct its submission');
   }
-  if (reviewerUserId) {
-    // Art. 28(2) asks the exchange, not the party, to verify: no one reviews a party they belong to.
-    const [own] = await ctx.db.select().from(partyMembers).where(and(eq(partyMembers.partyId, partyId), eq(partyMembers.userId, reviewerUserId)));
-    if (own) throw new AppError('forbidden', 'you cannot review a party you are a member of');
+  // Art. 28(2) asks the exchange, not the party, to verify: no one reviews a party they belong to.
+  if (reviewerUserId && (await isPartyMember(ctx.db, partyId, reviewerUserId))) {
+    throw new AppError('forbidden', 'you cannot review a party you are a member of');
   }
   return ctx.db.transaction(async (tx) => {
     const before = await lockParty(tx, partyId);
@@ -313,3 +312,8 @@ export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditAct
 
 // Read-side queries live in queries.ts; other modules import them from here.
 export { getPartyDetails, listParties, listMyParties, partyMayTrade, partyNames } from './queries.js';
+
+/** Whether the user belongs to the party; reviewers use it to keep out of their own parties' reviews. */
+export async function isPartyMember(db: Database, partyId: string, userId: string): Promise<boolean> {
+  return (await findMembership(db, partyId, userId)) !== undefined;
+}

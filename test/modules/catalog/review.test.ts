@@ -1,7 +1,7 @@
 import t from 'tap';
 import { as, buildTestApp, expectProblem, signUp } from '../../helpers/app.js';
 import { anonymisedGround, approve, completeDraft, fullChecklist, listedProduct, sampleListing, sampleProvenance, submit, uploadEvidence, verifiedProvider } from '../../helpers/catalog.js';
-import { registerParty } from '../../helpers/identity.js';
+import { createVerifiedParty, registerParty } from '../../helpers/identity.js';
 
 t.test('a verified provider lists a product, an operator approves it, a buyer finds it; all audited', async (t) => {
   const app = await buildTestApp(t);
@@ -183,4 +183,18 @@ t.test('providers see their own drafts; buyers cannot list them', async (t) => {
   expectProblem(t, await as(app, buyer, { method: 'GET', url: '/catalog/listings' }), 403, 'forbidden');
   expectProblem(t, await as(app, buyer, { method: 'POST', url: '/catalog/listings', payload: sampleListing() }), 403, 'forbidden');
   expectProblem(t, await as(app, rival, { method: 'GET', url: `/catalog/listings/${draft.id}` }), 404, 'not-found');
+});
+
+t.test('an operator does not review a listing of a party they belong to', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  // A staff member who also sells through a party of their own.
+  const insider = await signUp(app, ['operator', 'provider']);
+  const party = await createVerifiedParty(app, insider, operator);
+  const draft = await completeDraft(app, insider);
+  await submit(app, insider, draft.id);
+  const working = (await as(app, insider, { method: 'GET', url: `/catalog/listings/${draft.id}` })).json().working.id;
+  const review = { revisionId: working, decision: 'approve', checklist: fullChecklist(), notes: 'looks fine to me' };
+  expectProblem(t, await as(app, insider, { method: 'POST', url: `/catalog/listings/${draft.id}/review`, headers: party.headers, payload: review }), 403, 'forbidden');
+  t.equal((await as(app, operator, { method: 'POST', url: `/catalog/listings/${draft.id}/review`, payload: review })).statusCode, 200, 'another operator may');
 });
