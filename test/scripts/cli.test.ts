@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { openDatabase } from '../../src/lib/database.js';
-
-const run = promisify(execFile);
+import { runTs } from '../helpers/spawn.js';
 
 /** Runs a script the way `npm run` does, on an embedded database in `dataDir`. */
-async function script(name: string, dataDir: string, args: string[] = [], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const script = (name: string, dataDir: string, args: string[] = [], env: Record<string, string> = {}) =>
+  runTs(`scripts/${name}.ts`, args, { DATA_DIR: dataDir, ...env });
 
 t.test('create the first operator, verify the chain, find a tampered event', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-cli-'));

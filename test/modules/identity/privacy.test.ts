@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { ConfigError, loadConfig } from '../../../src/config.js';
 import { parties } from '../../../src/modules/identity/tables.js';
 import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
 import { createVerifiedParty, generateUscc, registerParty } from '../../helpers/identity.js';
+import { runTs } from '../../helpers/spawn.js';
 
 t.test('no response body and no log line carries a full identity number', async (t) => {
   const logLines: string[] = [];
@@ -108,11 +108,7 @@ t.test('the identity key at start-up', async (t) => {
   t.ok(warnings.some((w) => w.includes('identity-key')), 'and warns about it');
   t.equal(loadConfig({ DATA_DIR: dataDir }, () => {}).identityKey, embedded.identityKey, 'the same key on the next start');
 
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH, ...server, DATA_DIR: dataDir },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  t.equal(run.status, 78, 'the server refuses to start');
+  const run = await runTs('src/server.ts', [], { ...server, DATA_DIR: dataDir });
+  t.equal(run.code, 78, 'the server refuses to start');
   t.match(run.stderr, /IDENTITY_KEY/, 'and names the variable');
 });

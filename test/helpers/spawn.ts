@@ -1,0 +1,23 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * Starts a TypeScript entry point (`src/server.ts`, `scripts/*.ts`) with tsx, as `npm start` and
+ * the npm scripts do, in a child process with only the environment given. The child records no
+ * coverage: tsx compiles the same files to other offsets than the test runner does, and merging
+ * the two garbles the coverage report.
+ */
+export function spawnTs(entry: string, args: string[], env: Record<string, string | undefined>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    env: { PATH: process.env.PATH, _TAPJS_PROCESSINFO_COVERAGE_: '0', ...env },
+  });
+}
+
+/** Runs an entry point to its end and collects its output. */
+export function runTs(entry: string, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnTs(entry, args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
