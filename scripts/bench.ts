@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { systemActor } from '../src/modules/audit/events.js';
 import { appendAudit } from '../src/modules/audit/service.js';
 import { createUser } from '../src/modules/accounts/service.js';
+import { seedCatalog } from './bench-seed.js';
 
 declare module '../src/modules/audit/events.js' {
   interface AuditPayloads {
@@ -23,6 +24,7 @@ declare module '../src/modules/audit/events.js' {
 }
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const LISTINGS = Number(process.env.BENCH_LISTINGS ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
 interface Result {
@@ -114,6 +116,17 @@ try {
   console.log(`${'baseline: one-row insert transaction'.padEnd(44)} ${plain.perSecond.toFixed(0).padStart(8)}/s  p50 ${plain.p50.toFixed(1)} ms`);
   report('audit append (locked, hashed, in a transaction)', await repeat((n) => app.db.transaction((tx) => appendAudit(tx, systemActor(), { action: 'bench.event', subject: { type: 'bench', id: String(n) }, payload: { n } }))), plain, 0.2);
   report('GET /audit/events?limit=50', await load(`${appUrl}/audit/events?limit=50`, auth), baseline, 0.05);
+
+  // Catalog search over approved listings; the baseline is the same page without full text.
+  const provider = await createUser(ctx, systemActor(), { email: 'seller@bench.example.cn', password: 'bench password 123', displayName: 'Seller', roles: ['provider'] }, 'script');
+  const started = Date.now();
+  await seedCatalog(app, auth.authorization.slice(7), app.signAccessToken(provider.id, provider.roles), LISTINGS);
+  console.log(`\nseeded ${LISTINGS} approved listings through the API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const newest = await load(`${appUrl}/catalog/search?limit=20`, auth);
+  console.log(`${'baseline: GET /catalog/search (newest, no text)'.padEnd(44)} ${newest.perSecond.toFixed(0).padStart(8)}/s  p50 ${newest.p50.toFixed(1)} ms`);
+  report('search q=客流 (Chinese bigram)', await load(`${appUrl}/catalog/search?limit=20&q=${encodeURIComponent('客流')}`, auth), newest, 0.5);
+  report('search q=power consumption (English)', await load(`${appUrl}/catalog/search?limit=20&q=power%20consumption`, auth), newest, 0.5);
+  report('search q=江北 + category + price filter', await load(`${appUrl}/catalog/search?limit=20&q=${encodeURIComponent('江北')}&category=energy&priceMax=300000`, auth), newest, 0.5);
 } finally {
   await hello.close();
   await app.close();
