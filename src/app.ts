@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database, type DatabaseHandle } from './lib/database.js';
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
+import { findUserAccess } from './modules/accounts/service.js';
 import auditRoutes from './modules/audit/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
@@ -73,7 +74,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   await app.register(problems);
   // The guard's onRoute hook must run before swagger records the routes, so the docs show it.
-  await app.register(auth, { secret: config.jwtSecret, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  await app.register(auth, {
+    secret: config.jwtSecret,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    loadUser: (userId) => findUserAccess(database.db, userId),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -70,7 +70,17 @@ export function auditActorOf(request: FastifyRequest): AuditActor {
  * not is refused when it is registered, so nothing is public by accident. Guarded routes get the
  * bearer security scheme and their 401/403 responses in the OpenAPI document.
  */
-export default fp(async function auth(app: FastifyInstance, opts: { secret: string; accessTokenTtlSeconds: number }) {
+export interface AuthOptions {
+  secret: string;
+  accessTokenTtlSeconds: number;
+  /**
+   * The user's current roles and standing. Authorisation uses these, not the roles in the token, so
+   * disabling an account or taking a role away takes effect on the next request.
+   */
+  loadUser(userId: string): Promise<{ roles: Role[]; active: boolean } | undefined>;
+}
+
+export default fp(async function auth(app: FastifyInstance, opts: AuthOptions) {
   await app.register(jwt, { secret: opts.secret, sign: { expiresIn: opts.accessTokenTtlSeconds } });
 
   app.decorate('signAccessToken', (userId: string, roles: Role[]) => app.jwt.sign({ sub: userId, roles, typ: 'access' }));
@@ -87,12 +97,12 @@ export default fp(async function auth(app: FastifyInstance, opts: { secret: stri
       security: [{ bearerAuth: [] }],
       response: { ...problemResponses(401, 403), ...(route.schema?.response as object | undefined) },
     };
-    const guard = authenticate(app, rule);
+    const guard = authenticate(app, opts, rule);
     route.onRequest = [guard, ...(route.onRequest ? [route.onRequest].flat() : [])];
   });
 });
 
-function authenticate(app: FastifyInstance, rule: 'authenticated' | readonly Role[]): onRequestHookHandler {
+function authenticate(app: FastifyInstance, opts: AuthOptions, rule: 'authenticated' | readonly Role[]): onRequestHookHandler {
   return async function requireAuth(request) {
     if (!request.headers.authorization) throw new AppError('unauthenticated', 'send an access token as "Authorization: Bearer <token>"');
     let claims: AccessClaims;
@@ -102,8 +112,10 @@ function authenticate(app: FastifyInstance, rule: 'authenticated' | readonly Rol
       const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
       throw new AppError('invalid-token', expired ? 'the access token has expired; refresh it' : 'the access token is not valid');
     }
-    if (claims.typ !== 'access' || !Array.isArray(claims.roles)) throw new AppError('invalid-token', 'not an access token');
-    const held = claims.roles.filter((r): r is Role => knownRoles.includes(r));
+    if (claims.typ !== 'access') throw new AppError('invalid-token', 'not an access token');
+    const user = await opts.loadUser(claims.sub);
+    if (!user?.active) throw new AppError('invalid-token', 'the account is disabled');
+    const held = user.roles.filter((r): r is Role => knownRoles.includes(r));
     const role = rule === 'authenticated' ? held[0] : held.find((r) => rule.includes(r));
     if (!role) throw new AppError('forbidden', `this needs one of the roles: ${rule === 'authenticated' ? 'any' : rule.join(', ')}`);
     const actor: Actor = { userId: claims.sub, roles: held, role, partyId: null };

@@ -172,6 +172,12 @@ export async function logout(ctx: AccountsContext, actor: AuditActor, presented:
   });
 }
 
+/** What authorisation needs of a user on every request: current roles and whether the account is active. */
+export async function findUserAccess(db: Database, id: string): Promise<{ roles: Role[]; active: boolean } | undefined> {
+  const [user] = await db.select({ roles: users.roles, status: users.status }).from(users).where(eq(users.id, id));
+  return user && { roles: user.roles, active: user.status === 'active' };
+}
+
 export async function getUser(db: Database, id: string): Promise<User> {
   const [user] = await db.select().from(users).where(eq(users.id, id));
   if (!user) throw notFound('user');
@@ -188,8 +194,8 @@ export async function listUsers(db: Database, q: { afterEmail?: string | undefin
 }
 
 /**
- * An operator changes a user's roles or status. Live sessions are revoked, so the change takes
- * effect at the latest when the current access token expires.
+ * An operator changes a user's roles or status. It takes effect on the user's next request (the
+ * guard reads roles and status from the database), and live sessions are revoked.
  */
 export async function updateUser(
   db: Database,

@@ -80,3 +80,17 @@ t.test('bad changes are refused', async (t) => {
   expectProblem(t, await as(app, operator, { method: 'PATCH', url: `/users/${operator.id}`, payload: { roles: ['king'] } }), 400, 'validation-failed');
   expectProblem(t, await as(app, operator, { method: 'PATCH', url: '/users/00000000-0000-4000-8000-000000000000', payload: { status: 'disabled' } }), 404, 'not-found');
 });
+
+t.test('a role taken away or an account disabled counts from the next request, old tokens included', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const colleague = await signUp(app, ['operator']);
+  t.equal((await as(app, colleague, { method: 'GET', url: '/users' })).statusCode, 200);
+  await as(app, operator, { method: 'PATCH', url: `/users/${colleague.id}`, payload: { roles: ['bureau'] } });
+  expectProblem(t, await as(app, colleague, { method: 'GET', url: '/users' }), 403, 'forbidden');
+  t.equal((await as(app, colleague, { method: 'GET', url: '/me' })).statusCode, 200, 'the token itself is still good');
+
+  await as(app, operator, { method: 'PATCH', url: `/users/${colleague.id}`, payload: { status: 'disabled' } });
+  const refused = expectProblem(t, await as(app, colleague, { method: 'GET', url: '/me' }), 401, 'invalid-token');
+  t.match(refused.detail, /disabled/);
+});
