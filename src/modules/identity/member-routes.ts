@@ -1,8 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
-import { acceptInvitation, inviteMember, listMembers, listMyInvitations, removeMember, type Invitation } from './members.js';
-import { InvitationView, InviteBody, MemberParams, MemberView } from './schema.js';
+import {
+  acceptInvitation, changeMemberRole, inviteMember, listMembers, listMyInvitations, listPartyInvitations, removeMember, revokeInvitation, type Invitation,
+} from './members.js';
+import { InvitationParams, InvitationView, InviteBody, MemberParams, MemberRoleBody, MemberView } from './schema.js';
 
 const toInvitationView = (i: Invitation) => ({ id: i.id, partyId: i.partyId, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString() });
 
@@ -36,6 +38,49 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   }, async (request, reply) => {
     const invitation = await inviteMember(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.body.email, request.body.role);
     return reply.code(201).send(toInvitationView(invitation));
+  });
+
+  app.get('/parties/:id/invitations', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Open invitations the party has sent (admins)',
+      params: IdParams,
+      querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+      response: { 200: Page(InvitationView), ...problemResponses(400, 404) },
+    },
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const afterId = decodeCursor(cursor, (v): v is string => typeof v === 'string');
+    const rows = await listPartyInvitations(app.db, actorOf(request).userId, request.params.id, { afterId, limit: limit + 1 });
+    return pageOf(rows, limit, toInvitationView, (i) => i.id);
+  });
+
+  app.delete('/parties/:id/invitations/:invitationId', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Revoke an invitation that has not been accepted (admins)',
+      params: InvitationParams,
+      response: { 204: Type.Null(), ...problemResponses(400, 404, 409) },
+    },
+  }, async (request, reply) => {
+    await revokeInvitation(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.params.invitationId);
+    return reply.code(204).send(null);
+  });
+
+  app.patch('/parties/:id/members/:userId', {
+    config: { auth: 'authenticated' },
+    schema: {
+      tags: ['identity'],
+      summary: "Change a member's role (admins); the last admin stays an admin",
+      params: MemberParams,
+      body: MemberRoleBody,
+      response: { 200: MemberView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request) => {
+    const m = await changeMemberRole(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.params.userId, request.body.role);
+    return { userId: m.userId, role: m.role, joinedAt: m.createdAt.toISOString() };
   });
 
   app.get('/me/party-invitations', {

@@ -11,6 +11,8 @@ declare module '../audit/events.js' {
     'party.member_invited': { invitationId: string; role: MemberRole };
     'party.member_joined': { userId: string; role: MemberRole; invitationId: string };
     'party.member_removed': { userId: string; role: MemberRole; self: boolean };
+    'party.member_role_changed': { userId: string; from: MemberRole; to: MemberRole };
+    'party.invitation_revoked': { invitationId: string; role: MemberRole };
   }
 }
 
@@ -108,6 +110,62 @@ export async function acceptInvitation(db: Database, actor: AuditActor, userId: 
   });
 }
 
+/** Open invitations a party has sent, for its admins. */
+export async function listPartyInvitations(db: Database, userId: string, partyId: string, q: { afterId?: string | undefined; limit: number }): Promise<Invitation[]> {
+  await requirePartyRole(db, partyId, userId, 'admin');
+  return db
+    .select()
+    .from(partyInvitations)
+    .where(and(eq(partyInvitations.partyId, partyId), isNull(partyInvitations.acceptedAt), gt(partyInvitations.expiresAt, sql`now()`), q.afterId ? gt(partyInvitations.id, q.afterId) : undefined))
+    .orderBy(asc(partyInvitations.id))
+    .limit(q.limit);
+}
+
+/**
+ * An admin takes back an invitation not yet accepted (sent to the wrong address, say). The row goes;
+ * the audit chain keeps that it was sent and revoked.
+ */
+export async function revokeInvitation(db: Database, actor: AuditActor, userId: string, partyId: string, invitationId: string): Promise<void> {
+  await requirePartyRole(db, partyId, userId, 'admin');
+  await db.transaction(async (tx) => {
+    const [invitation] = await tx
+      .select()
+      .from(partyInvitations)
+      .where(and(eq(partyInvitations.id, invitationId), eq(partyInvitations.partyId, partyId)))
+      .for('update');
+    if (!invitation) throw notFound('invitation');
+    if (invitation.acceptedAt) throw invalidState('the invitation was already accepted; remove the member instead');
+    await tx.delete(partyInvitations).where(eq(partyInvitations.id, invitationId));
+    await appendAudit(tx, actor, { action: 'party.invitation_revoked', subject: { type: 'party', id: partyId }, payload: { invitationId, role: invitation.role } });
+  });
+}
+
+/** An admin makes a member an admin or an admin a member; the last admin stays an admin. */
+export async function changeMemberRole(db: Database, actor: AuditActor, userId: string, partyId: string, memberUserId: string, role: MemberRole): Promise<Membership> {
+  await requirePartyRole(db, partyId, userId, 'admin');
+  return db.transaction(async (tx) => {
+    const members = await tx.select().from(partyMembers).where(eq(partyMembers.partyId, partyId)).for('update');
+    const target = members.find((m) => m.userId === memberUserId);
+    if (!target) throw notFound('member');
+    if (target.role === role) return target;
+    assertAdminRemains(members, target);
+    const [changed] = await tx
+      .update(partyMembers)
+      .set({ role })
+      .where(and(eq(partyMembers.partyId, partyId), eq(partyMembers.userId, memberUserId)))
+      .returning();
+    await appendAudit(tx, actor, { action: 'party.member_role_changed', subject: { type: 'party', id: partyId }, payload: { userId: memberUserId, from: target.role, to: role } });
+    return changed!;
+  });
+}
+
+/** A party keeps at least one admin, or nobody could manage it any more. */
+function assertAdminRemains(members: Membership[], leaving: Membership): void {
+  if (leaving.role === 'admin' && members.filter((m) => m.role === 'admin').length === 1) {
+    throw invalidState('a party needs at least one admin; make another member admin first');
+  }
+}
+
 /** An admin removes a member, or a member leaves. The last admin cannot go: the party would be orphaned. */
 export async function removeMember(db: Database, actor: AuditActor, userId: string, partyId: string, memberUserId: string): Promise<void> {
   const self = userId === memberUserId;
@@ -116,9 +174,7 @@ export async function removeMember(db: Database, actor: AuditActor, userId: stri
     const members = await tx.select().from(partyMembers).where(eq(partyMembers.partyId, partyId)).for('update');
     const target = members.find((m) => m.userId === memberUserId);
     if (!target) throw notFound('member');
-    if (target.role === 'admin' && members.filter((m) => m.role === 'admin').length === 1) {
-      throw invalidState('a party needs at least one admin; invite another admin first');
-    }
+    assertAdminRemains(members, target);
     await tx.delete(partyMembers).where(and(eq(partyMembers.partyId, partyId), eq(partyMembers.userId, memberUserId)));
     await appendAudit(tx, actor, { action: 'party.member_removed', subject: { type: 'party', id: partyId }, payload: { userId: memberUserId, role: target.role, self } });
   });

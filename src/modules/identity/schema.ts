@@ -116,6 +116,8 @@ export const MyPartyView = Type.Object({ ...PartySummaryView.properties, memberR
 export const DocumentQuery = Type.Object({ kind: StringEnum(documentKinds) }, { additionalProperties: false });
 export const DocumentParams = Type.Object({ id: Uuid, documentId: Uuid });
 export const MemberParams = Type.Object({ id: Uuid, userId: Uuid });
+export const InvitationParams = Type.Object({ id: Uuid, invitationId: Uuid });
+export const MemberRoleBody = Type.Object({ role: StringEnum(memberRoles) }, { additionalProperties: false });
 
 export const MemberView = Type.Object({ userId: Uuid, role: StringEnum(memberRoles), joinedAt: Timestamp });
 

@@ -89,3 +89,42 @@ t.test('an admin invites a member; a user in two parties says which one it acts 
   const all = (await as(app, operator, { method: 'GET', url: `/audit/events?subjectId=${a.id}&order=asc` })).json();
   t.same(all.items.map((e: { action: string }) => e.action), ['party.registered', 'party.member_invited', 'party.member_joined', 'party.member_removed']);
 });
+
+t.test('admins see and revoke open invitations, and promote or demote members', async (t) => {
+  const app = await buildTestApp(t);
+  const alice = await signUp(app, ['provider'], 'alice');
+  const bob = await signUp(app, ['provider'], 'bob');
+  const carol = await signUp(app, ['provider'], 'carol');
+  const a = await registerParty(app, alice, 'company');
+
+  const toBob = (await as(app, alice, { method: 'POST', url: `/parties/${a.id}/invitations`, payload: { email: bob.email } })).json();
+  const toWrong = (await as(app, alice, { method: 'POST', url: `/parties/${a.id}/invitations`, payload: { email: 'typo@example.cn', role: 'admin' } })).json();
+  const sent = (await as(app, alice, { method: 'GET', url: `/parties/${a.id}/invitations` })).json();
+  t.same(sent.items.map((i: { id: string }) => i.id).sort(), [toBob.id, toWrong.id].sort());
+  expectProblem(t, await as(app, carol, { method: 'GET', url: `/parties/${a.id}/invitations` }), 404, 'not-found');
+  expectProblem(t, await as(app, carol, { method: 'DELETE', url: `/parties/${a.id}/invitations/${toWrong.id}` }), 404, 'not-found');
+
+  t.equal((await as(app, alice, { method: 'DELETE', url: `/parties/${a.id}/invitations/${toWrong.id}` })).statusCode, 204);
+  expectProblem(t, await as(app, alice, { method: 'DELETE', url: `/parties/${a.id}/invitations/${toWrong.id}` }), 404, 'not-found');
+  t.equal((await as(app, bob, { method: 'POST', url: `/party-invitations/${toBob.id}/acceptance` })).statusCode, 201);
+  expectProblem(t, await as(app, alice, { method: 'DELETE', url: `/parties/${a.id}/invitations/${toBob.id}` }), 409, 'invalid-state');
+
+  // Bob, a member, cannot promote himself; Alice promotes him, then steps down herself.
+  expectProblem(t, await as(app, bob, { method: 'PATCH', url: `/parties/${a.id}/members/${bob.id}`, payload: { role: 'admin' } }), 403, 'forbidden');
+  t.match((await as(app, alice, { method: 'PATCH', url: `/parties/${a.id}/members/${bob.id}`, payload: { role: 'admin' } })).json(), { userId: bob.id, role: 'admin' });
+  t.equal((await as(app, alice, { method: 'PATCH', url: `/parties/${a.id}/members/${alice.id}`, payload: { role: 'member' } })).statusCode, 200);
+  expectProblem(t, await as(app, bob, { method: 'PATCH', url: `/parties/${a.id}/members/${bob.id}`, payload: { role: 'member' } }), 409, 'invalid-state');
+  expectProblem(t, await as(app, bob, { method: 'PATCH', url: `/parties/${a.id}/members/${carol.id}`, payload: { role: 'admin' } }), 404, 'not-found');
+  expectProblem(t, await as(app, bob, { method: 'PATCH', url: `/parties/${a.id}/members/${alice.id}`, payload: { role: 'owner' } }), 400, 'validation-failed');
+
+  const operator = await signUp(app, ['operator']);
+  const events = (await as(app, operator, { method: 'GET', url: `/audit/events?subjectId=${a.id}&action=party.*&order=asc` })).json();
+  t.match(
+    events.items.filter((e: { action: string }) => ['party.invitation_revoked', 'party.member_role_changed'].includes(e.action)),
+    [
+      { action: 'party.invitation_revoked', actor: { userId: alice.id }, payload: { invitationId: toWrong.id, role: 'admin' } },
+      { action: 'party.member_role_changed', payload: { userId: bob.id, from: 'member', to: 'admin' } },
+      { action: 'party.member_role_changed', payload: { userId: alice.id, from: 'admin', to: 'member' } },
+    ],
+  );
+});
