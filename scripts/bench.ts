@@ -108,7 +108,9 @@ try {
   const baseline = await load(`${helloUrl}/hello`);
   console.log(`${'baseline: bare Fastify GET /hello'.padEnd(44)} ${baseline.perSecond.toFixed(0).padStart(8)}/s  p50 ${baseline.p50.toFixed(1)} ms`);
   report('GET /health (full app stack)', await load(`${appUrl}/health`), baseline, 0.5);
-  report('GET /me (JWT verify + one row read)', await load(`${appUrl}/me`, auth), baseline, 0.15);
+  // Every guarded request reads the caller's current roles and acting party (two indexed lookups),
+  // so revocation counts at once; /me then reads the user.
+  report('GET /me (token, roles, party, one row)', await load(`${appUrl}/me`, auth), baseline, 0.1);
 
   // The chain takes one lock per append: measure what that costs against a plain insert transaction.
   await app.db.execute(sql`create temporary table bench_plain (n int, payload jsonb)`);

@@ -24,6 +24,9 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** How often the embedded database is vacuumed and analysed. */
+const EMBEDDED_MAINTENANCE_MS = 15 * 60 * 1000;
+
 export const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 
 /** PGlite extensions the migrations rely on; also used when tests load a prepared data directory. */
@@ -77,12 +80,21 @@ async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
     throw err;
   }
   const db = drizzlePglite({ client: pg }) as unknown as Database;
+  // PGlite runs no autovacuum: without this, planner statistics never exist and dead rows are never
+  // reclaimed. A server gets both from PostgreSQL's own autovacuum.
+  const maintain = () => pg.exec('vacuum analyze').then(() => undefined);
+  const timer = setInterval(() => void maintain().catch(() => {}), EMBEDDED_MAINTENANCE_MS);
+  timer.unref();
   return {
     db,
     kind: 'pglite',
-    migrate: () => migratePglite(drizzlePglite({ client: pg }), { migrationsFolder }),
+    migrate: async () => {
+      await migratePglite(drizzlePglite({ client: pg }), { migrationsFolder });
+      await maintain();
+    },
     isReady: () => isReady(db),
     close: once(async () => {
+      clearInterval(timer);
       await pg.close();
       releaseLock();
     }),
