@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { assertCanAccess } from '../../lib/authz.js';
-import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { IdParams, Page, PageQuery, StringEnum, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { registerUploadRoutes, uploadOf } from '../../plugins/uploads.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import { IdentityCipher } from './crypto.js';
@@ -124,7 +124,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
     schema: {
       tags: ['identity'],
       summary: 'All parties, oldest first; `status=submitted` is the review queue',
-      querystring: Type.Object({ ...PageQuery, status: Type.Optional(Type.Unsafe<(typeof verificationStatuses)[number]>({ type: 'string', enum: [...verificationStatuses] })) }, { additionalProperties: false }),
+      querystring: Type.Object({ ...PageQuery, status: Type.Optional(StringEnum(verificationStatuses)) }, { additionalProperties: false }),
       response: { 200: Page(PartySummaryView), ...problemResponses(400) },
     },
   }, async (request) => {
