@@ -47,13 +47,12 @@ export async function listMyParties(db: Database, userId: string, q: { after?: P
 }
 
 /**
- * SQL that is true when the party whose id is `partyId` may trade now: verified, within its
- * verification period, not suspended (the same rule as `requireVerifiedParty`). Other modules filter
- * with it, e.g. so that a suspended provider's listings leave the catalog at once, without knowing
- * identity's tables.
+ * SQL that is true when the party whose id is `partyId` may trade now: the rule of `mayTrade` in
+ * service.ts, which `requireVerifiedParty` applies. Other modules filter with it, e.g. so that a
+ * suspended provider's listings leave the catalog at once, without knowing identity's tables.
  */
 export function partyMayTrade(partyId: SQLWrapper): SQL {
-  return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${parties.verificationStatus} = 'verified' and ${parties.verifiedUntil} > now() and ${parties.suspendedAt} is null)`;
+  return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${parties.verificationStatus} in ('verified', 'submitted', 'needs_more_info') and ${parties.verifiedUntil} > now() and ${parties.suspendedAt} is null)`;
 }
 
 /** Legal names by party id, for views that show many parties. */

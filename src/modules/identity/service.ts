@@ -49,7 +49,25 @@ export function effectiveStatus(party: Pick<Party, 'verificationStatus' | 'verif
   return party.verificationStatus;
 }
 
-const notVerifiedDetail: Record<Exclude<EffectiveStatus, 'verified'>, string> = {
+/**
+ * Stored states in which a party still trades on its last verification while it is in date: a
+ * renewal under review, or one the reviewer asked more about. A rejected renewal ends it at once.
+ */
+const tradingStatuses: readonly VerificationStatus[] = ['verified', 'submitted', 'needs_more_info'];
+
+/** A verification may be renewed this many days before it ends, so trading need not stop. */
+export const RENEWAL_WINDOW_DAYS = 60;
+
+/**
+ * Whether the party may trade now: not suspended, and a verification in date that no decision has
+ * withdrawn. The same rule, as SQL for other modules' queries, is `partyMayTrade` in queries.ts.
+ */
+export function mayTrade(party: Pick<Party, 'verificationStatus' | 'verifiedUntil' | 'suspendedAt'>, now = new Date()): boolean {
+  return !party.suspendedAt && party.verifiedUntil !== null && party.verifiedUntil > now && tradingStatuses.includes(party.verificationStatus);
+}
+
+const notVerifiedDetail: Record<EffectiveStatus, string> = {
+  verified: 'the party’s verification has ended; submit it again to renew',
   unverified: 'the party has not submitted its identity for verification',
   submitted: 'the party’s identity is waiting for review',
   rejected: 'the party’s identity was rejected; correct it and submit again',
@@ -60,7 +78,8 @@ const notVerifiedDetail: Record<Exclude<EffectiveStatus, 'verified'>, string> = 
 
 /**
  * Art. 28(2), Art. 18: the one check trading, catalog, public data and procurement make before
- * a party may act. An expired verification or a suspended party does not pass.
+ * a party may act. An expired verification or a suspended party does not pass; a party renewing
+ * its verification in time keeps trading while the renewal is reviewed.
  */
 export async function requireVerifiedParty(
   db: Database,
@@ -69,8 +88,10 @@ export async function requireVerifiedParty(
   if (!partyId) throw new AppError('party-required', 'this needs the party you act for; send its id in the X-Party-Id header');
   const [party] = await db.select().from(parties).where(eq(parties.id, partyId));
   if (!party) throw notFound('party');
-  const status = effectiveStatus(party);
-  if (status !== 'verified') throw new AppError('party-not-verified', notVerifiedDetail[status], { verificationStatus: status, partyId });
+  if (!mayTrade(party)) {
+    const status = effectiveStatus(party);
+    throw new AppError('party-not-verified', notVerifiedDetail[status], { verificationStatus: status, partyId });
+  }
   return { id: party.id, legalName: party.legalName, kind: party.kind, overseas: party.overseas };
 }
 
@@ -162,13 +183,20 @@ export async function updateParty(
       const [taken] = await tx.select({ id: parties.id }).from(parties).where(eq(parties.identityNumberHmac, identity.identityNumberHmac));
       if (taken) throw duplicateIdentity();
     }
+    // A verification vouches for the name and number it saw: changing either while one is still
+    // running (during a renewal) ends it, so nobody trades on details no one has checked.
+    const now = new Date();
+    const vouchedChanged =
+      (change.legalName !== undefined && change.legalName.trim() !== before.legalName) ||
+      (identity !== undefined && identity.identityNumberHmac !== before.identityNumberHmac);
     const values = {
+      ...(vouchedChanged && before.verifiedUntil && before.verifiedUntil > now ? { verifiedUntil: now } : {}),
       ...(change.legalName === undefined ? {} : { legalName: change.legalName.trim() }),
       ...(change.representative === undefined ? {} : { representative: change.representative.trim() }),
       ...(change.contacts === undefined ? {} : { contacts: change.contacts }),
       ...identity,
     };
-    const [after] = await tx.update(parties).set({ ...values, updatedAt: new Date() }).where(eq(parties.id, partyId)).returning();
+    const [after] = await tx.update(parties).set({ ...values, updatedAt: now }).where(eq(parties.id, partyId)).returning();
     const fields = Object.keys(change).filter((k) => change[k as keyof typeof change] !== undefined);
     await appendAudit(tx, actor, { action: 'party.updated', subject: { type: 'party', id: partyId }, payload: { fields } });
     return after!;
@@ -177,7 +205,8 @@ export async function updateParty(
 
 /** The verification workflow as data: each step, the states it starts from and the state it leads to. */
 const steps = {
-  submit: { from: ['unverified', 'rejected', 'needs_more_info', 'expired'], to: 'submitted' },
+  // From `verified` only inside the renewal window (see submitForVerification).
+  submit: { from: ['unverified', 'rejected', 'needs_more_info', 'expired', 'verified'], to: 'submitted' },
   verified: { from: ['submitted'], to: 'verified' },
   rejected: { from: ['submitted'], to: 'rejected' },
   needs_more_info: { from: ['submitted'], to: 'needs_more_info' },
@@ -201,6 +230,11 @@ export async function submitForVerification(ctx: IdentityContext, actor: AuditAc
     const before = await lockParty(tx, partyId);
     const now = new Date();
     const from = assertStep(before, 'submit', now);
+    if (from === 'verified' && before.verifiedUntil!.getTime() - now.getTime() > RENEWAL_WINDOW_DAYS * 86_400_000) {
+      throw invalidState(`a verification can be renewed from ${RENEWAL_WINDOW_DAYS} days before it ends (${before.verifiedUntil!.toISOString().slice(0, 10)})`, {
+        verificationStatus: from,
+      });
+    }
     const documents = await tx.select({ kind: partyDocuments.kind }).from(partyDocuments).where(eq(partyDocuments.partyId, partyId));
     const needed = before.kind !== 'person' ? 'business_licence' : before.overseas ? 'identity_document' : null;
     if (needed && !documents.some((d) => d.kind === needed)) {
@@ -214,7 +248,7 @@ export async function submitForVerification(ctx: IdentityContext, actor: AuditAc
     await appendAudit(tx, actor, {
       action: 'party.verification_submitted',
       subject: { type: 'party', id: partyId },
-      payload: { from, renewal: from === 'expired' },
+      payload: { from, renewal: before.verifiedAt !== null },
     });
     return after!;
   });

@@ -101,3 +101,58 @@ t.test('a verifier plug-in can decide a submission in place of an operator', asy
   const view = (await as(app, buyer, { method: 'GET', url: `/parties/${party.id}` })).json();
   t.match(view, { verificationStatus: 'verified', lastReview: { verifier: 'test-registry', reasons: 'found in the registry' } });
 });
+
+t.test('a verification renewed in its last weeks keeps the party trading while it is reviewed', async (t) => {
+  // Verifications of one month: every verified party is inside the renewal window at once.
+  const app = await buildTestApp(t, { identityVerificationMonths: 1 });
+  const seller = await signUp(app, ['provider']);
+  const operator = await signUp(app, ['operator']);
+  const party = await createVerifiedParty(app, seller, operator);
+  const firstUntil = (await as(app, seller, { method: 'GET', url: `/parties/${party.id}` })).json().verifiedUntil;
+
+  const renewal = await as(app, seller, { method: 'POST', url: `/parties/${party.id}/submission` });
+  t.equal(renewal.json().verificationStatus, 'submitted');
+  t.equal((await as(app, seller, { method: 'GET', url: '/me/acting-party' })).statusCode, 200, 'still trading while the renewal is reviewed');
+
+  const ask = { decision: 'needs_more_info', checklist: { ...fullChecklist, documentsLegibleAndCurrent: false }, reasons: '营业执照已过期，请上传新证' };
+  t.equal((await as(app, operator, { method: 'POST', url: `/parties/${party.id}/reviews`, payload: ask })).statusCode, 200);
+  t.equal((await as(app, seller, { method: 'GET', url: '/me/acting-party' })).statusCode, 200, 'and while more is asked for');
+
+  t.equal((await as(app, seller, { method: 'POST', url: `/parties/${party.id}/submission` })).statusCode, 200);
+  t.equal((await as(app, operator, { method: 'POST', url: `/parties/${party.id}/reviews`, payload: { decision: 'verified', checklist: fullChecklist } })).statusCode, 200);
+  const renewed = (await as(app, seller, { method: 'GET', url: `/parties/${party.id}` })).json();
+  t.equal(renewed.verificationStatus, 'verified');
+  t.ok(Date.parse(renewed.verifiedUntil) > Date.parse(firstUntil), 'the verification runs from the renewal');
+  const submitted = (await as(app, operator, { method: 'GET', url: `/audit/events?action=party.verification_submitted&subjectId=${party.id}&order=asc` })).json();
+  t.same(submitted.items.map((e: { payload: { renewal: boolean } }) => e.payload.renewal), [false, true, true]);
+});
+
+t.test('a rejected renewal, or a changed name during one, stops trading at once', async (t) => {
+  const app = await buildTestApp(t, { identityVerificationMonths: 1 });
+  const operator = await signUp(app, ['operator']);
+  const seller = await signUp(app, ['provider']);
+  const party = await createVerifiedParty(app, seller, operator);
+  await as(app, seller, { method: 'POST', url: `/parties/${party.id}/submission` });
+  const reject = { decision: 'rejected', checklist: { ...fullChecklist, identityNumberMatchesDocuments: false }, reasons: '证照号码不一致' };
+  t.equal((await as(app, operator, { method: 'POST', url: `/parties/${party.id}/reviews`, payload: reject })).statusCode, 200);
+  t.match(expectProblem(t, await as(app, seller, { method: 'GET', url: '/me/acting-party' }), 403, 'party-not-verified'), { verificationStatus: 'rejected' });
+
+  const other = await signUp(app, ['provider']);
+  const second = await createVerifiedParty(app, other, operator);
+  await as(app, other, { method: 'POST', url: `/parties/${second.id}/submission` });
+  const ask = { decision: 'needs_more_info', checklist: { ...fullChecklist, legalNameMatchesDocuments: false }, reasons: '名称与执照不符' };
+  await as(app, operator, { method: 'POST', url: `/parties/${second.id}/reviews`, payload: ask });
+  t.equal((await as(app, other, { method: 'GET', url: '/me/acting-party' })).statusCode, 200);
+  t.equal((await as(app, other, { method: 'PATCH', url: `/parties/${second.id}`, payload: { legalName: '重庆改名数据有限公司' } })).statusCode, 200);
+  expectProblem(t, await as(app, other, { method: 'GET', url: '/me/acting-party' }), 403, 'party-not-verified');
+});
+
+t.test('a renewal cannot start long before the verification ends', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const seller = await signUp(app, ['provider']);
+  const party = await createVerifiedParty(app, seller, operator);
+  const early = expectProblem(t, await as(app, seller, { method: 'POST', url: `/parties/${party.id}/submission` }), 409, 'invalid-state');
+  t.match(early.detail, /renewed from 60 days before it ends/);
+  t.equal((await as(app, seller, { method: 'GET', url: '/me/acting-party' })).statusCode, 200, 'nothing changed');
+});
