@@ -27,9 +27,9 @@ const DRAIN_LIMIT = 1024 * 1024;
  * storage. The pass-through parser lives only in this scope: everywhere else a body that is not
  * JSON is still answered 415.
  *
- * A refused upload (wrong party, over the limit, bad state) leaves part of the body unread. The
- * answer then says `Connection: close`, and the rest is drained up to a limit, so the client reads
- * the problem document instead of a reset and no half-read connection is kept alive.
+ * A refused upload (wrong party, over the limit, bad state) leaves part of the body unread. The rest
+ * is drained up to a limit, so the client reads the problem document instead of a reset; past the
+ * limit the connection is cut.
  *
  *   await registerUploadRoutes(app, async (scope) => { scope.post('/x/:id/file', ..., handler) });
  *
@@ -42,7 +42,11 @@ export async function registerUploadRoutes(app: FastifyInstance, routes: (scope:
     scope.addHook('onSend', async (request, reply, payload) => {
       const body = request.body as Readable | undefined;
       if (reply.statusCode >= 400 && body && typeof body.resume === 'function' && !body.readableEnded) {
-        reply.header('connection', 'close');
+        // Small leftovers are read to the end and the connection stays usable: closing a socket with
+        // unread bytes in it makes the kernel reset it, and the client may lose the answer. Only a
+        // body announced as too large to drain gets `Connection: close`.
+        const declared = Number(request.headers['content-length']);
+        if (Number.isFinite(declared) && declared > DRAIN_LIMIT) reply.header('connection', 'close');
         let dropped = 0;
         body.on('data', (chunk: Buffer) => {
           dropped += chunk.length;

@@ -116,6 +116,8 @@ t.test('a document over the size limit is refused with 413 and leaves nothing be
 
   const big = await as(app, seller, { method: 'POST', url, headers: { 'content-type': 'application/pdf' }, payload: Buffer.alloc(2 * 1024 * 1024, 3) });
   expectProblem(t, big, 413, 'payload-too-large');
+  t.equal(big.headers.connection, 'close', 'a body too large to drain ends the connection');
+  t.not(declared.headers.connection, 'close', 'a small leftover is drained and the connection kept');
 
   t.same(storedFiles(blobs), before, 'no new file, no temporary file');
   t.equal((await as(app, seller, { method: 'GET', url: `/parties/${party.id}` })).json().documents.length, 1, 'no new document row');
