@@ -1,10 +1,11 @@
 import type { Upload } from '../../plugins/uploads.js';
 import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
+import type { StoredBlob } from '../../lib/storage.js';
 import { AppError, invalidState } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import { actingParty, type CatalogContext, type Caller } from './context.js';
-import { findListingFor } from './listings.js';
+import { findListingFor, nextNumberFor } from './listings.js';
 import { datasetVersions, evidenceDocuments, listings } from './tables.js';
 
 declare module '../audit/events.js' {
@@ -20,6 +21,15 @@ export type DatasetVersion = typeof datasetVersions.$inferSelect;
 export interface NamedUpload extends Upload {
   filename: string | undefined;
 }
+
+/** The columns every stored file records: what the blob store kept, and what the client said of it. */
+const storedFile = (caller: Caller, blob: StoredBlob, upload: NamedUpload) => ({
+  sha256: blob.sha256,
+  sizeBytes: blob.size,
+  mediaType: upload.mediaType,
+  filename: upload.filename ?? null,
+  uploadedBy: caller.actor.userId,
+});
 
 // Streamed to storage; an upload that breaks off or runs over the limit leaves nothing behind.
 const store = (ctx: CatalogContext, upload: Upload, maxBytes: number) =>
@@ -40,14 +50,7 @@ export async function uploadEvidenceDocument(ctx: CatalogContext, caller: Caller
     if (known) return known;
     const [doc] = await tx
       .insert(evidenceDocuments)
-      .values({
-        ownerPartyId: partyId,
-        sha256: blob.sha256,
-        sizeBytes: blob.size,
-        mediaType: upload.mediaType,
-        filename: upload.filename ?? null,
-        uploadedBy: caller.actor.userId,
-      })
+      .values({ ownerPartyId: partyId, ...storedFile(caller, blob, upload) })
       .returning();
     await appendAudit(tx, caller.audit, {
       action: 'catalog.evidence_uploaded',
@@ -100,24 +103,10 @@ export async function uploadDatasetVersion(ctx: CatalogContext, caller: Caller, 
   return ctx.db.transaction(async (tx) => {
     // The listing row lock numbers concurrent uploads one after another.
     await tx.select({ id: listings.id }).from(listings).where(eq(listings.id, listingId)).for('update');
-    const [last] = await tx
-      .select({ number: datasetVersions.number })
-      .from(datasetVersions)
-      .where(eq(datasetVersions.listingId, listingId))
-      .orderBy(desc(datasetVersions.number))
-      .limit(1);
+    const number = await nextNumberFor(tx, datasetVersions, datasetVersions.number, datasetVersions.listingId, listingId);
     const [version] = await tx
       .insert(datasetVersions)
-      .values({
-        listingId,
-        ownerPartyId: partyId,
-        number: (last?.number ?? 0) + 1,
-        sha256: blob.sha256,
-        sizeBytes: blob.size,
-        mediaType: upload.mediaType,
-        filename: upload.filename ?? null,
-        uploadedBy: caller.actor.userId,
-      })
+      .values({ listingId, ownerPartyId: partyId, number, ...storedFile(caller, blob, upload) })
       .returning();
     const v = version!;
     await appendAudit(tx, caller.audit, {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { assertCanAccess } from '../../lib/authz.js';
 import type { Database } from '../../lib/database.js';
 import { invalidState, notFound } from '../../lib/errors.js';
+import type { AuditEventInput } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
 import { actingParty, invalidInput, type Caller } from './context.js';
 import { assertEvidenceOwned } from './files.js';
@@ -184,28 +186,62 @@ export async function updateListing(
   });
 }
 
-/** Art. 28(1): a new version of the provenance declaration; earlier versions are kept as they were. */
-export async function declareProvenance(db: Database, caller: Caller, listingId: string, declaration: ProvenanceRecord): Promise<Revision> {
+/**
+ * The next number of a per-listing sequence (declaration versions, dataset versions). Callers hold
+ * the listing's row lock, so concurrent writers number one after another.
+ */
+export async function nextNumberFor(tx: Database, table: PgTable, numberColumn: AnyPgColumn, listingColumn: AnyPgColumn, listingId: string): Promise<number> {
+  const [row] = await tx.select({ next: sql<number>`coalesce(max(${numberColumn}), 0) + 1` }).from(table).where(eq(listingColumn, listingId));
+  return Number(row?.next ?? 1);
+}
+
+interface Declaration {
+  /** Writes the new version's row. */
+  insert(tx: Database, version: number): Promise<{ id: string; version: number }>;
+  /** Where the working revision points at it. */
+  pointAt(id: string): RevisionChange;
+  /** The audit event that records it. */
+  audit(row: { id: string; version: number }, revisionId: string): AuditEventInput;
+}
+
+/**
+ * A new version of one of the listing's declarations (provenance, ground): earlier versions are kept
+ * as they were, and the working revision points at the new one.
+ */
+async function declare(
+  db: Database,
+  caller: Caller,
+  listingId: string,
+  table: typeof provenanceDeclarations | typeof tradabilityGrounds,
+  evidence: readonly { sha256: string }[],
+  declaration: Declaration,
+): Promise<Revision> {
   return db.transaction(async (tx) => {
     const listing = await findListingFor(tx, caller, listingId, { ownerOnly: true, lock: true });
-    await assertEvidenceOwned(tx, listing.ownerPartyId, declaration.evidence.map((e) => e.sha256));
-    const [last] = await tx
-      .select({ version: provenanceDeclarations.version })
-      .from(provenanceDeclarations)
-      .where(eq(provenanceDeclarations.listingId, listingId))
-      .orderBy(desc(provenanceDeclarations.version))
-      .limit(1);
-    const [row] = await tx
-      .insert(provenanceDeclarations)
-      .values({ listingId, version: (last?.version ?? 0) + 1, schemaVersion: PROVENANCE_SCHEMA_VERSION, declaration, declaredBy: caller.actor.userId })
-      .returning();
-    const revision = await changeWorkingRevision(tx, caller, listing, { provenanceId: row!.id });
-    await appendAudit(tx, caller.audit, {
+    await assertEvidenceOwned(tx, listing.ownerPartyId, evidence.map((e) => e.sha256));
+    const row = await declaration.insert(tx, await nextNumberFor(tx, table, table.version, table.listingId, listingId));
+    const revision = await changeWorkingRevision(tx, caller, listing, declaration.pointAt(row.id));
+    await appendAudit(tx, caller.audit, declaration.audit(row, revision.id));
+    return revision;
+  });
+}
+
+/** Art. 28(1): a new version of the provenance declaration. */
+export async function declareProvenance(db: Database, caller: Caller, listingId: string, declaration: ProvenanceRecord): Promise<Revision> {
+  return declare(db, caller, listingId, provenanceDeclarations, declaration.evidence, {
+    insert: async (tx, version) => {
+      const [row] = await tx
+        .insert(provenanceDeclarations)
+        .values({ listingId, version, schemaVersion: PROVENANCE_SCHEMA_VERSION, declaration, declaredBy: caller.actor.userId })
+        .returning();
+      return row!;
+    },
+    pointAt: (id) => ({ provenanceId: id }),
+    audit: (row, revisionId) => ({
       action: 'listing.provenance_declared',
       subject: { type: 'listing', id: listingId },
-      payload: { declarationId: row!.id, version: row!.version, revisionId: revision.id, sourceType: declaration.sourceType, evidence: declaration.evidence.map((e) => e.sha256) },
-    });
-    return revision;
+      payload: { declarationId: row.id, version: row.version, revisionId, sourceType: declaration.sourceType, evidence: declaration.evidence.map((e) => e.sha256) },
+    }),
   });
 }
 
@@ -214,25 +250,19 @@ export async function declareGround(db: Database, caller: Caller, listingId: str
   if (ground.ground === 'authorised' && !ground.selfProduced && !ground.authorisedBy) {
     throw invalidInput('/body/authorisedBy', 'name the data provider whose express authorisation this is');
   }
-  return db.transaction(async (tx) => {
-    const listing = await findListingFor(tx, caller, listingId, { ownerOnly: true, lock: true });
-    await assertEvidenceOwned(tx, listing.ownerPartyId, ground.evidence.map((e) => e.sha256));
-    const [last] = await tx
-      .select({ version: tradabilityGrounds.version })
-      .from(tradabilityGrounds)
-      .where(eq(tradabilityGrounds.listingId, listingId))
-      .orderBy(desc(tradabilityGrounds.version))
-      .limit(1);
-    const [row] = await tx
-      .insert(tradabilityGrounds)
-      .values({ listingId, version: (last?.version ?? 0) + 1, schemaVersion: GROUND_SCHEMA_VERSION, ground, declaredBy: caller.actor.userId })
-      .returning();
-    const revision = await changeWorkingRevision(tx, caller, listing, { groundId: row!.id });
-    await appendAudit(tx, caller.audit, {
+  return declare(db, caller, listingId, tradabilityGrounds, ground.evidence, {
+    insert: async (tx, version) => {
+      const [row] = await tx
+        .insert(tradabilityGrounds)
+        .values({ listingId, version, schemaVersion: GROUND_SCHEMA_VERSION, ground, declaredBy: caller.actor.userId })
+        .returning();
+      return row!;
+    },
+    pointAt: (id) => ({ groundId: id }),
+    audit: (row, revisionId) => ({
       action: 'listing.ground_declared',
       subject: { type: 'listing', id: listingId },
-      payload: { groundId: row!.id, version: row!.version, revisionId: revision.id, ground: ground.ground, evidence: ground.evidence.map((e) => e.sha256) },
-    });
-    return revision;
+      payload: { groundId: row.id, version: row.version, revisionId, ground: ground.ground, evidence: ground.evidence.map((e) => e.sha256) },
+    }),
   });
 }

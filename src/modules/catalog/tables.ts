@@ -15,6 +15,26 @@ export type ReviewStatus = (typeof reviewStatuses)[number];
 export const marketStatuses = ['unlisted', 'listed', 'suspended', 'delisted'] as const;
 export type MarketStatus = (typeof marketStatuses)[number];
 
+/** Columns of a record that belongs to a listing and is never updated: each change is a new version. */
+const versionedDeclarationColumns = () => ({
+  id: uuid('id').primaryKey().defaultRandom(),
+  listingId: uuid('listing_id')
+    .notNull()
+    .references(() => listings.id),
+  version: integer('version').notNull(),
+  schemaVersion: integer('schema_version').notNull(),
+});
+
+/** Columns of a file kept in the blob store under its SHA-256. */
+const storedFileColumns = () => ({
+  sha256: text('sha256').notNull(),
+  sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+  mediaType: text('media_type').notNull(),
+  filename: text('filename'),
+  uploadedBy: uuid('uploaded_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
 /**
  * A data product of a provider party. Its content lives in revisions: `workingRevisionId` is the
  * latest (being drafted or reviewed), `liveRevisionId` the approved one buyers see. Editing an
@@ -92,12 +112,7 @@ export const listingRevisions = pgTable(
 export const provenanceDeclarations = pgTable(
   'catalog_provenance_declarations',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    listingId: uuid('listing_id')
-      .notNull()
-      .references(() => listings.id),
-    version: integer('version').notNull(),
-    schemaVersion: integer('schema_version').notNull(),
+    ...versionedDeclarationColumns(),
     declaration: jsonb('declaration').$type<ProvenanceRecord>().notNull(),
     declaredBy: uuid('declared_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -109,12 +124,7 @@ export const provenanceDeclarations = pgTable(
 export const tradabilityGrounds = pgTable(
   'catalog_tradability_grounds',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    listingId: uuid('listing_id')
-      .notNull()
-      .references(() => listings.id),
-    version: integer('version').notNull(),
-    schemaVersion: integer('schema_version').notNull(),
+    ...versionedDeclarationColumns(),
     ground: jsonb('ground').$type<GroundRecord>().notNull(),
     declaredBy: uuid('declared_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -134,12 +144,7 @@ export const datasetVersions = pgTable(
       .notNull()
       .references(() => parties.id),
     number: integer('number').notNull(),
-    sha256: text('sha256').notNull(),
-    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-    mediaType: text('media_type').notNull(),
-    filename: text('filename'),
-    uploadedBy: uuid('uploaded_by').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    ...storedFileColumns(),
   },
   (t) => [uniqueIndex('catalog_dataset_versions_number_idx').on(t.listingId, t.number)],
 );
@@ -152,12 +157,7 @@ export const evidenceDocuments = pgTable(
     ownerPartyId: uuid('owner_party_id')
       .notNull()
       .references(() => parties.id),
-    sha256: text('sha256').notNull(),
-    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-    mediaType: text('media_type').notNull(),
-    filename: text('filename'),
-    uploadedBy: uuid('uploaded_by').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    ...storedFileColumns(),
   },
   // The same bytes uploaded twice by one party are one document.
   (t) => [uniqueIndex('catalog_evidence_party_hash_idx').on(t.ownerPartyId, t.sha256)],
