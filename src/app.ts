@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
@@ -15,7 +13,9 @@ import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
 import systemRoutes from './modules/system/routes.js';
 import auth from './plugins/auth.js';
-import problems from './plugins/problems.js';
+import input from './plugins/input.js';
+import openapi from './plugins/openapi.js';
+import problems, { clientError, errorForLog, frameworkError } from './plugins/problems.js';
 import rateLimits from './plugins/rate-limit.js';
 
 declare module 'fastify' {
@@ -46,11 +46,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }));
   if (!options.database) await database.migrate();
 
+  const logger = options.logger ?? { level: config.logLevel };
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
+    // Secrets in headers are never logged, nor the parameters and row values of a failed statement.
+    logger:
+      typeof logger === 'object' && !('child' in logger)
+        ? { redact: ['req.headers.authorization', 'req.headers.cookie'], ...logger, serializers: { err: errorForLog, ...logger.serializers } }
+        : logger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // A caller's own request id is kept when it is sane, so logs can be joined across services.
@@ -58,11 +60,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // JSON only: other bodies are answered 415 rather than parsed as text.
-  app.removeContentTypeParser('text/plain');
+  // JSON only (plugins/input.ts): other bodies are answered 415 rather than parsed as text.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
   app.decorate('config', config);
   app.decorate('database', database);
   app.decorate('db', database.db);
@@ -73,25 +76,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   await app.register(problems);
+  await app.register(input);
   // The guard's onRoute hook must run before swagger records the routes, so the docs show it.
   await app.register(auth, {
     secret: config.jwtSecret,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     loadUser: (userId) => findUserAccess(database.db, userId),
   });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Data exchange API',
-        version: '0.1.0',
-        description: 'A regulated data trading exchange. Errors are application/problem+json (RFC 9457).',
-      },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(openapi, { publicBaseUrl: config.publicBaseUrl });
   await app.register(rateLimits);
 
   await app.register(systemRoutes);

@@ -1,5 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { prepareFirstRunSetup } from './modules/accounts/setup.js';
 
 let config;
 try {
@@ -13,6 +14,13 @@ try {
 }
 
 const app = await buildApp(config);
+
+const setup = await prepareFirstRunSetup(app.db, config.dataDir);
+if (setup && 'token' in setup) {
+  app.log.warn(`first run: no operator yet. Create one with POST /setup/operator and the one-time setup token ${setup.token} (also in ${setup.file})`);
+} else if (setup) {
+  app.log.warn(`first run: no operator yet. Create one with POST /setup/operator and the setup token in ${setup.file}`);
+}
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

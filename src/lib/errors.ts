@@ -13,6 +13,7 @@ export const problemKinds = {
   'party-not-verified': { status: 403, title: 'The party is not verified' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'uri-too-long': { status: 414, title: 'A path segment is too long' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   'invalid-state': { status: 409, title: 'Not allowed in the current state' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
@@ -20,6 +21,7 @@ export const problemKinds = {
   'listing-incomplete': { status: 422, title: 'The listing is not complete enough for review' },
   'unknown-evidence': { status: 422, title: 'Evidence must be documents your party uploaded' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

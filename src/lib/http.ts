@@ -1,5 +1,7 @@
-import { Type, type TSchema } from 'typebox';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { Type, type Static, type TSchema } from 'typebox';
 import { AppError } from './errors.js';
+import { createAjv } from './validation.js';
 
 /** RFC 9457 problem details, as every error response carries them. */
 export const Problem = Type.Object(
@@ -21,30 +23,65 @@ export const Problem = Type.Object(
 
 const problemRef = Type.Ref('Problem');
 
-/** Response schemas for the error statuses a route can answer. */
+/** Response schemas for the error statuses a route can answer, served as application/problem+json. */
 export function problemResponses(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, problemRef]));
+  const problem = { description: 'A problem document (RFC 9457)', content: { 'application/problem+json': { schema: problemRef } } };
+  return Object.fromEntries(statuses.map((s) => [s, problem as unknown as TSchema]));
 }
 
-export const Uuid = Type.String({ format: 'uuid' });
-export const IdParams = Type.Object({ id: Uuid });
+/** A UUID in any case; lower-cased where it enters, so every later use sees one spelling. */
+export const Uuid = Type.String({ format: 'uuid', 'x-lowercase': true });
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 
-export const Timestamp = Type.String({ format: 'date-time' });
+/** An RFC 3339 date-time that JavaScript and PostgreSQL can both hold (no leap second). */
+export const Timestamp = Type.String({ format: 'date-time', maxLength: 40 });
+
+/**
+ * The one type for free text that people type: no control characters (C0, DEL, C1) and no lone
+ * surrogates, which PostgreSQL refuses or stores as garbage, within a length bound. `Text` is one
+ * line; `MultilineText` keeps tab, line feed and carriage return.
+ */
+const SINGLE_LINE = '^[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]*$';
+const MULTI_LINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]*$';
+
+type TextOptions = { minLength?: number; maxLength: number; description?: string; default?: string; pattern?: never };
+export const Text = (options: TextOptions) => Type.String({ ...options, pattern: SINGLE_LINE });
+export const MultilineText = (options: TextOptions) => Type.String({ ...options, pattern: MULTI_LINE, 'x-multiline': true });
+
+export const isCleanText = (s: string) => new RegExp(SINGLE_LINE, 'u').test(s);
 
 /** Cursor pagination: the cursor is opaque to clients; `next` is null on the last page. */
 export const PageQuery = {
-  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from a previous page' })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]*$', description: 'Opaque cursor from a previous page' })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 };
 
+/**
+ * A timestamp inside a cursor: exactly the form `Date#toISOString` writes for years 1970-9999, so a
+ * forged cursor cannot carry a date the database cannot compare (`+275760-09-13T…`).
+ */
+export const CursorTime = Type.String({ pattern: '^(19[7-9]\\d|[2-9]\\d{3})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$', format: 'date-time' });
+
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), next: Type.Union([Type.String(), Type.Null()]) });
+
+/** The usual keyset position: a timestamp column and the row id that breaks ties. */
+export const TimeAndIdCursor = <K extends string>(timeField: K) =>
+  Type.Object({ [timeField]: CursorTime, id: Uuid } as { [P in K]: typeof CursorTime } & { id: typeof Uuid }, { additionalProperties: false });
 
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor<T>(cursor: string | undefined, isValid: (v: unknown) => v is T): T | undefined {
+const cursorValidators = new WeakMap<TSchema, ValidateFunction>();
+let cursorAjv: Ajv | undefined;
+
+/**
+ * Reads a cursor back. It came from a client, so it is checked like any input: against `schema`
+ * (a closed schema of the position, with `CursorTime`, `Uuid`, `Text`), and refused as a 400
+ * naming the `cursor` parameter.
+ */
+export function decodeCursor<T extends TSchema>(cursor: string | undefined, schema: T): Static<T> | undefined {
   if (cursor === undefined) return undefined;
   let value: unknown;
   try {
@@ -52,8 +89,13 @@ export function decodeCursor<T>(cursor: string | undefined, isValid: (v: unknown
   } catch {
     value = undefined;
   }
-  if (!isValid(value)) throw new AppError('validation-failed', 'cursor is not valid', { errors: [{ path: '/cursor', message: 'not a cursor from this list' }] });
-  return value;
+  cursorAjv ??= createAjv(false);
+  let validate = cursorValidators.get(schema);
+  if (!validate) cursorValidators.set(schema, (validate = cursorAjv.compile(schema)));
+  if (!validate(value)) {
+    throw new AppError('validation-failed', 'cursor is not valid', { errors: [{ path: '/querystring/cursor', message: 'not a cursor from this list' }] });
+  }
+  return value as Static<T>;
 }
 
 /** Builds a page from `limit + 1` fetched rows: the extra row only says whether a next page exists. */

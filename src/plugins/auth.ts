@@ -21,6 +21,25 @@ export interface Actor {
 /** A route is public, open to any signed-in user, or open to the listed roles. */
 export type RouteAuth = 'public' | 'authenticated' | readonly Role[];
 
+/** The kinds of resource a path can name; the authorisation matrix test knows how to make each. */
+export type ResourceKind = 'user' | 'party' | 'listing' | 'invitation';
+
+/**
+ * Whose resource the path names, and so who reaches it: the resource's owner (the user itself, a
+ * member of the party, the party a listing belongs to, the invitee) and the `staff` roles; everyone
+ * else is told it does not exist (404). `onSale` resources are readable by anyone signed in while
+ * they are on sale. `'none'`: the path names no one's resource (creation, the caller's own lists,
+ * public data). Declared on every route, like `auth`, and tested for every route by
+ * test/app/authorisation-matrix.test.ts.
+ */
+export type RouteAccess = 'none' | { resource: ResourceKind; param?: string; staff?: readonly Role[]; onSale?: boolean };
+
+/** A route that takes its body as a raw stream (plugins/uploads.ts), documented as binary. */
+export interface RouteUpload {
+  mediaTypes: readonly string[];
+  description: string;
+}
+
 interface AccessClaims {
   sub: string;
   roles: Role[];
@@ -37,6 +56,8 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    access?: RouteAccess;
+    upload?: RouteUpload;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -91,6 +112,7 @@ export default fp(async function auth(app: FastifyInstance, opts: AuthOptions) {
     if (route.schema?.hide) return;
     const rule = route.config?.auth;
     if (rule === undefined) throw new Error(`${route.method} ${route.url} must declare config.auth`);
+    if (route.config?.access === undefined) throw new Error(`${route.method} ${route.url} must declare config.access`);
     if (rule === 'public') return;
     route.schema = {
       ...route.schema,

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, problemKinds, problemType, type ProblemCode } from '../lib/errors.js';
@@ -11,26 +13,62 @@ const byStatus: Partial<Record<number, ProblemCode>> = {
   405: 'method-not-allowed',
   409: 'conflict',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   429: 'rate-limited',
+  431: 'headers-too-large',
   503: 'unavailable',
 };
 
-/** PostgreSQL error classes that only bad input can cause, as a safety net under the services' own checks. */
-const byPgCode: Record<string, ProblemCode> = {
-  '23505': 'conflict',
-  '22P02': 'validation-failed',
-  '22001': 'validation-failed',
-  '22003': 'validation-failed',
-  '22007': 'validation-failed',
-  '22008': 'validation-failed',
-};
-
-function pgCodeOf(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-  }
+/**
+ * A safety net under the schemas, never the first line: PostgreSQL's data exceptions (class 22:
+ * a NUL in text, a date out of range, a number that overflows) and unique violations can only come
+ * from input the service let through, so they are the client's 400 or 409, not a 500.
+ */
+function problemForPgCode(code: string): ProblemCode | undefined {
+  if (code === '23505') return 'conflict';
+  if (code.startsWith('22')) return 'validation-failed';
   return undefined;
+}
+
+/** The errors an error wraps (`cause`), outermost first. */
+function chainOf(err: unknown): Record<string, unknown>[] {
+  const chain: Record<string, unknown>[] = [];
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) chain.push(e as Record<string, unknown>);
+  return chain;
+}
+
+const pgCodeOf = (err: unknown) => chainOf(err).map((e) => e.code).find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
+
+const framesOf = (stack: unknown) => (typeof stack === 'string' ? stack.split('\n').filter((line) => line.startsWith('    at ')).join('\n') : '');
+
+/**
+ * How errors are written to the log. A failed statement's error carries its parameters and, in
+ * PostgreSQL's `detail`, row values (password hashes, e-mail addresses, sealed identity numbers):
+ * only the SQL text, the condition code and the names of the table, column and constraint are
+ * kept, and the stack without its message. Other errors are logged as pino does.
+ */
+export function errorForLog(err: unknown): { type: string; message: string; stack: string; [key: string]: unknown } {
+  const chain = chainOf(err);
+  const fromDatabase = chain.some((e) => 'params' in e || 'parameters' in e) || pgCodeOf(err) !== undefined;
+  if (!fromDatabase) {
+    if (!(err instanceof Error)) return { type: typeof err, message: String(err), stack: '' };
+    return { type: err.name, message: err.message, stack: err.stack ?? '', ...('code' in err ? { code: (err as { code: unknown }).code } : {}) };
+  }
+  const outer = chain[0]!;
+  const pg = chain.find((e) => typeof e.code === 'string') ?? {};
+  const pick = (...names: string[]) => names.map((n) => pg[n]).find((v) => typeof v === 'string');
+  return {
+    type: typeof outer.name === 'string' ? outer.name : 'DatabaseError',
+    message: 'a database statement failed (parameters and row values are not logged)',
+    code: pgCodeOf(err),
+    query: typeof outer.query === 'string' ? outer.query : undefined,
+    table: pick('table_name', 'table'),
+    column: pick('column_name', 'column'),
+    constraint: pick('constraint_name', 'constraint'),
+    routine: pick('routine'),
+    stack: framesOf(outer.stack),
+  };
 }
 
 export function sendProblem(
@@ -55,6 +93,35 @@ export function sendProblem(
     });
 }
 
+/** Errors Fastify meets before a route runs (a malformed URL, a path segment over the length limit). */
+export function frameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(request, reply, 'uri-too-long', 'a path segment is longer than 100 characters');
+  if (err.code === 'FST_ERR_BAD_URL') return sendProblem(request, reply, 'bad-request', 'the URL is not valid (a malformed percent-escape?)');
+  request.log.error({ err }, 'framework error');
+  return sendProblem(request, reply, 'internal');
+}
+
+/**
+ * Errors Node's HTTP parser meets before Fastify sees a request (headers over the size limit, a
+ * request line that is not HTTP). There is no request to answer through, so the problem document
+ * is written to the socket, which is then closed: the client is told so with `Connection: close`.
+ */
+export function clientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ProblemCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'headers-too-large' : 'bad-request';
+  const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : problemKinds[code].status;
+  const body = JSON.stringify({ type: problemType(code), title: status === 408 ? 'The request took too long to arrive' : problemKinds[code].title, status });
+  this.log.debug({ err: errorForLog(err) }, 'client error');
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } else {
+    socket.destroy();
+  }
+}
+
 /**
  * Every error leaves as application/problem+json (RFC 9457) with a stable type. Messages of
  * server errors stay in the log with the request id; the client sees only the id.
@@ -77,9 +144,10 @@ export default fp(async function problems(app: FastifyInstance) {
       return sendProblem(request, reply, 'validation-failed', err.message, { errors });
     }
     const pgCode = pgCodeOf(err);
-    if (pgCode && byPgCode[pgCode]) {
-      request.log.warn({ pgCode }, 'database rejected input the service did not check');
-      return sendProblem(request, reply, byPgCode[pgCode]);
+    const byPg = pgCode ? problemForPgCode(pgCode) : undefined;
+    if (byPg) {
+      request.log.warn({ err }, 'database refused input the service did not check');
+      return sendProblem(request, reply, byPg);
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     const code = byStatus[status];

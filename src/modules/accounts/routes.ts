@@ -1,8 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { assertCanAccess } from '../../lib/authz.js';
-import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
-import { CreateUserBody, LoginBody, RefreshBody, RegisterBody, RoleSchema, TokenPairView, UpdateUserBody, UserView } from './schema.js';
+import { IdParams, Page, PageQuery, Text, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { CreateUserBody, LoginBody, SetupOperatorBody, RefreshBody, RegisterBody, RoleSchema, TokenPairView, UpdateUserBody, UserView } from './schema.js';
+import { createFirstOperator } from './setup.js';
 import { createUser, getUser, listUsers, login, logout, refresh, updateUser, type AccountsContext, type User } from './service.js';
 
 const toView = (u: User) => ({ id: u.id, email: u.email, displayName: u.displayName, roles: u.roles, status: u.status, createdAt: u.createdAt.toISOString() });
@@ -12,7 +13,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limited = { max: app.config.authRateLimit.max, timeWindow: app.config.authRateLimit.windowSeconds * 1000 };
 
   app.post('/auth/register', {
-    config: { auth: 'public', rateLimit: limited },
+    config: { auth: 'public', access: 'none', rateLimit: limited },
     schema: {
       tags: ['accounts'],
       summary: 'Register as a provider and/or buyer',
@@ -24,8 +25,21 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.code(201).send(toView(user));
   });
 
+  app.post('/setup/operator', {
+    config: { auth: 'public', access: 'none', rateLimit: limited },
+    schema: {
+      tags: ['system'],
+      summary: 'First run: create the first operator with the one-time setup token the server printed',
+      body: SetupOperatorBody,
+      response: { 201: UserView, ...problemResponses(401, 409) },
+    },
+  }, async (request, reply) => {
+    const user = await createFirstOperator({ ...ctx, dataDir: app.config.dataDir }, auditActorOf(request), request.body);
+    return reply.code(201).send(toView(user));
+  });
+
   app.post('/auth/login', {
-    config: { auth: 'public', rateLimit: limited },
+    config: { auth: 'public', access: 'none', rateLimit: limited },
     schema: {
       tags: ['accounts'],
       summary: 'Log in with e-mail and password',
@@ -38,7 +52,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/auth/refresh', {
-    config: { auth: 'public', rateLimit: limited },
+    config: { auth: 'public', access: 'none', rateLimit: limited },
     schema: {
       tags: ['accounts'],
       summary: 'Exchange a refresh token for a new token pair (the old one is used up)',
@@ -51,7 +65,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/auth/logout', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: 'none' },
     schema: {
       tags: ['accounts'],
       summary: 'Revoke the session the refresh token belongs to',
@@ -64,12 +78,12 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/me', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: 'none' },
     schema: { tags: ['accounts'], summary: 'The signed-in user', response: { 200: UserView } },
   }, async (request) => toView(await getUser(app.db, actorOf(request).userId)));
 
   app.get('/users/:id', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'user', staff: ['operator'] } },
     schema: {
       tags: ['accounts'],
       summary: 'A user: yourself, or anyone for operators',
@@ -82,7 +96,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/users', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: 'none' },
     schema: {
       tags: ['accounts'],
       summary: 'List users by e-mail',
@@ -91,13 +105,13 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const { limit, role } = request.query;
-    const after = decodeCursor(request.query.cursor, (v): v is string => typeof v === 'string');
+    const after = decodeCursor(request.query.cursor, Text({ maxLength: 254 }));
     const rows = await listUsers(app.db, { afterEmail: after, role, limit: limit + 1 });
     return pageOf(rows, limit, toView, (u) => u.email);
   });
 
   app.post('/users', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: 'none' },
     schema: {
       tags: ['accounts'],
       summary: 'Create an account with any role (operators, departments, the bureau)',
@@ -110,7 +124,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.patch('/users/:id', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: { resource: 'user', staff: ['operator'] } },
     schema: {
       tags: ['accounts'],
       summary: "Change a user's roles or status; the user's sessions are revoked",

@@ -1,18 +1,19 @@
 import { Type } from 'typebox';
-import { StringEnum, Timestamp, Uuid } from '../../lib/http.js';
+import { StringEnum, Text, Timestamp, Uuid } from '../../lib/http.js';
 import { roles } from './tables.js';
 
 export const RoleSchema = StringEnum(roles);
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 // Long passphrases are welcome; the upper bound keeps hashing cost bounded.
-const Password = Type.String({ minLength: 12, maxLength: 256 });
+const Password = Text({ minLength: 12, maxLength: 256 });
+const DisplayName = Text({ minLength: 1, maxLength: 200 });
 
 export const RegisterBody = Type.Object(
   {
     email: Email,
     password: Password,
-    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    displayName: DisplayName,
     roles: Type.Array(StringEnum(['provider', 'buyer']), { minItems: 1, maxItems: 2, uniqueItems: true }),
   },
   { additionalProperties: false },
@@ -22,15 +23,25 @@ export const CreateUserBody = Type.Object(
   {
     email: Email,
     password: Password,
-    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    displayName: DisplayName,
     roles: Type.Array(RoleSchema, { minItems: 1, maxItems: roles.length, uniqueItems: true }),
   },
   { additionalProperties: false },
 );
 
-export const LoginBody = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+export const SetupOperatorBody = Type.Object(
+  {
+    token: Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'The setup token the server printed at its first start (also in DATA_DIR/secrets/setup-token)' }),
+    email: Email,
+    password: Password,
+    displayName: DisplayName,
+  },
+  { additionalProperties: false },
+);
 
-export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 16, maxLength: 200 }) }, { additionalProperties: false });
+export const LoginBody = Type.Object({ email: Email, password: Text({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+
+export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 16, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 
 export const UpdateUserBody = Type.Object(
   {

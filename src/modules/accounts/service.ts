@@ -10,7 +10,7 @@ import { refreshTokens, users, type Role } from './tables.js';
 
 declare module '../audit/events.js' {
   interface AuditPayloads {
-    'account.registered': { roles: Role[]; createdBy: 'self' | 'operator' | 'script' };
+    'account.registered': { roles: Role[]; createdBy: 'self' | 'operator' | 'script' | 'setup' };
     'account.login_succeeded': { familyId: string };
     'account.login_failed': { reason: 'unknown_account' | 'wrong_password' | 'disabled' };
     'account.token_family_revoked': { familyId: string; reason: 'reuse' | 'logout' | 'account_changed' };
@@ -55,7 +55,7 @@ export async function createUser(
   ctx: AccountsContext,
   actor: AuditActor,
   input: { email: string; password: string; displayName: string; roles: Role[] },
-  createdBy: 'self' | 'operator' | 'script',
+  createdBy: 'self' | 'operator' | 'script' | 'setup',
 ): Promise<User> {
   const roles = [...new Set(input.roles)];
   if (createdBy === 'self' && roles.some((r) => !selfServiceRoles.includes(r))) {

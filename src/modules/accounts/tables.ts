@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const roles = ['provider', 'buyer', 'operator', 'department', 'bureau'] as const;
 export type Role = (typeof roles)[number];
@@ -43,4 +43,18 @@ export const refreshTokens = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('refresh_tokens_hash_idx').on(t.tokenHash), index('refresh_tokens_family_idx').on(t.familyId)],
+);
+
+/**
+ * The one-time token that lets the first operator be created through the API on a new exchange
+ * (see setup.ts). One row at most, kept only as SHA-256, deleted when it is used.
+ */
+export const setupTokens = pgTable(
+  'setup_tokens',
+  {
+    id: integer('id').primaryKey().default(1),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('setup_tokens_single_row', sql`${t.id} = 1`)],
 );

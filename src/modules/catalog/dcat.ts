@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { decodeCursor, encodeCursor } from '../../lib/http.js';
+import { TimeAndIdCursor, decodeCursor, encodeCursor } from '../../lib/http.js';
 import { partyMayTrade, partyNames } from '../identity/service.js';
 import type { ListingContent } from './schema.js';
 import { datasetVersions, listingRevisions, listings } from './tables.js';
@@ -39,12 +39,10 @@ const texts = (t: Localized) =>
   (['zh', 'en'] as const).flatMap((language) => (t[language] ? [{ '@value': t[language], '@language': language }] : []));
 const typed = (value: string, type: string) => ({ '@value': value, '@type': type });
 
-export type DcatCursor = { listedAt: string; id: string };
-const isDcatCursor = (v: unknown): v is DcatCursor =>
-  typeof v === 'object' && v !== null && typeof (v as DcatCursor).listedAt === 'string' && !Number.isNaN(Date.parse((v as DcatCursor).listedAt)) && /^[0-9a-f-]{36}$/.test(String((v as DcatCursor).id));
+const DcatCursor = TimeAndIdCursor('listedAt');
 
 export async function dcatCatalog(db: Database, q: { baseUrl: string; cursor?: string | undefined; limit: number }) {
-  const after = decodeCursor(q.cursor, isDcatCursor);
+  const after = decodeCursor(q.cursor, DcatCursor);
   const rows = await db
     .select({ listing: listings, revision: listingRevisions, version: datasetVersions })
     .from(listings)

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { IdParams, Page, PageQuery, TimeAndIdCursor, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { registerUploadRoutes, uploadOf } from '../../plugins/uploads.js';
 import { actingParty, callerOf, type CatalogContext } from './context.js';
 import { listDatasetVersions, listEvidenceDocuments, uploadDatasetVersion, uploadEvidenceDocument, type NamedUpload } from './files.js';
@@ -11,9 +11,7 @@ const tags = ['catalog'];
 
 const namedUploadOf = (request: FastifyRequest, filename: string | undefined): NamedUpload => ({ ...uploadOf(request), filename });
 
-type DocumentCursor = { createdAt: string; id: string };
-const isDocumentCursor = (v: unknown): v is DocumentCursor =>
-  typeof v === 'object' && v !== null && !Number.isNaN(Date.parse(String((v as DocumentCursor).createdAt))) && /^[0-9a-f-]{36}$/.test(String((v as DocumentCursor).id));
+const DocumentCursor = TimeAndIdCursor('createdAt');
 
 /** Evidence documents and dataset versions: raw request bodies streamed into the blob store. */
 const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = async (app, { ctx }) => {
@@ -21,13 +19,13 @@ const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = as
     const scope = raw.withTypeProvider<TypeBoxTypeProvider>();
 
     scope.post('/catalog/documents', {
-      config: { auth: ['provider'] },
+      config: { auth: ['provider'], access: 'none', upload: { mediaTypes: ['*/*'], description: 'The document’s bytes, with its media type in Content-Type' } },
       schema: {
         tags,
         summary: 'Upload a consent, authorisation or anonymisation evidence document (raw body, any media type)',
         description: `At most ${ctx.config.catalogDocumentMaxBytes} bytes. Reference it by its sha256 in the provenance declaration or the Art. 26 ground.`,
         querystring: UploadQuery,
-        response: { 201: EvidenceDocumentView, ...problemResponses(400, 413) },
+        response: { 201: EvidenceDocumentView, ...problemResponses(400) },
       },
     }, async (request, reply) => {
       const doc = await uploadEvidenceDocument(ctx, callerOf(request), namedUploadOf(request, request.query.filename));
@@ -35,14 +33,14 @@ const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = as
     });
 
     scope.post('/catalog/listings/:id/versions', {
-      config: { auth: ['provider'] },
+      config: { auth: ['provider'], access: { resource: 'listing' }, upload: { mediaTypes: ['*/*'], description: 'The dataset file’s bytes, with its media type in Content-Type' } },
       schema: {
         tags,
         summary: 'Upload a dataset version of your listing (raw body, any media type)',
         description: `At most ${ctx.config.catalogDatasetMaxBytes} bytes. Then PATCH the listing's datasetVersionId to put it on sale.`,
         params: IdParams,
         querystring: UploadQuery,
-        response: { 201: DatasetVersionView, ...problemResponses(400, 404, 409, 413) },
+        response: { 201: DatasetVersionView, ...problemResponses(409) },
       },
     }, async (request, reply) => {
       const version = await uploadDatasetVersion(ctx, callerOf(request), request.params.id, namedUploadOf(request, request.query.filename));
@@ -51,7 +49,7 @@ const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = as
   });
 
   app.get('/catalog/documents', {
-    config: { auth: ['provider'] },
+    config: { auth: ['provider'], access: 'none' },
     schema: {
       tags,
       summary: "Your party's evidence documents, newest first",
@@ -60,12 +58,12 @@ const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = as
     },
   }, async (request) => {
     const { limit, cursor } = request.query;
-    const rows = await listEvidenceDocuments(ctx.db, actingParty(callerOf(request)), { after: decodeCursor(cursor, isDocumentCursor), limit: limit + 1 });
+    const rows = await listEvidenceDocuments(ctx.db, actingParty(callerOf(request)), { after: decodeCursor(cursor, DocumentCursor), limit: limit + 1 });
     return pageOf(rows, limit, evidenceDocumentView, (d) => ({ createdAt: d.createdAt.toISOString(), id: d.id }));
   });
 
   app.get('/catalog/listings/:id/versions', {
-    config: { auth: ['provider', 'operator'] },
+    config: { auth: ['provider', 'operator'], access: { resource: 'listing', staff: ['operator'] } },
     schema: {
       tags,
       summary: 'Dataset versions of a listing, newest first',

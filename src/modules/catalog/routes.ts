@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { IdParams, Page, PageQuery, StringEnum, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { IdParams, Page, PageQuery, StringEnum, Text, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { callerOf, type CatalogContext } from './context.js';
 import catalogFileRoutes from './file-routes.js';
 import { createListing, declareGround, declareProvenance, findListingFor, updateListing } from './listings.js';
@@ -15,12 +15,13 @@ import {
   ReviewBody,
   ReviewView,
   UpdateListingBody,
+  CurrencyCode,
   deliveryMethods,
   grades,
 } from './schema.js';
 import { searchListings, searchSorts } from './search.js';
 import { dcatCatalog } from './dcat.js';
-import { isQueueCursor, isUpdatedCursor, listReviews, listWorkingListings, listingViewFor, reviewQueue, summaryView } from './views.js';
+import { QueueCursor, UpdatedCursor, listReviews, listWorkingListings, listingViewFor, reviewQueue, summaryView } from './views.js';
 import { marketStatuses, reviewStatuses } from './tables.js';
 
 const tags = ['catalog'];
@@ -42,7 +43,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(catalogFileRoutes, { ctx });
 
   app.post('/catalog/listings', {
-    config: { auth: ['provider'] },
+    config: { auth: ['provider'], access: 'none' },
     schema: {
       tags,
       summary: 'Draft a data product for the party you act for',
@@ -55,7 +56,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/catalog/listings', {
-    config: { auth: ['provider', 'operator'] },
+    config: { auth: ['provider', 'operator'], access: 'none' },
     schema: {
       tags,
       summary: "Your party's listings in every state (operators: every party's), most recently changed first",
@@ -71,12 +72,12 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // Providers see only their own party's; operators may pick a party or see all.
     const own = caller.actor.role === 'operator' ? partyId : (caller.actor.partyId ?? undefined);
     if (caller.actor.role !== 'operator' && !own) return { items: [], next: null };
-    const rows = await listWorkingListings(app.db, { ...filters, partyId: own, after: decodeCursor(cursor, isUpdatedCursor), limit: limit + 1 });
+    const rows = await listWorkingListings(app.db, { ...filters, partyId: own, after: decodeCursor(cursor, UpdatedCursor), limit: limit + 1 });
     return pageOf(rows, limit, summaryView, (r) => ({ updatedAt: r.listing.updatedAt.toISOString(), id: r.listing.id }));
   });
 
   app.get('/catalog/listings/:id', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'listing', staff: ['operator'], onSale: true } },
     schema: {
       tags,
       summary: 'A listing: its party and operators see drafts too; buyers only what is on sale',
@@ -86,7 +87,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => view(request, request.params.id));
 
   app.patch('/catalog/listings/:id', {
-    config: { auth: ['provider'] },
+    config: { auth: ['provider'], access: { resource: 'listing' } },
     schema: {
       tags,
       summary: 'Edit the listing; an edit to a reviewed listing becomes a new draft revision',
@@ -100,7 +101,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.put('/catalog/listings/:id/provenance', {
-    config: { auth: ['provider'] },
+    config: { auth: ['provider'], access: { resource: 'listing' } },
     schema: {
       tags,
       summary: 'Declare the source of the data (Art. 28(1)); each declaration is a new version',
@@ -114,7 +115,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.put('/catalog/listings/:id/ground', {
-    config: { auth: ['provider'] },
+    config: { auth: ['provider'], access: { resource: 'listing' } },
     schema: {
       tags,
       summary: 'Declare the Art. 26 ground (anonymised, or authorised) with its evidence; each is a new version',
@@ -128,7 +129,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/catalog/listings/:id/submit', {
-    config: { auth: ['provider'] },
+    config: { auth: ['provider'], access: { resource: 'listing' } },
     schema: {
       tags,
       summary: 'Send the working revision for compliance review (the party must be verified)',
@@ -141,7 +142,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/catalog/listings/:id/review', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: { resource: 'listing', staff: ['operator'] } },
     schema: {
       tags,
       summary: 'Approve, reject or request changes, with a checklist entry per requirement',
@@ -155,7 +156,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/catalog/listings/:id/reviews', {
-    config: { auth: ['provider', 'operator'] },
+    config: { auth: ['provider', 'operator'], access: { resource: 'listing', staff: ['operator'] } },
     schema: { tags, summary: 'The review record of a listing', params: IdParams, response: { 200: Type.Array(ReviewView), ...problemResponses(400, 404) } },
   }, async (request) => {
     await findListingFor(app.db, callerOf(request), request.params.id, { ownerOnly: false });
@@ -164,7 +165,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const marketStep = (path: string, action: 'suspend' | 'reinstate' | 'delist', auth: 'provider' | 'operator', summary: string) =>
     app.post(`/catalog/listings/:id/${path}`, {
-      config: { auth: [auth] },
+      config: { auth: [auth], access: auth === 'operator' ? { resource: 'listing', staff: ['operator'] } : { resource: 'listing' } },
       schema: { tags, summary, params: IdParams, body: ReasonBody, response: { 200: ListingView, ...problemResponses(400, 404, 409) } },
     }, async (request) => {
       await changeMarketStatus(app.db, callerOf(request), request.params.id, action, request.body.reason);
@@ -175,7 +176,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   marketStep('delist', 'delist', 'provider', 'Withdraw your listing for good');
 
   app.get('/catalog/review-queue', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: 'none' },
     schema: {
       tags,
       summary: 'Revisions waiting for review, oldest submission first',
@@ -184,12 +185,12 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const { limit, cursor } = request.query;
-    const rows = await reviewQueue(app.db, { after: decodeCursor(cursor, isQueueCursor), limit: limit + 1 });
+    const rows = await reviewQueue(app.db, { after: decodeCursor(cursor, QueueCursor), limit: limit + 1 });
     return pageOf(rows, limit, summaryView, (r) => ({ submittedAt: r.revision.submittedAt!.toISOString(), id: r.revision.id }));
   });
 
   app.get('/catalog/search', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: 'none' },
     schema: {
       tags,
       summary: 'Search listings on sale: full text in Chinese or English, filters, sort',
@@ -197,16 +198,16 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
         {
           ...PageQuery,
           limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-          q: Type.Optional(Type.String({ maxLength: 500, description: 'Words or Chinese text; every term must match' })),
-          category: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,49}$' })),
+          q: Type.Optional(Text({ maxLength: 500, description: 'Words or Chinese text; every term must match' })),
+          category: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,49}$', maxLength: 50 })),
           grade: Type.Optional(StringEnum(grades)),
           deliveryMethod: Type.Optional(StringEnum(deliveryMethods)),
           governmentDerived: Type.Optional(Type.Boolean()),
           providerPartyId: Type.Optional(Uuid),
-          tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50, pattern: '^[^\\u0000-\\u001f]+$' })),
-          currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-          priceMin: Type.Optional(Type.Integer({ minimum: 0, description: 'Minor units of `currency`' })),
-          priceMax: Type.Optional(Type.Integer({ minimum: 0 })),
+          tag: Type.Optional(Text({ minLength: 1, maxLength: 50 })),
+          currency: Type.Optional(CurrencyCode),
+          priceMin: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e13, description: 'Minor units of `currency`' })),
+          priceMax: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e13 })),
           sort: Type.Optional(StringEnum(searchSorts, { description: 'Default: relevance with q, newest without' })),
         },
         { additionalProperties: false },
@@ -216,12 +217,12 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => searchListings(app.db, request.query));
 
   app.get('/catalog/dcat', {
-    config: { auth: 'public' },
+    config: { auth: 'public', access: 'none' },
     schema: {
       tags,
       summary: 'The public catalog as DCAT-AP JSON-LD, for harvesting',
       querystring: Type.Object({ ...PageQuery, limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }) }, { additionalProperties: false }),
-      response: { 200: DcatDocument, ...problemResponses(400) },
+      response: { 200: { description: 'The catalog page', content: { 'application/ld+json': { schema: DcatDocument } } } },
     },
   }, async (request, reply) => {
     // The configured public address; the request's own Host only when none is set.

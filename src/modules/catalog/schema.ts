@@ -1,18 +1,20 @@
 import { Type, type Static } from 'typebox';
-import { StringEnum, Timestamp, Uuid } from '../../lib/http.js';
+import { MultilineText, StringEnum, Text, Timestamp, Uuid } from '../../lib/http.js';
 
 const closed = { additionalProperties: false } as const;
 
-/** Text in Chinese and/or English: at least one of the two. */
-const Localized = (maxLength: number) =>
-  Type.Object(
-    { zh: Type.Optional(Type.String({ minLength: 1, maxLength })), en: Type.Optional(Type.String({ minLength: 1, maxLength })) },
-    { ...closed, minProperties: 1 },
-  );
+/** Text in Chinese and/or English: at least one of the two; one line, or paragraphs when `multiline`. */
+const Localized = (maxLength: number, multiline = false) => {
+  const text = (multiline ? MultilineText : Text)({ minLength: 1, maxLength });
+  return Type.Object({ zh: Type.Optional(text), en: Type.Optional(text) }, { ...closed, minProperties: 1 });
+};
 
-const ShortText = (maxLength = 500) => Type.String({ minLength: 1, maxLength });
-const IsoDate = Type.String({ format: 'date' });
-const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of an evidence document, lower-case hex' });
+/** A name or a phrase: one line. */
+const ShortText = (maxLength = 500) => Text({ minLength: 1, maxLength });
+/** An explanation: may run over several lines. */
+const LongText = (maxLength = 2000) => MultilineText({ minLength: 1, maxLength });
+const IsoDate = Type.String({ format: 'date', maxLength: 10 });
+const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', maxLength: 64, description: 'SHA-256 of an evidence document, lower-case hex' });
 
 export const grades = ['general', 'important', 'core'] as const;
 export const deliveryMethods = ['download', 'api', 'sandbox'] as const;
@@ -20,7 +22,7 @@ export const updateFrequencies = ['once', 'realtime', 'hourly', 'daily', 'weekly
 export const fieldTypes = ['string', 'integer', 'decimal', 'boolean', 'date', 'datetime', 'geometry', 'json'] as const;
 export const sourceTypes = ['self_collected', 'own_operations', 'third_party_licence', 'bought_on_exchange', 'public_data'] as const;
 
-export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
+export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', maxLength: 3, description: 'ISO 4217 code' });
 /** Integer minor units (fen for CNY); bounded so every amount is exact in JSON and JavaScript. */
 export const MinorUnits = Type.Integer({ minimum: 0, maximum: 1e13 });
 
@@ -39,8 +41,8 @@ const SchemaField = Type.Object(
   {
     name: ShortText(100),
     type: StringEnum(fieldTypes),
-    description: Type.String({ maxLength: 1000 }),
-    unit: Type.Optional(Type.String({ maxLength: 50 })),
+    description: MultilineText({ maxLength: 1000 }),
+    unit: Type.Optional(Text({ maxLength: 50 })),
   },
   closed,
 );
@@ -50,20 +52,20 @@ const Period = Type.Object({ start: IsoDate, end: Type.Optional(IsoDate) }, clos
 export const ListingContent = Type.Object(
   {
     title: Localized(200),
-    description: Localized(5000),
-    category: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,49}$', description: 'A category slug, e.g. "transport"' }),
+    description: Localized(5000, true),
+    category: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,49}$', maxLength: 50, description: 'A category slug, e.g. "transport"' }),
     tags: Type.Array(ShortText(50), { maxItems: 20, uniqueItems: true, default: [] }),
     grade: StringEnum(grades, { description: 'Data grade: general, important or core data' }),
     personalInformation: Type.Object(
       {
         contains: Type.Boolean(),
-        subjectCount: Type.Optional(Type.Integer({ minimum: 1, description: 'How many data subjects; required when it contains personal information' })),
+        subjectCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e10, description: 'How many data subjects; required when it contains personal information' })),
       },
       closed,
     ),
     governmentDerived: Type.Boolean({ description: 'Art. 28 ¶2: built from government data, so traded only through the exchange' }),
     schema: Type.Object({ fields: Type.Array(SchemaField, { minItems: 1, maxItems: 500 }) }, closed),
-    sample: Type.Object({ mediaType: ShortText(100), text: Type.String({ minLength: 1, maxLength: 20000 }) }, closed),
+    sample: Type.Object({ mediaType: ShortText(100), text: MultilineText({ minLength: 1, maxLength: 20000 }) }, closed),
     formats: Type.Array(ShortText(50), { minItems: 1, maxItems: 10, uniqueItems: true }),
     updateFrequency: StringEnum(updateFrequencies),
     coverage: Type.Object({ period: Period, area: ShortText(200) }, closed),
@@ -87,24 +89,25 @@ export type ListingContent = Static<typeof ListingContent>;
 export const CreateListingBody = ListingContent;
 export const UpdateListingBody = Type.Object(
   {
-    content: Type.Optional(Type.Partial(ListingContent)),
+    // Partial keeps every member optional but must stay closed: an unknown member is refused.
+    content: Type.Optional(Type.Partial(ListingContent, { ...closed, minProperties: 1 })),
     datasetVersionId: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'The dataset version on sale' })),
   },
   { ...closed, minProperties: 1 },
 );
 
-const Evidence = Type.Array(Type.Object({ sha256: Sha256, description: Type.String({ maxLength: 500 }) }, closed), { maxItems: 20 });
+const Evidence = Type.Array(Type.Object({ sha256: Sha256, description: MultilineText({ maxLength: 500 }) }, closed), { maxItems: 20 });
 
 /** Art. 28(1) provenance declaration, shape version 1. */
 export const ProvenanceBody = Type.Object(
   {
     sourceType: StringEnum(sourceTypes),
-    collectionMethod: ShortText(2000),
-    legalBasis: ShortText(2000),
+    collectionMethod: LongText(),
+    legalBasis: LongText(),
     collectionPeriod: Period,
     collectionArea: ShortText(200),
     evidence: Evidence,
-    processing: ShortText(2000),
+    processing: LongText(),
   },
   closed,
 );
@@ -115,8 +118,8 @@ export const GroundBody = Type.Union([
   Type.Object(
     {
       ground: Type.Literal('anonymised'),
-      method: ShortText(2000),
-      reidentificationRisk: ShortText(2000),
+      method: LongText(),
+      reidentificationRisk: LongText(),
       evidence: Evidence,
     },
     closed,
@@ -126,7 +129,7 @@ export const GroundBody = Type.Union([
       ground: Type.Literal('authorised'),
       selfProduced: Type.Boolean({ description: 'The listing party produced the data; its declaration is its own authorisation' }),
       authorisedBy: Type.Optional(ShortText(200)),
-      authorisation: ShortText(2000),
+      authorisation: LongText(),
       evidence: Evidence,
     },
     closed,
@@ -144,22 +147,22 @@ export const checklistRequirements = [
 ] as const;
 
 const ChecklistItem = Type.Object(
-  { requirement: StringEnum(checklistRequirements), satisfied: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { requirement: StringEnum(checklistRequirements), satisfied: Type.Boolean(), note: Type.Optional(MultilineText({ maxLength: 2000 })) },
   closed,
 );
 export type ReviewChecklistItem = Static<typeof ChecklistItem>;
 
 export const ReviewBody = Type.Object(
   {
-    revisionId: Type.String({ format: 'uuid', description: 'The revision that was reviewed; refused if it is no longer the one submitted' }),
+    revisionId: Type.String({ format: 'uuid', 'x-lowercase': true, description: 'The revision that was reviewed; refused if it is no longer the one submitted' }),
     decision: StringEnum(['approve', 'reject', 'request_changes']),
     checklist: Type.Array(ChecklistItem, { minItems: checklistRequirements.length, maxItems: checklistRequirements.length }),
-    notes: Type.Optional(Type.String({ maxLength: 5000 })),
+    notes: Type.Optional(MultilineText({ maxLength: 5000 })),
   },
   closed,
 );
 
-export const ReasonBody = Type.Object({ reason: ShortText(2000) }, closed);
+export const ReasonBody = Type.Object({ reason: LongText() }, closed);
 
 const DocumentFields = {
   id: Uuid,
@@ -173,7 +176,7 @@ export const EvidenceDocumentView = Type.Object({ ...DocumentFields, ownerPartyI
 export const DatasetVersionView = Type.Object({ ...DocumentFields, listingId: Uuid, number: Type.Integer() });
 
 export const UploadQuery = Type.Object(
-  { filename: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\x00-\\x1f]+$' })) },
+  { filename: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]+$' })) },
   closed,
 );
 

@@ -1,6 +1,7 @@
 import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { decodeCursor, pageOf } from '../../lib/http.js';
+import { Type, type TSchema } from 'typebox';
+import { CursorTime, Uuid, decodeCursor, pageOf } from '../../lib/http.js';
 import { partyMayTrade } from '../identity/service.js';
 import { queryTerms, tsqueryText } from './search-text.js';
 import { listingRevisions, listings } from './tables.js';
@@ -32,13 +33,16 @@ interface SearchCursor {
   id: string;
 }
 
-const isCursorFor =
-  (sort: SearchSort) =>
-  (v: unknown): v is SearchCursor => {
-    const c = v as SearchCursor;
-    if (typeof v !== 'object' || v === null || c.s !== sort || typeof c.id !== 'string' || !/^[0-9a-f-]{36}$/.test(c.id)) return false;
-    return sort === 'newest' ? typeof c.k === 'string' && !Number.isNaN(Date.parse(c.k)) : Number.isSafeInteger(c.k);
-  };
+/** A cursor of one sort only: the key is a listing time for `newest`, an integer (rank or price) otherwise. */
+const cursorSchemas = Object.fromEntries(
+  searchSorts.map((sort) => [
+    sort,
+    Type.Object(
+      { s: Type.Literal(sort), k: sort === 'newest' ? CursorTime : Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), id: Uuid },
+      { additionalProperties: false },
+    ),
+  ]),
+) as unknown as Record<SearchSort, TSchema>;
 
 /**
  * Buyers' search over listings on sale: only the approved revision of listings that are listed
@@ -58,7 +62,7 @@ export async function searchListings(db: Database, q: SearchQuery) {
     price_desc: sql`${listingRevisions.minPriceMinor}`,
   }[sort];
   const ascending = sort === 'price_asc';
-  const after = decodeCursor(q.cursor, isCursorFor(sort));
+  const after = decodeCursor(q.cursor, cursorSchemas[sort]) as SearchCursor | undefined;
   const afterKey = after ? (sort === 'newest' ? sql`${new Date(after.k as string).toISOString()}::timestamptz` : sql`${after.k}::bigint`) : undefined;
 
   const filters: (SQL | undefined)[] = [

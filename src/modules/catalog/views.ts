@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { Static } from 'typebox';
 import type { Database } from '../../lib/database.js';
+import { TimeAndIdCursor } from '../../lib/http.js';
 import { notFound } from '../../lib/errors.js';
 import { partyMayTrade } from '../identity/service.js';
 import type { Caller } from './context.js';
@@ -91,9 +93,8 @@ export const summaryView = ({ listing, revision }: SummaryRow) => ({
   updatedAt: listing.updatedAt.toISOString(),
 });
 
-export type UpdatedCursor = { updatedAt: string; id: string };
-export const isUpdatedCursor = (v: unknown): v is UpdatedCursor =>
-  typeof v === 'object' && v !== null && typeof (v as UpdatedCursor).updatedAt === 'string' && !Number.isNaN(Date.parse((v as UpdatedCursor).updatedAt)) && typeof (v as UpdatedCursor).id === 'string' && /^[0-9a-f-]{36}$/.test((v as UpdatedCursor).id);
+export const UpdatedCursor = TimeAndIdCursor('updatedAt');
+export type UpdatedCursor = Static<typeof UpdatedCursor>;
 
 /**
  * Listings with their working revision, most recently changed first: a provider's own (all
@@ -120,9 +121,8 @@ export async function listWorkingListings(
     .limit(q.limit);
 }
 
-export type QueueCursor = { submittedAt: string; id: string };
-export const isQueueCursor = (v: unknown): v is QueueCursor =>
-  typeof v === 'object' && v !== null && typeof (v as QueueCursor).submittedAt === 'string' && !Number.isNaN(Date.parse((v as QueueCursor).submittedAt)) && typeof (v as QueueCursor).id === 'string' && /^[0-9a-f-]{36}$/.test((v as QueueCursor).id);
+export const QueueCursor = TimeAndIdCursor('submittedAt');
+export type QueueCursor = Static<typeof QueueCursor>;
 
 /** The operators' queue: revisions waiting for review, oldest submission first. */
 export async function reviewQueue(db: Database, q: { after?: QueueCursor | undefined; limit: number }): Promise<SummaryRow[]> {

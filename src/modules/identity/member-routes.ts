@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { IdParams, Page, PageQuery, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import {
   acceptInvitation, changeMemberRole, inviteMember, listMembers, listMyInvitations, listPartyInvitations, removeMember, revokeInvitation, type Invitation,
@@ -11,7 +11,7 @@ const toInvitationView = (i: Invitation) => ({ id: i.id, partyId: i.partyId, ema
 /** Members of a party: the list, invitations by e-mail, leaving and removal. */
 export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (actor: Actor, partyId: string) => Promise<void> }> = async (app, { assertCanReadParty }) => {
   app.get('/parties/:id/members', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party', staff: ['operator'] } },
     schema: {
       tags: ['identity'],
       summary: "A party's members",
@@ -22,12 +22,12 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   }, async (request) => {
     await assertCanReadParty(actorOf(request), request.params.id);
     const { limit, cursor } = request.query;
-    const rows = await listMembers(app.db, request.params.id, { afterUserId: decodeCursor(cursor, (v): v is string => typeof v === 'string'), limit: limit + 1 });
+    const rows = await listMembers(app.db, request.params.id, { afterUserId: decodeCursor(cursor, Uuid), limit: limit + 1 });
     return pageOf(rows, limit, (m) => ({ userId: m.userId, role: m.role, joinedAt: m.createdAt.toISOString() }), (m) => m.userId);
   });
 
   app.post('/parties/:id/invitations', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party' } },
     schema: {
       tags: ['identity'],
       summary: 'Invite someone by e-mail to join the party (admins)',
@@ -41,7 +41,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.get('/parties/:id/invitations', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party' } },
     schema: {
       tags: ['identity'],
       summary: 'Open invitations the party has sent (admins)',
@@ -51,13 +51,13 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
     },
   }, async (request) => {
     const { limit, cursor } = request.query;
-    const afterId = decodeCursor(cursor, (v): v is string => typeof v === 'string');
+    const afterId = decodeCursor(cursor, Uuid);
     const rows = await listPartyInvitations(app.db, actorOf(request).userId, request.params.id, { afterId, limit: limit + 1 });
     return pageOf(rows, limit, toInvitationView, (i) => i.id);
   });
 
   app.delete('/parties/:id/invitations/:invitationId', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party' } },
     schema: {
       tags: ['identity'],
       summary: 'Revoke an invitation that has not been accepted (admins)',
@@ -70,7 +70,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.patch('/parties/:id/members/:userId', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party' } },
     schema: {
       tags: ['identity'],
       summary: "Change a member's role (admins); the last admin stays an admin",
@@ -84,7 +84,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.get('/me/party-invitations', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: 'none' },
     schema: {
       tags: ['identity'],
       summary: 'Open invitations to your e-mail address',
@@ -93,12 +93,12 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
     },
   }, async (request) => {
     const { limit, cursor } = request.query;
-    const rows = await listMyInvitations(app.db, actorOf(request).userId, { afterId: decodeCursor(cursor, (v): v is string => typeof v === 'string'), limit: limit + 1 });
+    const rows = await listMyInvitations(app.db, actorOf(request).userId, { afterId: decodeCursor(cursor, Uuid), limit: limit + 1 });
     return pageOf(rows, limit, toInvitationView, (i) => i.id);
   });
 
   app.post('/party-invitations/:id/acceptance', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'invitation' } },
     schema: {
       tags: ['identity'],
       summary: 'Accept an invitation addressed to your e-mail',
@@ -111,7 +111,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.delete('/parties/:id/members/:userId', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party' } },
     schema: {
       tags: ['identity'],
       summary: 'Remove a member (admins), or leave the party yourself',

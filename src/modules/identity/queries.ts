@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { Static } from 'typebox';
 import type { Database } from '../../lib/database.js';
+import { TimeAndIdCursor } from '../../lib/http.js';
 import { notFound } from '../../lib/errors.js';
 import { parties, partyDocuments, partyMembers, partyReviews, type VerificationStatus } from './tables.js';
 import type { Party } from './service.js';
@@ -14,15 +16,13 @@ export async function getPartyDetails(db: Database, partyId: string) {
 }
 
 /** Position in a list ordered by (createdAt, id); createdAt is set in code, so millisecond precision is exact. */
-export type PartyCursor = [string, string];
-
-export const isPartyCursor = (v: unknown): v is PartyCursor =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1]);
+export const PartyCursor = TimeAndIdCursor('createdAt');
+export type PartyCursor = Static<typeof PartyCursor>;
 
 function afterCursor(after: PartyCursor | undefined) {
   if (!after) return undefined;
-  const at = new Date(after[0]);
-  return or(gt(parties.createdAt, at), and(eq(parties.createdAt, at), gt(parties.id, after[1])));
+  const at = new Date(after.createdAt);
+  return or(gt(parties.createdAt, at), and(eq(parties.createdAt, at), gt(parties.id, after.id)));
 }
 
 /** Operators' list, oldest first (the review queue with `status=submitted`). */

@@ -4,14 +4,14 @@ import { IdParams, Page, PageQuery, StringEnum, decodeCursor, pageOf, problemRes
 import { registerUploadRoutes, uploadOf } from '../../plugins/uploads.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import { IdentityCipher } from './crypto.js';
-import { addPartyDocument, mediaTypeOf, openPartyDocument, type PartyDocument } from './documents.js';
+import { addPartyDocument, documentMediaTypes, mediaTypeOf, openPartyDocument, type PartyDocument } from './documents.js';
 import { memberRoutes } from './member-routes.js';
 import { findMembership, resolveActingParty } from './members.js';
 import {
   ActingPartyView, DocumentParams, DocumentQuery, DocumentView, MyPartyView,
   PartySummaryView, PartyView, ReasonBody, RegisterPartyBody, ReviewBody, UpdatePartyBody,
 } from './schema.js';
-import { getPartyDetails, isPartyCursor, listMyParties, listParties } from './queries.js';
+import { PartyCursor, getPartyDetails, listMyParties, listParties } from './queries.js';
 import {
   decideVerification, effectiveStatus, registerParty, requireVerifiedParty, revealIdentityNumber, setSuspension, submitForVerification,
   updateParty, type IdentityContext, type Party,
@@ -37,8 +37,8 @@ const toSummary = (p: Party) => ({
   createdAt: p.createdAt.toISOString(),
 });
 
-const toDocumentView = (d: PartyDocument) => ({ id: d.id, kind: d.kind, sha256: d.sha256, size: d.size, mediaType: d.mediaType, createdAt: d.createdAt.toISOString() });
-const partyCursor = (p: Party) => [p.createdAt.toISOString(), p.id];
+const toDocumentView = (d: PartyDocument) => ({ id: d.id, kind: d.kind, sha256: d.sha256, sizeBytes: d.size, mediaType: d.mediaType, createdAt: d.createdAt.toISOString() });
+const partyCursor = (p: Party) => ({ createdAt: p.createdAt.toISOString(), id: p.id });
 
 export interface IdentityRoutesOptions {
   /** A registry check; operators review every submission when absent. */
@@ -84,7 +84,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   }
 
   app.post('/parties', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: 'none' },
     schema: {
       tags: ['identity'],
       summary: 'Register a party (company, organisation, public body or person); you become its admin',
@@ -97,7 +97,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   });
 
   app.get('/me/parties', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: 'none' },
     schema: {
       tags: ['identity'],
       summary: 'The parties you belong to, with your role in each',
@@ -106,12 +106,12 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
     },
   }, async (request) => {
     const { limit, cursor } = request.query;
-    const rows = await listMyParties(app.db, actorOf(request).userId, { after: decodeCursor(cursor, isPartyCursor), limit: limit + 1 });
+    const rows = await listMyParties(app.db, actorOf(request).userId, { after: decodeCursor(cursor, PartyCursor), limit: limit + 1 });
     return pageOf(rows, limit, (r) => ({ ...toSummary(r.party), memberRole: r.role }), (r) => partyCursor(r.party));
   });
 
   app.get('/me/acting-party', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: 'none' },
     schema: {
       tags: ['identity'],
       summary: 'The party you act for, if it is verified and may trade; otherwise the problem that stops it',
@@ -120,7 +120,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   }, async (request) => requireVerifiedParty(app.db, actorOf(request).partyId));
 
   app.get('/parties', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: 'none' },
     schema: {
       tags: ['identity'],
       summary: 'All parties, oldest first; `status=submitted` is the review queue',
@@ -129,12 +129,12 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
     },
   }, async (request) => {
     const { limit, cursor, status } = request.query;
-    const rows = await listParties(app.db, { status, after: decodeCursor(cursor, isPartyCursor), limit: limit + 1 });
+    const rows = await listParties(app.db, { status, after: decodeCursor(cursor, PartyCursor), limit: limit + 1 });
     return pageOf(rows, limit, toSummary, partyCursor);
   });
 
   app.get('/parties/:id', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party', staff: ['operator'] } },
     schema: { tags: ['identity'], summary: 'A party you belong to (any party, for operators)', params: IdParams, response: { 200: PartyView, ...problemResponses(400, 404) } },
   }, async (request) => {
     await assertCanReadParty(actorOf(request), request.params.id);
@@ -142,7 +142,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   });
 
   app.patch('/parties/:id', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party' } },
     schema: {
       tags: ['identity'],
       summary: "Correct a party's details (admins; not while submitted or verified)",
@@ -157,7 +157,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
 
   await registerUploadRoutes(app, async (scope) => {
     scope.withTypeProvider<TypeBoxTypeProvider>().post('/parties/:id/documents', {
-      config: { auth: 'authenticated' },
+      config: { auth: 'authenticated', access: { resource: 'party' }, upload: { mediaTypes: documentMediaTypes, description: 'A scan or photograph of the document' } },
       schema: {
         tags: ['identity'],
         summary: 'Upload a supporting document (PDF, PNG or JPEG) as the raw request body; the same bytes again are the same document',
@@ -177,7 +177,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   });
 
   app.get('/parties/:id/documents/:documentId', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party', staff: ['operator'] } },
     schema: {
       tags: ['identity'],
       summary: "Download a party's document (members and operators)",
@@ -195,7 +195,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   });
 
   app.post('/parties/:id/submission', {
-    config: { auth: 'authenticated' },
+    config: { auth: 'authenticated', access: { resource: 'party' } },
     schema: {
       tags: ['identity'],
       summary: 'Submit the party for verification, or resubmit after rejection, a request for more information or expiry',
@@ -208,7 +208,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   });
 
   app.post('/parties/:id/reviews', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: { resource: 'party', staff: ['operator'] } },
     schema: {
       tags: ['identity'],
       summary: 'Decide a submission with the recorded checklist: verified, rejected or needs_more_info',
@@ -227,7 +227,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
     ['reinstatement', false, 'Lift a suspension'],
   ] as const) {
     app.post(`/parties/:id/${path}`, {
-      config: { auth: ['operator'] },
+      config: { auth: ['operator'], access: { resource: 'party', staff: ['operator'] } },
       schema: { tags: ['identity'], summary, params: IdParams, body: ReasonBody, response: { 200: PartyView, ...problemResponses(400, 404, 409) } },
     }, async (request) => {
       await setSuspension(ctx, auditActorOf(request), request.params.id, suspend, request.body.reason);
@@ -236,7 +236,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   }
 
   app.post('/parties/:id/identity-number/reveal', {
-    config: { auth: ['operator'] },
+    config: { auth: ['operator'], access: { resource: 'party', staff: ['operator'] } },
     schema: {
       tags: ['identity'],
       summary: "Show a party's full identity number; the reason is audited",

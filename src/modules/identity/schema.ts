@@ -1,32 +1,32 @@
 import { Type } from 'typebox';
-import { StringEnum, Timestamp, Uuid } from '../../lib/http.js';
+import { MultilineText, StringEnum, Text, Timestamp, Uuid } from '../../lib/http.js';
 import { documentKinds, memberRoles, overseasDocumentTypes, partyKinds, verificationStatuses } from './tables.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Name = Text({ minLength: 1, maxLength: 200 });
 
 const Contact = Type.Object(
   {
     name: Name,
-    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{5,30}$' })),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{5,30}$', maxLength: 30 })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
   },
   { additionalProperties: false },
 );
 
 // Length is checked loosely here (spaces are allowed and removed); the check character in the service.
-const IdentityNumber = Type.String({ minLength: 1, maxLength: 64, description: 'USCC, resident identity number, or (overseas) registration or passport number' });
+const IdentityNumber = Text({ minLength: 1, maxLength: 64, description: 'USCC, resident identity number, or (overseas) registration or passport number' });
 
 export const RegisterPartyBody = Type.Object(
   {
     kind: StringEnum(partyKinds),
     legalName: Name,
-    representative: Type.String({ minLength: 1, maxLength: 200, description: 'The legal representative; for a natural person, the person themself' }),
+    representative: Text({ minLength: 1, maxLength: 200, description: 'The legal representative; for a natural person, the person themself' }),
     contacts: Type.Array(Contact, { minItems: 1, maxItems: 5 }),
     identityNumber: IdentityNumber,
     overseas: Type.Optional(
       Type.Object(
         {
-          country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+          country: Type.String({ pattern: '^[A-Z]{2}$', maxLength: 2, description: 'ISO 3166-1 alpha-2' }),
           documentType: StringEnum(overseasDocumentTypes),
         },
         { additionalProperties: false, description: 'Only for parties outside the mainland (Art. 39)' },
@@ -62,12 +62,12 @@ export const ReviewBody = Type.Object(
   {
     decision: StringEnum(['verified', 'rejected', 'needs_more_info'] as const),
     checklist: ReviewChecklistSchema,
-    reasons: Type.String({ maxLength: 2000, default: '' }),
+    reasons: MultilineText({ maxLength: 2000, default: '' }),
   },
   { additionalProperties: false },
 );
 
-export const ReasonBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false });
+export const ReasonBody = Type.Object({ reason: MultilineText({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false });
 
 export const PartySummaryView = Type.Object({
   id: Uuid,
@@ -89,7 +89,7 @@ export const DocumentView = Type.Object({
   id: Uuid,
   kind: StringEnum(documentKinds),
   sha256: Type.String(),
-  size: Type.Integer(),
+  sizeBytes: Type.Integer(),
   mediaType: Type.String(),
   createdAt: Timestamp,
 });
@@ -114,9 +114,10 @@ export const PartyView = Type.Object({
 export const MyPartyView = Type.Object({ ...PartySummaryView.properties, memberRole: StringEnum(memberRoles) });
 
 export const DocumentQuery = Type.Object({ kind: StringEnum(documentKinds) }, { additionalProperties: false });
-export const DocumentParams = Type.Object({ id: Uuid, documentId: Uuid });
-export const MemberParams = Type.Object({ id: Uuid, userId: Uuid });
-export const InvitationParams = Type.Object({ id: Uuid, invitationId: Uuid });
+const closed = { additionalProperties: false } as const;
+export const DocumentParams = Type.Object({ id: Uuid, documentId: Uuid }, closed);
+export const MemberParams = Type.Object({ id: Uuid, userId: Uuid }, closed);
+export const InvitationParams = Type.Object({ id: Uuid, invitationId: Uuid }, closed);
 export const MemberRoleBody = Type.Object({ role: StringEnum(memberRoles) }, { additionalProperties: false });
 
 export const MemberView = Type.Object({ userId: Uuid, role: StringEnum(memberRoles), joinedAt: Timestamp });

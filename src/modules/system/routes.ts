@@ -4,12 +4,12 @@ import { problemResponses } from '../../lib/http.js';
 
 const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
-    config: { auth: 'public' },
+    config: { auth: 'public', access: 'none' },
     schema: { tags: ['system'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/ready', {
-    config: { auth: 'public' },
+    config: { auth: 'public', access: 'none' },
     schema: {
       tags: ['system'],
       summary: 'The database answers and every migration is applied',
@@ -21,11 +21,11 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/problems/:code', {
-    config: { auth: 'public' },
+    config: { auth: 'public', access: 'none' },
     schema: {
       tags: ['system'],
       summary: 'What an error type means',
-      params: Type.Object({ code: Type.String({ maxLength: 64 }) }),
+      params: Type.Object({ code: Type.String({ maxLength: 64, pattern: '^[a-z0-9-]+$' }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer() }), ...problemResponses(404) },
     },
   }, async (request) => {

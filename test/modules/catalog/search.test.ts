@@ -85,7 +85,6 @@ t.test('search: Chinese and English text, filters, sorts, pages, hostile input',
     "'); drop table catalog_listings; --",
     '<script>alert(1)</script>',
     '%00',
-    '\u0000客流',
     '交'.repeat(400),
     'word '.repeat(99),
     '😀🚀',
@@ -98,6 +97,7 @@ t.test('search: Chinese and English text, filters, sorts, pages, hostile input',
   expectProblem(t, await as(app, buyer, { method: 'GET', url: `/catalog/search?${q('x'.repeat(501))}` }), 400, 'validation-failed');
   expectProblem(t, await as(app, buyer, { method: 'GET', url: `/catalog/search?category=${encodeURIComponent("x' or 1=1")}` }), 400, 'validation-failed');
   expectProblem(t, await as(app, buyer, { method: 'GET', url: '/catalog/search?tag=%00' }), 400, 'validation-failed');
+  expectProblem(t, await as(app, buyer, { method: 'GET', url: `/catalog/search?${q('\u0000客流')}` }), 400, 'validation-failed');
   t.equal((await ids('')).length, 3, 'still all there');
   expectProblem(t, await app.inject({ method: 'GET', url: '/catalog/search' }), 401, 'unauthenticated');
 });

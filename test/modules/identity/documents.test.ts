@@ -55,7 +55,7 @@ t.test('documents are kept by hash; the same bytes again are the same document',
 
   const first = await as(app, seller, { method: 'POST', url, headers: { 'content-type': 'application/pdf' }, payload: pdf });
   t.equal(first.statusCode, 201);
-  t.match(first.json(), { kind: 'business_licence', size: pdf.length, mediaType: 'application/pdf', sha256: /^[0-9a-f]{64}$/ });
+  t.match(first.json(), { kind: 'business_licence', sizeBytes: pdf.length, mediaType: 'application/pdf', sha256: /^[0-9a-f]{64}$/ });
   const again = await as(app, seller, { method: 'POST', url, headers: { 'content-type': 'application/pdf' }, payload: pdf });
   t.equal(again.statusCode, 200, 're-uploading is idempotent');
   t.equal(again.json().id, first.json().id);

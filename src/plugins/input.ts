@@ -1,0 +1,43 @@
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../lib/errors.js';
+import { installValidation, jsonDepth, MAX_JSON_DEPTH } from '../lib/validation.js';
+
+const methodsWithBody = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Routes that take no body still meet clients that send `Content-Type: application/json` with an
+ * empty body, or `{}`: both are accepted. Anything else in the body of such a route is refused,
+ * as an unknown member would be.
+ */
+const refuseUnexpectedBody: preValidationHookHandler = async (request) => {
+  const body = request.body as unknown;
+  if (body === undefined || body === null) return;
+  if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return;
+  throw new AppError('validation-failed', 'this operation takes no request body', { errors: [{ path: '/body', message: 'must be empty' }] });
+};
+
+/**
+ * Input handling for every route: the validators of lib/validation.ts, and the JSON body parser.
+ * Bodies nesting deeper than MAX_JSON_DEPTH are refused before parsing, so no later recursion
+ * (validation, canonical JSON, jsonb) can overflow the stack.
+ */
+export default fp(async function input(app: FastifyInstance) {
+  installValidation(app);
+
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.length === 0 || text.trim().length === 0) return done(null, undefined);
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      return done(new AppError('bad-request', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    }
+    parseJson(request, text, done);
+  });
+
+  app.addHook('onRoute', (route) => {
+    const methods = ([] as string[]).concat(route.method);
+    if (route.schema?.body || route.config?.upload || !methods.some((m) => methodsWithBody.has(m))) return;
+    route.preValidation = [refuseUnexpectedBody, ...(route.preValidation ? [route.preValidation].flat() : [])];
+  });
+});

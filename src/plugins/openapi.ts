@@ -1,0 +1,103 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { problemResponses } from '../lib/http.js';
+
+/** Every tag an operation may carry, with what it groups; an unknown tag is refused at start-up. */
+export const apiTags = {
+  system: 'Health, readiness, first-run setup and the documentation of error types',
+  accounts: 'Registration, login, tokens and staff accounts',
+  audit: 'The audit record of every review and trade (Art. 28(3))',
+  identity: 'Parties, their members and the verification of their identity (Art. 13(3), 28(2))',
+  catalog: 'Data products: listings, provenance (Art. 28(1)), the Art. 26 ground, review and search',
+} as const satisfies Record<string, string>;
+
+const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);
+
+/** `GET /catalog/listings/{id}/reviews` becomes `getCatalogListingsByIdReviews`. */
+export function operationIdFor(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => (segment.startsWith(':') ? `by-${segment.slice(1)}` : segment))
+    .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+/** A copy of `schema` in which no property with a default is required: a client may leave it out. */
+function withoutRequiredDefaults(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutRequiredDefaults);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = withoutRequiredDefaults(value);
+  const properties = copy.properties as Record<string, { default?: unknown }> | undefined;
+  if (Array.isArray(copy.required) && properties) {
+    copy.required = (copy.required as string[]).filter((name) => properties[name]?.default === undefined);
+    if ((copy.required as string[]).length === 0) delete copy.required;
+  }
+  return copy;
+}
+
+/**
+ * The error responses a route can give, added to what it declares: 400 for any malformed request,
+ * 404 where the path names a resource, 413 and 415 where it takes a body, 429 where it is rate
+ * limited. 401 and 403 come from the guard (plugins/auth.ts).
+ */
+function addErrorResponses(route: RouteOptions): void {
+  const methods = ([] as string[]).concat(route.method);
+  const statuses = [400];
+  if (route.url.includes(':')) statuses.push(404);
+  if (methods.some((m) => methodsWithBody.has(m)) && (route.schema?.body || route.config?.upload)) statuses.push(413, 415);
+  if (route.config?.rateLimit) statuses.push(429);
+  route.schema = { ...route.schema, response: { ...problemResponses(...statuses), ...(route.schema?.response as object | undefined) } };
+}
+
+/**
+ * The API contract, served at /docs/json (OpenAPI 3.1) and /docs. Everything a generated client
+ * needs is derived from the routes themselves: an operationId, `security: []` on public
+ * operations, errors as application/problem+json, raw upload bodies with their media types.
+ */
+export default fp(async function openapi(app: FastifyInstance, opts: { publicBaseUrl: string | undefined }) {
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide) return;
+    for (const tag of (route.schema?.tags as string[] | undefined) ?? []) {
+      if (!Object.hasOwn(apiTags, tag)) throw new Error(`${route.method} ${route.url} uses the undeclared tag ${tag}`);
+    }
+    addErrorResponses(route);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Data exchange API',
+        version: '0.1.0',
+        description: 'A regulated data trading exchange. Errors are application/problem+json (RFC 9457).',
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+        contact: { name: 'Exchange operations' },
+      },
+      servers: [{ url: opts.publicBaseUrl ?? '/', description: opts.publicBaseUrl ? 'This exchange' : 'The server that serves this document' }],
+      tags: Object.entries(apiTags).map(([name, description]) => ({ name, description })),
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transform: ({ schema, url, route }) => {
+      const method = ([] as string[]).concat(route.method)[0]!;
+      const documented: Record<string, unknown> = { ...schema };
+      documented.operationId ??= operationIdFor(method, route.url);
+      if (route.config?.auth === 'public') documented.security = [];
+      for (const part of ['querystring', 'body', 'params'] as const) {
+        if (documented[part]) documented[part] = withoutRequiredDefaults(documented[part]);
+      }
+      const upload = route.config?.upload;
+      if (upload) {
+        documented.body = { type: 'string', format: 'binary', description: upload.description };
+        documented.consumes = upload.mediaTypes;
+      }
+      return { schema: documented as typeof schema, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+});
