@@ -34,6 +34,14 @@ export type ResourceKind = 'user' | 'party' | 'listing' | 'invitation';
  */
 export type RouteAccess = 'none' | { resource: ResourceKind; param?: string; staff?: readonly Role[]; onSale?: boolean };
 
+export interface RouteRule {
+  method: string;
+  /** Fastify's form, `/parties/:id`. */
+  url: string;
+  auth: RouteAuth;
+  access: RouteAccess;
+}
+
 /** A route that takes its body as a raw stream (plugins/uploads.ts), documented as binary. */
 export interface RouteUpload {
   mediaTypes: readonly string[];
@@ -63,6 +71,8 @@ declare module 'fastify' {
     actor: Actor | null;
   }
   interface FastifyInstance {
+    /** What every documented route declares about who may call it; the authorisation tests read it. */
+    routeRules: RouteRule[];
     signAccessToken(userId: string, roles: Role[]): string;
     /** Hooks that run after authentication, e.g. to resolve the acting party. */
     actorResolvers: ((request: FastifyRequest, actor: Actor) => Promise<void>)[];
@@ -106,13 +116,16 @@ export default fp(async function auth(app: FastifyInstance, opts: AuthOptions) {
 
   app.decorate('signAccessToken', (userId: string, roles: Role[]) => app.jwt.sign({ sub: userId, roles, typ: 'access' }));
   app.decorate('actorResolvers', [] as FastifyInstance['actorResolvers']);
+  app.decorate('routeRules', [] as RouteRule[]);
   app.decorateRequest('actor', null);
 
   app.addHook('onRoute', (route) => {
     if (route.schema?.hide) return;
     const rule = route.config?.auth;
     if (rule === undefined) throw new Error(`${route.method} ${route.url} must declare config.auth`);
-    if (route.config?.access === undefined) throw new Error(`${route.method} ${route.url} must declare config.access`);
+    const access = route.config?.access;
+    if (access === undefined) throw new Error(`${route.method} ${route.url} must declare config.access`);
+    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') app.routeRules.push({ method, url: route.url, auth: rule, access });
     if (rule === 'public') return;
     route.schema = {
       ...route.schema,
