@@ -100,7 +100,7 @@ export function as(app: FastifyInstance, user: TestUser | null, options: InjectO
 export function expectProblem(t: Test, res: LightMyRequestResponse, status: number, type: string) {
   t.equal(res.statusCode, status, `status ${status}: ${res.body.slice(0, 300)}`);
   t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem+json content type');
-  const body = res.json<{ type: string; status: number; title: string; detail?: string }>();
+  const body = res.json<{ type: string; status: number; title: string; detail?: string; errors?: { path: string; message: string }[] }>();
   t.equal(body.type, `/problems/${type}`);
   t.equal(body.status, status);
   return body;
