@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -60,4 +60,37 @@ t.test('a missing secret with a server database stops the start', async (t) => {
   t.equal(await server.exited, 78);
   t.match(server.output(), /JWT_SECRET is required when DATABASE_URL is set/);
   await t.rejects(server.listening);
+});
+
+t.test('first run: the server prints a one-time setup token that creates the first operator, then dies', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-setup-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const server = startServer({ DATA_DIR: dataDir });
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const url = await server.listening;
+  const token = /one-time setup token ([A-Za-z0-9_-]+)/.exec(server.output())?.[1];
+  t.ok(token, 'the token is printed');
+  t.equal(readFileSync(join(dataDir, 'secrets', 'setup-token'), 'utf8').trim(), token, 'and kept under DATA_DIR/secrets');
+  const setup = (body: object) => fetch(`${url}/setup/operator`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const operator = { email: 'ops@exchange.example', password: 'operator passphrase 1', displayName: 'Exchange operator' };
+
+  const wrong = await setup({ ...operator, token: 'x'.repeat(32) });
+  t.equal(wrong.status, 401, 'a wrong token is refused');
+  const made = await setup({ ...operator, token });
+  t.equal(made.status, 201);
+  t.same((await made.json()).roles, ['operator']);
+  t.equal((await setup({ ...operator, email: 'second@exchange.example', token })).status, 409, 'the token is dead after one use');
+  t.notOk(existsSync(join(dataDir, 'secrets', 'setup-token')), 'and its file is gone');
+
+  const login = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: operator.email, password: operator.password }) });
+  t.equal(login.status, 200, 'the operator logs in');
+  server.child.kill('SIGTERM');
+  await server.exited;
+
+  const again = startServer({ DATA_DIR: dataDir });
+  t.teardown(() => again.child.kill('SIGKILL'));
+  await again.listening;
+  t.notMatch(again.output(), /setup token/, 'with an operator, no token is made');
+  again.child.kill('SIGTERM');
+  await again.exited;
 });
