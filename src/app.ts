@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { InvalidatedCache } from './lib/cache.js';
+import { listenForChanges, type ChangeFeed } from './lib/changes.js';
 import { openDatabase, type Database, type DatabaseHandle } from './lib/database.js';
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
 import { findUserAccess } from './modules/accounts/service.js';
+import type { Role } from './modules/accounts/tables.js';
 import auditRoutes from './modules/audit/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
@@ -25,6 +28,8 @@ declare module 'fastify' {
     db: Database;
     /** File storage for documents and dataset versions. */
     blobs: BlobStore;
+    /** Changes announced by the database, for the per-process caches. */
+    changes: ChangeFeed;
   }
 }
 
@@ -45,6 +50,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }));
   if (!options.database) await database.migrate();
+  const changes = await listenForChanges(database);
+  // Authorisation reads the caller's current roles and standing on every request: from memory,
+  // dropped the moment the database announces a change (src/lib/changes.ts).
+  const userAccess = new InvalidatedCache<{ roles: Role[]; active: boolean }>(changes, 'user', 100_000);
 
   const logger = options.logger ?? { level: config.logLevel };
   const app = Fastify({
@@ -69,6 +78,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('config', config);
   app.decorate('database', database);
   app.decorate('db', database.db);
+  app.decorate('changes', changes);
   app.decorate('blobs', options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs')));
   app.addHook('onClose', () => database.close());
   app.addHook('onSend', async (request, reply) => {
@@ -81,7 +91,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auth, {
     secret: config.jwtSecret,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    loadUser: (userId) => findUserAccess(database.db, userId),
+    loadUser: (userId) => userAccess.get(userId, () => findUserAccess(database.db, userId)),
   });
   await app.register(openapi, { publicBaseUrl: config.publicBaseUrl });
   await app.register(rateLimits);

@@ -21,6 +21,12 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** True when the database answers and every migration file has been applied. */
   isReady(): Promise<boolean>;
+  /**
+   * Calls `onNotify` with the payload of every NOTIFY on `channel` (from any process, this one
+   * included), and `onState(true)` once notices arrive, `onState(false)` when some may have been
+   * lost (the listening connection dropped; it reconnects by itself). Stopped by `close`.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onState: (live: boolean) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,22 +47,71 @@ export interface OpenOptions {
   pglite?: PGlite;
   /** Connections in the server pool. */
   poolSize?: number;
+  /** Called with every statement the service sends (tests count them). */
+  logQuery?: (query: string) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-  return options.url ? openServer(options.url, options.poolSize ?? 10) : openEmbedded(options);
+  return options.url ? openServer(options.url, options.poolSize ?? 10, options.logQuery) : openEmbedded(options);
 }
 
-async function openServer(url: string, max: number): Promise<DatabaseHandle> {
+const queryLogger = (logQuery: ((query: string) => void) | undefined) => (logQuery ? { logger: { logQuery } } : {});
+
+async function openServer(url: string, max: number, logQuery?: (query: string) => void): Promise<DatabaseHandle> {
   const client = postgres(url, { max, onnotice: () => {} });
-  const db = drizzlePostgres({ client }) as unknown as Database;
+  const db = drizzlePostgres({ client, ...queryLogger(logQuery) }) as unknown as Database;
+  const listeners: postgres.Sql[] = [];
   return {
     db,
     kind: 'postgres',
     migrate: () => migratePostgres(drizzlePostgres({ client }), { migrationsFolder }),
     isReady: () => isReady(db),
-    close: once(() => client.end({ timeout: 5 })),
+    listen: async (channel, onNotify, onState) => {
+      listeners.push(await listenOnServer(url, channel, onNotify, onState));
+    },
+    close: once(async () => {
+      await Promise.all(listeners.map((l) => l.end({ timeout: 1 })));
+      await client.end({ timeout: 5 });
+    }),
   };
+}
+
+/**
+ * One connection per process that only listens. When it drops, the caller is told at once (its
+ * caches must stop answering) and the LISTEN is sent again, with a growing pause, until it holds.
+ */
+async function listenOnServer(url: string, channel: string, onNotify: (payload: string) => void, onState: (live: boolean) => void): Promise<postgres.Sql> {
+  let closed = false;
+  let pause = 100;
+  const options = {
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: null,
+    onnotice: () => {},
+    onnotify: (_channel: string, payload: string) => onNotify(payload),
+    onclose: () => {
+      if (closed) return;
+      onState(false);
+      setTimeout(() => void subscribe(), pause).unref();
+      pause = Math.min(pause * 2, 5000);
+    },
+  };
+  const listener = postgres(url, options as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
+  const end = listener.end.bind(listener);
+  listener.end = (opts) => ((closed = true), end(opts));
+  const subscribe = async () => {
+    if (closed) return;
+    try {
+      await listener.unsafe(`listen "${channel.replace(/"/g, '""')}"`);
+      pause = 100;
+      onState(true);
+    } catch {
+      if (!closed) setTimeout(() => void subscribe(), pause).unref();
+    }
+  };
+  await listener.unsafe(`listen "${channel.replace(/"/g, '""')}"`);
+  onState(true);
+  return listener;
 }
 
 async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
@@ -79,7 +134,7 @@ async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
     releaseLock();
     throw err;
   }
-  const db = drizzlePglite({ client: pg }) as unknown as Database;
+  const db = drizzlePglite({ client: pg, ...queryLogger(options.logQuery) }) as unknown as Database;
   // PGlite runs no autovacuum: without this, planner statistics never exist and dead rows are never
   // reclaimed. A server gets both from PostgreSQL's own autovacuum.
   const maintain = () => pg.exec('vacuum analyze').then(() => undefined);
@@ -93,6 +148,12 @@ async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
       await maintain();
     },
     isReady: () => isReady(db),
+    // PGlite delivers a NOTIFY to its listeners before the COMMIT that sends it resolves, so the
+    // next request already sees the change; nothing can be lost in between.
+    listen: async (channel, onNotify, onState) => {
+      await pg.listen(channel, onNotify);
+      onState(true);
+    },
     close: once(async () => {
       clearInterval(timer);
       await pg.close();
@@ -150,6 +211,24 @@ function processIsAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * A statement prepared once per database and reused: the query is built (by Drizzle) only the
+ * first time, and on a server it is a named prepared statement on each connection.
+ *
+ *   const userById = preparedQuery((db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('user_by_id'));
+ *   const [user] = await userById(db).execute({ id });
+ *
+ * Only for `db` itself: inside a transaction, build the query as usual.
+ */
+export function preparedQuery<T>(build: (db: Database) => T): (db: Database) => T {
+  const byDatabase = new WeakMap<Database, T>();
+  return (db) => {
+    let statement = byDatabase.get(db);
+    if (!statement) byDatabase.set(db, (statement = build(db)));
+    return statement;
+  };
 }
 
 /** Rows of `db.execute`, whichever driver answered (postgres-js gives an array, PGlite `{ rows }`). */

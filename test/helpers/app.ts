@@ -37,8 +37,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** The whole app on a fresh database of its own; closed and dropped when the test ends. */
-export async function buildTestApp(t: Test, overrides: Partial<Config> = {}, options: Pick<AppOptions, 'logger' | 'identityVerifier'> = {}): Promise<FastifyInstance> {
-  const database = await freshDatabase();
+export async function buildTestApp(
+  t: Test,
+  overrides: Partial<Config> = {},
+  options: Pick<AppOptions, 'logger' | 'identityVerifier'> & { logQuery?: (query: string) => void } = {},
+): Promise<FastifyInstance> {
+  const database = await freshDatabase({ logQuery: options.logQuery });
   const config = testConfig(overrides);
   const app = await buildApp(config, { ...options, database: database.handle, logger: options.logger ?? false });
   t.teardown(async () => {

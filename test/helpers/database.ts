@@ -75,22 +75,30 @@ async function ensureTemplate(admin: postgres.Sql): Promise<string> {
 
 export interface TestDatabase {
   handle: DatabaseHandle;
+  /** A second handle on the same database, as another process of the service would have. */
+  openAnother(): Promise<DatabaseHandle>;
   /** Drops the database (server) after the handle was closed. */
   dispose(): Promise<void>;
 }
 
-export async function freshDatabase(): Promise<TestDatabase> {
+export async function freshDatabase(options: { logQuery?: (query: string) => void } = {}): Promise<TestDatabase> {
   if (!serverUrl) {
     const pglite = new PGlite({ loadDataDir: await pgliteSnapshot(), extensions: pgliteExtensions });
-    return { handle: await openDatabase({ pglite }), dispose: async () => {} };
+    const handle = await openDatabase({ pglite, ...options });
+    // The embedded database is one process's; a second app in this process shares it, and only
+    // the first handle closes it.
+    const openAnother = async () => ({ ...(await openDatabase({ pglite })), close: async () => {} });
+    return { handle, openAnother, dispose: async () => {} };
   }
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
     const template = await ensureTemplate(admin);
     const name = `dx_test_${process.pid}_${randomBytes(4).toString('hex')}`;
     await admin.unsafe(`create database "${name}" template "${template}"`);
+    const url = urlWithDatabase(serverUrl, name);
     return {
-      handle: await openDatabase({ url: urlWithDatabase(serverUrl, name), poolSize: 5 }),
+      handle: await openDatabase({ url, poolSize: 5, ...options }),
+      openAnother: () => openDatabase({ url, poolSize: 5 }),
       dispose: async () => {
         const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
         await cleanup.unsafe(`drop database if exists "${name}" with (force)`);

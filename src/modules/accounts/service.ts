@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
-import type { Database } from '../../lib/database.js';
+import { preparedQuery, type Database } from '../../lib/database.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
 import type { AuditActor } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
@@ -172,14 +172,20 @@ export async function logout(ctx: AccountsContext, actor: AuditActor, presented:
   });
 }
 
+const userAccessById = preparedQuery((db) =>
+  db.select({ roles: users.roles, status: users.status }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare('user_access_by_id'),
+);
+
 /** What authorisation needs of a user on every request: current roles and whether the account is active. */
 export async function findUserAccess(db: Database, id: string): Promise<{ roles: Role[]; active: boolean } | undefined> {
-  const [user] = await db.select({ roles: users.roles, status: users.status }).from(users).where(eq(users.id, id));
+  const [user] = await userAccessById(db).execute({ id });
   return user && { roles: user.roles, active: user.status === 'active' };
 }
 
+const userById = preparedQuery((db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('user_by_id'));
+
 export async function getUser(db: Database, id: string): Promise<User> {
-  const [user] = await db.select().from(users).where(eq(users.id, id));
+  const [user] = await userById(db).execute({ id });
   if (!user) throw notFound('user');
   return user;
 }

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdParams, Page, PageQuery, StringEnum, Text, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { callerOf, type CatalogContext } from './context.js';
 import catalogFileRoutes from './file-routes.js';
@@ -19,12 +19,14 @@ import {
   deliveryMethods,
   grades,
 } from './schema.js';
-import { searchListings, searchSorts } from './search.js';
+import { CatalogSearch, searchSorts } from './search.js';
 import { dcatCatalog } from './dcat.js';
-import { QueueCursor, UpdatedCursor, listReviews, listWorkingListings, listingViewFor, reviewQueue, summaryView } from './views.js';
+import { ListingViews } from './listing-view.js';
+import { QueueCursor, UpdatedCursor, listReviews, listWorkingListings, reviewQueue, summaryView } from './views.js';
 import { marketStatuses, reviewStatuses } from './tables.js';
 
 const tags = ['catalog'];
+const NotModified = Type.Null({ description: 'Unchanged since the ETag sent in If-None-Match' });
 const SearchPage = Type.Object({ sort: StringEnum(searchSorts), items: Type.Array(ListingSummary), next: Type.Union([Type.String(), Type.Null()]) });
 const DcatDocument = Type.Object(
   {
@@ -38,7 +40,13 @@ const DcatDocument = Type.Object(
 
 const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx: CatalogContext = { db: app.db, blobs: app.blobs, config: app.config };
-  const view = (request: FastifyRequest, id: string) => listingViewFor(app.db, callerOf(request), id);
+  const listingViews = new ListingViews(app.db);
+  const search = new CatalogSearch(app.db, app.changes);
+  /** The listing as the caller may see it, sent as the JSON text the view was built as. */
+  const sendListing = async (request: FastifyRequest, reply: FastifyReply, id: string, status = 200) => {
+    const { etag, json } = await listingViews.read(callerOf(request), id);
+    return reply.code(status).header('etag', etag).header('cache-control', 'private, no-cache').type('application/json; charset=utf-8').send(json);
+  };
 
   await app.register(catalogFileRoutes, { ctx });
 
@@ -52,7 +60,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const listing = await createListing(app.db, callerOf(request), request.body);
-    return reply.code(201).send(await view(request, listing.id));
+    return sendListing(request, reply, listing.id, 201);
   });
 
   app.get('/catalog/listings', {
@@ -81,10 +89,20 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'A listing: its party and operators see drafts too; buyers only what is on sale',
+      description: 'Served with a strong ETag; send it back in If-None-Match to get 304 while the listing is unchanged.',
       params: IdParams,
-      response: { 200: ListingView, ...problemResponses(400, 404) },
+      headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\x21-\\x7e ,]*$' })) }),
+      response: { 200: ListingView, 304: NotModified, ...problemResponses(400, 404) },
     },
-  }, async (request) => view(request, request.params.id));
+  }, async (request, reply) => {
+    const { etag, json } = await listingViews.read(callerOf(request), request.params.id);
+    reply.header('etag', etag).header('cache-control', 'private, no-cache');
+    const wanted = request.headers['if-none-match'];
+    // The typed reply wants the view object; the view is already JSON text.
+    const raw = reply as unknown as FastifyReply;
+    if (wanted && (wanted === '*' || wanted.split(',').some((tag) => tag.trim() === etag))) return raw.code(304).send();
+    return raw.type('application/json; charset=utf-8').send(json);
+  });
 
   app.patch('/catalog/listings/:id', {
     config: { auth: ['provider'], access: { resource: 'listing' } },
@@ -95,9 +113,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: UpdateListingBody,
       response: { 200: ListingView, ...problemResponses(400, 404, 409) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     await updateListing(app.db, callerOf(request), request.params.id, request.body);
-    return view(request, request.params.id);
+    return sendListing(request, reply, request.params.id);
   });
 
   app.put('/catalog/listings/:id/provenance', {
@@ -109,9 +127,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ProvenanceBody,
       response: { 200: ListingView, ...problemResponses(400, 404, 409, 422) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     await declareProvenance(app.db, callerOf(request), request.params.id, request.body);
-    return view(request, request.params.id);
+    return sendListing(request, reply, request.params.id);
   });
 
   app.put('/catalog/listings/:id/ground', {
@@ -123,9 +141,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: GroundBody,
       response: { 200: ListingView, ...problemResponses(400, 404, 409, 422) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     await declareGround(app.db, callerOf(request), request.params.id, request.body);
-    return view(request, request.params.id);
+    return sendListing(request, reply, request.params.id);
   });
 
   app.post('/catalog/listings/:id/submit', {
@@ -136,9 +154,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: IdParams,
       response: { 200: ListingView, ...problemResponses(400, 404, 409, 422) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     await submitListingForReview(app.db, callerOf(request), request.params.id);
-    return view(request, request.params.id);
+    return sendListing(request, reply, request.params.id);
   });
 
   app.post('/catalog/listings/:id/review', {
@@ -150,9 +168,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ReviewBody,
       response: { 200: ListingView, ...problemResponses(400, 404, 409) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     await reviewListing(app.db, callerOf(request), request.params.id, request.body);
-    return view(request, request.params.id);
+    return sendListing(request, reply, request.params.id);
   });
 
   app.get('/catalog/listings/:id/reviews', {
@@ -167,9 +185,9 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.post(`/catalog/listings/:id/${path}`, {
       config: { auth: [auth], access: auth === 'operator' ? { resource: 'listing', staff: ['operator'] } : { resource: 'listing' } },
       schema: { tags, summary, params: IdParams, body: ReasonBody, response: { 200: ListingView, ...problemResponses(400, 404, 409) } },
-    }, async (request) => {
+    }, async (request, reply) => {
       await changeMarketStatus(app.db, callerOf(request), request.params.id, action, request.body.reason);
-      return view(request, request.params.id);
+      return sendListing(request, reply, request.params.id);
     });
   marketStep('suspend', 'suspend', 'operator', 'Take a listing off sale pending investigation');
   marketStep('reinstate', 'reinstate', 'operator', 'Put a suspended listing back on sale');
@@ -214,7 +232,10 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ),
       response: { 200: SearchPage, ...problemResponses(400) },
     },
-  }, async (request) => searchListings(app.db, request.query));
+  }, async (request, reply) => {
+    const { json } = await search.search(request.query);
+    return (reply as unknown as FastifyReply).type('application/json; charset=utf-8').send(json);
+  });
 
   app.get('/catalog/dcat', {
     config: { auth: 'public', access: 'none' },

@@ -2,10 +2,11 @@ import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { Type, type TSchema } from 'typebox';
 import { CursorTime, Uuid, decodeCursor, pageOf } from '../../lib/http.js';
-import { partyMayTrade } from '../identity/service.js';
-import { queryTerms, tsqueryText } from './search-text.js';
+import { partyMayTrade, partyVerifiedUntil } from '../identity/service.js';
+import { Lru } from '../../lib/cache.js';
+import type { ChangeFeed } from '../../lib/changes.js';
+import { queryTerms, tsqueryText, type QueryTerm } from './search-text.js';
 import { listingRevisions, listings } from './tables.js';
-import { summaryView, type SummaryRow } from './views.js';
 
 export const searchSorts = ['relevance', 'newest', 'price_asc', 'price_desc'] as const;
 export type SearchSort = (typeof searchSorts)[number];
@@ -44,13 +45,75 @@ const cursorSchemas = Object.fromEntries(
   ]),
 ) as unknown as Record<SearchSort, TSchema>;
 
+/** What a search answers: a page as JSON text, kept as text so a cached page is sent as it is. */
+export interface SearchPageText {
+  json: string;
+}
+
+/** A cached page is never kept past this, nor past the end of a shown provider's verification. */
+const CACHE_SECONDS = 60;
+
 /**
  * Buyers' search over listings on sale: only the approved revision of listings that are listed
  * (not drafts, not suspended, not delisted). Full text per search-text.ts, filters, four sorts, and
  * keyset pagination on (sort key, id) so pages neither skip nor repeat while listings change.
+ *
+ * Pages are cached per normalised query. Any change to a listing or to a party's standing empties
+ * the cache on every process (the `catalog` notice, src/lib/changes.ts), and a page is dropped when
+ * the verification of a provider it shows ends, so a suspended or lapsed provider's listings leave
+ * search at once, as they leave the listing view.
  */
-export async function searchListings(db: Database, q: SearchQuery) {
-  const terms = q.q ? queryTerms(q.q) : [];
+export class CatalogSearch {
+  private readonly pages = new Lru<string, { expiresAt: number; json: string }>(20_000, 48 * 1024 * 1024, (p) => p.json.length * 2);
+  private generation = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly feed: ChangeFeed,
+  ) {
+    const drop = () => {
+      this.generation++;
+      this.pages.clear();
+    };
+    feed.on('catalog', drop);
+    feed.onReset(drop);
+  }
+
+  async search(q: SearchQuery): Promise<SearchPageText> {
+    const terms = q.q ? queryTerms(q.q) : [];
+    const key = JSON.stringify([tsqueryText(terms), q.sort, q.category, q.grade, q.deliveryMethod, q.governmentDerived, q.providerPartyId, q.tag, q.currency, q.priceMin, q.priceMax, q.cursor, q.limit]);
+    const now = Date.now();
+    const hit = this.feed.live ? this.pages.get(key) : undefined;
+    if (hit && hit.expiresAt > now) return hit;
+    const started = this.generation;
+    const { page, providersVerifiedUntil } = await searchListings(this.db, q, terms);
+    const json = JSON.stringify(page);
+    const expiresAt = Math.min(now + CACHE_SECONDS * 1000, ...providersVerifiedUntil.map((d) => d.getTime()));
+    if (this.feed.live && started === this.generation) this.pages.set(key, { expiresAt, json });
+    return { json };
+  }
+}
+
+/** The columns a result shows (not the content or the search vector, which are large). */
+const summaryColumns = {
+  id: listings.id,
+  ownerPartyId: listings.ownerPartyId,
+  status: listings.status,
+  listedAt: listings.listedAt,
+  updatedAt: listings.updatedAt,
+  revisionId: listingRevisions.id,
+  reviewStatus: listingRevisions.reviewStatus,
+  title: sql<{ zh?: string; en?: string }>`${listingRevisions.content}->'title'`,
+  category: listingRevisions.category,
+  grade: listingRevisions.grade,
+  deliveryMethod: listingRevisions.deliveryMethod,
+  governmentDerived: listingRevisions.governmentDerived,
+  minPriceMinor: listingRevisions.minPriceMinor,
+  currency: listingRevisions.currency,
+  ownerVerifiedUntil: partyVerifiedUntil(listings.ownerPartyId),
+};
+
+async function searchListings(db: Database, q: SearchQuery, terms: QueryTerm[]) {
   const tsquery = terms.length > 0 ? sql`${tsqueryText(terms)}::tsquery` : undefined;
   // A query without letters or digits (only punctuation or operators) filters nothing.
   const sort: SearchSort = q.sort === 'relevance' && !tsquery ? 'newest' : (q.sort ?? (tsquery ? 'relevance' : 'newest'));
@@ -82,14 +145,31 @@ export async function searchListings(db: Database, q: SearchQuery) {
     after ? (ascending ? sql`(${key}, ${listings.id}) > (${afterKey}, ${after.id}::uuid)` : sql`(${key}, ${listings.id}) < (${afterKey}, ${after.id}::uuid)`) : undefined,
   ];
   const rows = await db
-    .select({ listing: listings, revision: listingRevisions, rank })
+    .select({ ...summaryColumns, rank })
     .from(listings)
     .innerJoin(listingRevisions, eq(listingRevisions.id, listings.liveRevisionId))
     .where(and(...filters))
     .orderBy(ascending ? sql`${key} asc, ${listings.id} asc` : sql`${key} desc, ${listings.id} desc`)
     .limit(q.limit + 1);
 
-  const keyOf = (r: SummaryRow & { rank: number }): number | string =>
-    sort === 'newest' ? r.listing.listedAt!.toISOString() : sort === 'relevance' ? Number(r.rank) : r.revision.minPriceMinor;
-  return { sort, ...pageOf(rows, q.limit, summaryView, (r): SearchCursor => ({ s: sort, k: keyOf(r), id: r.listing.id })) };
+  type Row = (typeof rows)[number];
+  const keyOf = (r: Row): number | string => (sort === 'newest' ? r.listedAt!.toISOString() : sort === 'relevance' ? Number(r.rank) : r.minPriceMinor);
+  const toSummary = (r: Row) => ({
+    id: r.id,
+    ownerPartyId: r.ownerPartyId,
+    status: r.status,
+    revisionId: r.revisionId,
+    reviewStatus: r.reviewStatus,
+    title: r.title,
+    category: r.category,
+    grade: r.grade,
+    deliveryMethod: r.deliveryMethod,
+    governmentDerived: r.governmentDerived,
+    minPrice: { amountMinor: r.minPriceMinor, currency: r.currency },
+    listedAt: r.listedAt?.toISOString() ?? null,
+    updatedAt: r.updatedAt.toISOString(),
+  });
+  const page = { sort, ...pageOf(rows, q.limit, toSummary, (r): SearchCursor => ({ s: sort, k: keyOf(r), id: r.id })) };
+  const providersVerifiedUntil = rows.map((r) => r.ownerVerifiedUntil).filter((d): d is Date => d !== null).map((d) => new Date(d));
+  return { page, providersVerifiedUntil };
 }

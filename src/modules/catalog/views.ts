@@ -2,13 +2,9 @@ import { and, asc, desc, eq, gt, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Database } from '../../lib/database.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
-import { notFound } from '../../lib/errors.js';
-import { partyMayTrade } from '../identity/service.js';
-import type { Caller } from './context.js';
-import { isOperator } from './context.js';
 import type { DatasetVersion, EvidenceDocument } from './files.js';
 import type { Listing, Revision } from './listings.js';
-import { datasetVersions, listingRevisions, listingReviews, listings, provenanceDeclarations, tradabilityGrounds, type MarketStatus, type ReviewStatus } from './tables.js';
+import { listingRevisions, listingReviews, listings, type MarketStatus, type ReviewStatus } from './tables.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -22,58 +18,6 @@ const fileFields = (f: DatasetVersion | EvidenceDocument) => ({
 });
 export const datasetVersionView = (v: DatasetVersion) => ({ ...fileFields(v), listingId: v.listingId, number: v.number });
 export const evidenceDocumentView = (d: EvidenceDocument) => ({ ...fileFields(d), ownerPartyId: d.ownerPartyId });
-
-export async function revisionView(db: Database, r: Revision) {
-  const [provenance] = r.provenanceId ? await db.select().from(provenanceDeclarations).where(eq(provenanceDeclarations.id, r.provenanceId)) : [];
-  const [ground] = r.groundId ? await db.select().from(tradabilityGrounds).where(eq(tradabilityGrounds.id, r.groundId)) : [];
-  const [version] = r.datasetVersionId ? await db.select().from(datasetVersions).where(eq(datasetVersions.id, r.datasetVersionId)) : [];
-  const versioned = (v: { id: string; version: number; schemaVersion: number; createdAt: Date }) => ({
-    id: v.id,
-    version: v.version,
-    schemaVersion: v.schemaVersion,
-    declaredAt: v.createdAt.toISOString(),
-  });
-  return {
-    id: r.id,
-    number: r.number,
-    reviewStatus: r.reviewStatus,
-    content: r.content,
-    provenance: provenance ? { ...versioned(provenance), declaration: provenance.declaration } : null,
-    ground: ground ? { ...versioned(ground), ground: ground.ground } : null,
-    datasetVersion: version ? datasetVersionView(version) : null,
-    createdAt: r.createdAt.toISOString(),
-    submittedAt: iso(r.submittedAt),
-    decidedAt: iso(r.decidedAt),
-  };
-}
-
-/**
- * A listing as the caller may see it. Its party and operators see every revision state; anyone
- * else sees only a listing on sale, and only its approved revision (404 otherwise: drafts,
- * suspended and delisted listings do not exist for buyers).
- */
-export async function listingViewFor(db: Database, caller: Caller, id: string) {
-  const [row] = await db.select({ listing: listings, onSale: partyMayTrade(listings.ownerPartyId).mapWith(Boolean) }).from(listings).where(eq(listings.id, id));
-  if (!row) throw notFound('listing');
-  const { listing } = row;
-  const insider = listing.ownerPartyId === caller.actor.partyId || isOperator(caller);
-  if (!insider && (listing.status !== 'listed' || !listing.liveRevisionId || !row.onSale)) throw notFound('listing');
-  const load = async (revisionId: string | null) => {
-    if (!revisionId) return null;
-    const [r] = await db.select().from(listingRevisions).where(eq(listingRevisions.id, revisionId));
-    return r ? revisionView(db, r) : null;
-  };
-  return {
-    id: listing.id,
-    ownerPartyId: listing.ownerPartyId,
-    status: listing.status,
-    listedAt: iso(listing.listedAt),
-    live: await load(listing.liveRevisionId),
-    working: insider ? await load(listing.workingRevisionId) : null,
-    createdAt: listing.createdAt.toISOString(),
-    updatedAt: listing.updatedAt.toISOString(),
-  };
-}
 
 export type SummaryRow = { listing: Listing; revision: Revision };
 

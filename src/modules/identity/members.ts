@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../../lib/database.js';
+import { preparedQuery, type Database } from '../../lib/database.js';
 import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
 import { getUser } from '../accounts/service.js';
 import type { AuditActor } from '../audit/events.js';
@@ -38,19 +38,30 @@ export async function requirePartyRole(db: Database, partyId: string, userId: st
   return membership;
 }
 
+/** The parties a user belongs to, with its role in each: what authorisation reads on every request. */
+export type MembershipList = { partyId: string; role: MemberRole }[];
+
+const membershipsByUser = preparedQuery((db) =>
+  db.select({ partyId: partyMembers.partyId, role: partyMembers.role }).from(partyMembers).where(eq(partyMembers.userId, sql.placeholder('userId'))).prepare('memberships_by_user'),
+);
+
+export function listMemberships(db: Database, userId: string): Promise<MembershipList> {
+  return membershipsByUser(db).execute({ userId });
+}
+
 /**
  * The party a request acts for: the `X-Party-Id` header, which must name a party the user belongs
  * to, or the user's only party when it has exactly one. Otherwise none.
  */
-export async function resolveActingParty(db: Database, userId: string, header: string | string[] | undefined): Promise<string | null> {
+export function resolveActingParty(memberships: MembershipList, header: string | string[] | undefined): string | null {
   if (header !== undefined) {
     if (typeof header !== 'string' || !UUID.test(header)) {
       throw new AppError('validation-failed', 'X-Party-Id must be one party id', { errors: [{ path: '/headers/x-party-id', message: 'must be a UUID' }] });
     }
-    if (!(await findMembership(db, header, userId))) throw new AppError('forbidden', 'you are not a member of the party named in X-Party-Id');
-    return header.toLowerCase();
+    const partyId = header.toLowerCase();
+    if (!memberships.some((m) => m.partyId === partyId)) throw new AppError('forbidden', 'you are not a member of the party named in X-Party-Id');
+    return partyId;
   }
-  const memberships = await db.select({ partyId: partyMembers.partyId }).from(partyMembers).where(eq(partyMembers.userId, userId)).limit(2);
   return memberships.length === 1 ? memberships[0]!.partyId : null;
 }
 

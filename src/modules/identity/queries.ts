@@ -55,6 +55,14 @@ export function partyMayTrade(partyId: SQLWrapper): SQL {
   return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${parties.verificationStatus} in ('verified', 'submitted', 'needs_more_info') and ${parties.verifiedUntil} > now() and ${parties.suspendedAt} is null)`;
 }
 
+/**
+ * SQL for when the party whose id is `partyId` stops trading of itself (its verification ends), so
+ * other modules can bound how long they keep what they showed of it.
+ */
+export function partyVerifiedUntil(partyId: SQLWrapper): SQL<Date | null> {
+  return sql<Date | null>`(select ${parties.verifiedUntil} from ${parties} where ${parties.id} = ${partyId})`;
+}
+
 /** Legal names by party id, for views that show many parties. */
 export async function partyNames(db: Database, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();

@@ -6,7 +6,8 @@ import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import { IdentityCipher } from './crypto.js';
 import { addPartyDocument, documentMediaTypes, mediaTypeOf, openPartyDocument, type PartyDocument } from './documents.js';
 import { memberRoutes } from './member-routes.js';
-import { findMembership, resolveActingParty } from './members.js';
+import { InvalidatedCache } from '../../lib/cache.js';
+import { listMemberships, resolveActingParty, type MembershipList } from './members.js';
 import {
   ActingPartyView, DocumentParams, DocumentQuery, DocumentView, MyPartyView,
   PartySummaryView, PartyView, ReasonBody, RegisterPartyBody, ReviewBody, UpdatePartyBody,
@@ -55,14 +56,19 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
     documentMaxBytes: app.config.identityDocumentMaxBytes,
   };
 
+  // Memberships are read on every signed-in request: from memory, dropped the moment the database
+  // announces a change to the user's memberships (src/lib/changes.ts).
+  const memberships = new InvalidatedCache<MembershipList>(app.changes, 'membership', 100_000);
+  const membershipsOf = async (userId: string) => (await memberships.get(userId, () => listMemberships(app.db, userId))) ?? [];
+
   // Every signed-in request learns the party it acts for (X-Party-Id, or the user's only party).
   app.actorResolvers.push(async (request, actor) => {
-    actor.partyId = await resolveActingParty(app.db, actor.userId, request.headers['x-party-id']);
+    actor.partyId = resolveActingParty(await membershipsOf(actor.userId), request.headers['x-party-id']);
   });
 
   /** Members of the party and operators may read it; anyone else is told it does not exist. */
   async function assertCanReadParty(actor: Actor, partyId: string) {
-    if (await findMembership(app.db, partyId, actor.userId)) return;
+    if ((await membershipsOf(actor.userId)).some((m) => m.partyId === partyId)) return;
     assertCanAccess(actor, { partyId }, 'party', ['operator']);
   }
 

@@ -1,0 +1,122 @@
+// Reads at the speed of the hardware (issue 8): statements per request, the immutable listing view
+// with its ETag, and caches that never outlive a change, across two instances on one database.
+import { rmSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { as, buildTestApp, expectProblem, signUp, testConfig, type TestUser } from '../helpers/app.js';
+import { listedProduct, verifiedProvider } from '../helpers/catalog.js';
+import { freshDatabase, serverUrl } from '../helpers/database.js';
+import { createVerifiedParty } from '../helpers/identity.js';
+
+t.test('a read sends at most two statements: /me, a listing, a search', async (t) => {
+  let statements: string[] = [];
+  const app = await buildTestApp(t, {}, { logQuery: (q) => statements.push(q) });
+  const operator = await signUp(app, ['operator']);
+  const { user: provider } = await verifiedProvider(app, operator);
+  const listing = await listedProduct(app, provider, operator);
+  const buyer = await signUp(app, ['buyer']);
+  await createVerifiedParty(app, buyer, operator);
+
+  const count = async (user: TestUser, url: string) => {
+    await as(app, user, { method: 'GET', url }); // the first request of a user fills the access caches
+    statements = [];
+    const res = await as(app, user, { method: 'GET', url });
+    t.equal(res.statusCode, 200, url);
+    return statements.length;
+  };
+  t.ok((await count(buyer, '/me')) <= 2, '/me');
+  t.ok((await count(buyer, `/catalog/listings/${listing.id}`)) <= 1, 'listing detail: one statement with the live revision cached');
+  t.ok((await count(buyer, '/catalog/search?q=客流')) <= 1, 'search');
+  t.ok((await count(buyer, '/catalog/search?q=ridership&grade=general&sort=price_asc')) <= 1, 'search with filters');
+  statements = [];
+  await as(app, buyer, { method: 'GET', url: '/catalog/search?q=%E5%AE%A2%E6%B5%81' });
+  t.equal(statements.length, 0, 'a repeated search is answered from the page cache');
+});
+
+t.test('listing detail: strong ETag, 304 while unchanged, a new tag after any change', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const { user: provider } = await verifiedProvider(app, operator);
+  const listing = await listedProduct(app, provider, operator);
+  const buyer = await signUp(app, ['buyer']);
+  await createVerifiedParty(app, buyer, operator);
+
+  const first = await as(app, buyer, { method: 'GET', url: `/catalog/listings/${listing.id}` });
+  const etag = first.headers.etag as string;
+  t.match(etag, /^"[^"]+"$/, 'a strong validator');
+  const again = await as(app, buyer, { method: 'GET', url: `/catalog/listings/${listing.id}`, headers: { 'if-none-match': etag } });
+  t.equal(again.statusCode, 304);
+  t.equal(again.body, '');
+  t.equal(again.headers.etag, etag);
+  const second = await as(app, buyer, { method: 'GET', url: `/catalog/listings/${listing.id}` });
+  t.equal(second.body, first.body, 'the cached live revision gives the same bytes');
+
+  // An edit makes a new working revision; the buyer still sees the approved one, under a new tag.
+  const edited = await as(app, provider, { method: 'PATCH', url: `/catalog/listings/${listing.id}`, payload: { content: { tags: ['改'] } } });
+  t.equal(edited.statusCode, 200);
+  const afterEdit = await as(app, buyer, { method: 'GET', url: `/catalog/listings/${listing.id}`, headers: { 'if-none-match': etag } });
+  t.equal(afterEdit.statusCode, 200, 'the listing changed, so the old tag no longer matches');
+  t.same(afterEdit.json().live, first.json().live, 'the approved revision is unchanged');
+  t.equal(afterEdit.json().working, null, 'buyers never see the working revision');
+  t.not(edited.headers.etag, afterEdit.headers.etag, 'the provider and the buyer see different representations, with different tags');
+
+  const suspended = await as(app, operator, { method: 'POST', url: `/catalog/listings/${listing.id}/suspend`, payload: { reason: 'investigation' } });
+  t.equal(suspended.statusCode, 200);
+  expectProblem(t, await as(app, buyer, { method: 'GET', url: `/catalog/listings/${listing.id}`, headers: { 'if-none-match': etag } }), 404, 'not-found');
+});
+
+/**
+ * Two instances of the service on one database, as two processes behind a load balancer would be.
+ * On the server each has its own pool and its own LISTEN connection; the embedded database is one
+ * process's, so there the two share it and its in-process notices.
+ */
+async function twoInstances(t: Test): Promise<[FastifyInstance, FastifyInstance]> {
+  const database = await freshDatabase();
+  const config = testConfig();
+  const a = await buildApp(config, { database: database.handle, logger: false });
+  const b = await buildApp(config, { database: await database.openAnother(), logger: false });
+  t.teardown(async () => {
+    await b.close();
+    await a.close();
+    await database.dispose();
+    rmSync(config.dataDir, { recursive: true, force: true });
+  });
+  return [a, b];
+}
+
+t.test(`a change made through one instance counts on the other's very next request (${serverUrl ? 'server, LISTEN/NOTIFY' : 'embedded, in-process'})`, async (t) => {
+  const [a, b] = await twoInstances(t);
+  const operator = await signUp(a, ['operator']);
+  const { user: provider, party } = await verifiedProvider(a, operator);
+  const listing = await listedProduct(a, provider, operator);
+  const buyer = await signUp(a, ['buyer']);
+  await createVerifiedParty(a, buyer, operator);
+  const read = (app: FastifyInstance, user: TestUser, url: string) => as(app, user, { method: 'GET', url });
+
+  // Warm every cache of instance b.
+  t.equal((await read(b, provider, '/catalog/listings')).statusCode, 200);
+  t.equal((await read(b, buyer, `/catalog/listings/${listing.id}`)).statusCode, 200);
+  t.equal((await read(b, buyer, '/catalog/search?q=客流')).json().items.length, 1);
+
+  // A listing suspended through a: gone from b's detail and search at once.
+  t.equal((await as(a, operator, { method: 'POST', url: `/catalog/listings/${listing.id}/suspend`, payload: { reason: 'complaint' } })).statusCode, 200);
+  t.equal((await read(b, buyer, `/catalog/listings/${listing.id}`)).statusCode, 404, 'suspended listing');
+  t.equal((await read(b, buyer, '/catalog/search?q=客流')).json().items.length, 0, 'and out of the cached search');
+  t.equal((await as(a, operator, { method: 'POST', url: `/catalog/listings/${listing.id}/reinstate`, payload: { reason: 'cleared' } })).statusCode, 200);
+  t.equal((await read(b, buyer, '/catalog/search?q=客流')).json().items.length, 1, 'back after reinstatement');
+
+  // The provider's party suspended through a: its listings leave b's catalog at once.
+  t.equal((await as(a, operator, { method: 'POST', url: `/parties/${party.id}/suspension`, payload: { reason: 'fraud report' } })).statusCode, 200);
+  t.equal((await read(b, buyer, `/catalog/listings/${listing.id}`)).statusCode, 404, 'suspended party');
+  t.equal((await read(b, buyer, '/catalog/search?q=客流')).json().items.length, 0);
+
+  // A role taken away through a: refused on b's next request.
+  t.equal((await as(a, operator, { method: 'PATCH', url: `/users/${provider.id}`, payload: { roles: ['buyer'] } })).statusCode, 200);
+  expectProblem(t, await read(b, provider, '/catalog/listings'), 403, 'forbidden');
+
+  // An account disabled through a: its token is refused on b's next request.
+  t.equal((await read(b, buyer, '/me')).statusCode, 200);
+  t.equal((await as(a, operator, { method: 'PATCH', url: `/users/${buyer.id}`, payload: { status: 'disabled' } })).statusCode, 200);
+  expectProblem(t, await read(b, buyer, '/me'), 401, 'invalid-token');
+});
