@@ -34,6 +34,8 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
+  /** The database is already migrated (a worker of a primary that migrated it). */
+  migrated?: boolean;
   /** An open, migrated database; the app takes ownership and closes it. Opened from config when absent. */
   database?: DatabaseHandle;
   /** File storage; a disk store under DATA_DIR/blobs when absent. */
@@ -49,7 +51,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }));
-  if (!options.database) await database.migrate();
+  if (!options.database && !options.migrated) await database.migrate();
   const changes = await listenForChanges(database);
   // Authorisation reads the caller's current roles and standing on every request: from memory,
   // dropped the moment the database announces a change (src/lib/changes.ts).

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -10,6 +11,7 @@ import { Value } from 'typebox/value';
  */
 const settings = {
   PORT: { schema: Type.Integer({ minimum: 0, maximum: 65535 }), default: 3000 },
+  WEB_CONCURRENCY: { schema: Type.Integer({ minimum: 1, maximum: 64 }), default: undefined },
   HOST: { schema: Type.String({ minLength: 1 }), default: '127.0.0.1' },
   DATABASE_URL: { schema: Type.String({ pattern: '^postgres(ql)?://' }), default: undefined },
   DATA_DIR: { schema: Type.String({ minLength: 1 }), default: './data' },
@@ -43,6 +45,8 @@ type SettingValue<K extends keyof Settings> = Settings[K]['default'] extends und
 
 export interface Config {
   port: SettingValue<'PORT'>;
+  /** Worker processes serving HTTP: one per core on a server database, always one on the embedded one. */
+  workers: number;
   host: SettingValue<'HOST'>;
   /** PostgreSQL server; when absent the embedded PGlite database under `dataDir` is used. */
   databaseUrl: string | undefined;
@@ -96,6 +100,10 @@ function read<K extends keyof Settings>(env: Env, name: K): SettingValue<K> {
 export function loadConfig(env: Env = process.env, warn: (msg: string) => void = console.warn): Config {
   const databaseUrl = read(env, 'DATABASE_URL');
   const dataDir = resolve(read(env, 'DATA_DIR'));
+  const workers = read(env, 'WEB_CONCURRENCY');
+  if (databaseUrl === undefined && workers !== undefined && workers > 1) {
+    throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  }
   let jwtSecret = read(env, 'JWT_SECRET');
   if (jwtSecret === undefined) {
     if (databaseUrl !== undefined) throw new ConfigError('JWT_SECRET is required when DATABASE_URL is set');
@@ -108,6 +116,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
   }
   return {
     port: read(env, 'PORT'),
+    workers: databaseUrl === undefined ? 1 : (workers ?? availableParallelism()),
     host: read(env, 'HOST'),
     databaseUrl,
     dataDir,

@@ -14,6 +14,7 @@ import { freshDatabase } from './database.js';
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     port: 0,
+    workers: 1,
     host: '127.0.0.1',
     databaseUrl: undefined,
     dataDir: mkdtempSync(join(tmpdir(), 'dx-test-')),

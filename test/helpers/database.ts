@@ -75,6 +75,8 @@ async function ensureTemplate(admin: postgres.Sql): Promise<string> {
 
 export interface TestDatabase {
   handle: DatabaseHandle;
+  /** The server database's URL (undefined on the embedded one). */
+  url?: string;
   /** A second handle on the same database, as another process of the service would have. */
   openAnother(): Promise<DatabaseHandle>;
   /** Drops the database (server) after the handle was closed. */
@@ -97,6 +99,7 @@ export async function freshDatabase(options: { logQuery?: (query: string) => voi
     await admin.unsafe(`create database "${name}" template "${template}"`);
     const url = urlWithDatabase(serverUrl, name);
     return {
+      url,
       handle: await openDatabase({ url, poolSize: 5, ...options }),
       openAnother: () => openDatabase({ url, poolSize: 5 }),
       dispose: async () => {

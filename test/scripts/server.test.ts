@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { randomBytes } from 'node:crypto';
+import { freshDatabase, serverUrl } from '../helpers/database.js';
 import { spawnTs } from '../helpers/spawn.js';
 
 /** Starts `src/server.ts` as `npm start` does and resolves with its URL once it listens. */
@@ -93,4 +95,27 @@ t.test('first run: the server prints a one-time setup token that creates the fir
   t.notMatch(again.output(), /setup token/, 'with an operator, no token is made');
   again.child.kill('SIGTERM');
   await again.exited;
+});
+
+t.test('WEB_CONCURRENCY: several workers on a server database, refused on the embedded one', async (t) => {
+  const refused = startServer({ DATA_DIR: mkdtempSync(join(tmpdir(), 'dx-workers-')), WEB_CONCURRENCY: '2' });
+  t.equal(await refused.exited, 78);
+  t.match(refused.output(), /WEB_CONCURRENCY above 1 needs DATABASE_URL/);
+  await t.rejects(refused.listening);
+  if (!serverUrl) return;
+
+  const database = await freshDatabase();
+  await database.handle.close();
+  t.teardown(() => database.dispose());
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-workers-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const server = startServer({ DATABASE_URL: database.url!, DATA_DIR: dataDir, WEB_CONCURRENCY: '2', JWT_SECRET: 'x'.repeat(32), IDENTITY_KEY: randomBytes(32).toString('base64') });
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const url = await server.listening;
+  for (let i = 0; i < 40 && !(/worker 1 of 2/.test(server.output()) && /worker 2 of 2/.test(server.output())); i++) await new Promise((r) => setTimeout(r, 250));
+  t.match(server.output(), /worker 1 of 2/);
+  t.match(server.output(), /worker 2 of 2/);
+  t.equal((await fetch(`${url}/ready`)).status, 200);
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0, 'the primary stops its workers and exits');
 });
