@@ -1,0 +1,93 @@
+import type { Database } from '../../lib/database.js';
+
+/**
+ * Where trading meets settlement and agreements. The order is the hub: it asks settlement to
+ * collect, release and refund, and asks agreements to draft its trade agreement; settlement and
+ * agreements tell the order what happened through the event interfaces, inside the transaction
+ * that records it, so the order's state and the money or signature never disagree.
+ *
+ * Every call is idempotent per order (a retried request, a replayed webhook, two processes racing
+ * a timer): a second call with the same order changes nothing and answers as the first did.
+ */
+
+export type PaymentRail = 'stripe' | 'bank_transfer';
+
+/** What settlement needs to know of an order to collect, hold and pay out its price. */
+export interface PayableOrder {
+  id: string;
+  /** `ORD-2026-000123`: on payment instructions, bank references, Stripe metadata. */
+  number: string;
+  buyerPartyId: string;
+  providerPartyId: string;
+  /** The price the buyer pays, in minor units of `currency`. */
+  amountMinor: number;
+  currency: string;
+  /** The exchange's fee, fixed on the order when it was placed; the provider receives the rest. */
+  feeMinor: number;
+}
+
+/** How the buyer pays: a Stripe PaymentIntent's client secret, or a bank transfer with a reference. */
+export type PaymentInstructions =
+  | { rail: 'stripe'; paymentId: string; clientSecret: string }
+  | { rail: 'bank_transfer'; paymentId: string; reference: string; amountMinor: number; currency: string; payee: { name: string; bank: string; account: string } };
+
+export interface SettlementPort {
+  /** Which rails this exchange offers (no Stripe key: bank transfer alone). */
+  rails(): readonly PaymentRail[];
+  /**
+   * The order awaits payment: open the buyer's payment of the order's amount, to be held in
+   * escrow by the exchange. Called in the transaction that moves the order to `payment_pending`.
+   */
+  openPayment(tx: Database, order: PayableOrder, rail: PaymentRail): Promise<PaymentInstructions>;
+  /** The delivery is accepted: pay the provider what is held, less the fee. */
+  releaseToProvider(tx: Database, orderId: string): Promise<void>;
+  /**
+   * A dispute decided for the buyer, wholly or in part: refund `refundMinor` (at most what was
+   * paid) and release the rest, less the fee on that rest, to the provider.
+   */
+  refund(tx: Database, orderId: string, refundMinor: number, reason: string): Promise<void>;
+}
+
+/** What settlement tells trading. Implemented by trading; each call moves the order once. */
+export interface OrderPaymentEvents {
+  /** The whole price is held in escrow. */
+  paid(tx: Database, orderId: string, at: Date): Promise<void>;
+  /** The provider's share has left the exchange (a Stripe transfer, a recorded bank payout). */
+  paidOut(tx: Database, orderId: string, at: Date): Promise<void>;
+  /** A refund ordered by `refund` has reached the buyer. */
+  refunded(tx: Database, orderId: string, amountMinor: number, at: Date): Promise<void>;
+}
+
+/** What the trade agreement states, from the order and the listing revision it was ordered from. */
+export interface AgreementOrder {
+  id: string;
+  number: string;
+  providerPartyId: string;
+  buyerPartyId: string;
+  listingId: string;
+  revisionId: string;
+  listingTitle: { zh?: string | undefined; en?: string | undefined };
+  /** The dataset version the revision declared: exactly these bytes are delivered. */
+  dataset: { versionId: string; sha256: string; sizeBytes: number; mediaType: string } | null;
+  pricePlan: { name: string; kind: 'one_off' | 'subscription'; period?: string | undefined };
+  amountMinor: number;
+  currency: string;
+  feeMinor: number;
+  purpose: string;
+  scenario: string;
+  safeguards: string;
+  term: { start: string; end: string };
+  onwardTransfer: 'forbidden' | 'with_provider_consent' | 'allowed';
+  territory: string;
+}
+
+export interface AgreementsPort {
+  /** Drafts the data trade agreement of an order; the parties then sign it through the agreements API. */
+  draftTradeAgreement(tx: Database, order: AgreementOrder): Promise<{ agreementId: string; number: string }>;
+}
+
+/** What agreements tell trading. Implemented by trading. */
+export interface OrderAgreementEvents {
+  /** Both parties have signed and the exchange has sealed the agreement. */
+  signed(tx: Database, orderId: string, agreementId: string, at: Date): Promise<void>;
+}
