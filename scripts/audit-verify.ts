@@ -1,9 +1,11 @@
-// Recomputes the whole audit chain from the command line: `npm run audit:verify`.
-// Uses the same configuration as the server (DATABASE_URL, or the embedded database under DATA_DIR).
-// Exit code 0: the chain verifies; 1: it does not (the first bad sequence number is printed); 2: could not run.
+// Recomputes the whole audit log from the stored events and compares it with every signed
+// checkpoint: `npm run audit:verify`. Uses the server's configuration (DATABASE_URL, or the
+// embedded database under DATA_DIR, and the log's key).
+// Exit code 0: the log verifies; 1: it does not (the first bad leaf is named); 2: could not run.
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type DatabaseHandle } from '../src/lib/database.js';
-import { verifyAuditChain } from '../src/modules/audit/service.js';
+import { createLogSigner } from '../src/modules/audit/signer.js';
+import { verifyAuditLog } from '../src/modules/audit/verify.js';
 
 const config = loadConfig();
 let database: DatabaseHandle | undefined;
@@ -12,17 +14,21 @@ try {
   await database.migrate();
   const started = Date.now();
   const showProgress = process.stderr.isTTY;
-  const result = await verifyAuditChain(database.db, (checked, total) => {
-    const line = `checked ${checked} of ${total} events`;
-    if (showProgress) process.stderr.write(`\r${line}`);
-    else if (checked === total || checked % 100_000 === 0) process.stderr.write(`${line}\n`);
+  const bar = (done: number, total: number) => {
+    const width = 30;
+    const filled = total ? Math.round((done / total) * width) : width;
+    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done} of ${total} leaves`;
+  };
+  const result = await verifyAuditLog(database.db, createLogSigner(config.auditLogOrigin, config.auditLogKey), (done, total) => {
+    if (showProgress) process.stderr.write(`\r${bar(done, total)}`);
+    else if (done === total || done % 200_000 < 20_000) process.stderr.write(`${bar(done, total)}\n`);
   });
   if (showProgress) process.stderr.write('\n');
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.ok) {
-    console.log(`audit chain OK: ${result.checked} events, head ${result.head ? `#${result.head.seq} ${result.head.hash}` : '(empty)'} (${seconds} s)`);
+    console.log(`audit log OK: ${result.leaves} leaves, ${result.checkpoints} signed checkpoints match, ${result.pending} events waiting for the sequencer (${seconds} s)`);
   } else {
-    console.log(`audit chain BROKEN at event #${result.firstBadSeq}: ${result.reason} (${result.checked} events before it verify)`);
+    console.log(`audit log BROKEN${result.firstBadLeaf === null ? '' : ` at leaf ${result.firstBadLeaf}`}: ${result.reason}`);
     process.exitCode = 1;
   }
 } catch (err) {

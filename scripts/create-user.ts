@@ -11,6 +11,8 @@ import { openDatabase } from '../src/lib/database.js';
 import { createUser } from '../src/modules/accounts/service.js';
 import { roles, type Role } from '../src/modules/accounts/tables.js';
 import { systemActor } from '../src/modules/audit/events.js';
+import { integrateAll } from '../src/modules/audit/sequencer.js';
+import { createLogSigner } from '../src/modules/audit/signer.js';
 
 const { values } = parseArgs({
   options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', multiple: true, default: ['operator'] } },
@@ -34,6 +36,8 @@ try {
   await database.migrate();
   const ctx = { db: database.db, config, signAccessToken: () => '' };
   const user = await createUser(ctx, systemActor(), { email: values.email!, password, displayName: values.name!, roles: chosen as Role[] }, 'script');
+  // No server may be running to integrate the event: the script puts it in the log itself.
+  await integrateAll(database.db, createLogSigner(config.auditLogOrigin, config.auditLogKey));
   console.log(`created ${user.roles.join('+')} account ${user.email} (${user.id})`);
 } catch (err) {
   console.error(`create-user failed: ${(err as Error).message}`);

@@ -13,7 +13,7 @@ import { openDatabase } from '../src/lib/database.js';
 
 const out = process.argv[2];
 const dataDir = mkdtempSync(join(tmpdir(), 'dx-openapi-'));
-const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: randomBytes(32).toString('hex'), IDENTITY_KEY: randomBytes(32).toString('base64'), PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL });
+const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: randomBytes(32).toString('hex'), IDENTITY_KEY: randomBytes(32).toString('base64'), AUDIT_LOG_KEY: randomBytes(32).toString('base64'), PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL });
 const database = await openDatabase({});
 await database.migrate();
 const app = await buildApp(config, { database, logger: false });

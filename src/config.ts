@@ -26,6 +26,9 @@ const settings = {
   TRUST_PROXY: { schema: Type.Boolean(), default: false },
   PUBLIC_BASE_URL: { schema: Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$' }), default: undefined },
   IDENTITY_KEY: { schema: Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' }), default: undefined },
+  AUDIT_LOG_KEY: { schema: Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' }), default: undefined },
+  AUDIT_LOG_ORIGIN: { schema: Type.String({ pattern: '^[^\\s+]{1,200}$' }), default: undefined },
+  AUDIT_SEQUENCER_INTERVAL_MS: { schema: Type.Integer({ minimum: 10, maximum: 60_000 }), default: 200 },
   IDENTITY_VERIFICATION_MONTHS: { schema: Type.Integer({ minimum: 1, maximum: 60 }), default: 12 },
   IDENTITY_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 10 * 1024 * 1024 },
   CATALOG_DATASET_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 2 * 1024 * 1024 * 1024 },
@@ -36,7 +39,7 @@ const settings = {
   },
 } satisfies Record<string, { schema: TSchema; default: unknown }>;
 
-const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'DATABASE_URL']);
+const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL']);
 
 type Settings = typeof settings;
 type SettingValue<K extends keyof Settings> = Settings[K]['default'] extends undefined
@@ -63,6 +66,12 @@ export interface Config {
   logLevel: SettingValue<'LOG_LEVEL'>;
   /** Base64 of the 32-byte key that encrypts identity numbers at rest (and keys their lookup HMAC). */
   identityKey: string;
+  /** Base64 of the 32-byte Ed25519 seed that signs the audit log's checkpoints. */
+  auditLogKey: string;
+  /** The log's origin line, also the signing key's name (C2SP tlog-checkpoint). */
+  auditLogOrigin: string;
+  /** How often each process's sequencer looks for events to integrate. */
+  auditSequencerIntervalMs: number;
   /** How long an operator's verification of a party holds before it must be renewed. */
   identityVerificationMonths: number;
   identityDocumentMaxBytes: number;
@@ -114,6 +123,12 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     if (databaseUrl !== undefined) throw new ConfigError('IDENTITY_KEY is required when DATABASE_URL is set (base64 of 32 random bytes)');
     identityKey = readOrCreateSecret(dataDir, 'identity-key', warn);
   }
+  let auditLogKey = read(env, 'AUDIT_LOG_KEY');
+  if (auditLogKey === undefined) {
+    if (databaseUrl !== undefined) throw new ConfigError('AUDIT_LOG_KEY is required when DATABASE_URL is set (base64 of 32 random bytes: the log\'s Ed25519 signing key)');
+    auditLogKey = readOrCreateSecret(dataDir, 'audit-log-key', warn);
+  }
+  const publicBaseUrl = read(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '');
   return {
     port: read(env, 'PORT'),
     workers: databaseUrl === undefined ? 1 : (workers ?? availableParallelism()),
@@ -127,9 +142,13 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     authRateLimit: { max: read(env, 'AUTH_RATE_LIMIT_MAX'), windowSeconds: read(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS') },
     argon2: { memoryKiB: read(env, 'ARGON2_MEMORY_KIB'), timeCost: read(env, 'ARGON2_TIME_COST') },
     trustProxy: read(env, 'TRUST_PROXY'),
-    publicBaseUrl: read(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
+    publicBaseUrl,
     logLevel: read(env, 'LOG_LEVEL'),
     identityKey,
+    auditLogKey,
+    // A schema-less URL naming the log, as C2SP asks; from the public address when one is set.
+    auditLogOrigin: read(env, 'AUDIT_LOG_ORIGIN') ?? `${publicBaseUrl ? new URL(publicBaseUrl).host : 'data-exchange.localhost'}/audit-log`,
+    auditSequencerIntervalMs: read(env, 'AUDIT_SEQUENCER_INTERVAL_MS'),
     identityVerificationMonths: read(env, 'IDENTITY_VERIFICATION_MONTHS'),
     identityDocumentMaxBytes: read(env, 'IDENTITY_DOCUMENT_MAX_BYTES'),
     catalogDatasetMaxBytes: read(env, 'CATALOG_DATASET_MAX_BYTES'),

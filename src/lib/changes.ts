@@ -8,7 +8,7 @@ import type { DatabaseHandle } from './database.js';
  */
 export const CHANGES_CHANNEL = 'dx_changes';
 
-export type ChangeTopic = 'user' | 'membership' | 'catalog';
+export type ChangeTopic = 'user' | 'membership' | 'catalog' | 'audit';
 
 export interface ChangeFeed {
   /** Whether notices are arriving; caches answer only while it is true. */

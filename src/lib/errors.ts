@@ -16,6 +16,7 @@ export const problemKinds = {
   'uri-too-long': { status: 414, title: 'A path segment is too long' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   'invalid-state': { status: 409, title: 'Not allowed in the current state' },
+  'audit-pending': { status: 409, title: 'The event is not in the log yet' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'listing-incomplete': { status: 422, title: 'The listing is not complete enough for review' },

@@ -26,6 +26,8 @@ t.test('values are converted and checked', async (t) => {
   t.equal(config.port, 8080);
   t.equal(config.trustProxy, true);
   t.equal(config.logLevel, 'warn');
+  t.equal(config.auditLogOrigin, 'exchange.example.cn/audit-log', 'the log is named after the public address');
+  t.equal(config.workers, 1, 'the embedded database is served by one process');
 });
 
 t.test('a bad or missing value stops the start with a message naming it', async (t) => {
@@ -35,6 +37,8 @@ t.test('a bad or missing value stops the start with a message naming it', async 
     [{ DATABASE_URL: 'mysql://x', JWT_SECRET: 'x'.repeat(40) }, /^DATABASE_URL is not valid/],
     [{ DATABASE_URL: 'postgres://localhost/x' }, /^JWT_SECRET is required when DATABASE_URL is set/],
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET is not valid/],
+    [{ DATABASE_URL: 'postgres://localhost/x', JWT_SECRET: 'x'.repeat(40), IDENTITY_KEY: 'A'.repeat(43) + '=' }, /^AUDIT_LOG_KEY is required when DATABASE_URL is set/],
+    [{ AUDIT_LOG_ORIGIN: 'has space/log', JWT_SECRET: 'x'.repeat(40) }, /^AUDIT_LOG_ORIGIN is not valid/],
     [{ LOG_LEVEL: 'loud', JWT_SECRET: 'x'.repeat(40) }, /^LOG_LEVEL is not valid/],
     [{ ACCESS_TOKEN_TTL_SECONDS: '1', JWT_SECRET: 'x'.repeat(40) }, /^ACCESS_TOKEN_TTL_SECONDS is not valid/],
     [{ PUBLIC_BASE_URL: 'exchange.example.cn', JWT_SECRET: 'x'.repeat(40) }, /^PUBLIC_BASE_URL is not valid/],

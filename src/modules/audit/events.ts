@@ -34,5 +34,15 @@ export const systemActor = (requestId: string | null = null): AuditActor => ({
 });
 
 export type AuditEventInput<A extends AuditAction = AuditAction> = {
-  [K in A]: { action: K; subject: AuditSubject; payload: AuditPayloads[K] };
+  [K in A]: {
+    action: K;
+    subject: AuditSubject;
+    payload: AuditPayloads[K];
+    /**
+     * The parties the event concerns besides the acting party and a party that is the subject (both
+     * included by themselves): e.g. a listing's owner when an operator reviews it, both sides of an
+     * order. They may fetch the event's receipt.
+     */
+    parties?: readonly (string | null | undefined)[];
+  };
 }[A];

@@ -84,6 +84,8 @@ async function transition(
     action: rule.audit,
     subject: { type: 'listing', id: listing.id },
     payload: { revisionId: revision.id, from, to: rule.to, ...details },
+    // The provider keeps receipts of the decisions on its listing.
+    parties: [listing.ownerPartyId],
   });
 }
 

@@ -95,7 +95,7 @@ t.test('a ciphertext is bound to its party and its key', async (t) => {
 });
 
 t.test('the identity key at start-up', async (t) => {
-  const server = { DATABASE_URL: 'postgres://127.0.0.1:5432/x', JWT_SECRET: 'j'.repeat(40) };
+  const server = { DATABASE_URL: 'postgres://127.0.0.1:5432/x', JWT_SECRET: 'j'.repeat(40), AUDIT_LOG_KEY: Buffer.alloc(32, 2).toString('base64') };
   t.throws(() => loadConfig(server, () => {}), new ConfigError('IDENTITY_KEY is required when DATABASE_URL is set (base64 of 32 random bytes)'));
   t.throws(() => loadConfig({ ...server, IDENTITY_KEY: Buffer.alloc(16).toString('base64') }, () => {}), /^IDENTITY_KEY is not valid/);
   t.equal(loadConfig({ ...server, IDENTITY_KEY: Buffer.alloc(32, 1).toString('base64') }, () => {}).identityKey, Buffer.alloc(32, 1).toString('base64'));
