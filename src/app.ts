@@ -82,9 +82,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('db', database.db);
   app.decorate('changes', changes);
   app.decorate('blobs', options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs')));
-  app.addHook('onClose', () => database.close());
+  app.addHook('onClose', async () => {
+    await changes.close();
+    await database.close();
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Read your own writes: a request that may have changed something answers only once this
+    // process's caches have seen the change (src/lib/changes.ts).
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) await changes.fence();
   });
 
   await app.register(problems);
@@ -94,6 +100,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     secret: config.jwtSecret,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     loadUser: (userId) => userAccess.get(userId, () => findUserAccess(database.db, userId)),
+    settle: () => changes.settle(),
   });
   await app.register(openapi, { publicBaseUrl: config.publicBaseUrl });
   await app.register(rateLimits);

@@ -109,6 +109,8 @@ export interface AuthOptions {
    * disabling an account or taking a role away takes effect on the next request.
    */
   loadUser(userId: string): Promise<{ roles: Role[]; active: boolean } | undefined>;
+  /** Applies change notices that have already arrived, before the caches behind `loadUser` are read. */
+  settle(): Promise<void>;
 }
 
 export default fp(async function auth(app: FastifyInstance, opts: AuthOptions) {
@@ -148,6 +150,7 @@ function authenticate(app: FastifyInstance, opts: AuthOptions, rule: 'authentica
       throw new AppError('invalid-token', expired ? 'the access token has expired; refresh it' : 'the access token is not valid');
     }
     if (claims.typ !== 'access') throw new AppError('invalid-token', 'not an access token');
+    await opts.settle();
     const user = await opts.loadUser(claims.sub);
     if (!user?.active) throw new AppError('invalid-token', 'the account is disabled');
     const held = user.roles.filter((r): r is Role => knownRoles.includes(r));
