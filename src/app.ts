@@ -36,6 +36,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A registry check for party identities; operators review every submission when absent. */
   identityVerifier?: PartyVerifier;
+  /**
+   * Hooks installed on the root before any plugin or route, so every route inherits them (the test
+   * suite checks each response against the OpenAPI document this way).
+   */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -71,6 +76,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('db', database.db);
   app.decorate('blobs', options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs')));
   app.addHook('onClose', () => database.close());
+  options.instrument?.(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

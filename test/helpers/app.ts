@@ -9,6 +9,7 @@ import type { Config } from '../../src/config.js';
 import { systemActor } from '../../src/modules/audit/events.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import type { Role } from '../../src/modules/accounts/tables.js';
+import { expectNoViolationsAtEnd, installResponseContract } from './contract.js';
 import { freshDatabase } from './database.js';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -36,11 +37,22 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
-/** The whole app on a fresh database of its own; closed and dropped when the test ends. */
+/**
+ * The whole app on a fresh database of its own; closed and dropped when the test ends. Every
+ * response is checked against the OpenAPI document (helpers/contract.ts); the test fails at its end
+ * if any was not what the document says.
+ */
 export async function buildTestApp(t: Test, overrides: Partial<Config> = {}, options: Pick<AppOptions, 'logger' | 'identityVerifier'> = {}): Promise<FastifyInstance> {
   const database = await freshDatabase();
   const config = testConfig(overrides);
-  const app = await buildApp(config, { ...options, database: database.handle, logger: options.logger ?? false });
+  const violations: string[] = [];
+  const app = await buildApp(config, {
+    ...options,
+    database: database.handle,
+    logger: options.logger ?? false,
+    instrument: (instance) => installResponseContract(instance, violations),
+  });
+  expectNoViolationsAtEnd(t, violations);
   t.teardown(async () => {
     await app.close();
     await database.dispose();
