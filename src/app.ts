@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { InvalidatedCache } from './lib/cache.js';
 import { listenForChanges, type ChangeFeed } from './lib/changes.js';
 import { openDatabase, type Database, type DatabaseHandle } from './lib/database.js';
+import { parseQueryString } from './lib/validation.js';
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
 import { findUserAccess } from './modules/accounts/service.js';
@@ -43,6 +44,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A registry check for party identities; operators review every submission when absent. */
   identityVerifier?: PartyVerifier;
+  /**
+   * Hooks installed on the root before any plugin or route, so every route inherits them (the test
+   * suite checks each response against the OpenAPI document this way).
+   */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -72,6 +78,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     frameworkErrors: frameworkError,
+    routerOptions: { querystringParser: parseQueryString },
     clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -86,6 +93,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await changes.close();
     await database.close();
   });
+  options.instrument?.(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // Read your own writes: a request that may have changed something answers only once this

@@ -26,8 +26,16 @@ export default fp(async function input(app: FastifyInstance) {
   installValidation(app);
 
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  // JSON text is UTF-8 (RFC 8259 §8.1). Bytes that are not are refused, not replaced by U+FFFD,
+  // which would store something the client never sent.
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, bytes, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(bytes as Buffer);
+    } catch {
+      return done(new AppError('bad-request', 'the JSON body is not valid UTF-8'), undefined);
+    }
     if (text.length === 0 || text.trim().length === 0) return done(null, undefined);
     if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
       return done(new AppError('bad-request', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
@@ -36,6 +44,11 @@ export default fp(async function input(app: FastifyInstance) {
   });
 
   app.addHook('onRoute', (route) => {
+    // A route that declares no query parameters takes none: an unknown one is refused as it would
+    // be where the query schema is declared (closed), not silently ignored.
+    if (!route.schema?.hide && !route.schema?.querystring) {
+      route.schema = { ...route.schema, querystring: { type: 'object', properties: {}, additionalProperties: false } };
+    }
     const methods = ([] as string[]).concat(route.method);
     if (route.schema?.body || route.config?.upload || !methods.some((m) => methodsWithBody.has(m))) return;
     route.preValidation = [refuseUnexpectedBody, ...(route.preValidation ? [route.preValidation].flat() : [])];

@@ -43,11 +43,12 @@ function withoutRequiredDefaults(schema: unknown): unknown {
 /**
  * The error responses a route can give, added to what it declares: 400 for any malformed request,
  * 404 where the path names a resource, 413 and 415 where it takes a body, 429 where it is rate
- * limited. 401 and 403 come from the guard (plugins/auth.ts).
+ * limited, and 500 everywhere (a problem document that names only the request id). 401 and 403
+ * come from the guard (plugins/auth.ts).
  */
 function addErrorResponses(route: RouteOptions): void {
   const methods = ([] as string[]).concat(route.method);
-  const statuses = [400];
+  const statuses = [400, 500];
   if (route.url.includes(':')) statuses.push(404);
   if (methods.some((m) => methodsWithBody.has(m)) && (route.schema?.body || route.config?.upload)) statuses.push(413, 415);
   if (route.config?.rateLimit) statuses.push(429);

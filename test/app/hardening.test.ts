@@ -213,3 +213,33 @@ t.test('9b. the response of a listing read is what the document says', async (t)
   const count = rowsOf<{ n: number }>(await app.db.execute(sql`select count(*)::int as n from catalog_listings`))[0]!.n;
   t.equal(count, 1);
 });
+
+t.test('10. JSON that is not UTF-8 is refused, not stored with U+FFFD in place of the bytes', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const { user } = await verifiedProvider(app, operator);
+  const listing = await completeDraft(app, user);
+  const payload = Buffer.concat([Buffer.from('{"content":{"tags":["a'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"]}}')]);
+  const res = await as(app, user, { method: 'PATCH', url: `/catalog/listings/${listing.id}`, headers: { 'content-type': 'application/json' }, payload });
+  t.match(expectProblem(t, res, 400, 'bad-request').detail, /not valid UTF-8/);
+  const read = await as(app, user, { method: 'GET', url: `/catalog/listings/${listing.id}` });
+  t.notOk(JSON.stringify(read.json().working.content.tags).includes('\ufffd'), 'nothing was stored');
+});
+
+t.test('11. a route that declares no query parameters refuses unknown ones, as a declared query schema does', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const res = await as(app, operator, { method: 'GET', url: '/me?surprise=1' });
+  t.equal(expectProblem(t, res, 400, 'validation-failed').errors?.[0]?.path, '/querystring');
+  t.equal((await as(app, operator, { method: 'GET', url: '/me' })).statusCode, 200);
+});
+
+t.test('12. a query string with invalid percent-encoded UTF-8 is refused, not decoded to U+FFFD', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  expectProblem(t, await as(app, operator, { method: 'GET', url: '/audit/events?subjectId=a%ED%A0%80b' }), 400, 'validation-failed');
+  expectProblem(t, await as(app, operator, { method: 'GET', url: '/audit/events?subjectId=%FF' }), 400, 'validation-failed');
+  const ok = await as(app, operator, { method: 'GET', url: `/audit/events?subjectId=${encodeURIComponent('数据 交易')}&limit=5` });
+  t.equal(ok.statusCode, 200, 'valid UTF-8 and + for a space still work');
+  t.equal((await as(app, operator, { method: 'GET', url: '/audit/events?subjectType=a+b&limit=1&limit=2' })).statusCode, 400, 'a repeated scalar parameter is refused');
+});

@@ -9,6 +9,7 @@ import type { Config } from '../../src/config.js';
 import { systemActor } from '../../src/modules/audit/events.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import type { Role } from '../../src/modules/accounts/tables.js';
+import { expectNoViolationsAtEnd, installResponseContract } from './contract.js';
 import { freshDatabase } from './database.js';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -40,7 +41,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
-/** The whole app on a fresh database of its own; closed and dropped when the test ends. */
+/**
+ * The whole app on a fresh database of its own; closed and dropped when the test ends. Every
+ * response is checked against the OpenAPI document (helpers/contract.ts); the test fails at its end
+ * if any was not what the document says.
+ */
 export async function buildTestApp(
   t: Test,
   overrides: Partial<Config> = {},
@@ -48,7 +53,14 @@ export async function buildTestApp(
 ): Promise<FastifyInstance> {
   const database = await freshDatabase({ logQuery: options.logQuery });
   const config = testConfig(overrides);
-  const app = await buildApp(config, { ...options, database: database.handle, logger: options.logger ?? false });
+  const violations: string[] = [];
+  const app = await buildApp(config, {
+    ...options,
+    database: database.handle,
+    logger: options.logger ?? false,
+    instrument: (instance) => installResponseContract(instance, violations),
+  });
+  expectNoViolationsAtEnd(t, violations);
   t.teardown(async () => {
     await app.close();
     await database.dispose();

@@ -188,7 +188,11 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
       tags: ['identity'],
       summary: "Download a party's document (members and operators)",
       params: DocumentParams,
-      response: { 200: Type.Unsafe({ type: 'string', format: 'binary' }), ...problemResponses(400, 404) },
+      // The bytes as uploaded, in the media type they were uploaded as.
+      response: {
+        200: { description: 'The document', content: Object.fromEntries(documentMediaTypes.map((m) => [m, { schema: { type: 'string', format: 'binary' } }])) },
+        ...problemResponses(400, 404),
+      },
     },
   }, async (request, reply) => {
     await assertCanReadParty(actorOf(request), request.params.id);

@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { rowsOf } from '../../src/lib/database.js';
+
+/**
+ * A fingerprint of every table of the database: an md5 per table over its rows in a fixed order,
+ * read in one query. Two fingerprints differ exactly when some row was added, removed or changed.
+ * Left out on purpose: rate limit counters, and the audit events of failed logins, which a refused
+ * login records by design (Art. 28(3)).
+ */
+const excluded = new Set(['rate_limit_counters', 'audit_log_nodes', 'audit_checkpoints']);
+const rowFilter: Record<string, string> = { audit_events: `where action <> 'account.login_failed'` };
+/**
+ * The audit log's sequencer integrates events in the background, whatever requests come: its tree
+ * (nodes, checkpoints) and the leaf index it gives an event are not a request's change.
+ */
+const rowText: Record<string, string> = { audit_events: `(to_jsonb(t) - 'leaf_index')::text` };
+
+export async function fingerprinter(app: FastifyInstance): Promise<() => Promise<Record<string, string>>> {
+  const tables = rowsOf<{ name: string }>(
+    await app.db.execute(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`),
+  )
+    .map((r) => r.name)
+    .filter((name) => !excluded.has(name));
+  if (tables.length === 0) throw new Error('no tables to fingerprint');
+  const columns = tables
+    .map((name) => {
+      const row = rowText[name] ?? 't::text';
+      return `(select md5(coalesce(string_agg(${row}, '|' order by ${row}), '')) from "${name}" t ${rowFilter[name] ?? ''}) as "${name}"`;
+    })
+    .join(', ');
+  const query = sql.raw(`select ${columns}`);
+  return async () => rowsOf<Record<string, string>>(await app.db.execute(query))[0]!;
+}
+
+/** The tables whose fingerprints differ. */
+export const changedTables = (before: Record<string, string>, after: Record<string, string>) => Object.keys(before).filter((k) => before[k] !== after[k]);

@@ -1,0 +1,166 @@
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../../src/modules/accounts/tables.js';
+import type { ResourceKind } from '../../src/plugins/auth.js';
+import { as, signUp, type TestUser } from './app.js';
+import { completeDraft, listedProduct, sampleListing } from './catalog.js';
+import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
+
+/**
+ * One world for the route-table-driven tests (authorisation matrix, fuzz), built through the API:
+ * a persona per kind of caller, each with its own verified party where that makes sense, and a
+ * second provider ("other", party B) whose resources are another party's for every persona. The
+ * fixture factories below make, per resource kind, a resource that a given persona owns; a new
+ * resource kind needs one more factory here and nothing else.
+ */
+
+export const personaNames = ['anonymous', 'buyer', 'provider', 'operator', 'department', 'bureau'] as const;
+export type PersonaName = (typeof personaNames)[number];
+
+export interface Persona {
+  name: string;
+  /** null: anonymous. */
+  user: TestUser | null;
+  /** The party the persona acts for (sent as X-Party-Id on every request); null when it has none. */
+  party: TestParty | null;
+}
+
+export const rolesOf = (p: Persona): readonly Role[] => p.user?.roles ?? [];
+
+/** The persona's user with its party in the headers, as the catalog helpers take a user. */
+export function acting(p: Persona): TestUser {
+  if (!p.user) throw new Error(`${p.name} has no account`);
+  return p.party ? { ...p.user, auth: { ...p.user.auth, 'x-party-id': p.party.id } } : p.user;
+}
+
+export const headersOf = (p: Persona): Record<string, string> => (p.user ? acting(p).auth : {});
+
+export interface World {
+  app: FastifyInstance;
+  personas: Record<PersonaName, Persona>;
+  /** Provider B: owns "another party's" resources. */
+  other: Persona;
+  /** An operator who is no persona: it verifies parties and approves listings for the factories. */
+  clerk: TestUser;
+  /** A party whose admin invites personas (invitation fixtures), so no persona joins A or B. */
+  inviter: Persona;
+}
+
+async function persona(app: FastifyInstance, clerk: TestUser, name: string, roles: Role[], withParty: boolean): Promise<Persona> {
+  const user = await signUp(app, roles, name);
+  return { name, user, party: withParty ? await createVerifiedParty(app, user, clerk) : null };
+}
+
+export async function buildWorld(app: FastifyInstance): Promise<World> {
+  const clerk = await signUp(app, ['operator'], 'clerk');
+  const personas: Record<PersonaName, Persona> = {
+    anonymous: { name: 'anonymous', user: null, party: null },
+    buyer: await persona(app, clerk, 'buyer', ['buyer'], true),
+    provider: await persona(app, clerk, 'provider', ['provider'], true),
+    // Operators and the bureau are the exchange's and the regulator's staff: no party of their own.
+    operator: await persona(app, clerk, 'operator', ['operator'], false),
+    department: await persona(app, clerk, 'department', ['department'], true),
+    bureau: await persona(app, clerk, 'bureau', ['bureau'], false),
+  };
+  const other = await persona(app, clerk, 'other-provider', ['provider'], true);
+  const inviterUser = await signUp(app, ['buyer'], 'inviter');
+  const inviter = { name: 'inviter', user: inviterUser, party: await registerParty(app, inviterUser) };
+  return { app, personas, other, clerk, inviter };
+}
+
+/** A resource of one kind, as the path parameters that name it and what else the test must know. */
+export interface Fixture {
+  label: string;
+  /** Values for path parameters by name: the resource's own (`id`) and the extra ones of its kind. */
+  params: Record<string, string>;
+  /** On sale: readable by anyone signed in, where the route says `onSale`. */
+  onSale?: boolean;
+  /** Who must call for the owner: a fresh stand-in for the persona (a user resource that changes). */
+  caller?: Persona;
+}
+
+/**
+ * Makes resources of one kind owned by `owner`: [] when the persona cannot own one. `fresh`: a new
+ * one, for a request that may change it; otherwise the same ones each time.
+ */
+export type FixtureFactory = (world: World, owner: Persona, fresh: boolean) => Promise<Fixture[]>;
+
+async function expectStatus(res: { statusCode: number; body: string }, status: number, what: string) {
+  if (res.statusCode !== status) throw new Error(`${what} answered ${res.statusCode}: ${res.body}`);
+  return JSON.parse(res.body || 'null');
+}
+
+/** A verified party of `owner` with a document, an open invitation and a member who can be removed. */
+async function partyFixture(world: World, owner: Persona, fresh: boolean): Promise<Fixture[]> {
+  if (!owner.user || !owner.party) return [];
+  const { app, clerk } = world;
+  const party = fresh ? await createVerifiedParty(app, owner.user, clerk) : owner.party;
+  const admin = { ...owner.user, auth: { ...owner.user.auth, 'x-party-id': party.id } };
+  const details = await expectStatus(await as(app, admin, { method: 'GET', url: `/parties/${party.id}` }), 200, 'read party');
+  const invite = (email: string) => as(app, admin, { method: 'POST', url: `/parties/${party.id}/invitations`, payload: { email, role: 'member' } });
+  const open = await expectStatus(await invite(`invitee-${party.id.slice(0, 8)}@example.cn`), 201, 'invite');
+  const member = await signUp(app, ['buyer'], 'member');
+  const joining = await expectStatus(await invite(member.email), 201, 'invite member');
+  await expectStatus(await as(app, member, { method: 'POST', url: `/party-invitations/${joining.id}/acceptance` }), 201, 'accept invitation');
+  return [{ label: `${owner.name}'s party`, params: { id: party.id, documentId: details.documents[0].id, invitationId: open.id, userId: member.id } }];
+}
+
+/** A listing on sale and a draft of `owner`'s party (providers only). */
+async function listingFixture(world: World, owner: Persona, fresh: boolean): Promise<Fixture[]> {
+  if (!owner.party || !rolesOf(owner).includes('provider')) return [];
+  const user = acting(owner);
+  const listed = await listedProduct(world.app, user, world.clerk);
+  const draft = fresh
+    ? await expectStatus(await as(world.app, user, { method: 'POST', url: '/catalog/listings', payload: sampleListing() }), 201, 'draft')
+    : await completeDraft(world.app, user);
+  return [
+    { label: `${owner.name}'s listing on sale`, params: { id: listed.id }, onSale: true },
+    { label: `${owner.name}'s draft`, params: { id: draft.id }, onSale: false },
+  ];
+}
+
+/** The user itself; a fresh stand-in with the same roles when the request may change it. */
+async function userFixture(world: World, owner: Persona, fresh: boolean): Promise<Fixture[]> {
+  if (!owner.user) return [];
+  if (!fresh) return [{ label: `${owner.name} itself`, params: { id: owner.user.id } }];
+  const standIn: Persona = { name: `${owner.name} (stand-in)`, user: await signUp(world.app, [...owner.user.roles], owner.name), party: null };
+  return [{ label: `${owner.name}'s stand-in`, params: { id: standIn.user!.id }, caller: standIn }];
+}
+
+/** An invitation to `owner`'s e-mail from the inviter's party. */
+async function invitationFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  if (!owner.user) return [];
+  const { inviter } = world;
+  const res = await as(world.app, acting(inviter), { method: 'POST', url: `/parties/${inviter.party!.id}/invitations`, payload: { email: owner.user.email, role: 'member' } });
+  const invitation = await expectStatus(res, 201, 'invite persona');
+  return [{ label: `invitation to ${owner.name}`, params: { id: invitation.id } }];
+}
+
+/** An audit event that concerns `owner`'s party (its registration), for receipts. */
+async function auditEventFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  if (!owner.party) return [];
+  const res = await as(world.app, acting(owner), { method: 'GET', url: `/parties/${owner.party.id}/audit-events?action=party.registered` });
+  const events = await expectStatus(res, 200, 'list party events');
+  return [{ label: `an event of ${owner.name}'s party`, params: { id: events.items[0].id } }];
+}
+
+/** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
+export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
+  user: userFixture,
+  party: partyFixture,
+  listing: listingFixture,
+  invitation: invitationFixture,
+  'audit-event': auditEventFixture,
+};
+
+/** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */
+export function fixtureSource(world: World) {
+  const shared = new Map<string, Promise<Fixture[]>>();
+  return (kind: string, owner: Persona, fresh: boolean): Promise<Fixture[]> => {
+    const factory = (fixtureFactories as Record<string, FixtureFactory | undefined>)[kind];
+    if (!factory) throw new Error(`no fixture factory for the resource kind "${kind}": add one to fixtureFactories in test/helpers/route-world.ts`);
+    if (fresh) return factory(world, owner, true);
+    const key = `${kind} ${owner.name}`;
+    if (!shared.has(key)) shared.set(key, factory(world, owner, false));
+    return shared.get(key)!;
+  };
+}
