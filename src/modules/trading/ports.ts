@@ -26,19 +26,39 @@ export interface PayableOrder {
   feeMinor: number;
 }
 
-/** How the buyer pays: a Stripe PaymentIntent's client secret, or a bank transfer with a reference. */
+/**
+ * How the buyer pays: a Stripe PaymentIntent's client secret (null while the PaymentIntent is still
+ * being created by the outbox worker), or a bank transfer with a unique reference.
+ */
 export type PaymentInstructions =
-  | { rail: 'stripe'; paymentId: string; clientSecret: string }
+  | { rail: 'stripe'; paymentId: string; status: 'creating' | 'ready'; clientSecret: string | null; amountMinor: number; currency: string }
   | { rail: 'bank_transfer'; paymentId: string; reference: string; amountMinor: number; currency: string; payee: { name: string; bank: string; account: string } };
+
+/** What the order's transaction record shows of its money: JSON for the API, no secrets. */
+export interface SettlementSummary {
+  payments: { id: string; rail: PaymentRail; status: string; amountMinor: number; receivedMinor: number; currency: string; reference: string | null; createdAt: string }[];
+  payouts: { id: string; rail: PaymentRail; status: string; amountMinor: number; feeMinor: number; currency: string; createdAt: string }[];
+  refunds: { id: string; rail: PaymentRail; status: string; amountMinor: number; currency: string; reason: string; createdAt: string }[];
+  /** Ledger balances of the order's accounts, derived from postings (escrow held, paid out, refunded, fee). */
+  balances: Record<string, number>;
+}
 
 export interface SettlementPort {
   /** Which rails this exchange offers (no Stripe key: bank transfer alone). */
   rails(): readonly PaymentRail[];
   /**
    * The order awaits payment: open the buyer's payment of the order's amount, to be held in
-   * escrow by the exchange. Called in the transaction that moves the order to `payment_pending`.
+   * escrow by the exchange. Called in the transaction that moves the order to `payment_pending`;
+   * external calls (a Stripe PaymentIntent) go to the outbox in that transaction.
    */
-  openPayment(tx: Database, order: PayableOrder, rail: PaymentRail): Promise<PaymentInstructions>;
+  openPayment(tx: Database, order: PayableOrder, rail: PaymentRail): Promise<{ paymentId: string }>;
+  /**
+   * After that transaction committed: carry out the payment's pending external effects now (the
+   * outbox worker would a moment later; both are safe together) and answer how the buyer pays.
+   */
+  paymentInstructions(db: Database, orderId: string): Promise<PaymentInstructions | null>;
+  /** The order's money for its transaction record. */
+  summary(db: Database, orderId: string): Promise<SettlementSummary>;
   /** The delivery is accepted: pay the provider what is held, less the fee. */
   releaseToProvider(tx: Database, orderId: string): Promise<void>;
   /**
@@ -81,9 +101,23 @@ export interface AgreementOrder {
   territory: string;
 }
 
+/** What the order's transaction record shows of its agreement. */
+export interface AgreementSummary {
+  id: string;
+  number: string;
+  status: string;
+  modelText: { kind: string; version: number; sha256: string };
+  /** SHA-256 of the unsealed PDF the parties signed, and of the sealed PDF once sealed. */
+  contentSha256: string;
+  sealedSha256: string | null;
+  signatures: { partyId: string; userId: string; signedAt: string; auditEventId: string }[];
+}
+
 export interface AgreementsPort {
   /** Drafts the data trade agreement of an order; the parties then sign it through the agreements API. */
   draftTradeAgreement(tx: Database, order: AgreementOrder): Promise<{ agreementId: string; number: string }>;
+  /** The agreement for the order's transaction record; null when none was drafted. */
+  summary(db: Database, agreementId: string): Promise<AgreementSummary | null>;
 }
 
 /** What agreements tell trading. Implemented by trading. */
