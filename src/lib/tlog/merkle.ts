@@ -248,3 +248,30 @@ export function rootFromLeaves(leafHashes: readonly Buffer[]): Buffer {
   const k = splitPoint(leafHashes.length);
   return nodeHash(rootFromLeaves(leafHashes.slice(0, k)), rootFromLeaves(leafHashes.slice(k)));
 }
+
+/**
+ * The root of a tree that grows a leaf at a time, keeping only its right edge: the hashes of the
+ * complete subtrees that the binary digits of the size name, largest first. A leaf costs one
+ * interior hash on average and nothing is stored, so a verifier can recompute a log of millions of
+ * leaves in one pass and compare the root at every checkpoint's size.
+ */
+export class RootAccumulator {
+  private readonly edge: Buffer[] = [];
+  size = 0;
+
+  push(leafHashValue: Buffer): void {
+    let hash = leafHashValue;
+    // Each trailing 1 bit of the old size is a complete subtree of the same height to merge with.
+    for (let n = this.size; n & 1; n >>>= 1) hash = nodeHash(this.edge.pop()!, hash);
+    this.edge.push(hash);
+    this.size++;
+  }
+
+  /** MTH of the leaves so far: the subtrees folded from the right, as RFC 9162 splits them. */
+  root(): Buffer {
+    if (this.edge.length === 0) return emptyRoot();
+    let hash = this.edge[this.edge.length - 1]!;
+    for (let i = this.edge.length - 2; i >= 0; i--) hash = nodeHash(this.edge[i]!, hash);
+    return hash;
+  }
+}

@@ -3,7 +3,7 @@ import type { Database } from '../../lib/database.js';
 import { leafBytes } from './leaf.js';
 import type { LogSigner } from './signer.js';
 import { auditCheckpoints, auditEvents, auditLogNodes } from './tables.js';
-import { appendNodes, frontierKeys, keyOf, leafHash, rootFrom } from '../../lib/tlog/merkle.js';
+import { leafHash, RootAccumulator } from '../../lib/tlog/merkle.js';
 
 export interface LogVerification {
   ok: boolean;
@@ -14,13 +14,13 @@ export interface LogVerification {
   reason: string | null;
 }
 
-
 /**
  * Recomputes the whole tree from the stored events, in batches, and compares it with every
  * checkpoint the log signed: each checkpoint's signature and text, then the recomputed root at
  * its size. Where a root differs, the leaves since the last good checkpoint are compared with the
  * stored leaf hashes to name the first event that was changed; a missing event is named by the
- * gap it leaves. Only the right edge of the tree is kept in memory, so memory stays flat.
+ * gap it leaves. Only the right edge of the tree is kept in memory (RootAccumulator), so memory
+ * stays flat and a leaf costs two hashes.
  */
 export async function verifyAuditLog(
   db: Database,
@@ -44,38 +44,30 @@ export async function verifyAuditLog(
     if (!signer.opens(cp.note, cp.treeSize, cp.rootHash)) return result(null, `checkpoint of size ${cp.treeSize} is not signed by the log's key or does not state its root`, 0);
   }
 
-  let size = 0;
-  let frontier = new Map<string, Buffer>();
+  const tree = new RootAccumulator();
   let segmentStart = 0;
   let next = 0; // the next checkpoint to reach
   let prefetch = readBatch(db, 0, batchSize);
-  while (size < total) {
+  while (tree.size < total) {
     const rows = await prefetch;
     if (rows.length > 0) prefetch = readBatch(db, rows.at(-1)!.leafIndex! + 1, batchSize);
-    if (rows.length === 0) return result(size, `event ${size} is missing: the log has ${total} leaves`, size);
-    for (let i = 0; i < rows.length; ) {
+    if (rows.length === 0) return result(tree.size, `event ${tree.size} is missing: the log has ${total} leaves`, tree.size);
+    for (const row of rows) {
+      if (row.leafIndex !== tree.size) return result(tree.size, `event ${tree.size} is missing`, tree.size);
+      tree.push(leafHash(leafBytes(row)));
       const cp = checkpoints[next]!;
-      const take = Math.min(rows.length - i, cp.treeSize - size);
-      const segment = rows.slice(i, i + take);
-      const gap = segment.findIndex((row, j) => row.leafIndex !== size + j);
-      if (gap >= 0) return result(size + gap, `event ${size + gap} is missing`, size + gap);
-      const hashes = segment.map((row) => leafHash(leafBytes(row)));
-      for (const node of appendNodes(size, hashes, frontier)) frontier.set(keyOf(node), node.hash);
-      size += take;
-      i += take;
-      frontier = new Map(frontierKeys(size).map((k) => [keyOf(k), frontier.get(keyOf(k))!]));
-      if (size === cp.treeSize) {
-        if (!rootFrom(size, frontier).equals(cp.rootHash)) {
-          const bad = await firstChangedLeaf(db, segmentStart, size);
-          return result(bad, bad === null ? `the tree of size ${size} does not match its signed checkpoint` : `event ${bad} does not match the leaf the log signed`, size);
-        }
-        segmentStart = size;
-        next++;
+      if (tree.size < cp.treeSize) continue;
+      if (!tree.root().equals(cp.rootHash)) {
+        const bad = await firstChangedLeaf(db, segmentStart, tree.size);
+        return result(bad, bad === null ? `the tree of size ${tree.size} does not match its signed checkpoint` : `event ${bad} does not match the leaf the log signed`, tree.size);
       }
+      segmentStart = tree.size;
+      next++;
+      if (tree.size === total) break;
     }
-    onProgress(size, total);
+    onProgress(tree.size, total);
   }
-  return result(null, null, size);
+  return result(null, null, tree.size);
 }
 
 function readBatch(db: Database, from: number, limit: number) {

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import t from 'tap';
 import {
   appendNodes, consistencyFrom, consistencyKeys, emptyRoot, frontierKeys, inclusionFrom, inclusionKeys, keyOf, leafHash,
-  rootFrom, rootFromLeaves, rootKeys, verifyConsistency, verifyInclusion, type NodeKey, type TreeNode,
+  RootAccumulator, rootFrom, rootFromLeaves, rootKeys, verifyConsistency, verifyInclusion, type NodeKey, type TreeNode,
 } from '../../../src/lib/tlog/merkle.js';
 
 // The reference tree of RFC 6962 implementations: certificate-transparency's merkle_tree_test and
@@ -54,9 +54,12 @@ t.test('the RFC 6962 reference tree: roots, inclusion and consistency proofs', a
   const hashes = leaves.map(leafHash);
   const store = growStore(hashes);
   t.same(emptyRoot(), roots[0]);
+  const accumulator = new RootAccumulator();
   for (let size = 1; size <= 8; size++) {
     t.same(rootFrom(size, only(store, rootKeys(size))), roots[size], `root of size ${size}`);
     t.same(rootFromLeaves(hashes.slice(0, size)), roots[size]);
+    accumulator.push(hashes[size - 1]!);
+    t.same(accumulator.root(), roots[size], `the accumulator's root of size ${size}`);
   }
   for (const [index, size, proof] of inclusionVectors) {
     t.same(hex(inclusionFrom(index, size, only(store, inclusionKeys(index, size)))), proof, `inclusion ${index} in ${size}`);
@@ -79,9 +82,13 @@ t.test('every tree size 1 to 300: stored nodes give the recomputed root, every p
     copy[i]![randomInt(32)]! ^= 1 << randomInt(8);
     return copy;
   };
+  const accumulator = new RootAccumulator();
+  t.ok(accumulator.root().equals(emptyRoot()), 'the accumulator starts at the empty root');
   for (let size = 1; size <= 300; size++) {
     const root = rootFromLeaves(hashes.slice(0, size));
     if (!rootFrom(size, only(store, rootKeys(size))).equals(root)) t.fail(`root of ${size}`);
+    accumulator.push(hashes[size - 1]!);
+    if (!accumulator.root().equals(root)) t.fail(`the accumulator's root of ${size}`);
     // Every leaf of the smaller trees; the edges and a random few of the larger ones.
     const indexes = size <= 64 ? Array.from({ length: size }, (_, i) => i) : [0, 1, size - 2, size - 1, randomInt(size), randomInt(size)];
     for (const index of indexes) {
