@@ -33,6 +33,7 @@ const settings = {
   IDENTITY_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 10 * 1024 * 1024 },
   CATALOG_DATASET_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 2 * 1024 * 1024 * 1024 },
   CATALOG_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 20 * 1024 * 1024 },
+  SEARCH_RELEVANCE_WINDOW: { schema: Type.Integer({ minimum: 1, maximum: 100_000 }), default: 1000 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
@@ -79,6 +80,8 @@ export interface Config {
   catalogDatasetMaxBytes: number;
   /** Largest provenance or Art. 26 evidence document. */
   catalogDocumentMaxBytes: number;
+  /** Relevance ranks at most this many of the most recently listed matches (catalog/search.ts). */
+  searchRelevanceWindow: number;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +156,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     identityDocumentMaxBytes: read(env, 'IDENTITY_DOCUMENT_MAX_BYTES'),
     catalogDatasetMaxBytes: read(env, 'CATALOG_DATASET_MAX_BYTES'),
     catalogDocumentMaxBytes: read(env, 'CATALOG_DOCUMENT_MAX_BYTES'),
+    searchRelevanceWindow: read(env, 'SEARCH_RELEVANCE_WINDOW'),
   };
 }
 

@@ -37,6 +37,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     identityDocumentMaxBytes: 64 * 1024,
     catalogDatasetMaxBytes: 256 * 1024,
     catalogDocumentMaxBytes: 64 * 1024,
+    searchRelevanceWindow: 1000,
     ...overrides,
   };
 }

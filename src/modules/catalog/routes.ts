@@ -41,7 +41,7 @@ const DcatDocument = Type.Object(
 const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx: CatalogContext = { db: app.db, blobs: app.blobs, config: app.config };
   const listingViews = new ListingViews(app.db);
-  const search = new CatalogSearch(app.db, app.changes);
+  const search = new CatalogSearch(app.db, app.changes, app.config.searchRelevanceWindow);
   /** The listing as the caller may see it, sent as the JSON text the view was built as. */
   const sendListing = async (request: FastifyRequest, reply: FastifyReply, id: string, status = 200) => {
     const { etag, json } = await listingViews.read(callerOf(request), id);

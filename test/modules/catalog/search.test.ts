@@ -123,3 +123,19 @@ t.test("a suspended provider's listings leave the catalog at once and come back 
   t.equal((await as(app, operator, { method: 'POST', url: `/parties/${party.id}/reinstatement`, payload: { reason: '核查完毕' } })).statusCode, 200);
   t.same(await visible(), { search: 1, dcat: 1, view: 200 });
 });
+
+t.test('relevance ranks a bounded window of the newest matches; the other sorts walk every match', async (t) => {
+  const app = await buildTestApp(t, { searchRelevanceWindow: 2 });
+  const operator = await signUp(app, ['operator']);
+  const { user: provider } = await verifiedProvider(app, operator);
+  const buyer = await signUp(app, ['buyer']);
+  // The oldest has the word in its title (ranked highest), the newer two only in the description.
+  const oldest = await listedProduct(app, provider, operator, { title: { zh: '气象观测记录' } });
+  const middle = await listedProduct(app, provider, operator, { title: { zh: '空气质量' }, description: { zh: '含气象观测字段' } });
+  const newest = await listedProduct(app, provider, operator, { title: { zh: '噪声监测' }, description: { zh: '附带气象观测' } });
+  const ids = async (query: string) => (await as(app, buyer, { method: 'GET', url: `/catalog/search?q=${encodeURIComponent('气象')}&${query}` })).json().items.map((i: { id: string }) => i.id);
+
+  t.same((await ids('sort=relevance')).sort(), [middle.id, newest.id].sort(), 'the two newest matches only');
+  t.same(await ids('sort=newest'), [newest.id, middle.id, oldest.id], 'newest walks every match');
+  t.equal((await ids('sort=price_asc')).length, 3, 'so does a price sort');
+});
