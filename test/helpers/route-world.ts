@@ -164,6 +164,12 @@ function counterpartOf(world: World) {
   return counterparts.get(world)!;
 }
 const ownListings = new Map<string, Promise<string>>();
+/** A listing on sale of the persona's party, made once, that the counterpart buys from. */
+function ownListing(world: World, owner: Persona): Promise<string> {
+  const key = owner.party!.id;
+  if (!ownListings.has(key)) ownListings.set(key, listedProduct(world.app, acting(owner), world.clerk).then((l) => l.id));
+  return ownListings.get(key)!;
+}
 
 /** An order of `owner`'s party: as buyer (buyers, departments) or as provider (providers, on its own listing). */
 async function orderFixture(world: World, owner: Persona, _fresh: boolean): Promise<Fixture[]> {
@@ -176,19 +182,25 @@ async function orderFixture(world: World, owner: Persona, _fresh: boolean): Prom
     return [{ label: `${owner.name}'s purchase`, params: { id: order.id } }];
   }
   if (!roles.includes('provider')) return [];
-  const key = `${owner.party.id}`;
-  if (!ownListings.has(key)) ownListings.set(key, listedProduct(app, acting(owner), world.clerk).then((l) => l.id));
-  const order = await placeOrder(app, other.buyer, sampleOrder(await ownListings.get(key)!));
+  const order = await placeOrder(app, other.buyer, sampleOrder(await ownListing(world, owner)));
   return [{ label: `an order of ${owner.name}'s listing`, params: { id: order.id } }];
 }
 
-/** A download grant of `owner`'s party: an order it paid for (buyers and departments). */
+/**
+ * A download grant that concerns `owner`'s party: one it holds for an order it paid (buyers and
+ * departments), or one issued on a sale of its listing (providers, who cannot download it).
+ */
 async function grantFixture(world: World, owner: Persona): Promise<Fixture[]> {
   const roles = rolesOf(owner);
-  if (!owner.party || !(roles.includes('buyer') || roles.includes('department'))) return [];
+  if (!owner.party) return [];
   const other = await counterpartOf(world);
-  const { grant } = await paidOrder(world.app, acting(owner), other.listingId);
-  return [{ label: `${owner.name}'s download grant`, params: { id: grant!.id } }];
+  if (roles.includes('buyer') || roles.includes('department')) {
+    const { grant } = await paidOrder(world.app, acting(owner), other.listingId);
+    return [{ label: `${owner.name}'s download grant`, params: { id: grant!.id } }];
+  }
+  if (!roles.includes('provider')) return [];
+  const { grant } = await paidOrder(world.app, other.buyer, await ownListing(world, owner));
+  return [{ label: `a grant on a sale of ${owner.name}'s listing`, params: { id: grant!.id } }];
 }
 
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */

@@ -54,7 +54,11 @@ export interface AssessmentInput {
 export async function recordSecurityAssessment(db: Database, caller: Caller, input: AssessmentInput): Promise<SecurityAssessment> {
   if (input.expiresOn <= input.assessedOn) throw invalidInput('/body/expiresOn', 'the assessment must expire after the day it was made');
   return db.transaction(async (tx) => {
-    const { party } = await getPartyDetails(tx, input.buyerPartyId);
+    const party = await getPartyDetails(tx, input.buyerPartyId).then(
+      (details) => details.party,
+      () => undefined,
+    );
+    if (!party) throw invalidInput('/body/buyerPartyId', 'no party has this id');
     if (!party.overseas) throw invalidInput('/body/buyerPartyId', 'only an overseas party needs a cross-border security assessment');
     const [row] = await tx.insert(securityAssessments).values({ ...input, recordedBy: caller.actor.userId }).returning();
     await appendAudit(tx, caller.audit, {

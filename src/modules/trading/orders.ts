@@ -62,7 +62,8 @@ export async function placeOrder(ctx: TradingContext, caller: Caller, input: Pla
   return ctx.db.transaction(async (tx) => {
     const buyer = await requireVerifiedParty(tx, buyerPartyId);
     const onSale = await getListingOnSale(tx, input.listingId);
-    if (!onSale) throw notFound('listing');
+    // The listing is named in the body, not the path: an unknown one is bad input, not a missing resource.
+    if (!onSale) throw invalidInput('/body/listingId', 'no listing on sale has this id');
     const { listing, revision } = onSale;
     if (listing.ownerPartyId === buyerPartyId) throw new AppError('own-listing', 'your party provides this listing; a party cannot trade with itself');
     await requireVerifiedParty(tx, listing.ownerPartyId).catch((err: unknown) => {

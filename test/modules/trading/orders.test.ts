@@ -62,7 +62,7 @@ t.test('placing orders', async (t) => {
   t.test('an unknown price plan, or a listing not on sale, is refused', async (t) => {
     expectProblem(t, await order(sampleOrder(product.id, { pricePlan: 'platinum' })), 400, 'validation-failed');
     const draft = await completeDraft(app, provider.user);
-    expectProblem(t, await order(sampleOrder(draft.id)), 404, 'not-found');
+    expectProblem(t, await order(sampleOrder(draft.id)), 400, 'validation-failed');
   });
 
   t.test('an unverified buyer cannot order', async (t) => {
