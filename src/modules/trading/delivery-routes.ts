@@ -89,7 +89,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async
   const buyerStep = (path: string, summary: string, run: (id: string, caller: ReturnType<typeof callerOf>, body: { reason: string } | undefined) => Promise<Parameters<typeof orderView>[0]>, withReason: boolean) =>
     app.post(`/orders/:id/${path}`, {
       config: { auth: buyers, access: { resource: 'order' } },
-      schema: { tags, summary, params: IdParams, ...(withReason ? { body: ReasonBody } : {}), response: { 200: OrderView, ...problemResponses(404, 409) } },
+      schema: { tags, summary, params: IdParams, ...(withReason ? { body: ReasonBody } : {}), response: { 200: OrderView, ...problemResponses(404, 409, 503) } },
     }, async (request) => orderView(await run(request.params.id, callerOf(request), request.body as { reason: string } | undefined)));
 
   buyerStep('receipt', 'Confirm you received the delivery; the acceptance window opens', (id, caller) => confirmReceipt(ctx, caller, id), false);
@@ -103,7 +103,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async
       summary: 'Decide a dispute: full refund, partial refund or release to the provider',
       params: IdParams,
       body: DecisionBody,
-      response: { 200: OrderView, ...problemResponses(404, 409) },
+      response: { 200: OrderView, ...problemResponses(404, 409, 503) },
     },
   }, async (request) => orderView(await decideDispute(ctx, callerOf(request), request.params.id, request.body)));
 };

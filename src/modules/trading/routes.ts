@@ -40,7 +40,7 @@ const orderRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (a
       summary: 'Order a listing on sale, stating purpose, scenario and safeguards',
       description: 'Both parties must be verified; the purpose must be one the licence allows; Art. 39 guards personal information and important data for overseas buyers.',
       body: PlaceOrderBody,
-      response: { 201: OrderView, ...problemResponses(403, 404, 422) },
+      response: { 201: OrderView, ...problemResponses(403, 404, 422, 503) },
     },
   }, async (request, reply) => reply.code(201).send(orderView(await placeOrder(ctx, callerOf(request), request.body))));
 
@@ -84,7 +84,7 @@ const orderRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (a
   ) =>
     app.post(`/orders/:id/${path}`, {
       config: { auth, access: { resource: 'order' } },
-      schema: { tags, summary, params: IdParams, ...(body ? { body } : {}), response: { 200: OrderView, ...problemResponses(404, 409) } },
+      schema: { tags, summary, params: IdParams, ...(body ? { body } : {}), response: { 200: OrderView, ...problemResponses(404, 409, 503) } },
     }, async (request) => orderView(await run(request.params.id, callerOf(request), request.body)));
 
   step('approval', ['provider'], 'Approve an order that waits for you; its agreement is drafted', undefined, (id, caller) => approveOrder(ctx, caller, id));
