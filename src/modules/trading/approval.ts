@@ -1,6 +1,6 @@
 import { invalidState } from '../../lib/errors.js';
 import { addHours, invalidInput, type Caller, type TradingContext } from './context.js';
-import { acceptOrder, draftAgreement, feeFor, findOrderFor } from './orders.js';
+import { acceptOrder, draftAgreement, feeFor, findOrderFor, requireBothMayTrade } from './orders.js';
 import { transition, type Order } from './state-machine.js';
 import type { ProposedTerms } from './tables.js';
 
@@ -43,6 +43,7 @@ export async function acceptProposedTerms(ctx: TradingContext, caller: Caller, i
     const order = await findOrderFor(tx, caller, id, { side: 'buyer', lock: true });
     const terms = order.proposedTerms;
     if (order.status !== 'terms_proposed' || !terms) throw invalidState(`no proposed terms to accept; the order is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    await requireBothMayTrade(tx, order);
     const agreed = await transition(tx, caller.audit, order, 'accept_terms', {
       set: { amountMinor: terms.amountMinor, quantity: terms.quantity, termStart: terms.termStart, termEnd: terms.termEnd, feeMinor: feeFor(terms.amountMinor, ctx.config) },
       at: now,

@@ -66,12 +66,7 @@ export async function placeOrder(ctx: TradingContext, caller: Caller, input: Pla
     if (!onSale) throw invalidInput('/body/listingId', 'no listing on sale has this id');
     const { listing, revision } = onSale;
     if (listing.ownerPartyId === buyerPartyId) throw new AppError('own-listing', 'your party provides this listing; a party cannot trade with itself');
-    await requireVerifiedParty(tx, listing.ownerPartyId).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'party-not-verified') {
-        throw new AppError('party-not-verified', 'the provider’s party may not trade at the moment', { side: 'provider' });
-      }
-      throw err;
-    });
+    await requireProviderMayTrade(tx, listing.ownerPartyId);
     const licence = revision.content.licence;
     if (!licence.allowedPurposes.includes(input.purpose)) {
       throw new AppError('purpose-not-allowed', 'state one of the purposes the licence allows', {
@@ -149,6 +144,7 @@ export async function agreementOrderOf(tx: Database, order: Order, revision: Rev
 
 /** The order is accepted (by the provider, or at once), and its agreement is drafted in the same transaction. */
 export async function acceptOrder(ctx: TradingContext, tx: Database, actor: AuditActor, order: Order, revision: Revision | undefined, at: Date): Promise<Order> {
+  await requireBothMayTrade(tx, order);
   const accepted = await transition(tx, actor, order, 'accept', { set: { responseDueAt: null }, at });
   return draftAgreement(ctx, tx, actor, accepted, revision, at);
 }
@@ -161,6 +157,22 @@ export async function draftAgreement(ctx: TradingContext, tx: Database, actor: A
     details: { agreementId: drafted.agreementId, agreementNumber: drafted.number },
     at,
   });
+}
+
+/** Art. 28(2): the provider's party too must be verified and unsuspended, at every step that commits it. */
+export async function requireProviderMayTrade(tx: Database, providerPartyId: string): Promise<void> {
+  await requireVerifiedParty(tx, providerPartyId).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'party-not-verified') {
+      throw new AppError('party-not-verified', 'the provider’s party may not trade at the moment', { side: 'provider' });
+    }
+    throw err;
+  });
+}
+
+/** Both sides of an order may still trade: checked again when it is accepted and when it is paid. */
+export async function requireBothMayTrade(tx: Database, order: Pick<Order, 'buyerPartyId' | 'providerPartyId'>): Promise<void> {
+  await requireVerifiedParty(tx, order.buyerPartyId);
+  await requireProviderMayTrade(tx, order.providerPartyId);
 }
 
 export type OrderSide = 'buyer' | 'provider';

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { AppError, invalidState } from '../../lib/errors.js';
 import { invalidInput, type Caller, type TradingContext } from './context.js';
-import { findOrderFor } from './orders.js';
+import { findOrderFor, requireBothMayTrade } from './orders.js';
 import type { PayableOrder, PaymentInstructions, PaymentRail } from './ports.js';
 import { recordStep, type Order } from './state-machine.js';
 import { orders } from './tables.js';
@@ -29,6 +29,8 @@ export async function startPayment(ctx: TradingContext, caller: Caller, orderId:
       const why = order.status === 'agreement_pending' ? 'both parties must sign the trade agreement before the order can be paid' : `the order is ${order.status.replaceAll('_', ' ')}`;
       throw invalidState(why, { status: order.status });
     }
+    // Art. 28(2): no money moves between parties that may not trade (suspended since they signed).
+    await requireBothMayTrade(tx, order);
     const { paymentId } = await ctx.settlement.openPayment(tx, payableOf(order), rail);
     await tx.update(orders).set({ paymentRail: rail, paymentId, updatedAt: new Date() }).where(eq(orders.id, order.id));
     await recordStep(tx, caller.audit, order, { action: 'payment_opened', from: order.status, to: order.status, details: { rail, paymentId } }, new Date());

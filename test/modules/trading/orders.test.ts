@@ -87,7 +87,13 @@ t.test('placing orders', async (t) => {
     t.ok([403, 404].includes(refused.statusCode), 'a suspended provider does not trade');
     t.equal(await purchases(), before);
     await reinstate(seller.party.id);
-    t.equal((await order(sampleOrder(listed.id))).statusCode, 201, 'reinstated: trading again');
+    const placed = await order(sampleOrder(listed.id));
+    t.equal(placed.statusCode, 201, 'reinstated: trading again');
+    // Suspended after the agreement was signed: the buyer cannot pay it.
+    await signAgreement(app, placed.json());
+    await suspend(seller.party.id);
+    const pay = await as(app, buyer.user, { method: 'POST', url: `/orders/${placed.json<{ id: string }>().id}/payment`, payload: { rail: 'bank_transfer' } });
+    t.equal((expectProblem(t, pay, 403, 'party-not-verified') as { side?: string }).side, 'provider');
   });
 
   t.test('a party cannot order its own listing', async (t) => {
