@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { assertCanAccess } from '../../lib/authz.js';
-import type { Database } from '../../lib/database.js';
+import { rowsOf, type Database } from '../../lib/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { getDatasetVersion } from '../catalog/files.js';
 import { getListingOnSale, getRevision, type Revision } from '../catalog/listings.js';
@@ -9,7 +9,7 @@ import { actingParty, addHours, invalidInput, type Caller, type TradingContext }
 import { assertCrossBorderAllowed } from './cross-border.js';
 import type { AgreementOrder } from './ports.js';
 import { lockOrder, recordStep, transition, type Order } from './state-machine.js';
-import { orderNumbers, orders, type OrderPricePlan } from './tables.js';
+import { orders, type OrderPricePlan } from './tables.js';
 import type { AuditActor } from '../audit/events.js';
 
 export interface PlaceOrderInput {
@@ -39,15 +39,32 @@ export function termOf(plan: OrderPricePlan, quantity: number, licenceMonths: nu
   return { termStart: start, termEnd: end.toISOString().slice(0, 10) };
 }
 
-/** `ORD-2026-000123`: one sequence per year; the counter row's lock numbers concurrent orders one after another. */
+/** Years whose number sequence this database is known to have, per database (the app owns the database). */
+const knownYears = new WeakMap<Database, Set<number>>();
+
+/**
+ * Makes sure the year's order-number sequence exists, before the transaction that takes a number
+ * from it. A PostgreSQL sequence hands out numbers without a lock, so concurrent placements never
+ * wait for each other; a placement that rolls back leaves a gap, never a duplicate.
+ */
+async function ensureNumberSequence(db: Database, year: number): Promise<void> {
+  const known = knownYears.get(db) ?? new Set<number>();
+  knownYears.set(db, known);
+  if (known.has(year)) return;
+  try {
+    await db.execute(sql.raw(`create sequence if not exists trading_order_number_${year} as integer minvalue 1 maxvalue 999999999`));
+  } catch (err) {
+    // Another process created it at the same moment.
+    if (!['23505', '42P07'].includes((err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code ?? '')) throw err;
+  }
+  known.add(year);
+}
+
+/** `ORD-2026-000123`: one sequence per year. */
 async function nextOrderNumber(tx: Database, at: Date): Promise<string> {
   const year = at.getUTCFullYear();
-  const [row] = await tx
-    .insert(orderNumbers)
-    .values({ year, last: 1 })
-    .onConflictDoUpdate({ target: orderNumbers.year, set: { last: sql`${orderNumbers.last} + 1` } })
-    .returning({ last: orderNumbers.last });
-  return `ORD-${year}-${String(row!.last).padStart(6, '0')}`;
+  const [row] = rowsOf<{ n: number | string }>(await tx.execute(sql.raw(`select nextval('trading_order_number_${year}') as n`)));
+  return `ORD-${year}-${String(row!.n).padStart(6, '0')}`;
 }
 
 /**
@@ -59,6 +76,7 @@ async function nextOrderNumber(tx: Database, at: Date): Promise<string> {
 export async function placeOrder(ctx: TradingContext, caller: Caller, input: PlaceOrderInput): Promise<Order> {
   const buyerPartyId = actingParty(caller);
   const now = new Date();
+  await ensureNumberSequence(ctx.db, now.getUTCFullYear());
   return ctx.db.transaction(async (tx) => {
     const buyer = await requireVerifiedParty(tx, buyerPartyId);
     const onSale = await getListingOnSale(tx, input.listingId);

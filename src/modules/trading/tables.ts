@@ -62,7 +62,7 @@ export const orders = pgTable(
   'trading_orders',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** `ORD-2026-000123`. */
+    /** `ORD-2026-000123`, from the year's sequence `trading_order_number_<year>` (made when first needed). */
     number: text('number').notNull(),
     listingId: uuid('listing_id').notNull(),
     revisionId: uuid('revision_id').notNull(),
@@ -114,12 +114,6 @@ export const orders = pgTable(
     check('trading_orders_parties_differ', sql`${t.buyerPartyId} <> ${t.providerPartyId}`),
   ],
 );
-
-/** The per-year sequence behind order numbers; the row lock orders concurrent placements. */
-export const orderNumbers = pgTable('trading_order_numbers', {
-  year: integer('year').primaryKey(),
-  last: integer('last').notNull(),
-});
 
 /** Each step an order took, with the audit event that records it: the spine of the transaction record. */
 export const orderSteps = pgTable(
