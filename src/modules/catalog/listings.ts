@@ -282,3 +282,13 @@ export async function getListingOnSale(db: Database, listingId: string): Promise
     .where(and(eq(listings.id, listingId), eq(listings.status, 'listed')));
   return row;
 }
+
+/** The provenance declaration a revision was reviewed with (trading reads the lineage it cites). */
+export async function getRevisionProvenance(db: Database, revisionId: string): Promise<ProvenanceRecord | undefined> {
+  const [row] = await db
+    .select({ declaration: provenanceDeclarations.declaration })
+    .from(listingRevisions)
+    .innerJoin(provenanceDeclarations, eq(provenanceDeclarations.id, listingRevisions.provenanceId))
+    .where(eq(listingRevisions.id, revisionId));
+  return row?.declaration;
+}

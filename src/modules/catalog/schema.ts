@@ -118,6 +118,7 @@ export const ProvenanceBody = Type.Object(
 
 /** What a listing shows of each trade it cites: titles and dates, no private terms. */
 const LineageEntry = Type.Object({
+  depth: Type.Integer({ description: '1: cited by this listing; 2: cited by the listing of a depth-1 trade; and so on' }),
   orderId: Uuid,
   listingId: Uuid,
   title: Type.Object({ zh: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),

@@ -1,11 +1,14 @@
 import { inArray } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { AppError } from '../../lib/errors.js';
+import { getRevisionProvenance } from '../catalog/listings.js';
 import { revisionsById } from '../catalog/views.js';
 import { orders } from './tables.js';
 
 /** What a listing shows of a trade its data came from: no price, no purpose, no terms. */
 export interface LineageEntry {
+  /** 1: cited by the declaring listing; 2: cited by the listing a depth-1 trade bought; and so on. */
+  depth: number;
   orderId: string;
   listingId: string;
   title: { zh?: string | undefined; en?: string | undefined };
@@ -39,9 +42,18 @@ export async function checkLineageCitations(db: Database, partyId: string, order
     });
   }
   const revisions = await revisionsById(db, [...found.values()].map((o) => o.revisionId));
-  return wanted.map((id) => {
+  const chain: LineageEntry[] = [];
+  for (const id of wanted) {
     const order = found.get(id)!;
     const title = revisions.get(order.revisionId)?.content.title ?? {};
-    return { orderId: id, listingId: order.listingId, title: { zh: title.zh, en: title.en }, orderedAt: order.createdAt.toISOString(), completedAt: order.updatedAt.toISOString() };
-  });
+    chain.push({ depth: 1, orderId: id, listingId: order.listingId, title: { zh: title.zh, en: title.en }, orderedAt: order.createdAt.toISOString(), completedAt: order.updatedAt.toISOString() });
+    // The bought revision's own declaration carries its chain, checked when it was declared and never
+    // changed since: the whole chain, one level deeper.
+    const upstream = (await getRevisionProvenance(db, order.revisionId))?.lineage ?? [];
+    chain.push(...upstream.map((e) => ({ ...e, depth: (e.depth ?? 1) + 1 })));
+  }
+  return chain.slice(0, MAX_CHAIN);
 }
+
+/** A chain longer than this is cut: a listing shows its nearest trades. */
+const MAX_CHAIN = 200;

@@ -22,7 +22,7 @@ t.test('lineage citations', async (t) => {
   const unfinished = await placeOrder(app, acting, sampleOrder(resellable.id));
   const othersOrder = await completedOrder(app, buyer.user, resellable.id);
 
-  const draft = await completeDraft(app, acting, { title: { zh: '客流预测', en: 'Ridership forecast' } });
+  const draft = await completeDraft(app, acting, { title: { zh: '客流预测', en: 'Ridership forecast' }, licence: { ...sampleListing().licence, onwardTransfer: 'allowed' } });
   const declare = (citedOrders: string[]) =>
     as(app, acting, {
       method: 'PUT',
@@ -53,8 +53,27 @@ t.test('lineage citations', async (t) => {
     t.equal(seen.statusCode, 200);
     const lineage = seen.json<{ live: { provenance: { declaration: { citedOrders: string[]; lineage: Record<string, unknown>[] } } } }>().live.provenance.declaration.lineage;
     t.equal(lineage.length, 1);
-    t.match(lineage[0], { orderId: bought.id, listingId: resellable.id, title: { en: 'Chongqing public transport ridership' } });
+    t.match(lineage[0], { depth: 1, orderId: bought.id, listingId: resellable.id, title: { en: 'Chongqing public transport ridership' } });
     t.ok(lineage[0]!.orderedAt && lineage[0]!.completedAt);
     t.notOk(JSON.stringify(lineage).includes('amountMinor') || JSON.stringify(lineage).includes('purpose'), 'no price, no purpose');
+  });
+
+  t.test('a listing made from a listing made from bought data shows the whole chain', async (t) => {
+    const reseller = await signUp(app, ['buyer', 'provider'], 'reseller');
+    const resellerParty = await createVerifiedParty(app, reseller, clerk);
+    const r = { ...reseller, auth: { ...reseller.auth, ...resellerParty.headers } };
+    const boughtForecast = await completedOrder(app, r, draft.id);
+    const next = await completeDraft(app, r, { title: { en: 'Bus fleet plan' } });
+    const res = await as(app, r, {
+      method: 'PUT',
+      url: `/catalog/listings/${next.id}/provenance`,
+      payload: { ...sampleProvenance([{ sha256: next.evidence.sha256, description: 'Method' }]), sourceType: 'bought_on_exchange', citedOrders: [boughtForecast.id] },
+    });
+    t.equal(res.statusCode, 200, res.body.slice(0, 300));
+    const chain = res.json<{ working: { provenance: { declaration: { lineage: { depth: number; orderId: string; title: { en?: string } }[] } } } }>().working.provenance.declaration.lineage;
+    t.same(chain.map((e) => [e.depth, e.orderId, e.title.en]), [
+      [1, boughtForecast.id, 'Ridership forecast'],
+      [2, bought.id, 'Chongqing public transport ridership'],
+    ]);
   });
 });
