@@ -16,7 +16,11 @@ import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
 import systemRoutes from './modules/system/routes.js';
+import type { AgreementsPort, SettlementPort } from './modules/trading/ports.js';
+import tradingRoutes from './modules/trading/routes.js';
+import { agreementsUnavailable, settlementUnavailable } from './modules/trading/unavailable-ports.js';
 import auth from './plugins/auth.js';
+import idempotency from './plugins/idempotency.js';
 import input from './plugins/input.js';
 import openapi from './plugins/openapi.js';
 import problems, { clientError, errorForLog, frameworkError } from './plugins/problems.js';
@@ -44,6 +48,10 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A registry check for party identities; operators review every submission when absent. */
   identityVerifier?: PartyVerifier;
+  /** Settlement as trading calls it (ports.ts); every payment answers 503 when absent. */
+  settlement?: SettlementPort;
+  /** Agreements as trading calls it (ports.ts); accepting an order answers 503 when absent. */
+  agreements?: AgreementsPort;
   /**
    * Hooks installed on the root before any plugin or route, so every route inherits them (the test
    * suite checks each response against the OpenAPI document this way).
@@ -110,6 +118,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     loadUser: (userId) => userAccess.get(userId, () => findUserAccess(database.db, userId)),
     settle: () => changes.settle(),
   });
+  // Before the docs record the routes, so every POST documents its Idempotency-Key header.
+  await app.register(idempotency, { ttlHours: config.idempotencyKeyTtlHours });
   await app.register(openapi, { publicBaseUrl: config.publicBaseUrl });
   await app.register(rateLimits);
 
@@ -118,6 +128,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes);
   await app.register(identityRoutes, { verifier: options.identityVerifier });
   await app.register(catalogRoutes);
+  // The one place the real settlement and agreements modules are plugged into trading.
+  await app.register(tradingRoutes, { settlement: options.settlement ?? settlementUnavailable, agreements: options.agreements ?? agreementsUnavailable });
 
   await app.ready();
   return app;

@@ -34,6 +34,14 @@ const settings = {
   CATALOG_DATASET_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 2 * 1024 * 1024 * 1024 },
   CATALOG_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 20 * 1024 * 1024 },
   SEARCH_RELEVANCE_WINDOW: { schema: Type.Integer({ minimum: 1, maximum: 100_000 }), default: 1000 },
+  ORDER_RESPONSE_HOURS: { schema: Type.Integer({ minimum: 1, maximum: 24 * 90 }), default: 72 },
+  ACCEPTANCE_WINDOW_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 90 }), default: 7 },
+  FEE_BASIS_POINTS: { schema: Type.Integer({ minimum: 0, maximum: 10_000 }), default: 300 },
+  FEE_MINIMUM_MINOR: { schema: Type.Integer({ minimum: 0 }), default: 100 },
+  IDEMPOTENCY_KEY_TTL_HOURS: { schema: Type.Integer({ minimum: 1, maximum: 24 * 30 }), default: 24 },
+  DOWNLOAD_GRANT_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 365 }), default: 30 },
+  DOWNLOAD_GRANT_MAX_DOWNLOADS: { schema: Type.Integer({ minimum: 1, maximum: 1000 }), default: 10 },
+  TRADING_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 0, maximum: 3_600_000 }), default: 60_000 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
@@ -82,6 +90,20 @@ export interface Config {
   catalogDocumentMaxBytes: number;
   /** Relevance ranks at most this many of the most recently listed matches (catalog/search.ts). */
   searchRelevanceWindow: number;
+  /** How long a provider (or a buyer shown changed terms) has to answer an order before it expires. */
+  orderResponseHours: number;
+  /** How long the buyer has to accept a delivery or dispute it; then it is accepted automatically. */
+  acceptanceWindowDays: number;
+  /** The exchange's fee on an order, fixed when it is placed: basis points of the amount, at least the minimum, never above the amount. */
+  feeBasisPoints: number;
+  feeMinimumMinor: number;
+  /** How long an Idempotency-Key and its stored response are kept. */
+  idempotencyKeyTtlHours: number;
+  /** How long a download grant lasts, and how many downloads it allows. */
+  downloadGrantDays: number;
+  downloadGrantMaxDownloads: number;
+  /** How often each process sweeps orders (expiry, automatic acceptance); 0 turns the timer off. */
+  tradingSweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +179,14 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     catalogDatasetMaxBytes: read(env, 'CATALOG_DATASET_MAX_BYTES'),
     catalogDocumentMaxBytes: read(env, 'CATALOG_DOCUMENT_MAX_BYTES'),
     searchRelevanceWindow: read(env, 'SEARCH_RELEVANCE_WINDOW'),
+    orderResponseHours: read(env, 'ORDER_RESPONSE_HOURS'),
+    acceptanceWindowDays: read(env, 'ACCEPTANCE_WINDOW_DAYS'),
+    feeBasisPoints: read(env, 'FEE_BASIS_POINTS'),
+    feeMinimumMinor: read(env, 'FEE_MINIMUM_MINOR'),
+    idempotencyKeyTtlHours: read(env, 'IDEMPOTENCY_KEY_TTL_HOURS'),
+    downloadGrantDays: read(env, 'DOWNLOAD_GRANT_DAYS'),
+    downloadGrantMaxDownloads: read(env, 'DOWNLOAD_GRANT_MAX_DOWNLOADS'),
+    tradingSweepIntervalMs: read(env, 'TRADING_SWEEP_INTERVAL_MS'),
   };
 }
 

@@ -25,8 +25,8 @@ export interface BlobStore {
    * caller still owns the rest of it (an HTTP request can then be drained and answered).
    */
   put(source: Readable, options: { maxBytes: number; declaredBytes?: number | undefined }): Promise<StoredBlob>;
-  /** A stream of the blob's bytes; rejects with not-found when absent. */
-  open(sha256: string): Promise<Readable>;
+  /** A stream of the blob's bytes (`range`: from `start` to `end`, both inclusive); rejects with not-found when absent. */
+  open(sha256: string, range?: { start: number; end: number }): Promise<Readable>;
   exists(sha256: string): Promise<boolean>;
 }
 
@@ -88,10 +88,10 @@ export class DiskBlobStore implements BlobStore {
     }
   }
 
-  async open(sha256: string): Promise<Readable> {
+  async open(sha256: string, range?: { start: number; end: number }): Promise<Readable> {
     const path = this.pathOf(sha256);
     if (!(await this.exists(sha256))) throw new AppError('not-found', 'no such file');
-    return createReadStream(path);
+    return createReadStream(path, range);
   }
 
   async exists(sha256: string): Promise<boolean> {

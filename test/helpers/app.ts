@@ -11,6 +11,7 @@ import { createUser } from '../../src/modules/accounts/service.js';
 import type { Role } from '../../src/modules/accounts/tables.js';
 import { expectNoViolationsAtEnd, installResponseContract } from './contract.js';
 import { freshDatabase } from './database.js';
+import { AgreementsStandIn, SettlementStandIn } from './trading-stand-ins.js';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -38,6 +39,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     catalogDatasetMaxBytes: 256 * 1024,
     catalogDocumentMaxBytes: 64 * 1024,
     searchRelevanceWindow: 1000,
+    orderResponseHours: 72,
+    acceptanceWindowDays: 7,
+    feeBasisPoints: 300,
+    feeMinimumMinor: 100,
+    idempotencyKeyTtlHours: 24,
+    downloadGrantDays: 30,
+    downloadGrantMaxDownloads: 3,
+    // Tests run the sweep themselves, at the moment they choose.
+    tradingSweepIntervalMs: 0,
     ...overrides,
   };
 }
@@ -50,12 +60,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function buildTestApp(
   t: Test,
   overrides: Partial<Config> = {},
-  options: Pick<AppOptions, 'logger' | 'identityVerifier'> & { logQuery?: (query: string) => void } = {},
+  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'settlement' | 'agreements'> & { logQuery?: (query: string) => void } = {},
 ): Promise<FastifyInstance> {
   const database = await freshDatabase({ logQuery: options.logQuery });
   const config = testConfig(overrides);
   const violations: string[] = [];
   const app = await buildApp(config, {
+    // Trading's ports: stand-ins that record calls until settlement and agreements land.
+    settlement: new SettlementStandIn(),
+    agreements: new AgreementsStandIn(),
     ...options,
     database: database.handle,
     logger: options.logger ?? false,

@@ -4,6 +4,7 @@ import type { ResourceKind } from '../../src/plugins/auth.js';
 import { as, signUp, type TestUser } from './app.js';
 import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
+import { paidOrder, placeOrder, sampleOrder, verifiedUser } from './trading.js';
 
 /**
  * One world for the route-table-driven tests (authorisation matrix, fuzz), built through the API:
@@ -143,6 +144,65 @@ async function auditEventFixture(world: World, owner: Persona): Promise<Fixture[
   return [{ label: `an event of ${owner.name}'s party`, params: { id: events.items[0].id } }];
 }
 
+/**
+ * The other side of a persona's trades, made once per world: a provider (not a persona) with a
+ * listing on sale for personas to buy, and a buyer (not a persona) for personas' listings.
+ */
+const counterparts = new WeakMap<World, Promise<{ seller: TestUser; listingId: string; buyer: TestUser }>>();
+function counterpartOf(world: World) {
+  if (!counterparts.has(world)) {
+    counterparts.set(
+      world,
+      (async () => {
+        const seller = await verifiedUser(world.app, ['provider'], world.clerk);
+        const listed = await listedProduct(world.app, seller.user, world.clerk);
+        const buyer = await verifiedUser(world.app, ['buyer'], world.clerk);
+        return { seller: seller.user, listingId: listed.id, buyer: buyer.user };
+      })(),
+    );
+  }
+  return counterparts.get(world)!;
+}
+const ownListings = new Map<string, Promise<string>>();
+/** A listing on sale of the persona's party, made once, that the counterpart buys from. */
+function ownListing(world: World, owner: Persona): Promise<string> {
+  const key = owner.party!.id;
+  if (!ownListings.has(key)) ownListings.set(key, listedProduct(world.app, acting(owner), world.clerk).then((l) => l.id));
+  return ownListings.get(key)!;
+}
+
+/** An order of `owner`'s party: as buyer (buyers, departments) or as provider (providers, on its own listing). */
+async function orderFixture(world: World, owner: Persona, _fresh: boolean): Promise<Fixture[]> {
+  if (!owner.party) return [];
+  const { app } = world;
+  const other = await counterpartOf(world);
+  const roles = rolesOf(owner);
+  if (roles.includes('buyer') || roles.includes('department')) {
+    const order = await placeOrder(app, acting(owner), sampleOrder(other.listingId));
+    return [{ label: `${owner.name}'s purchase`, params: { id: order.id } }];
+  }
+  if (!roles.includes('provider')) return [];
+  const order = await placeOrder(app, other.buyer, sampleOrder(await ownListing(world, owner)));
+  return [{ label: `an order of ${owner.name}'s listing`, params: { id: order.id } }];
+}
+
+/**
+ * A download grant that concerns `owner`'s party: one it holds for an order it paid (buyers and
+ * departments), or one issued on a sale of its listing (providers, who cannot download it).
+ */
+async function grantFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  const roles = rolesOf(owner);
+  if (!owner.party) return [];
+  const other = await counterpartOf(world);
+  if (roles.includes('buyer') || roles.includes('department')) {
+    const { grant } = await paidOrder(world.app, acting(owner), other.listingId);
+    return [{ label: `${owner.name}'s download grant`, params: { id: grant!.id } }];
+  }
+  if (!roles.includes('provider')) return [];
+  const { grant } = await paidOrder(world.app, other.buyer, await ownListing(world, owner));
+  return [{ label: `a grant on a sale of ${owner.name}'s listing`, params: { id: grant!.id } }];
+}
+
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
 export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   user: userFixture,
@@ -150,6 +210,8 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   listing: listingFixture,
   invitation: invitationFixture,
   'audit-event': auditEventFixture,
+  order: orderFixture,
+  grant: grantFixture,
 };
 
 /** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */

@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/service.js';
 import { actingParty, invalidInput, type Caller } from './context.js';
 import { assertEvidenceOwned } from './files.js';
 import type { GroundRecord, ListingContent, ProvenanceRecord } from './schema.js';
+import { checkLineageCitations } from '../trading/lineage.js';
 import { documentLexemes } from './search-text.js';
 import { datasetVersions, listingRevisions, listings, provenanceDeclarations, tradabilityGrounds } from './tables.js';
 
@@ -17,7 +18,7 @@ declare module '../audit/events.js' {
     'listing.created': { revisionId: string; title: string };
     'listing.revised': { revisionId: string; number: number; basedOn: string; changed: string[] };
     'listing.draft_edited': { revisionId: string; changed: string[] };
-    'listing.provenance_declared': { declarationId: string; version: number; revisionId: string; sourceType: string; evidence: string[] };
+    'listing.provenance_declared': { declarationId: string; version: number; revisionId: string; sourceType: string; evidence: string[]; citedOrders?: string[] };
     'listing.ground_declared': { groundId: string; version: number; revisionId: string; ground: GroundRecord['ground']; evidence: string[] };
   }
 }
@@ -227,9 +228,11 @@ async function declare(
 }
 
 /** Art. 28(1): a new version of the provenance declaration. */
-export async function declareProvenance(db: Database, caller: Caller, listingId: string, declaration: ProvenanceRecord): Promise<Revision> {
-  return declare(db, caller, listingId, provenanceDeclarations, declaration.evidence, {
+export async function declareProvenance(db: Database, caller: Caller, listingId: string, body: ProvenanceRecord): Promise<Revision> {
+  return declare(db, caller, listingId, provenanceDeclarations, body.evidence, {
     insert: async (tx, version) => {
+      // Lineage: trading checks each cited order and says what the listing may show of it.
+      const declaration = body.citedOrders?.length ? { ...body, lineage: await checkLineageCitations(tx, actingParty(caller), body.citedOrders) } : body;
       const [row] = await tx
         .insert(provenanceDeclarations)
         .values({ listingId, version, schemaVersion: PROVENANCE_SCHEMA_VERSION, declaration, declaredBy: caller.actor.userId })
@@ -240,7 +243,7 @@ export async function declareProvenance(db: Database, caller: Caller, listingId:
     audit: (row, revisionId) => ({
       action: 'listing.provenance_declared',
       subject: { type: 'listing', id: listingId },
-      payload: { declarationId: row.id, version: row.version, revisionId, sourceType: declaration.sourceType, evidence: declaration.evidence.map((e) => e.sha256) },
+      payload: { declarationId: row.id, version: row.version, revisionId, sourceType: body.sourceType, evidence: body.evidence.map((e) => e.sha256), ...(body.citedOrders?.length ? { citedOrders: body.citedOrders } : {}) },
     }),
   });
 }
@@ -265,4 +268,27 @@ export async function declareGround(db: Database, caller: Caller, listingId: str
       payload: { groundId: row.id, version: row.version, revisionId, ground: ground.ground, evidence: ground.evidence.map((e) => e.sha256) },
     }),
   });
+}
+
+/**
+ * A listing on sale with its live revision, for other modules (trading) that check it themselves;
+ * undefined when it is not on sale. No caller check: the caller decides what to reveal.
+ */
+export async function getListingOnSale(db: Database, listingId: string): Promise<{ listing: Listing; revision: Revision } | undefined> {
+  const [row] = await db
+    .select({ listing: listings, revision: listingRevisions })
+    .from(listings)
+    .innerJoin(listingRevisions, eq(listingRevisions.id, listings.liveRevisionId))
+    .where(and(eq(listings.id, listingId), eq(listings.status, 'listed')));
+  return row;
+}
+
+/** The provenance declaration a revision was reviewed with (trading reads the lineage it cites). */
+export async function getRevisionProvenance(db: Database, revisionId: string): Promise<ProvenanceRecord | undefined> {
+  const [row] = await db
+    .select({ declaration: provenanceDeclarations.declaration })
+    .from(listingRevisions)
+    .innerJoin(provenanceDeclarations, eq(provenanceDeclarations.id, listingRevisions.provenanceId))
+    .where(eq(listingRevisions.id, revisionId));
+  return row?.declaration;
 }

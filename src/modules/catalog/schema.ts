@@ -77,6 +77,7 @@ export const ListingContent = Type.Object(
         termMonths: Type.Integer({ minimum: 1, maximum: 120 }),
         territory: ShortText(200),
         onwardTransfer: StringEnum(['forbidden', 'with_provider_consent', 'allowed']),
+        approvalRequired: Type.Optional(Type.Boolean({ description: 'Orders wait for the provider to approve them (or propose changed terms)' })),
       },
       closed,
     ),
@@ -108,10 +109,23 @@ export const ProvenanceBody = Type.Object(
     collectionArea: ShortText(200),
     evidence: Evidence,
     processing: LongText(),
+    citedOrders: Type.Optional(
+      Type.Array(Uuid, { maxItems: 20, uniqueItems: true, description: 'Lineage: completed orders your party bought on this exchange that this data is made from' }),
+    ),
   },
   closed,
 );
-export type ProvenanceRecord = Static<typeof ProvenanceBody>;
+
+/** What a listing shows of each trade it cites: titles and dates, no private terms. */
+const LineageEntry = Type.Object({
+  depth: Type.Integer({ description: '1: cited by this listing; 2: cited by the listing of a depth-1 trade; and so on' }),
+  orderId: Uuid,
+  listingId: Uuid,
+  title: Type.Object({ zh: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
+  orderedAt: Timestamp,
+  completedAt: Timestamp,
+});
+export type ProvenanceRecord = Static<typeof ProvenanceBody> & { lineage?: Static<typeof LineageEntry>[] };
 
 /** Art. 26: anonymised beyond restoration, or source explained and expressly authorised. */
 export const GroundBody = Type.Union([
@@ -183,7 +197,9 @@ export const UploadQuery = Type.Object(
 const Versioned = <T extends Parameters<typeof Type.Object>[0]>(record: T) =>
   Type.Object({ id: Uuid, version: Type.Integer(), schemaVersion: Type.Integer(), declaredAt: Timestamp, ...record });
 
-export const ProvenanceView = Versioned({ declaration: ProvenanceBody });
+export const ProvenanceView = Versioned({
+  declaration: Type.Object({ ...ProvenanceBody.properties, lineage: Type.Optional(Type.Array(LineageEntry, { description: 'The cited trades, checked when declared' })) }),
+});
 export const GroundView = Versioned({ ground: GroundBody });
 
 export const RevisionView = Type.Object({

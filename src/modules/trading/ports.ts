@@ -47,9 +47,11 @@ export interface SettlementPort {
   /** Which rails this exchange offers (no Stripe key: bank transfer alone). */
   rails(): readonly PaymentRail[];
   /**
-   * The order awaits payment: open the buyer's payment of the order's amount, to be held in
-   * escrow by the exchange. Called in the transaction that moves the order to `payment_pending`;
-   * external calls (a Stripe PaymentIntent) go to the outbox in that transaction.
+   * The order awaits payment (`payment_pending`, its agreement signed) and the buyer chose a rail
+   * (`POST /orders/{id}/payment`): open the buyer's payment of the order's amount, to be held in
+   * escrow by the exchange. Called in the transaction that records the buyer's choice; external
+   * calls (a Stripe PaymentIntent) go to the outbox in that transaction. Called again when the
+   * buyer asks again (or picks the other rail).
    */
   openPayment(tx: Database, order: PayableOrder, rail: PaymentRail): Promise<{ paymentId: string }>;
   /**

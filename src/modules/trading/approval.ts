@@ -1,0 +1,68 @@
+import { invalidState } from '../../lib/errors.js';
+import { addHours, invalidInput, type Caller, type TradingContext } from './context.js';
+import { acceptOrder, draftAgreement, feeFor, findOrderFor, requireBothMayTrade } from './orders.js';
+import { transition, type Order } from './state-machine.js';
+import type { ProposedTerms } from './tables.js';
+
+/** The provider approves an order that waits for it; the agreement is drafted in the same transaction. */
+export async function approveOrder(ctx: TradingContext, caller: Caller, id: string): Promise<Order> {
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, id, { side: 'provider', lock: true });
+    return acceptOrder(ctx, tx, caller.audit, order, undefined, new Date());
+  });
+}
+
+export async function rejectOrder(ctx: TradingContext, caller: Caller, id: string, reason: string): Promise<Order> {
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, id, { side: 'provider', lock: true });
+    return transition(tx, caller.audit, order, 'reject', { set: { responseDueAt: null }, details: { reason } });
+  });
+}
+
+/** The provider answers with other terms; the buyer has the same time to accept or decline them. */
+export async function proposeTerms(ctx: TradingContext, caller: Caller, id: string, terms: ProposedTerms): Promise<Order> {
+  if (terms.termEnd < terms.termStart) throw invalidInput('/body/termEnd', 'the term ends before it starts');
+  const now = new Date();
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, id, { side: 'provider', lock: true });
+    return transition(tx, caller.audit, order, 'propose_terms', {
+      set: { proposedTerms: terms, responseDueAt: addHours(now, ctx.config.orderResponseHours) },
+      details: { amountMinor: terms.amountMinor, quantity: terms.quantity, termStart: terms.termStart, termEnd: terms.termEnd, note: terms.note },
+      at: now,
+    });
+  });
+}
+
+/**
+ * The buyer takes the provider's terms: they become the order's, the fee is fixed anew on the
+ * agreed amount (same rule), and the agreement is drafted.
+ */
+export async function acceptProposedTerms(ctx: TradingContext, caller: Caller, id: string): Promise<Order> {
+  const now = new Date();
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, id, { side: 'buyer', lock: true });
+    const terms = order.proposedTerms;
+    if (order.status !== 'terms_proposed' || !terms) throw invalidState(`no proposed terms to accept; the order is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    await requireBothMayTrade(tx, order);
+    const agreed = await transition(tx, caller.audit, order, 'accept_terms', {
+      set: { amountMinor: terms.amountMinor, quantity: terms.quantity, termStart: terms.termStart, termEnd: terms.termEnd, feeMinor: feeFor(terms.amountMinor, ctx.config) },
+      at: now,
+    });
+    return draftAgreement(ctx, tx, caller.audit, agreed, undefined, now);
+  });
+}
+
+export async function declineProposedTerms(ctx: TradingContext, caller: Caller, id: string, reason: string): Promise<Order> {
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, id, { side: 'buyer', lock: true });
+    return transition(tx, caller.audit, order, 'decline_terms', { set: { responseDueAt: null }, details: { reason } });
+  });
+}
+
+/** The buyer withdraws an order before anything is signed or paid. */
+export async function cancelOrder(ctx: TradingContext, caller: Caller, id: string, reason: string): Promise<Order> {
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, id, { side: 'buyer', lock: true });
+    return transition(tx, caller.audit, order, 'cancel', { set: { responseDueAt: null }, details: { reason } });
+  });
+}

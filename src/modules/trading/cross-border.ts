@@ -1,0 +1,87 @@
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError } from '../../lib/errors.js';
+import { appendAudit } from '../audit/service.js';
+import type { Revision } from '../catalog/listings.js';
+import { getPartyDetails } from '../identity/service.js';
+import { invalidInput, type Caller } from './context.js';
+import { securityAssessments } from './tables.js';
+
+declare module '../audit/events.js' {
+  interface AuditPayloads {
+    'trading.security_assessment_recorded': { buyerPartyId: string; listingId: string; reference: string; assessedOn: string; expiresOn: string; scope: string };
+  }
+}
+
+export type SecurityAssessment = typeof securityAssessments.$inferSelect;
+
+/** Why a listing's data may not leave the mainland without an assessment; empty when it may. */
+export function crossBorderReasons(revision: Pick<Revision, 'personalInformation' | 'grade'>): string[] {
+  return [...(revision.personalInformation ? ['personal_information'] : []), ...(revision.grade === 'important' || revision.grade === 'core' ? [`${revision.grade}_data`] : [])];
+}
+
+/**
+ * Art. 39: personal information and important (or core) data leave the mainland only after a
+ * security assessment. An overseas buyer orders such a listing only when an operator has recorded
+ * an assessment for that buyer and listing that is still in force.
+ */
+export async function assertCrossBorderAllowed(tx: Database, buyer: { id: string; overseas: boolean }, listingId: string, revision: Revision): Promise<void> {
+  const reasons = crossBorderReasons(revision);
+  if (!buyer.overseas || reasons.length === 0) return;
+  const [valid] = await tx
+    .select({ id: securityAssessments.id })
+    .from(securityAssessments)
+    .where(and(eq(securityAssessments.buyerPartyId, buyer.id), eq(securityAssessments.listingId, listingId), gt(securityAssessments.expiresOn, sql`current_date`)))
+    .limit(1);
+  if (valid) return;
+  throw new AppError(
+    'cross-border-assessment-required',
+    `Art. 39: this listing holds ${reasons.join(' and ').replaceAll('_', ' ')}; an overseas buyer may order it only with a security assessment in force, recorded by the exchange`,
+    { rule: 'art-39-cross-border-security-assessment', reasons },
+  );
+}
+
+export interface AssessmentInput {
+  buyerPartyId: string;
+  listingId: string;
+  reference: string;
+  assessedOn: string;
+  scope: string;
+  expiresOn: string;
+}
+
+/** An operator records a security assessment that covers one overseas buyer and one listing. */
+export async function recordSecurityAssessment(db: Database, caller: Caller, input: AssessmentInput): Promise<SecurityAssessment> {
+  if (input.expiresOn <= input.assessedOn) throw invalidInput('/body/expiresOn', 'the assessment must expire after the day it was made');
+  return db.transaction(async (tx) => {
+    const party = await getPartyDetails(tx, input.buyerPartyId).then(
+      (details) => details.party,
+      () => undefined,
+    );
+    if (!party) throw invalidInput('/body/buyerPartyId', 'no party has this id');
+    if (!party.overseas) throw invalidInput('/body/buyerPartyId', 'only an overseas party needs a cross-border security assessment');
+    const [row] = await tx.insert(securityAssessments).values({ ...input, recordedBy: caller.actor.userId }).returning();
+    await appendAudit(tx, caller.audit, {
+      action: 'trading.security_assessment_recorded',
+      subject: { type: 'security_assessment', id: row!.id },
+      payload: { ...input },
+      parties: [input.buyerPartyId],
+    });
+    return row!;
+  });
+}
+
+export async function listSecurityAssessments(db: Database, q: { buyerPartyId?: string | undefined; listingId?: string | undefined; limit: number; afterId?: string | undefined }) {
+  return db
+    .select()
+    .from(securityAssessments)
+    .where(
+      and(
+        q.buyerPartyId ? eq(securityAssessments.buyerPartyId, q.buyerPartyId) : undefined,
+        q.listingId ? eq(securityAssessments.listingId, q.listingId) : undefined,
+        q.afterId ? sql`${securityAssessments.id} < ${q.afterId}` : undefined,
+      ),
+    )
+    .orderBy(desc(securityAssessments.id))
+    .limit(q.limit);
+}

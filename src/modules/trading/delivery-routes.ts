@@ -1,0 +1,111 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { IdParams, problemResponses } from '../../lib/http.js';
+import { acceptDelivery, decideDispute, disputeDelivery } from './acceptance.js';
+import { callerOf, type TradingContext } from './context.js';
+import { confirmReceipt, listGrants, recordDelivery, revokeGrant, startDownload } from './delivery.js';
+import { DecisionBody, DeliveryBody, DeliveryView, GrantView, OrderView, ReasonBody } from './schema.js';
+import { deliveryView, grantView, orderView } from './views.js';
+
+const tags = ['trading'];
+const buyers = ['buyer', 'department'] as const;
+
+/** The bytes of a download, whatever their media type. */
+const FileBytes = (description: string) => ({ description, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } });
+
+/** RFC 9530 / RFC 3230 digests from a SHA-256 in hex. */
+const digestOf = (sha256Hex: string) => Buffer.from(sha256Hex, 'hex').toString('base64');
+
+/** Delivery of what was paid for, and the buyer's acceptance or dispute of it. */
+const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (app, { ctx }) => {
+  app.get('/orders/:id/grants', {
+    config: { auth: [...buyers, 'provider', 'operator'], access: { resource: 'order', staff: ['operator'] } },
+    schema: { tags, summary: 'The download grants of an order', params: IdParams, response: { 200: Type.Array(GrantView), ...problemResponses(404) } },
+  }, async (request) => (await listGrants(ctx, callerOf(request), request.params.id)).map(grantView));
+
+  app.get('/grants/:id/download', {
+    // A HEAD would count as a download; clients read the size and hash from the grant instead.
+    exposeHeadRoute: false,
+    config: { auth: buyers, access: { resource: 'grant' } },
+    schema: {
+      tags,
+      summary: 'Download exactly the dataset version the order declared (Range supported)',
+      description:
+        'ETag is the SHA-256 of the whole file; Repr-Digest and Digest carry it too, and Content-Digest the bytes of a whole-file answer (RFC 9530). ' +
+        'A range starting at byte 0 counts as one download of the grant; resuming (a later start) does not.',
+      params: IdParams,
+      headers: Type.Object({
+        range: Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\x20-\\x7e]*$' })),
+        'if-range': Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\x20-\\x7e]*$' })),
+      }),
+      response: { 200: FileBytes('The whole file'), 206: FileBytes('The requested range'), ...problemResponses(404, 410, 416) },
+    },
+  }, async (request, reply) => {
+    const raw = reply as unknown as FastifyReply;
+    let download;
+    try {
+      download = await startDownload(ctx, callerOf(request), request.params.id, request.headers.range, request.headers['if-range']);
+    } catch (err) {
+      const size = (err as { extensions?: { size?: number } }).extensions?.size;
+      if (size !== undefined) raw.header('content-range', `bytes */${size}`);
+      throw err;
+    }
+    const { grant, range, body } = download;
+    const digest = digestOf(grant.sha256);
+    raw
+      .header('etag', `"${grant.sha256}"`)
+      .header('accept-ranges', 'bytes')
+      .header('cache-control', 'private, no-store')
+      .header('repr-digest', `sha-256=:${digest}:`)
+      .header('digest', `SHA-256=${digest}`)
+      .header('content-disposition', `attachment; filename="${(grant.filename ?? 'dataset').replace(/[^\x20-\x7e]|"/g, '_')}"`)
+      .type(grant.mediaType);
+    if (range) {
+      return raw
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${grant.sizeBytes}`)
+        .header('content-length', range.end - range.start + 1)
+        .send(body);
+    }
+    return raw.code(200).header('content-digest', `sha-256=:${digest}:`).header('content-length', grant.sizeBytes).send(body);
+  });
+
+  app.post('/grants/:id/revocation', {
+    config: { auth: ['operator'], access: { resource: 'grant', staff: ['operator'] } },
+    schema: { tags, summary: 'Revoke a download grant, with a reason', params: IdParams, body: ReasonBody, response: { 200: GrantView, ...problemResponses(404, 409) } },
+  }, async (request) => grantView(await revokeGrant(ctx, callerOf(request), request.params.id, request.body.reason)));
+
+  app.post('/orders/:id/deliveries', {
+    config: { auth: ['provider'], access: { resource: 'order' } },
+    schema: {
+      tags,
+      summary: 'Record an API or offline delivery with the SHA-256 of what was delivered',
+      params: IdParams,
+      body: DeliveryBody,
+      response: { 201: DeliveryView, ...problemResponses(404, 409) },
+    },
+  }, async (request, reply) => reply.code(201).send(deliveryView(await recordDelivery(ctx, callerOf(request), request.params.id, request.body))));
+
+  const buyerStep = (path: string, summary: string, run: (id: string, caller: ReturnType<typeof callerOf>, body: { reason: string } | undefined) => Promise<Parameters<typeof orderView>[0]>, withReason: boolean) =>
+    app.post(`/orders/:id/${path}`, {
+      config: { auth: buyers, access: { resource: 'order' } },
+      schema: { tags, summary, params: IdParams, ...(withReason ? { body: ReasonBody } : {}), response: { 200: OrderView, ...problemResponses(404, 409, 503) } },
+    }, async (request) => orderView(await run(request.params.id, callerOf(request), request.body as { reason: string } | undefined)));
+
+  buyerStep('receipt', 'Confirm you received the delivery; the acceptance window opens', (id, caller) => confirmReceipt(ctx, caller, id), false);
+  buyerStep('acceptance', 'Accept the delivery; the provider is paid', (id, caller) => acceptDelivery(ctx, caller, id), false);
+  buyerStep('dispute', 'Dispute the delivery within the acceptance window, with a reason', (id, caller, body) => disputeDelivery(ctx, caller, id, body!.reason), true);
+
+  app.post('/orders/:id/dispute/decision', {
+    config: { auth: ['operator'], access: { resource: 'order', staff: ['operator'] } },
+    schema: {
+      tags,
+      summary: 'Decide a dispute: full refund, partial refund or release to the provider',
+      params: IdParams,
+      body: DecisionBody,
+      response: { 200: OrderView, ...problemResponses(404, 409, 503) },
+    },
+  }, async (request) => orderView(await decideDispute(ctx, callerOf(request), request.params.id, request.body)));
+};
+
+export default deliveryRoutes;

@@ -1,0 +1,176 @@
+import type { Readable } from 'node:stream';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, invalidState, notFound } from '../../lib/errors.js';
+import { getDatasetVersion } from '../catalog/files.js';
+import { addDays, actingParty, type Caller, type TradingConfig, type TradingContext } from './context.js';
+import { findOrderFor } from './orders.js';
+import { lockOrder, recordStep, transition, type Order } from './state-machine.js';
+import { deliveries, downloadGrants, downloads } from './tables.js';
+
+export type DownloadGrant = typeof downloadGrants.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;
+
+/**
+ * On payment: grants for exactly the dataset version the ordered revision declared, bound to the
+ * buyer's party, expiring, and counted. Listings delivered by API or offline get none.
+ */
+export async function issueGrants(tx: Database, order: Order, config: TradingConfig, at: Date): Promise<DownloadGrant[]> {
+  if (order.deliveryMethod !== 'download' || !order.datasetVersionId) return [];
+  const version = await getDatasetVersion(tx, order.datasetVersionId);
+  if (!version) return [];
+  return tx
+    .insert(downloadGrants)
+    .values({
+      orderId: order.id,
+      buyerPartyId: order.buyerPartyId,
+      datasetVersionId: version.id,
+      sha256: version.sha256,
+      sizeBytes: version.sizeBytes,
+      mediaType: version.mediaType,
+      filename: version.filename,
+      maxDownloads: config.downloadGrantMaxDownloads,
+      expiresAt: addDays(at, config.downloadGrantDays),
+      createdAt: at,
+    })
+    .returning();
+}
+
+/** The order's delivery is complete: the acceptance window opens. */
+async function completeDelivery(ctx: Pick<TradingContext, 'config'>, tx: Database, caller: Caller, order: Order, at: Date, details: Record<string, string | number>) {
+  return transition(tx, caller.audit, order, 'confirm_delivery', { set: { acceptanceDueAt: addDays(at, ctx.config.acceptanceWindowDays) }, details, at });
+}
+
+/** Why a grant cannot be used now, or undefined. */
+function unusable(grant: DownloadGrant, now: Date): 'revoked' | 'expired' | 'used_up' | undefined {
+  if (grant.revokedAt) return 'revoked';
+  if (grant.expiresAt <= now) return 'expired';
+  if (grant.downloadsUsed >= grant.maxDownloads) return 'used_up';
+  return undefined;
+}
+
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * RFC 9110 §14.2: one `bytes=` range (first-last, first-, or -suffix). Undefined: serve the whole
+ * file (no header, or one this server does not honour, such as several ranges). A range that starts
+ * past the end is 416.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const [first, last] = [match[1]!, match[2]!];
+  let range: ByteRange;
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0) throw rangeNotSatisfiable(size);
+    range = { start: Math.max(0, size - suffix), end: size - 1 };
+  } else {
+    const start = Number(first);
+    const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+    if (last !== '' && Number(last) < start) return undefined;
+    range = { start, end };
+  }
+  if (range.start >= size || size === 0) throw rangeNotSatisfiable(size);
+  return range;
+}
+
+const rangeNotSatisfiable = (size: number) => new AppError('range-not-satisfiable', `the file has ${size} bytes`, { size });
+
+export interface Download {
+  grant: DownloadGrant;
+  range: ByteRange | undefined;
+  body: Readable;
+}
+
+/**
+ * The buyer's party downloads what its grant allows: counted (a resumed download, a range that does
+ * not start at byte 0, does not count again), logged with user, time, byte range and hash, and
+ * audited for both parties. The first download that reaches the last byte completes the delivery.
+ */
+export async function startDownload(ctx: TradingContext, caller: Caller, grantId: string, rangeHeader: string | undefined, ifRange: string | undefined): Promise<Download> {
+  const partyId = actingParty(caller);
+  const now = new Date();
+  const { grant, range } = await ctx.db.transaction(async (tx) => {
+    const [grant] = await tx.select().from(downloadGrants).where(eq(downloadGrants.id, grantId)).for('update');
+    if (!grant || grant.buyerPartyId !== partyId) throw notFound('download grant');
+    const why = unusable(grant, now);
+    if (why) throw new AppError('grant-unusable', `the grant is ${why.replace('_', ' ')}`, { reason: why });
+    // If-Range: a validator that is not the file's own means the client's copy is stale: send it whole.
+    const honoured = ifRange === undefined || ifRange === `"${grant.sha256}"` ? rangeHeader : undefined;
+    const range = parseRange(honoured, grant.sizeBytes);
+    const span = range ?? { start: 0, end: grant.sizeBytes - 1 };
+    const counts = span.start === 0;
+    const [used] = await tx
+      .update(downloadGrants)
+      .set({ downloadsUsed: counts ? grant.downloadsUsed + 1 : grant.downloadsUsed })
+      .where(eq(downloadGrants.id, grant.id))
+      .returning();
+    const order = await lockOrder(tx, grant.orderId);
+    const { auditEventId } = await recordStep(tx, caller.audit, order, {
+      action: 'downloaded',
+      from: order.status,
+      to: order.status,
+      details: { grantId: grant.id, sha256: grant.sha256, rangeStart: span.start, rangeEnd: span.end, counted: counts },
+    }, now);
+    await tx.insert(downloads).values({ grantId: grant.id, orderId: order.id, userId: caller.actor.userId, partyId, rangeStart: span.start, rangeEnd: span.end, sha256: grant.sha256, auditEventId, at: now });
+    if (order.status === 'delivering' && span.end === grant.sizeBytes - 1) {
+      await completeDelivery(ctx, tx, caller, order, now, { grantId: grant.id, sha256: grant.sha256 });
+    }
+    return { grant: used!, range };
+  });
+  return { grant, range, body: await ctx.blobs.open(grant.sha256, range ?? (grant.sizeBytes > 0 ? { start: 0, end: grant.sizeBytes - 1 } : undefined)) };
+}
+
+export async function listGrants(ctx: TradingContext, caller: Caller, orderId: string): Promise<DownloadGrant[]> {
+  await findOrderFor(ctx.db, caller, orderId, { staff: true });
+  return ctx.db.select().from(downloadGrants).where(eq(downloadGrants.orderId, orderId)).orderBy(downloadGrants.createdAt);
+}
+
+/** An operator withdraws a grant (a breach, a court order); the buyer's party can no longer download. */
+export async function revokeGrant(ctx: TradingContext, caller: Caller, grantId: string, reason: string): Promise<DownloadGrant> {
+  const now = new Date();
+  return ctx.db.transaction(async (tx) => {
+    const [grant] = await tx.select().from(downloadGrants).where(eq(downloadGrants.id, grantId)).for('update');
+    if (!grant) throw notFound('download grant');
+    if (grant.revokedAt) throw invalidState('the grant is already revoked');
+    const [revoked] = await tx.update(downloadGrants).set({ revokedAt: now, revokedBy: caller.actor.userId, revokeReason: reason }).where(eq(downloadGrants.id, grantId)).returning();
+    const order = await lockOrder(tx, grant.orderId);
+    await recordStep(tx, caller.audit, order, { action: 'grant_revoked', from: order.status, to: order.status, details: { grantId, reason } }, now);
+    return revoked!;
+  });
+}
+
+/** API or offline delivery: the provider records what it delivered and its SHA-256. */
+export async function recordDelivery(ctx: TradingContext, caller: Caller, orderId: string, input: { description: string; sha256: string; sizeBytes?: number | undefined }): Promise<Delivery> {
+  const now = new Date();
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, orderId, { side: 'provider', lock: true });
+    if (order.status !== 'delivering') throw invalidState(`deliveries are recorded while the order is delivering; it is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    const { auditEventId } = await recordStep(tx, caller.audit, order, { action: 'delivery_recorded', from: order.status, to: order.status, details: { sha256: input.sha256, description: input.description } }, now);
+    const [row] = await tx.insert(deliveries).values({ orderId, description: input.description, sha256: input.sha256, sizeBytes: input.sizeBytes ?? null, recordedBy: caller.actor.userId, recordedAt: now, auditEventId }).returning();
+    return row!;
+  });
+}
+
+/** The buyer confirms it received what was delivered (a recorded delivery, or a download); the acceptance window opens. */
+export async function confirmReceipt(ctx: TradingContext, caller: Caller, orderId: string): Promise<Order> {
+  const now = new Date();
+  return ctx.db.transaction(async (tx) => {
+    const order = await findOrderFor(tx, caller, orderId, { side: 'buyer', lock: true });
+    if (order.status !== 'delivering') throw invalidState(`there is no delivery to confirm; the order is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    const pending = await tx.select().from(deliveries).where(and(eq(deliveries.orderId, orderId), isNull(deliveries.confirmedAt)));
+    const [downloaded] = await tx.select({ id: downloads.id }).from(downloads).where(eq(downloads.orderId, orderId)).limit(1);
+    if (pending.length === 0 && !downloaded) throw invalidState('nothing has been delivered yet');
+    const moved = await completeDelivery(ctx, tx, caller, order, now, { deliveries: pending.length });
+    await tx
+      .update(deliveries)
+      .set({ confirmedBy: caller.actor.userId, confirmedAt: now, confirmAuditEventId: moved.auditEventId })
+      .where(and(eq(deliveries.orderId, orderId), isNull(deliveries.confirmedAt)));
+    return moved;
+  });
+}

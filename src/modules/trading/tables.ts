@@ -1,0 +1,222 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { parties } from '../identity/tables.js';
+
+// Timestamps keep milliseconds only, so a cursor carrying a JavaScript Date compares exactly.
+const stamp = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/** Every state an order can be in; the transitions between them are `orderTransitions` (state-machine.ts). */
+export const orderStatuses = [
+  'requested',
+  'awaiting_provider',
+  'terms_proposed',
+  'accepted',
+  'agreement_pending',
+  'payment_pending',
+  'paid',
+  'delivering',
+  'delivered',
+  'accepted_by_buyer',
+  'disputed',
+  'resolved',
+  'completed',
+  'refunded',
+  'rejected',
+  'cancelled',
+  'expired',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export interface OrderPricePlan {
+  name: string;
+  kind: 'one_off' | 'subscription';
+  period?: 'month' | 'quarter' | 'year' | undefined;
+  amountMinor: number;
+  currency: string;
+}
+
+/** Terms the provider proposes instead of the buyer's; the buyer accepts or declines them. */
+export interface ProposedTerms {
+  amountMinor: number;
+  quantity: number;
+  termStart: string;
+  termEnd: string;
+  note: string;
+}
+
+/** An operator's decision on a dispute. */
+export interface DisputeDecision {
+  outcome: 'full_refund' | 'partial_refund' | 'release';
+  refundMinor: number;
+  reason: string;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+/**
+ * An order: what the buyer's party asked for (listing, the live revision it saw, price plan,
+ * quantity, term), why (Art. 19-style purpose, scenario and safeguards), and what it costs. The
+ * fee is fixed when the order is placed.
+ */
+export const orders = pgTable(
+  'trading_orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** `ORD-2026-000123`, from the year's sequence `trading_order_number_<year>` (made when first needed). */
+    number: text('number').notNull(),
+    listingId: uuid('listing_id').notNull(),
+    revisionId: uuid('revision_id').notNull(),
+    buyerPartyId: uuid('buyer_party_id')
+      .notNull()
+      .references(() => parties.id),
+    providerPartyId: uuid('provider_party_id')
+      .notNull()
+      .references(() => parties.id),
+    placedBy: uuid('placed_by').notNull(),
+    status: text('status', { enum: orderStatuses }).notNull(),
+    pricePlan: jsonb('price_plan').$type<OrderPricePlan>().notNull(),
+    quantity: integer('quantity').notNull(),
+    termStart: date('term_start').notNull(),
+    termEnd: date('term_end').notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    feeMinor: bigint('fee_minor', { mode: 'number' }).notNull(),
+    purpose: text('purpose').notNull(),
+    scenario: text('scenario').notNull(),
+    safeguards: text('safeguards').notNull(),
+    /** The licence's onward-transfer term as ordered, for lineage checks later. */
+    onwardTransfer: text('onward_transfer', { enum: ['forbidden', 'with_provider_consent', 'allowed'] }).notNull(),
+    deliveryMethod: text('delivery_method').notNull(),
+    datasetVersionId: uuid('dataset_version_id'),
+    proposedTerms: jsonb('proposed_terms').$type<ProposedTerms>(),
+    /** When an unanswered order (provider approval, proposed terms) expires. */
+    responseDueAt: stamp('response_due_at'),
+    agreementId: uuid('agreement_id'),
+    agreementNumber: text('agreement_number'),
+    paymentRail: text('payment_rail', { enum: ['stripe', 'bank_transfer'] }),
+    paymentId: text('payment_id'),
+    /** The end of the acceptance window, set when the delivery is complete. */
+    acceptanceDueAt: stamp('acceptance_due_at'),
+    disputeReason: text('dispute_reason'),
+    decision: jsonb('decision').$type<DisputeDecision>(),
+    refundedMinor: bigint('refunded_minor', { mode: 'number' }).notNull().default(0),
+    createdAt: stamp('created_at').notNull().defaultNow(),
+    updatedAt: stamp('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('trading_orders_number_idx').on(t.number),
+    index('trading_orders_buyer_idx').on(t.buyerPartyId, t.createdAt),
+    index('trading_orders_provider_idx').on(t.providerPartyId, t.createdAt),
+    index('trading_orders_status_idx').on(t.status, t.createdAt),
+    index('trading_orders_response_due_idx').on(t.responseDueAt),
+    index('trading_orders_acceptance_due_idx').on(t.acceptanceDueAt),
+    check('trading_orders_fee_within_amount', sql`${t.feeMinor} >= 0 and ${t.feeMinor} <= ${t.amountMinor}`),
+    check('trading_orders_parties_differ', sql`${t.buyerPartyId} <> ${t.providerPartyId}`),
+  ],
+);
+
+/** Each step an order took, with the audit event that records it: the spine of the transaction record. */
+export const orderSteps = pgTable(
+  'trading_order_steps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Steps of one transaction share a timestamp; this keeps the order they were taken in. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actorUserId: uuid('actor_user_id'),
+    actorRole: text('actor_role'),
+    auditEventId: uuid('audit_event_id').notNull(),
+    at: stamp('at').notNull(),
+  },
+  (t) => [index('trading_order_steps_order_idx').on(t.orderId, t.seq)],
+);
+
+/** Art. 39: an operator's record that a buyer's security assessment covers a listing. */
+export const securityAssessments = pgTable(
+  'trading_security_assessments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    buyerPartyId: uuid('buyer_party_id')
+      .notNull()
+      .references(() => parties.id),
+    listingId: uuid('listing_id').notNull(),
+    reference: text('reference').notNull(),
+    assessedOn: date('assessed_on').notNull(),
+    scope: text('scope').notNull(),
+    expiresOn: date('expires_on').notNull(),
+    recordedBy: uuid('recorded_by').notNull(),
+    createdAt: stamp('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('trading_assessments_lookup_idx').on(t.buyerPartyId, t.listingId, t.expiresOn)],
+);
+
+/** The buyer's party may download exactly the declared dataset version, a limited number of times. */
+export const downloadGrants = pgTable(
+  'trading_download_grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    buyerPartyId: uuid('buyer_party_id').notNull(),
+    datasetVersionId: uuid('dataset_version_id').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    mediaType: text('media_type').notNull(),
+    filename: text('filename'),
+    maxDownloads: integer('max_downloads').notNull(),
+    downloadsUsed: integer('downloads_used').notNull().default(0),
+    expiresAt: stamp('expires_at').notNull(),
+    revokedAt: stamp('revoked_at'),
+    revokedBy: uuid('revoked_by'),
+    revokeReason: text('revoke_reason'),
+    createdAt: stamp('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('trading_grants_order_idx').on(t.orderId), check('trading_grants_count', sql`${t.downloadsUsed} <= ${t.maxDownloads}`)],
+);
+
+/** Every download: who, when, which bytes, of which hash. */
+export const downloads = pgTable(
+  'trading_downloads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    grantId: uuid('grant_id')
+      .notNull()
+      .references(() => downloadGrants.id),
+    orderId: uuid('order_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    partyId: uuid('party_id').notNull(),
+    rangeStart: bigint('range_start', { mode: 'number' }).notNull(),
+    rangeEnd: bigint('range_end', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    auditEventId: uuid('audit_event_id').notNull(),
+    at: stamp('at').notNull(),
+  },
+  (t) => [index('trading_downloads_order_idx').on(t.orderId, t.at)],
+);
+
+/** API or offline delivery: what the provider says it delivered, and the buyer's confirmation. */
+export const deliveries = pgTable(
+  'trading_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    description: text('description').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    recordedBy: uuid('recorded_by').notNull(),
+    recordedAt: stamp('recorded_at').notNull(),
+    auditEventId: uuid('audit_event_id').notNull(),
+    confirmedBy: uuid('confirmed_by'),
+    confirmedAt: stamp('confirmed_at'),
+    confirmAuditEventId: uuid('confirm_audit_event_id'),
+  },
+  (t) => [index('trading_deliveries_order_idx').on(t.orderId)],
+);

@@ -1,0 +1,91 @@
+// The Idempotency-Key mechanism (plugins/idempotency.ts), through the HTTP API on the order routes:
+// replay, a changed body, concurrency, the caller's scope, expiry, and what is not stored.
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
+import { SettlementStandIn } from '../../helpers/trading-stand-ins.js';
+import { placeOrder, sampleOrder, signAgreement, tradingWorld, verifiedUser } from '../../helpers/trading.js';
+
+t.test('idempotency keys', async (t) => {
+  const app = await buildTestApp(t, {}, { settlement: new SettlementStandIn(['bank_transfer'], 300) });
+  const { buyer, clerk, product } = await tradingWorld(app);
+  const order = (key: string, body = sampleOrder(product.id), user = buyer.user) =>
+    as(app, user, { method: 'POST', url: '/orders', payload: body, headers: { 'idempotency-key': key } });
+  const count = async () => (await as(app, buyer.user, { method: 'GET', url: '/orders/purchases' })).json<{ items: unknown[] }>().items.length;
+
+  t.test('a replay returns the first response unchanged, marked as a replay, and orders once', async (t) => {
+    const first = await order('"order-1"');
+    t.equal(first.statusCode, 201);
+    t.notOk(first.headers['idempotent-replayed']);
+    const again = await order('"order-1"');
+    t.equal(again.statusCode, 201);
+    t.equal(again.headers['idempotent-replayed'], 'true');
+    t.equal(again.headers['content-type'], first.headers['content-type']);
+    t.equal(again.body, first.body, 'byte for byte');
+    const bare = await order('order-1');
+    t.equal(bare.body, first.body, 'the bare token and the quoted string name the same key');
+    t.equal(await count(), 1);
+  });
+
+  t.test('the same key with a changed body is a 422 and changes nothing', async (t) => {
+    await order('"order-2"');
+    const before = await count();
+    const changed = await order('"order-2"', sampleOrder(product.id, { scenario: 'Something else entirely' }));
+    expectProblem(t, changed, 422, 'idempotency-key-reused');
+    t.equal(await count(), before);
+  });
+
+  t.test('two concurrent requests with one key run once: the second is told the first is in progress', async (t) => {
+    const placed = await placeOrder(app, buyer.user, sampleOrder(product.id));
+    await signAgreement(app, placed);
+    // Settlement answers the first request's instructions slowly (after its commit), so the second arrives meanwhile.
+    const pay = () => as(app, buyer.user, { method: 'POST', url: `/orders/${placed.id}/payment`, payload: { rail: 'bank_transfer' }, headers: { 'idempotency-key': '"pay-once"' } });
+    const [a, b] = await Promise.all([pay(), pay()]);
+    t.same([a.statusCode, b.statusCode].sort(), [200, 409]);
+    const loser = a.statusCode === 409 ? a : b;
+    expectProblem(t, loser, 409, 'idempotency-in-progress');
+    t.equal(loser.headers['retry-after'], '1');
+    const replay = await pay();
+    t.equal(replay.statusCode, 200);
+    t.equal(replay.headers['idempotent-replayed'], 'true');
+  });
+
+  t.test('keys belong to the caller: another user, or the same key elsewhere, is a new request', async (t) => {
+    const other = await verifiedUser(app, ['buyer'], clerk);
+    const mine = await order('"shared-key"');
+    const theirs = await order('"shared-key"', sampleOrder(product.id), other.user);
+    t.equal(theirs.statusCode, 201);
+    t.notOk(theirs.headers['idempotent-replayed']);
+    t.not(theirs.json<{ id: string }>().id, mine.json<{ id: string }>().id);
+  });
+
+  t.test('an error from the handler is stored like any answer; a malformed key is a 400', async (t) => {
+    const refused = await order('"bad-purpose"', sampleOrder(product.id, { purpose: 'advertising' }));
+    expectProblem(t, refused, 422, 'purpose-not-allowed');
+    const again = await order('"bad-purpose"', sampleOrder(product.id, { purpose: 'advertising' }));
+    t.equal(again.headers['idempotent-replayed'], 'true');
+    t.equal(again.body, refused.body);
+    expectProblem(t, await order('"unterminated'), 400, 'validation-failed');
+  });
+
+  t.test('the header is documented on every authenticated POST', async (t) => {
+    const doc = app.swagger() as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; security?: unknown[] }>> };
+    const posts = Object.entries(doc.paths).flatMap(([path, ops]) => (ops.post ? [[path, ops.post] as const] : []));
+    const missing = posts.filter(([, op]) => op.security?.length && !(op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'idempotency-key'));
+    // Uploads stream their body into storage and cannot be fingerprinted before it is read.
+    t.same(missing.map(([path]) => path).filter((p) => !/documents|versions/.test(p)), []);
+  });
+});
+
+t.test('a key expires after its time, and then names a new request', async (t) => {
+  // Keys live one second here, so expiry can be seen.
+  const app = await buildTestApp(t, { idempotencyKeyTtlHours: 1 / 3600 });
+  const { buyer, product } = await tradingWorld(app);
+  const order = (key: string) => as(app, buyer.user, { method: 'POST', url: '/orders', payload: sampleOrder(product.id), headers: { 'idempotency-key': key } });
+  const first = await order('"expiring"');
+  await sleep(1100);
+  const later = await order('"expiring"');
+  t.equal(later.statusCode, 201);
+  t.notOk(later.headers['idempotent-replayed']);
+  t.not(later.json<{ id: string }>().id, first.json<{ id: string }>().id);
+});

@@ -1,0 +1,59 @@
+// How trading sits in the service: idempotency holding across two instances on one database, the
+// sweep's timer in the server, and what happens while settlement and agreements are not plugged in.
+import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { buildApp } from '../../../src/app.js';
+import { as, buildTestApp, expectProblem, testConfig } from '../../helpers/app.js';
+import { sampleListing } from '../../helpers/catalog.js';
+import { freshDatabase, serverUrl } from '../../helpers/database.js';
+import { AgreementsStandIn, SettlementStandIn } from '../../helpers/trading-stand-ins.js';
+import { placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld } from '../../helpers/trading.js';
+
+t.test(`one Idempotency-Key, two instances of the service (${serverUrl ? 'server' : 'embedded'}): the request runs once`, async (t) => {
+  const database = await freshDatabase();
+  const config = testConfig();
+  const agreements = new AgreementsStandIn();
+  // Instance a answers its payment instructions slowly, so b's request arrives while a's is running.
+  const a = await buildApp(config, { database: database.handle, logger: false, agreements, settlement: new SettlementStandIn(['bank_transfer'], 400) });
+  const b = await buildApp(config, { database: await database.openAnother(), logger: false, agreements, settlement: new SettlementStandIn(['bank_transfer']) });
+  t.teardown(async () => {
+    await b.close();
+    await a.close();
+    await database.dispose();
+    rmSync(config.dataDir, { recursive: true, force: true });
+  });
+  const { buyer, product } = await tradingWorld(a);
+  const order = await placeOrder(a, buyer.user, sampleOrder(product.id));
+  await signAgreement(a, order);
+  const pay = (app: typeof a) => as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/payment`, payload: { rail: 'bank_transfer' }, headers: { 'idempotency-key': '"across-processes"' } });
+  const first = pay(a);
+  await sleep(150);
+  expectProblem(t, await pay(b), 409, 'idempotency-in-progress');
+  const done = await first;
+  t.equal(done.statusCode, 200);
+  const replay = await pay(b);
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  t.equal(replay.body, done.body, "b replays a's answer");
+});
+
+t.test('the sweep runs on a timer in the server and stops when the app closes', async (t) => {
+  const app = await buildTestApp(t, { orderResponseHours: 1 / 3600, tradingSweepIntervalMs: 100 });
+  const { buyer, product } = await tradingWorld(app, { licence: { ...sampleListing().licence, approvalRequired: true } });
+  const order = await placeOrder(app, buyer.user, sampleOrder(product.id));
+  t.equal(order.status, 'awaiting_provider');
+  // The timer, not the test, moves it: wait (at most ten seconds on a busy machine) until it has.
+  let status = order.status;
+  for (let waited = 0; status !== 'expired' && waited < 10_000; waited += 250) {
+    await sleep(250);
+    status = (await readOrder(app, buyer.user, order.id)).status;
+  }
+  t.equal(status, 'expired');
+});
+
+t.test('without settlement and agreements plugged in, trading answers 503 and changes nothing', async (t) => {
+  const app = await buildTestApp(t, {}, { settlement: undefined, agreements: undefined });
+  const { buyer, product } = await tradingWorld(app);
+  expectProblem(t, await as(app, buyer.user, { method: 'POST', url: '/orders', payload: sampleOrder(product.id) }), 503, 'unavailable');
+  t.same((await as(app, buyer.user, { method: 'GET', url: '/orders/purchases' })).json<{ items: unknown[] }>().items, []);
+});
