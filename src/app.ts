@@ -15,7 +15,11 @@ import auditRoutes from './modules/audit/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
+import { createSettlement, loggingOrderEvents, type Settlement } from './modules/settlement/index.js';
+import settlementRoutes from './modules/settlement/routes.js';
+import { runEffectsWorker } from './modules/settlement/worker.js';
 import systemRoutes from './modules/system/routes.js';
+import type { OrderPaymentEvents } from './modules/trading/ports.js';
 import auth from './plugins/auth.js';
 import input from './plugins/input.js';
 import openapi from './plugins/openapi.js';
@@ -31,6 +35,8 @@ declare module 'fastify' {
     blobs: BlobStore;
     /** Changes announced by the database, for the per-process caches. */
     changes: ChangeFeed;
+    /** Settlement (trading/ports.ts SettlementPort): the ledger and the payment rails. */
+    settlement: Settlement;
   }
 }
 
@@ -44,6 +50,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A registry check for party identities; operators review every submission when absent. */
   identityVerifier?: PartyVerifier;
+  /** What settlement tells the orders (trading's implementation); logged only when absent. */
+  orderPaymentEvents?: OrderPaymentEvents;
   /**
    * Hooks installed on the root before any plugin or route, so every route inherits them (the test
    * suite checks each response against the OpenAPI document this way).
@@ -93,6 +101,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await changes.close();
     await database.close();
   });
+  const settlement = createSettlement({ config: config.settlement, events: options.orderPaymentEvents ?? loggingOrderEvents(app.log), log: app.log });
+  app.decorate('settlement', settlement);
   options.instrument?.(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -118,6 +128,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes);
   await app.register(identityRoutes, { verifier: options.identityVerifier });
   await app.register(catalogRoutes);
+  await app.register(settlementRoutes);
+  runEffectsWorker(app);
 
   await app.ready();
   return app;

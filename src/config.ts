@@ -33,13 +33,23 @@ const settings = {
   IDENTITY_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 10 * 1024 * 1024 },
   CATALOG_DATASET_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 2 * 1024 * 1024 * 1024 },
   CATALOG_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 20 * 1024 * 1024 },
+  STRIPE_SECRET_KEY: { schema: Type.String({ pattern: '^(sk|rk)_[A-Za-z0-9_]+$' }), default: undefined },
+  STRIPE_WEBHOOK_SECRET: { schema: Type.String({ pattern: '^whsec_[A-Za-z0-9_+/=]+$' }), default: undefined },
+  STRIPE_API_BASE: { schema: Type.String({ pattern: '^https?://[^/?#]+/?$' }), default: undefined },
+  STRIPE_CONNECT_RETURN_URL: { schema: Type.String({ pattern: '^https?://[^\\s]+$' }), default: undefined },
+  EXCHANGE_BANK_NAME: { schema: Type.String({ minLength: 1, maxLength: 200 }), default: '重庆银行股份有限公司营业部' },
+  EXCHANGE_BANK_ACCOUNT: { schema: Type.String({ pattern: '^[0-9 ]{8,40}$' }), default: '0101 0120 0000 0000 00' },
+  EXCHANGE_BANK_PAYEE: { schema: Type.String({ minLength: 1, maxLength: 200 }), default: '重庆数据交易所有限公司' },
+  EXCHANGE_FEE_BASIS_POINTS: { schema: Type.Integer({ minimum: 0, maximum: 5000 }), default: 250 },
+  EXCHANGE_FEE_MINIMUM_MINOR: { schema: Type.Integer({ minimum: 0 }), default: 100 },
+  SETTLEMENT_OUTBOX_INTERVAL_MS: { schema: Type.Integer({ minimum: 10, maximum: 600_000 }), default: 1000 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
   },
 } satisfies Record<string, { schema: TSchema; default: unknown }>;
 
-const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL']);
+const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
 
 type Settings = typeof settings;
 type SettingValue<K extends keyof Settings> = Settings[K]['default'] extends undefined
@@ -79,6 +89,19 @@ export interface Config {
   catalogDatasetMaxBytes: number;
   /** Largest provenance or Art. 26 evidence document. */
   catalogDocumentMaxBytes: number;
+  settlement: SettlementConfig;
+}
+
+/** Art. 28(4): how the exchange collects, holds and pays out money. */
+export interface SettlementConfig {
+  /** The Stripe rail; absent without STRIPE_SECRET_KEY, and then the bank-transfer rail runs alone. */
+  stripe: { secretKey: string; webhookSecret: string; apiBase: URL | undefined; connectReturnUrl: string } | undefined;
+  /** Where buyers on the bank-transfer rail send the money. */
+  bank: { name: string; account: string; payee: string };
+  /** The exchange's fee: a share of the price in basis points, and a floor, fixed on each order when placed. */
+  fee: { basisPoints: number; minimumMinor: number };
+  /** How often each process's outbox worker looks for external effects to carry out. */
+  outboxIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +176,28 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     identityDocumentMaxBytes: read(env, 'IDENTITY_DOCUMENT_MAX_BYTES'),
     catalogDatasetMaxBytes: read(env, 'CATALOG_DATASET_MAX_BYTES'),
     catalogDocumentMaxBytes: read(env, 'CATALOG_DOCUMENT_MAX_BYTES'),
+    settlement: loadSettlementConfig(env, publicBaseUrl),
+  };
+}
+
+function loadSettlementConfig(env: Env, publicBaseUrl: string | undefined): SettlementConfig {
+  const secretKey = read(env, 'STRIPE_SECRET_KEY');
+  const webhookSecret = read(env, 'STRIPE_WEBHOOK_SECRET');
+  if (secretKey !== undefined && webhookSecret === undefined) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set');
+  const apiBase = read(env, 'STRIPE_API_BASE');
+  return {
+    stripe:
+      secretKey === undefined
+        ? undefined
+        : {
+            secretKey,
+            webhookSecret: webhookSecret!,
+            apiBase: apiBase === undefined ? undefined : new URL(apiBase),
+            connectReturnUrl: read(env, 'STRIPE_CONNECT_RETURN_URL') ?? `${publicBaseUrl ?? 'http://localhost:3000'}/docs`,
+          },
+    bank: { name: read(env, 'EXCHANGE_BANK_NAME'), account: read(env, 'EXCHANGE_BANK_ACCOUNT'), payee: read(env, 'EXCHANGE_BANK_PAYEE') },
+    fee: { basisPoints: read(env, 'EXCHANGE_FEE_BASIS_POINTS'), minimumMinor: read(env, 'EXCHANGE_FEE_MINIMUM_MINOR') },
+    outboxIntervalMs: read(env, 'SETTLEMENT_OUTBOX_INTERVAL_MS'),
   };
 }
 

@@ -37,6 +37,13 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     identityDocumentMaxBytes: 64 * 1024,
     catalogDatasetMaxBytes: 256 * 1024,
     catalogDocumentMaxBytes: 64 * 1024,
+    // Bank transfer alone; settlement tests that need Stripe point it at the stand-in.
+    settlement: {
+      stripe: undefined,
+      bank: { name: 'Test Bank Chongqing', account: '6222 0000 1111 2222', payee: 'Test Exchange Ltd' },
+      fee: { basisPoints: 250, minimumMinor: 100 },
+      outboxIntervalMs: 60_000,
+    },
     ...overrides,
   };
 }
@@ -49,7 +56,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function buildTestApp(
   t: Test,
   overrides: Partial<Config> = {},
-  options: Pick<AppOptions, 'logger' | 'identityVerifier'> & { logQuery?: (query: string) => void } = {},
+  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'orderPaymentEvents'> & { logQuery?: (query: string) => void } = {},
 ): Promise<FastifyInstance> {
   const database = await freshDatabase({ logQuery: options.logQuery });
   const config = testConfig(overrides);
