@@ -125,6 +125,7 @@ CREATE TABLE "settlement_stripe_events" (
 --> statement-breakpoint
 CREATE TABLE "outbox" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"seq" bigserial NOT NULL,
 	"operation" text NOT NULL,
 	"idempotency_key" text NOT NULL,
 	"subject_id" uuid NOT NULL,
@@ -158,8 +159,8 @@ CREATE INDEX "settlement_payments_status_idx" ON "settlement_payments" USING btr
 CREATE INDEX "settlement_payouts_status_idx" ON "settlement_payouts" USING btree ("status","created_at","id");--> statement-breakpoint
 CREATE INDEX "settlement_refunds_status_idx" ON "settlement_refunds" USING btree ("status","created_at","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "settlement_refunds_dispute_idx" ON "settlement_refunds" USING btree ("order_id") WHERE "settlement_refunds"."kind" = 'dispute';--> statement-breakpoint
-CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("available_at","created_at") WHERE "outbox"."status" = 'pending';--> statement-breakpoint
-CREATE INDEX "outbox_subject_idx" ON "outbox" USING btree ("subject_id","created_at");--> statement-breakpoint
+CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("seq") WHERE "outbox"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX "outbox_subject_idx" ON "outbox" USING btree ("subject_id","seq");--> statement-breakpoint
 -- Art. 28(4): money moves only by balanced ledger entries. At commit, every transfer that received
 -- postings must sum to zero in each currency, and each posting must be in its account's currency,
 -- whatever the application does.

@@ -70,7 +70,7 @@ export async function runOutbox(
             seen.size > 0 ? sql`${outbox.id} not in (${sql.join([...seen].map((id) => sql`${id}`), sql`, `)})` : undefined,
           ),
         )
-        .orderBy(asc(outbox.createdAt), asc(outbox.id))
+        .orderBy(asc(outbox.seq))
         .limit(1)
         .for('update', { skipLocked: true });
       if (!row) return 'empty' as const;
@@ -107,5 +107,5 @@ export async function runOutbox(
 
 /** The rows of one subject, oldest first (tests and the operator's view). */
 export function effectsOf(db: Database, subjectId: string) {
-  return db.select().from(outbox).where(eq(outbox.subjectId, subjectId)).orderBy(asc(outbox.createdAt), asc(outbox.id));
+  return db.select().from(outbox).where(eq(outbox.subjectId, subjectId)).orderBy(asc(outbox.seq));
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const outboxStatuses = ['pending', 'done', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -13,6 +13,8 @@ export const outbox = pgTable(
   'outbox',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Order of writing: effects run first in, first out (rows of one transaction share `createdAt`). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     /** Which handler carries it out, e.g. `stripe.create_payment_intent`. */
     operation: text('operation').notNull(),
     idempotencyKey: text('idempotency_key').notNull().unique(),
@@ -28,7 +30,7 @@ export const outbox = pgTable(
     doneAt: timestamp('done_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [
-    index('outbox_pending_idx').on(t.availableAt, t.createdAt).where(sql`${t.status} = 'pending'`),
-    index('outbox_subject_idx').on(t.subjectId, t.createdAt),
+    index('outbox_pending_idx').on(t.seq).where(sql`${t.status} = 'pending'`),
+    index('outbox_subject_idx').on(t.subjectId, t.seq),
   ],
 );

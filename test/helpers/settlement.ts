@@ -1,8 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
+import type { Config } from '../../src/config.js';
 import type { OrderPaymentEvents, PayableOrder, PaymentRail } from '../../src/modules/trading/ports.js';
-import { as, signUp, type TestUser } from './app.js';
+import { as, buildTestApp, signUp, type TestUser } from './app.js';
 import { createVerifiedParty, type TestParty } from './identity.js';
+import { startStripeStandIn, stripeSettings } from './stripe-stand-in.js';
 
 export interface RecordedEvent {
   event: 'paid' | 'paidOut' | 'refunded';
@@ -78,4 +81,51 @@ export async function releasedBankPayment(app: FastifyInstance, trade: Trade, ov
   if (res.statusCode !== 201) throw new Error(`receipt: ${res.body}`);
   await app.db.transaction((tx) => app.settlement.releaseToProvider(tx, order.id));
   return { order, paymentId, reference: instructions.reference };
+}
+
+/** Settlement settings for tests, with Stripe pointing at a stand-in when given. */
+export function settlementSettings(stripe?: Config['settlement']['stripe']): Config['settlement'] {
+  return {
+    stripe,
+    bank: { name: 'Test Bank Chongqing', account: '6222 0000 1111 2222', payee: 'Test Exchange Ltd' },
+    fee: { basisPoints: 250, minimumMinor: 100 },
+    outboxIntervalMs: 60_000,
+  };
+}
+
+/** The app with both rails, Stripe on a stand-in, and trading's events recorded. */
+export async function stripeTestApp(t: Test) {
+  const standIn = await startStripeStandIn(t);
+  const recorder = recordingOrderEvents();
+  const settings = stripeSettings(standIn);
+  const app = await buildTestApp(t, { settlement: settlementSettings(settings) }, { orderPaymentEvents: recorder.events });
+  const trade = await tradingParties(app);
+  /** Sends a signed event to the webhook route. */
+  const deliver = (type: string, object: Record<string, unknown>, options: { id?: string; created?: number } = {}) => {
+    const hook = standIn.webhook(settings.webhookSecret, type, object, options);
+    return app.inject({ method: 'POST', url: '/settlement/stripe/webhooks', headers: hook.headers, payload: hook.payload });
+  };
+  return { app, standIn, recorder, trade, settings, deliver };
+}
+
+/** The provider links a connected account and Stripe reports it can take payouts. */
+export async function linkProviderAccount(world: Awaited<ReturnType<typeof stripeTestApp>>) {
+  const { app, trade, deliver } = world;
+  const res = await as(app, trade.provider, { method: 'POST', url: `/settlement/parties/${trade.providerParty.id}/connected-account` });
+  if (res.statusCode !== 201) throw new Error(`link account: ${res.body}`);
+  const accountId = res.json<{ stripeAccountId: string }>().stripeAccountId;
+  const updated = await deliver('account.updated', { id: accountId, object: 'account', charges_enabled: true, payouts_enabled: true });
+  if (updated.statusCode !== 200) throw new Error(`account.updated: ${updated.body}`);
+  return accountId;
+}
+
+/** A Stripe payment the buyer has paid (the PaymentIntent succeeded and its webhook arrived). */
+export async function paidStripeOrder(world: Awaited<ReturnType<typeof stripeTestApp>>, overrides: Partial<PayableOrder> = {}) {
+  const { app, standIn, trade, deliver } = world;
+  const order = payableOrder(trade.buyerParty.id, trade.providerParty.id, overrides);
+  const { paymentId, instructions } = await openPayment(app, order, 'stripe');
+  const intentId = standIn.created('payment_intent').find((p) => (p.metadata as Record<string, string>).orderId === order.id)!.id;
+  const res = await deliver('payment_intent.succeeded', standIn.succeed(intentId));
+  if (res.statusCode !== 200) throw new Error(`payment_intent.succeeded: ${res.body}`);
+  return { order, paymentId, instructions, intentId };
 }
