@@ -86,6 +86,21 @@ export async function reconcile(db: Database, from: Date, to: Date) {
     else if (move && move.clearingMinor !== row.amountMinor) add({ ...base, kind: 'amount', detail: `the ledger and the ${record} differ`, ledgerMinor, railMinor: row.amountMinor });
     if (done && row.amountMinor > 0 && !railId) add({ ...base, kind: 'missing_on_rail', detail: `the ${record} is ${row.status} with no rail reference`, ledgerMinor, railMinor: null });
   };
+  // Money the ledger moved in the period for an order that has no payment on any rail.
+  const orphans = rowsOf<{ id: string; orderId: string; rail: 'stripe' | 'bank_transfer' | null; clearingMinor: string | number }>(
+    await db.execute(sql`
+      select t.id, t.order_id as "orderId", t.rail,
+        coalesce(sum(p.amount_minor) filter (where a.kind in ('bank_clearing', 'stripe_clearing')), 0)::bigint as "clearingMinor"
+      from settlement_ledger_transfers t
+      join settlement_ledger_postings p on p.transfer_id = t.id
+      join settlement_ledger_accounts a on a.id = p.account_id
+      where t.created_at >= ${from} and t.created_at < ${to} and t.order_id is not null
+        and not exists (select 1 from settlement_payments s where s.order_id = t.order_id)
+      group by t.id`),
+  );
+  for (const o of orphans) {
+    add({ kind: 'missing_on_rail', rail: o.rail ?? 'bank_transfer', record: 'payment', recordId: o.id, orderId: o.orderId, detail: 'the ledger moved money for an order with no payment', ledgerMinor: -Number(o.clearingMinor), railMinor: null });
+  }
   for (const p of payoutRows) settled('payout', p, p.stripeTransferId ?? p.bankReference, p.status === 'paid');
   for (const r of refundRows) settled('refund', r, r.stripeRefundId ?? r.bankReference, r.status === 'refunded');
 
