@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type Stripe from 'stripe';
 import { AppError } from '../../lib/errors.js';
 import { problemResponses } from '../../lib/http.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../lib/validation.js';
 import { processStripeEvent } from './stripe-events.js';
 import { WebhookAck } from './schema.js';
 
@@ -21,7 +22,14 @@ declare module 'fastify' {
 const stripeWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.settlement.context;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // Stripe sends JSON; the bytes are kept as they came (the signature covers them). Other media
+  // types are answered 415, an empty or absurdly nested body 400, before anything else is looked at.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const text = (body as Buffer).toString('utf8');
+    if (text.trim().length === 0) return done(new AppError('bad-request', 'the body is empty; a Stripe event is expected'), undefined);
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return done(new AppError('bad-request', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    done(null, body);
+  });
 
   app.post('/settlement/stripe/webhooks', {
     config: {
@@ -37,12 +45,13 @@ const stripeWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: WebhookAck, ...problemResponses(400, 409) },
     },
   }, async (request) => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) throw new AppError('bad-request', 'a Stripe event is expected');
     const stripe = ctx.stripe;
     const secret = ctx.config.stripe?.webhookSecret;
     if (!stripe || !secret) throw new AppError('rail-unavailable', 'this exchange does not use Stripe');
     const signature = request.headers['stripe-signature'];
-    const body = request.body;
-    if (typeof signature !== 'string' || !Buffer.isBuffer(body)) throw new AppError('webhook-signature-invalid', 'a signed Stripe event is expected');
+    if (typeof signature !== 'string') throw new AppError('webhook-signature-invalid', 'the Stripe-Signature header is missing');
     let event: Stripe.Event;
     try {
       event = stripe.webhooks.constructEvent(body, signature, secret);
