@@ -94,7 +94,7 @@ export async function reconcile(db: Database, from: Date, to: Date) {
       from settlement_ledger_transfers t
       join settlement_ledger_postings p on p.transfer_id = t.id
       join settlement_ledger_accounts a on a.id = p.account_id
-      where t.created_at >= ${from} and t.created_at < ${to} and t.order_id is not null
+      where t.created_at >= ${from.toISOString()}::timestamptz and t.created_at < ${to.toISOString()}::timestamptz and t.order_id is not null
         and not exists (select 1 from settlement_payments s where s.order_id = t.order_id)
       group by t.id`),
   );
