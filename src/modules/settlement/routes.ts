@@ -18,7 +18,7 @@ import {
   RefundView,
   StatusFilter,
 } from './schema.js';
-import { paymentStatuses, payoutStatuses, refundStatuses } from './tables.js';
+import { paymentStatuses, payoutStatuses, refundKinds, refundStatuses } from './tables.js';
 import { listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView } from './views.js';
 import stripeWebhookRoutes from './webhook-routes.js';
 
@@ -85,8 +85,8 @@ const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: operators, access: 'none' },
     schema: {
       tags,
-      summary: 'Refunds by status, newest first',
-      querystring: Type.Object({ ...PageQuery, status: StatusFilter(refundStatuses) }, { additionalProperties: false }),
+      summary: 'Refunds by status and kind (dispute: a dispute decided for the buyer; overpayment), newest first',
+      querystring: Type.Object({ ...PageQuery, status: StatusFilter(refundStatuses), kind: StatusFilter(refundKinds) }, { additionalProperties: false }),
       response: { 200: Page(RefundView), ...problemResponses(400) },
     },
   }, async (request) => listRefunds(app.db, request.query));

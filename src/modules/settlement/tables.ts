@@ -74,7 +74,7 @@ export const ledgerPostings = pgTable(
   (t) => [index('settlement_ledger_postings_transfer_idx').on(t.transferId), index('settlement_ledger_postings_account_idx').on(t.accountId)],
 );
 
-export const paymentStatuses = ['creating', 'awaiting_funds', 'partially_received', 'held', 'released', 'refunded', 'failed'] as const;
+export const paymentStatuses = ['creating', 'awaiting_funds', 'partially_received', 'held', 'released', 'refunded'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 /** The buyer's payment of one order, held in escrow by the exchange (Art. 28(4)). */

@@ -9,6 +9,7 @@ import { isPartyMember } from '../identity/service.js';
 import type { Payment } from './payment-state.js';
 import type { Payout } from './payouts.js';
 import type { Refund } from './refunds.js';
+import type { refundKinds} from './tables.js';
 import { connectedAccounts, payments, payouts, refunds, type PaymentStatus, type PayoutStatus, type RefundStatus } from './tables.js';
 
 export const CreatedCursor = TimeAndIdCursor('createdAt');
@@ -135,12 +136,15 @@ export async function listPayouts(db: Database, q: { status?: PayoutStatus | und
   return pageOf(rows, q.limit, (p) => payoutView(p, reasons.get(p.id) ?? null), cursorOf);
 }
 
-/** Operators: refunds by status, newest first. */
-export async function listRefunds(db: Database, q: { status?: RefundStatus | undefined; cursor?: string | undefined; limit: number }) {
+/** Operators: refunds by status and kind (disputes decided for the buyer, over-payments), newest first. */
+export async function listRefunds(
+  db: Database,
+  q: { status?: RefundStatus | undefined; kind?: (typeof refundKinds)[number] | undefined; cursor?: string | undefined; limit: number },
+) {
   const rows = await db
     .select()
     .from(refunds)
-    .where(and(q.status ? eq(refunds.status, q.status) : undefined, before(refunds, decodeCursor(q.cursor, CreatedCursor))))
+    .where(and(q.status ? eq(refunds.status, q.status) : undefined, q.kind ? eq(refunds.kind, q.kind) : undefined, before(refunds, decodeCursor(q.cursor, CreatedCursor))))
     .orderBy(desc(refunds.createdAt), desc(refunds.id))
     .limit(q.limit + 1);
   return pageOf(rows, q.limit, refundView, cursorOf);
