@@ -59,6 +59,7 @@ export async function runOutbox(
   const run: OutboxRun = { done: 0, failed: 0, retried: 0 };
   const seen = new Set<string>();
   for (let i = 0; i < (options.limit ?? 100); i++) {
+    let claimed: OutboxRow | undefined;
     const outcome = await db.transaction(async (tx) => {
       const [row] = await tx
         .select()
@@ -75,6 +76,7 @@ export async function runOutbox(
         .for('update', { skipLocked: true });
       if (!row) return 'empty' as const;
       seen.add(row.id);
+      claimed = row;
       const handler = handlers[row.operation];
       if (!handler) throw new Error(`no handler for the outbox operation ${row.operation}`);
       let result: Record<string, unknown>;
@@ -98,6 +100,17 @@ export async function runOutbox(
       await handler.record(tx, row, result);
       await tx.update(outbox).set({ status: 'done', attempts: row.attempts + 1, result, lastError: null, doneAt: new Date() }).where(eq(outbox.id, row.id));
       return 'done' as const;
+    }).catch(async (err: unknown) => {
+      // Recording the result failed (the effect happened; the retry will be answered the same):
+      // the row waits its back-off rather than spinning, and says why.
+      if (!claimed) throw err;
+      options.onError?.(claimed, err);
+      const message = err instanceof Error ? err.message : String(err);
+      await db
+        .update(outbox)
+        .set({ attempts: claimed.attempts + 1, lastError: message.slice(0, 1000), availableAt: new Date(Date.now() + backoffMs(claimed.attempts + 1)) })
+        .where(eq(outbox.id, claimed.id));
+      return 'retried' as const;
     });
     if (outcome === 'empty') break;
     run[outcome]++;

@@ -94,11 +94,11 @@ export function settlementSettings(stripe?: Config['settlement']['stripe']): Con
 }
 
 /** The app with both rails, Stripe on a stand-in, and trading's events recorded. */
-export async function stripeTestApp(t: Test) {
+export async function stripeTestApp(t: Test, wrap: (events: OrderPaymentEvents) => OrderPaymentEvents = (events) => events) {
   const standIn = await startStripeStandIn(t);
   const recorder = recordingOrderEvents();
   const settings = stripeSettings(standIn);
-  const app = await buildTestApp(t, { settlement: settlementSettings(settings) }, { orderPaymentEvents: recorder.events });
+  const app = await buildTestApp(t, { settlement: settlementSettings(settings) }, { orderPaymentEvents: wrap(recorder.events) });
   const trade = await tradingParties(app);
   /** Sends a signed event to the webhook route. */
   const deliver = (type: string, object: Record<string, unknown>, options: { id?: string; created?: number } = {}) => {
