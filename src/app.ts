@@ -15,10 +15,14 @@ import auditRoutes from './modules/audit/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
+import { createSettlement, loggingOrderEvents, type Settlement } from './modules/settlement/index.js';
+import settlementRoutes from './modules/settlement/routes.js';
+import { runEffectsWorker } from './modules/settlement/worker.js';
 import systemRoutes from './modules/system/routes.js';
 import type { AgreementsPort, SettlementPort } from './modules/trading/ports.js';
 import tradingRoutes from './modules/trading/routes.js';
 import { agreementsUnavailable, settlementUnavailable } from './modules/trading/unavailable-ports.js';
+import type { OrderPaymentEvents } from './modules/trading/ports.js';
 import auth from './plugins/auth.js';
 import idempotency from './plugins/idempotency.js';
 import input from './plugins/input.js';
@@ -35,6 +39,8 @@ declare module 'fastify' {
     blobs: BlobStore;
     /** Changes announced by the database, for the per-process caches. */
     changes: ChangeFeed;
+    /** Settlement (trading/ports.ts SettlementPort): the ledger and the payment rails. */
+    settlement: Settlement;
   }
 }
 
@@ -52,6 +58,8 @@ export interface AppOptions {
   settlement?: SettlementPort;
   /** Agreements as trading calls it (ports.ts); accepting an order answers 503 when absent. */
   agreements?: AgreementsPort;
+  /** What settlement tells the orders (trading's implementation); logged only when absent. */
+  orderPaymentEvents?: OrderPaymentEvents;
   /**
    * Hooks installed on the root before any plugin or route, so every route inherits them (the test
    * suite checks each response against the OpenAPI document this way).
@@ -101,6 +109,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await changes.close();
     await database.close();
   });
+  const settlement = createSettlement({ config: config.settlement, events: options.orderPaymentEvents ?? loggingOrderEvents(app.log), log: app.log });
+  app.decorate('settlement', settlement);
   options.instrument?.(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -130,6 +140,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(catalogRoutes);
   // The one place the real settlement and agreements modules are plugged into trading.
   await app.register(tradingRoutes, { settlement: options.settlement ?? settlementUnavailable, agreements: options.agreements ?? agreementsUnavailable });
+  await app.register(settlementRoutes);
+  runEffectsWorker(app);
 
   await app.ready();
   return app;

@@ -42,13 +42,21 @@ const settings = {
   DOWNLOAD_GRANT_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 365 }), default: 30 },
   DOWNLOAD_GRANT_MAX_DOWNLOADS: { schema: Type.Integer({ minimum: 1, maximum: 1000 }), default: 10 },
   TRADING_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 0, maximum: 3_600_000 }), default: 60_000 },
+  STRIPE_SECRET_KEY: { schema: Type.String({ pattern: '^(sk|rk)_[A-Za-z0-9_]+$' }), default: undefined },
+  STRIPE_WEBHOOK_SECRET: { schema: Type.String({ pattern: '^whsec_[A-Za-z0-9_+/=]+$' }), default: undefined },
+  STRIPE_API_BASE: { schema: Type.String({ pattern: '^https?://[^/?#]+/?$' }), default: undefined },
+  STRIPE_CONNECT_RETURN_URL: { schema: Type.String({ pattern: '^https?://[^\\s]+$' }), default: undefined },
+  EXCHANGE_BANK_NAME: { schema: Type.String({ minLength: 1, maxLength: 200 }), default: '重庆银行股份有限公司营业部' },
+  EXCHANGE_BANK_ACCOUNT: { schema: Type.String({ pattern: '^[0-9 ]{8,40}$' }), default: '0101 0120 0000 0000 00' },
+  EXCHANGE_BANK_PAYEE: { schema: Type.String({ minLength: 1, maxLength: 200 }), default: '重庆数据交易所有限公司' },
+  SETTLEMENT_OUTBOX_INTERVAL_MS: { schema: Type.Integer({ minimum: 10, maximum: 600_000 }), default: 1000 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
   },
 } satisfies Record<string, { schema: TSchema; default: unknown }>;
 
-const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL']);
+const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
 
 type Settings = typeof settings;
 type SettingValue<K extends keyof Settings> = Settings[K]['default'] extends undefined
@@ -104,6 +112,17 @@ export interface Config {
   downloadGrantMaxDownloads: number;
   /** How often each process sweeps orders (expiry, automatic acceptance); 0 turns the timer off. */
   tradingSweepIntervalMs: number;
+  settlement: SettlementConfig;
+}
+
+/** Art. 28(4): how the exchange collects, holds and pays out money. */
+export interface SettlementConfig {
+  /** The Stripe rail; absent without STRIPE_SECRET_KEY, and then the bank-transfer rail runs alone. */
+  stripe: { secretKey: string; webhookSecret: string; apiBase: URL | undefined; connectReturnUrl: string } | undefined;
+  /** Where buyers on the bank-transfer rail send the money. */
+  bank: { name: string; account: string; payee: string };
+  /** How often each process's outbox worker looks for external effects to carry out. */
+  outboxIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -187,6 +206,27 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     downloadGrantDays: read(env, 'DOWNLOAD_GRANT_DAYS'),
     downloadGrantMaxDownloads: read(env, 'DOWNLOAD_GRANT_MAX_DOWNLOADS'),
     tradingSweepIntervalMs: read(env, 'TRADING_SWEEP_INTERVAL_MS'),
+    settlement: loadSettlementConfig(env, publicBaseUrl),
+  };
+}
+
+function loadSettlementConfig(env: Env, publicBaseUrl: string | undefined): SettlementConfig {
+  const secretKey = read(env, 'STRIPE_SECRET_KEY');
+  const webhookSecret = read(env, 'STRIPE_WEBHOOK_SECRET');
+  if (secretKey !== undefined && webhookSecret === undefined) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set');
+  const apiBase = read(env, 'STRIPE_API_BASE');
+  return {
+    stripe:
+      secretKey === undefined
+        ? undefined
+        : {
+            secretKey,
+            webhookSecret: webhookSecret!,
+            apiBase: apiBase === undefined ? undefined : new URL(apiBase),
+            connectReturnUrl: read(env, 'STRIPE_CONNECT_RETURN_URL') ?? `${publicBaseUrl ?? 'http://localhost:3000'}/docs`,
+          },
+    bank: { name: read(env, 'EXCHANGE_BANK_NAME'), account: read(env, 'EXCHANGE_BANK_ACCOUNT'), payee: read(env, 'EXCHANGE_BANK_PAYEE') },
+    outboxIntervalMs: read(env, 'SETTLEMENT_OUTBOX_INTERVAL_MS'),
   };
 }
 

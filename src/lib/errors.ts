@@ -29,10 +29,16 @@ export const problemKinds = {
   'grant-unusable': { status: 410, title: 'The download grant can no longer be used' },
   'range-not-satisfiable': { status: 416, title: 'The requested range is outside the file' },
   'lineage-citation-invalid': { status: 422, title: 'A cited order cannot serve as lineage' },
+  'unknown-payment-reference': { status: 422, title: 'No payment has that reference' },
+  'amount-mismatch': { status: 422, title: 'The amount or currency does not match what is due' },
+  'refund-exceeds-payment': { status: 422, title: 'A refund cannot exceed what was paid' },
+  'rail-unavailable': { status: 409, title: 'That payment rail is not offered by this exchange' },
+  'webhook-signature-invalid': { status: 400, title: 'The webhook signature is not valid' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
+  'payment-provider-failed': { status: 502, title: 'The payment provider did not complete the request' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemKinds;

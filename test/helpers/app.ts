@@ -48,6 +48,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     downloadGrantMaxDownloads: 3,
     // Tests run the sweep themselves, at the moment they choose.
     tradingSweepIntervalMs: 0,
+    // Bank transfer alone; settlement tests that need Stripe point it at the stand-in.
+    settlement: {
+      stripe: undefined,
+      bank: { name: 'Test Bank Chongqing', account: '6222 0000 1111 2222', payee: 'Test Exchange Ltd' },
+      outboxIntervalMs: 60_000,
+    },
     ...overrides,
   };
 }
@@ -60,15 +66,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function buildTestApp(
   t: Test,
   overrides: Partial<Config> = {},
-  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'settlement' | 'agreements'> & { logQuery?: (query: string) => void } = {},
+  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'settlement' | 'agreements' | 'orderPaymentEvents' | 'orderAgreementEvents'> & { logQuery?: (query: string) => void } = {},
 ): Promise<FastifyInstance> {
   const database = await freshDatabase({ logQuery: options.logQuery });
   const config = testConfig(overrides);
   const violations: string[] = [];
   const app = await buildApp(config, {
-    // Trading's ports: stand-ins that record calls until settlement and agreements land.
-    settlement: new SettlementStandIn(),
-    agreements: new AgreementsStandIn(),
     ...options,
     database: database.handle,
     logger: options.logger ?? false,

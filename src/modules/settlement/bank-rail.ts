@@ -1,0 +1,97 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
+import type { AuditActor } from '../audit/events.js';
+import type { SettlementContext } from './context.js';
+import { normaliseBankReference } from './money.js';
+import { fundsReceived } from './payments.js';
+import { type Payment } from './payment-state.js';
+import { confirmPayout } from './payouts.js';
+import { confirmRefund } from './refunds.js';
+import { bankReceipts, payments, payouts, refunds } from './tables.js';
+
+/**
+ * The bank-transfer rail, for public bodies and large buyers: the buyer transfers the price to the
+ * exchange's account quoting the payment's reference; an operator records each credit as the bank
+ * reported it, and each payout and refund the exchange sent, with the bank's own reference.
+ */
+
+export interface BankLine {
+  amountMinor: number;
+  currency: string;
+  /** The bank's reference of the credit or debit on the exchange's account: recorded once. */
+  bankReference: string;
+}
+
+export interface ReceiptOutcome {
+  paymentId: string;
+  orderId: string;
+  status: Payment['status'];
+  receivedMinor: number;
+  /** Still to be paid by the buyer (the rest is requested). */
+  outstandingMinor: number;
+  /** Paid beyond the price: refunded to the buyer. */
+  excessMinor: number;
+}
+
+async function assertBankReferenceUnused(tx: Database, bankReference: string) {
+  const [used] = await tx.select({ id: bankReceipts.id }).from(bankReceipts).where(eq(bankReceipts.bankReference, bankReference));
+  const [paidOut] = await tx.select({ id: payouts.id }).from(payouts).where(eq(payouts.bankReference, bankReference));
+  const [refunded] = await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.bankReference, bankReference));
+  if (used || paidOut || refunded) throw conflict('that bank reference is already recorded', { bankReference });
+}
+
+/** An operator records a credit on the exchange's account for the payment whose reference it quotes. */
+export async function recordBankReceipt(ctx: SettlementContext, db: Database, actor: AuditActor, input: BankLine & { reference: string }): Promise<ReceiptOutcome> {
+  const reference = normaliseBankReference(input.reference);
+  if (!reference) throw new AppError('unknown-payment-reference', 'that is not a payment reference of this exchange (check the characters and the two check digits)');
+  return db.transaction(async (tx) => {
+    const [payment] = await tx.select().from(payments).where(eq(payments.reference, reference)).for('update');
+    if (!payment) throw new AppError('unknown-payment-reference', `no payment has the reference ${reference}`);
+    if (input.currency !== payment.currency) throw new AppError('amount-mismatch', `the payment is in ${payment.currency}`, { currency: payment.currency });
+    await assertBankReferenceUnused(tx, input.bankReference);
+    await tx.insert(bankReceipts).values({ paymentId: payment.id, amountMinor: input.amountMinor, currency: input.currency, bankReference: input.bankReference, recordedBy: actor.userId! });
+    const result = await fundsReceived(ctx, tx, actor, payment, { key: `bank:${input.bankReference}:received`, amountMinor: input.amountMinor, at: new Date(), bankReference: input.bankReference });
+    return {
+      paymentId: payment.id,
+      orderId: payment.orderId,
+      status: result.payment.status,
+      receivedMinor: result.payment.receivedMinor,
+      outstandingMinor: result.outstandingMinor,
+      excessMinor: result.excessMinor,
+    };
+  });
+}
+
+/** An operator records the transfer that paid the provider's share of the payment's order. */
+export async function recordBankPayout(ctx: SettlementContext, db: Database, actor: AuditActor, paymentId: string, line: BankLine) {
+  return db.transaction(async (tx) => {
+    const [payout] = await tx.select().from(payouts).where(eq(payouts.paymentId, paymentId)).for('update');
+    // Art. 28(4): no payout exists before the delivery is accepted (or a dispute decided).
+    if (!payout) throw invalidState('nothing is due to the provider yet: the delivery is not accepted');
+    if (payout.rail !== 'bank_transfer') throw invalidState('this payout goes through Stripe');
+    if (payout.status === 'paid') throw invalidState('the payout is already recorded', { bankReference: payout.bankReference });
+    if (line.amountMinor !== payout.amountMinor || line.currency !== payout.currency) {
+      throw new AppError('amount-mismatch', `the provider is due ${payout.amountMinor} ${payout.currency}`, { amountMinor: payout.amountMinor, currency: payout.currency });
+    }
+    await assertBankReferenceUnused(tx, line.bankReference);
+    await confirmPayout(ctx, tx, actor, payout, { at: new Date(), bankReference: line.bankReference });
+    return { ...payout, status: 'paid' as const, bankReference: line.bankReference };
+  });
+}
+
+/** An operator records the transfer that paid a refund back to the buyer. */
+export async function recordBankRefund(ctx: SettlementContext, db: Database, actor: AuditActor, paymentId: string, refundId: string, line: BankLine) {
+  return db.transaction(async (tx) => {
+    const [refund] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for('update');
+    if (!refund || refund.paymentId !== paymentId) throw notFound('refund');
+    if (refund.rail !== 'bank_transfer') throw invalidState('this refund goes through Stripe');
+    if (refund.status === 'refunded') throw invalidState('the refund is already recorded', { bankReference: refund.bankReference });
+    if (line.amountMinor !== refund.amountMinor || line.currency !== refund.currency) {
+      throw new AppError('amount-mismatch', `the buyer is owed ${refund.amountMinor} ${refund.currency}`, { amountMinor: refund.amountMinor, currency: refund.currency });
+    }
+    await assertBankReferenceUnused(tx, line.bankReference);
+    await confirmRefund(ctx, tx, actor, refund, { at: new Date(), bankReference: line.bankReference });
+    return { ...refund, status: 'refunded' as const, bankReference: line.bankReference };
+  });
+}

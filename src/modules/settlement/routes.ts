@@ -1,0 +1,130 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { IdParams, Page, PageQuery, Uuid, problemResponses } from '../../lib/http.js';
+import { actorOf, auditActorOf } from '../../plugins/auth.js';
+import { recordBankPayout, recordBankReceipt, recordBankRefund } from './bank-rail.js';
+import { getConnectedAccount, linkConnectedAccount } from './connected-accounts.js';
+import { reconcile } from './reconciliation.js';
+import {
+  BankLineBody,
+  BankReceiptBody,
+  ConnectedAccountView,
+  PaymentItem,
+  PaymentView,
+  PayoutView,
+  ProviderBalanceView,
+  ReceiptOutcomeView,
+  ReconciliationQuery,
+  ReconciliationView,
+  RefundView,
+  StatusFilter,
+} from './schema.js';
+import { paymentStatuses, payoutStatuses, refundKinds, refundStatuses } from './tables.js';
+import { listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView } from './views.js';
+import stripeWebhookRoutes from './webhook-routes.js';
+
+const tags = ['settlement'];
+const operators = ['operator'] as const;
+
+const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ctx = app.settlement.context;
+  await app.register(stripeWebhookRoutes);
+
+  app.get('/settlement/payments/:id', {
+    config: { auth: 'authenticated', access: { resource: 'payment', staff: operators } },
+    schema: { tags, summary: "A payment of an order, with how to pay, its payout and refunds: the order's parties and operators", params: IdParams, response: { 200: PaymentView, ...problemResponses(400, 404) } },
+  }, async (request) => paymentFor(app.db, ctx.config, actorOf(request), request.params.id));
+
+  app.post('/settlement/bank-receipts', {
+    config: { auth: operators, access: 'none' },
+    schema: {
+      tags,
+      summary: "Record a credit on the exchange's bank account for the payment whose reference it quotes",
+      description: 'A partial payment leaves the rest outstanding (requested from the buyer); an over-payment is refunded. Each bank reference is recorded once.',
+      body: BankReceiptBody,
+      response: { 201: ReceiptOutcomeView, ...problemResponses(400, 409, 422) },
+    },
+  }, async (request, reply) => reply.code(201).send(await recordBankReceipt(ctx, app.db, auditActorOf(request), request.body)));
+
+  app.post('/settlement/payments/:id/payout/bank-transfer', {
+    config: { auth: operators, access: { resource: 'payment', staff: operators } },
+    schema: { tags, summary: "Record the bank transfer that paid the provider's share of the order", params: IdParams, body: BankLineBody, response: { 200: PayoutView, ...problemResponses(400, 404, 409, 422) } },
+  }, async (request) => payoutView(await recordBankPayout(ctx, app.db, auditActorOf(request), request.params.id, request.body)));
+
+  app.post('/settlement/payments/:id/refunds/:refundId/bank-transfer', {
+    config: { auth: operators, access: { resource: 'payment', staff: operators } },
+    schema: {
+      tags,
+      summary: 'Record the bank transfer that paid a refund back to the buyer',
+      params: Type.Object({ id: Uuid, refundId: Uuid }, { additionalProperties: false }),
+      body: BankLineBody,
+      response: { 200: RefundView, ...problemResponses(400, 404, 409, 422) },
+    },
+  }, async (request) => refundView(await recordBankRefund(ctx, app.db, auditActorOf(request), request.params.id, request.params.refundId, request.body)));
+
+  app.get('/settlement/payments', {
+    config: { auth: operators, access: 'none' },
+    schema: {
+      tags,
+      summary: 'Payments by status (awaiting_funds: waiting for the buyer), newest first',
+      querystring: Type.Object({ ...PageQuery, status: StatusFilter(paymentStatuses) }, { additionalProperties: false }),
+      response: { 200: Page(PaymentItem), ...problemResponses(400) },
+    },
+  }, async (request) => listPayments(app.db, request.query));
+
+  app.get('/settlement/payouts', {
+    config: { auth: operators, access: 'none' },
+    schema: {
+      tags,
+      summary: 'Payouts by status (due, held with the reason, paid), newest first',
+      querystring: Type.Object({ ...PageQuery, status: StatusFilter(payoutStatuses) }, { additionalProperties: false }),
+      response: { 200: Page(PayoutView), ...problemResponses(400) },
+    },
+  }, async (request) => listPayouts(app.db, request.query));
+
+  app.get('/settlement/refunds', {
+    config: { auth: operators, access: 'none' },
+    schema: {
+      tags,
+      summary: 'Refunds by status and kind (dispute: a dispute decided for the buyer; overpayment), newest first',
+      querystring: Type.Object({ ...PageQuery, status: StatusFilter(refundStatuses), kind: StatusFilter(refundKinds) }, { additionalProperties: false }),
+      response: { 200: Page(RefundView), ...problemResponses(400) },
+    },
+  }, async (request) => listRefunds(app.db, request.query));
+
+  app.get('/settlement/provider-balances', {
+    config: { auth: operators, access: 'none' },
+    schema: {
+      tags,
+      summary: "Each provider's balance from the ledger: owed and not yet paid out, and paid out",
+      querystring: Type.Object(PageQuery, { additionalProperties: false }),
+      response: { 200: Page(ProviderBalanceView), ...problemResponses(400) },
+    },
+  }, async (request) => listProviderBalances(app.db, request.query));
+
+  app.get('/settlement/reconciliation', {
+    config: { auth: operators, access: 'none' },
+    schema: {
+      tags,
+      summary: "The ledger compared with the rails' records for the payments, payouts and refunds made in a period",
+      querystring: ReconciliationQuery,
+      response: { 200: ReconciliationView, ...problemResponses(400) },
+    },
+  }, async (request) => reconcile(app.db, new Date(request.query.from), new Date(request.query.to)));
+
+  app.post('/settlement/parties/:id/connected-account', {
+    config: { auth: ['provider'], access: { resource: 'party' } },
+    schema: {
+      tags,
+      summary: "Link the party's Stripe connected account (made once) and get a fresh onboarding link",
+      params: IdParams,
+      response: { 201: ConnectedAccountView, ...problemResponses(400, 404, 409, 502) },
+    },
+  }, async (request, reply) => reply.code(201).send(await linkConnectedAccount(ctx, app.db, actorOf(request), auditActorOf(request), request.params.id, request.id)));
+
+  app.get('/settlement/parties/:id/connected-account', {
+    config: { auth: ['provider', 'operator'], access: { resource: 'party', staff: operators } },
+    schema: { tags, summary: "The party's Stripe connected account and whether it can take payouts", params: IdParams, response: { 200: ConnectedAccountView, ...problemResponses(400, 404) } },
+  }, async (request) => getConnectedAccount(app.db, actorOf(request), request.params.id));
+};
+
+export default settlementRoutes;
