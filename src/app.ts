@@ -12,7 +12,11 @@ import accountsRoutes from './modules/accounts/routes.js';
 import { findUserAccess } from './modules/accounts/service.js';
 import type { Role } from './modules/accounts/tables.js';
 import auditRoutes from './modules/audit/routes.js';
+import { createAgreements, type Agreements } from './modules/agreements/index.js';
+import agreementsRoutes from './modules/agreements/routes.js';
+import { runAgreementSweep } from './modules/agreements/sweep-runner.js';
 import catalogRoutes from './modules/catalog/routes.js';
+import type { OrderAgreementEvents } from './modules/trading/ports.js';
 import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
 import systemRoutes from './modules/system/routes.js';
@@ -31,6 +35,8 @@ declare module 'fastify' {
     blobs: BlobStore;
     /** Changes announced by the database, for the per-process caches. */
     changes: ChangeFeed;
+    /** Agreements: trading's AgreementsPort and the drafting calls of public data and procurement. */
+    agreements: Agreements;
   }
 }
 
@@ -45,11 +51,23 @@ export interface AppOptions {
   /** A registry check for party identities; operators review every submission when absent. */
   identityVerifier?: PartyVerifier;
   /**
+   * What agreements tell trading when an order's agreement is sealed: trading's implementation,
+   * plugged in here once trading is built (tests pass a recording stand-in).
+   */
+  orderAgreementEvents?: OrderAgreementEvents;
+  /**
    * Hooks installed on the root before any plugin or route, so every route inherits them (the test
    * suite checks each response against the OpenAPI document this way).
    */
   instrument?: (app: FastifyInstance) => void;
 }
+
+/** Until trading is part of the app there are no orders, so no trade agreement can be sealed. */
+const tradingNotInstalled: OrderAgreementEvents = {
+  signed: async () => {
+    throw new Error('no trading module is installed to receive OrderAgreementEvents.signed');
+  },
+};
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -88,7 +106,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('changes', changes);
-  app.decorate('blobs', options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs')));
+  const blobs = options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs'));
+  app.decorate('blobs', blobs);
+  // A model text that is not valid stops the start here, naming the file and its problems.
+  const agreements = await createAgreements({ db: database.db, config, blobs, events: options.orderAgreementEvents ?? tradingNotInstalled });
+  app.decorate('agreements', agreements);
   app.addHook('onClose', async () => {
     await changes.close();
     await database.close();
@@ -118,6 +140,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes);
   await app.register(identityRoutes, { verifier: options.identityVerifier });
   await app.register(catalogRoutes);
+  await app.register(agreementsRoutes, { agreements });
+  runAgreementSweep(app, config.agreementSweepIntervalMs);
 
   await app.ready();
   return app;

@@ -11,6 +11,7 @@ export const apiTags = {
   audit: 'The audit record of every review and trade (Art. 28(3))',
   identity: 'Parties, their members and the verification of their identity (Art. 13(3), 28(2))',
   catalog: 'Data products: listings, provenance (Art. 28(1)), the Art. 26 ground, review and search',
+  agreements: 'Agreements from the bureau’s model texts: drafts, signatures, the sealed PDF, public verification, the copy to the bureau, disposal (Art. 19, 27)',
 } as const satisfies Record<string, string>;
 
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp, type AppOptions } from '../../src/app.js';
@@ -37,6 +38,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     identityDocumentMaxBytes: 64 * 1024,
     catalogDatasetMaxBytes: 256 * 1024,
     catalogDocumentMaxBytes: 64 * 1024,
+    // A self-signed seal made once for the tests (src/modules/agreements/seal.ts makes the same kind).
+    agreementSeal: { p12Path: fileURLToPath(new URL('../fixtures/agreement-seal.p12', import.meta.url)), passphrase: 'test-seal-passphrase' },
+    agreementDisposalDays: 30,
+    agreementSweepIntervalMs: 60_000,
     ...overrides,
   };
 }
@@ -49,7 +54,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function buildTestApp(
   t: Test,
   overrides: Partial<Config> = {},
-  options: Pick<AppOptions, 'logger' | 'identityVerifier'> & { logQuery?: (query: string) => void } = {},
+  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'orderAgreementEvents'> & { logQuery?: (query: string) => void } = {},
 ): Promise<FastifyInstance> {
   const database = await freshDatabase({ logQuery: options.logQuery });
   const config = testConfig(overrides);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../src/modules/accounts/tables.js';
 import type { ResourceKind } from '../../src/plugins/auth.js';
 import { as, signUp, type TestUser } from './app.js';
+import { draftTrade, sampleOrder } from './agreements.js';
 import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
 
@@ -143,6 +144,20 @@ async function auditEventFixture(world: World, owner: Persona): Promise<Fixture[
   return [{ label: `an event of ${owner.name}'s party`, params: { id: events.items[0].id } }];
 }
 
+/** A verified party of no persona's: the other side of every persona's agreements. */
+const counterparties = new WeakMap<World, Promise<TestParty>>();
+
+/** A draft trade agreement between `owner`'s party and the counterparty, made as trading makes it. */
+async function agreementFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  if (!owner.party) return [];
+  if (!counterparties.has(world)) counterparties.set(world, signUp(world.app, ['provider', 'buyer'], 'counterparty').then((u) => createVerifiedParty(world.app, u, world.clerk)));
+  const counterparty = await counterparties.get(world)!;
+  const providing = rolesOf(owner).includes('provider');
+  const order = providing ? sampleOrder(owner.party.id, counterparty.id) : sampleOrder(counterparty.id, owner.party.id);
+  const { agreementId } = await draftTrade(world.app, order);
+  return [{ label: `${owner.name}'s draft agreement`, params: { id: agreementId } }];
+}
+
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
 export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   user: userFixture,
@@ -150,6 +165,7 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   listing: listingFixture,
   invitation: invitationFixture,
   'audit-event': auditEventFixture,
+  agreement: agreementFixture,
 };
 
 /** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */
