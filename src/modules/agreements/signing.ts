@@ -39,11 +39,11 @@ export async function signAgreement(db: Database, ctx: AgreementsContext, caller
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
     if (!row) throw notFound('agreement');
+    const signatures = await signaturesOf(tx, row.id);
+    if (signatures.some((s) => s.partyId === partyId)) throw new AppError('already-signed');
     if (row.status !== 'draft' && row.status !== 'awaiting_signatures') {
       throw new AppError('invalid-state', `the agreement is ${row.status}; it can no longer be signed`, { status: row.status });
     }
-    const signatures = await signaturesOf(tx, row.id);
-    if (signatures.some((s) => s.partyId === partyId)) throw new AppError('already-signed');
     if (input.contentSha256 !== row.contentSha256) {
       throw new AppError('agreement-superseded', `you signed revision content ${input.contentSha256.slice(0, 12)}…; the agreement is now revision ${row.revision}`, {
         contentSha256: row.contentSha256,
