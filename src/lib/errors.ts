@@ -23,6 +23,7 @@ export const problemKinds = {
   'unknown-evidence': { status: 422, title: 'Evidence must be documents your party uploaded' },
   'agreement-superseded': { status: 409, title: 'The agreement changed since you read it: sign its current content' },
   'already-signed': { status: 409, title: 'Your party has already signed this agreement' },
+  'not-data-recipient': { status: 403, title: 'Only the party that received the data certifies their disposal' },
   'reauthentication-failed': { status: 403, title: 'Confirm the signature with your current password' },
   'invalid-model-text': { status: 422, title: 'The model text is not valid' },
   'rate-limited': { status: 429, title: 'Too many requests' },

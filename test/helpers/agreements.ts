@@ -3,10 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../src/lib/database.js';
 import type { AgreementOrder, OrderAgreementEvents } from '../../src/modules/trading/ports.js';
 import { as, type TestUser } from './app.js';
+
+/** The test seal as environment variables, for a configuration with DATABASE_URL (which requires one). */
+export const testSealEnv = {
+  AGREEMENT_SEAL_P12: fileURLToPath(new URL('../fixtures/agreement-seal.p12', import.meta.url)),
+  AGREEMENT_SEAL_PASSPHRASE: 'test-seal-passphrase',
+};
 
 /** A recording stand-in for trading's side of the port. */
 export function recordingEvents(): OrderAgreementEvents & { calls: { orderId: string; agreementId: string; at: Date }[] } {

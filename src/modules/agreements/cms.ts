@@ -143,7 +143,9 @@ export type CmsCheck = { valid: true; certificate: X509Certificate } | { valid: 
  */
 export function verifyDetached(cms: Buffer, content: Buffer): CmsCheck {
   try {
-    const signedData = children(children(readTlv(cms))[1]!)[0]!;
+    const root = readTlv(cms);
+    if (root.tag !== 0x30 || !children(root)[0]!.raw.equals(oid(OID.signedData))) return { valid: false, reason: 'the signature is not a CMS SignedData' };
+    const signedData = children(children(root)[1]!)[0]!;
     const parts = children(signedData);
     const certs = parts.find((p) => p.tag === 0xa0);
     const signerInfos = parts[parts.length - 1]!;

@@ -5,6 +5,7 @@ import type { BlobStore } from '../../lib/storage.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import type { AuditActor } from '../audit/events.js';
 import type { OrderAgreementEvents } from '../trading/ports.js';
+import type { AgreementFont } from './pdf.js';
 import type { Seal } from './seal.js';
 
 /** What the agreements use cases need besides the database: built once per app by createAgreements. */
@@ -13,8 +14,8 @@ export interface AgreementsContext {
   /** Trading's side: told, in the sealing transaction, that an order's agreement is signed. */
   events: OrderAgreementEvents;
   blobs: BlobStore;
-  /** The CJK font, read once. */
-  font: Buffer;
+  /** The CJK font, parsed once. */
+  font: AgreementFont;
   seal: Seal;
 }
 

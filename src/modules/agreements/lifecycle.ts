@@ -102,9 +102,9 @@ export async function certifyDisposal(db: Database, caller: Caller, agreementId:
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
     if (!row || !partyId || !row.partyIds.includes(partyId)) throw notFound('agreement');
-    if (row.recipientPartyId !== partyId) throw new AppError('forbidden', 'the party that received the data certifies their disposal');
-    await requirePartyRole(tx, partyId, caller.actor.userId, 'admin');
     if (row.status !== 'expired' && row.status !== 'terminated') throw invalidState(`the data are disposed of once the agreement has ended; it is ${row.status}`, { status: row.status });
+    if (row.recipientPartyId !== partyId) throw new AppError('not-data-recipient');
+    await requirePartyRole(tx, partyId, caller.actor.userId, 'admin');
     const [done] = await tx.select({ id: agreementDisposals.agreementId }).from(agreementDisposals).where(eq(agreementDisposals.agreementId, row.id));
     if (done) throw conflict('the disposal of this agreement is already certified');
     let newAgreementNumber: string | null = null;

@@ -12,8 +12,6 @@ import { AgreementKindParam, BureauCopyView, MissingDisposalView, ModelTextView,
 import { verifyAgreement } from './verification.js';
 
 const tags = ['agreements'];
-/** A sealed agreement is a few hundred kilobytes at most; anything far larger is not one. */
-const VERIFY_MAX_BYTES = 10 * 1024 * 1024;
 const InboxCursor = TimeAndIdCursor('notifiedAt');
 const EndedCursor = Type.Object({ endedAt: CursorTime, id: Uuid }, { additionalProperties: false });
 
@@ -28,14 +26,15 @@ const modelTextView = (row: ModelTextRow, withSource: boolean) => ({
   ...(withSource ? { source: row.source } : {}),
 });
 
-async function readWhole(body: NodeJS.ReadableStream, declared: number | undefined): Promise<Buffer> {
-  const tooLarge = () => new AppError('payload-too-large', `a PDF to verify is at most ${VERIFY_MAX_BYTES} bytes`);
-  if (declared !== undefined && declared > VERIFY_MAX_BYTES) throw tooLarge();
+/** The whole upload in memory: a sealed agreement is some tens of kilobytes, and the body limit bounds it. */
+async function readWhole(body: NodeJS.ReadableStream, declared: number | undefined, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new AppError('payload-too-large', `a PDF to verify is at most ${maxBytes} bytes`);
+  if (declared !== undefined && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
-    if (size > VERIFY_MAX_BYTES) throw tooLarge();
+    if (size > maxBytes) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -82,12 +81,12 @@ const agreementOfficeRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements 
       schema: {
         tags,
         summary: 'Is this PDF a genuine agreement of the exchange? (anyone; raw PDF body)',
-        description: `At most ${VERIFY_MAX_BYTES} bytes. Answers which agreement, its model-text version, whether it is in force, the receipts of its signing, and whether its seal verifies over the whole file.`,
+        description: `At most ${app.config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES). Answers which agreement, its model-text version, whether it is in force, the receipts of its signing, and whether its seal verifies over the whole file.`,
         response: { 200: VerificationView, ...problemResponses(400) },
       },
     }, async (request) => {
       const upload = uploadOf(request);
-      return verifyAgreement(app.db, ctx, { pdf: await readWhole(upload.body, upload.declaredBytes) });
+      return verifyAgreement(app.db, ctx, { pdf: await readWhole(upload.body, upload.declaredBytes, app.config.bodyLimitBytes) });
     });
   });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { create as createFont } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { Bilingual, FilledClause } from './model-text.js';
 import type { AgreementPartyRecord, DataListItem } from './tables.js';
@@ -12,11 +13,18 @@ import type { AgreementPartyRecord, DataListItem } from './tables.js';
  * bytes names the content the parties sign.
  */
 
-/** Noto Sans SC (SIL OFL), installed from the npm registry: no system font, nothing fetched at run time. */
-export function loadAgreementFont(): Buffer {
+/** A parsed font, as fontkit gives it; pdfkit takes one in place of a file (it subsets per document). */
+export type AgreementFont = ReturnType<typeof createFont>;
+
+/**
+ * Noto Sans SC (SIL OFL), installed from the npm registry: no system font, nothing fetched at run
+ * time. Parsed once: each document then only subsets it, and fontkit's glyph and layout caches are
+ * shared (parsing the 10 MB font per document was most of the time of a render).
+ */
+export function loadAgreementFont(): AgreementFont {
   const require = createRequire(import.meta.url);
   const dir = require.resolve('@expo-google-fonts/noto-sans-sc/package.json').replace(/package\.json$/, '');
-  return readFileSync(`${dir}400Regular/NotoSansSC_400Regular.ttf`);
+  return createFont(readFileSync(`${dir}400Regular/NotoSansSC_400Regular.ttf`));
 }
 
 export interface SignatureRecord {
@@ -51,7 +59,7 @@ export interface FinalPage {
 }
 
 const A4_MARGINS = { top: 56, bottom: 64, left: 62, right: 62 };
-const BODY = 10;
+const BODY = 9.5;
 const SMALL = 8;
 const GREY = '#555555';
 const dateText = (d: Date) => d.toISOString().slice(0, 10);
@@ -60,7 +68,7 @@ const timeText = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19) + '
 /** Clauses after which the data table is drawn. */
 const TABLE_AFTER = new Set(['data-list', 'subject']);
 
-export function renderAgreementPdf(font: Buffer, record: AgreementDocument, final?: FinalPage): Promise<Buffer> {
+export function renderAgreementPdf(font: AgreementFont, record: AgreementDocument, final?: FinalPage): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margins: A4_MARGINS,
@@ -85,7 +93,8 @@ export function renderAgreementPdf(font: Buffer, record: AgreementDocument, fina
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('cjk', font);
+  // pdfkit 0.20 accepts a fontkit font object where its types say a file.
+  doc.registerFont('cjk', font as unknown as Buffer);
   doc.font('cjk');
   const width = doc.page.width - A4_MARGINS.left - A4_MARGINS.right;
 
@@ -100,12 +109,12 @@ export function renderAgreementPdf(font: Buffer, record: AgreementDocument, fina
   doc.fillColor('black').moveDown(1);
 
   for (const clause of record.clauses) {
-    doc.fontSize(11.5).text(`${clause.heading.zh}  ${clause.heading.en}`, { width });
-    doc.moveDown(0.2);
-    doc.fontSize(BODY).text(clause.body.zh, { width, lineGap: 2 });
-    doc.moveDown(0.2);
-    doc.fontSize(9).fillColor(GREY).text(clause.body.en, { width, lineGap: 1 });
-    doc.fillColor('black').moveDown(0.7);
+    doc.fontSize(11).text(`${clause.heading.zh}  ${clause.heading.en}`, { width });
+    doc.moveDown(0.1);
+    doc.fontSize(BODY).text(clause.body.zh, { width, lineGap: 1.5 });
+    doc.moveDown(0.1);
+    doc.fontSize(8.5).fillColor(GREY).text(clause.body.en, { width });
+    doc.fillColor('black').moveDown(0.5);
     if (TABLE_AFTER.has(clause.id)) drawDataTable(doc, record.dataList, width);
   }
 
