@@ -7,7 +7,7 @@ import type { AuditActor } from '../audit/events.js';
 import { getPartyDetails, requireVerifiedParty } from '../identity/service.js';
 import { invalidInput, type AgreementsContext, type Caller } from './context.js';
 import { documentOf, renderAndStore, type AgreementRow } from './document.js';
-import { fillClauses, numberPrefixes, parseModelText, type AgreementKind, type Bilingual } from './model-text.js';
+import { dayInShanghai, fillClauses, numberPrefixes, parseModelText, type AgreementKind, type Bilingual } from './model-text.js';
 import { getModelText, latestModelText } from './model-texts.js';
 import { agreementNumberCounters, agreements, type AgreementPartyRecord, type DataListItem } from './tables.js';
 
@@ -41,7 +41,6 @@ export interface DraftInput {
 }
 
 export const NO_SPECIAL_TERMS = '无其他约定。No other terms.';
-const day = (d: Date) => d.toISOString().slice(0, 10);
 const ms = (d: Date) => new Date(Math.floor(d.getTime()));
 
 /** The next number of a kind in a year, without gaps among committed agreements: `DTA-2026-000123`. */
@@ -77,8 +76,8 @@ export async function draftAgreement(tx: Database, ctx: AgreementsContext, actor
     ...input.values,
     ...Object.fromEntries(parties.flatMap((p) => [[`${p.role}.name`, p.name], [`${p.role}.identityNumber`, p.identityNumberMasked]])),
     'agreement.number': number,
-    'term.start': day(input.term.start),
-    'term.end': day(input.term.end),
+    'term.start': dayInShanghai(input.term.start),
+    'term.end': dayInShanghai(input.term.end),
     disposalDays: String(ctx.config.agreementDisposalDays),
     specialTerms: input.specialTerms?.trim() || NO_SPECIAL_TERMS,
   };

@@ -20,8 +20,13 @@ const onwardTransferText = {
   allowed: '允许（allowed）',
 } as const;
 
-const parseTermDate = (value: string, path: string) => {
-  const date = new Date(value);
+/**
+ * A term day from the order: a bare date (`2026-12-01`) is a whole day in Asia/Shanghai, so the
+ * term starts at its first moment and ends after its last; a full timestamp is taken as it is.
+ */
+const parseTermDate = (value: string, edge: 'start' | 'end', path: string) => {
+  const bare = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const date = new Date(bare ? `${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}+08:00` : value);
   if (Number.isNaN(date.getTime())) throw invalidInput(path, 'not a date');
   return date;
 };
@@ -59,7 +64,7 @@ export async function draftTradeAgreement(tx: Database, ctx: AgreementsContext, 
       territory: order.territory,
     },
     dataList,
-    term: { start: parseTermDate(order.term.start, '/term/start'), end: parseTermDate(order.term.end, '/term/end') },
+    term: { start: parseTermDate(order.term.start, 'start', '/term/start'), end: parseTermDate(order.term.end, 'end', '/term/end') },
   });
 }
 

@@ -234,3 +234,8 @@ export function fillClauses(text: ModelText, values: Readonly<Record<string, str
     body: { zh: fill(c.body.zh, values), en: fill(c.body.en, values) },
   }));
 }
+
+const shanghaiDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar day in Asia/Shanghai, as agreements print dates: `2026-12-01`. */
+export const dayInShanghai = (d: Date) => shanghaiDay.format(d);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { create as createFont } from 'fontkit';
 import PDFDocument from 'pdfkit';
-import type { Bilingual, FilledClause } from './model-text.js';
+import { dayInShanghai, type Bilingual, type FilledClause } from './model-text.js';
 import type { AgreementPartyRecord, DataListItem } from './tables.js';
 
 /**
@@ -62,7 +62,6 @@ const A4_MARGINS = { top: 56, bottom: 64, left: 62, right: 62 };
 const BODY = 9.5;
 const SMALL = 8;
 const GREY = '#555555';
-const dateText = (d: Date) => d.toISOString().slice(0, 10);
 const timeText = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
 /** Clauses after which the data table is drawn. */
@@ -105,7 +104,7 @@ export function renderAgreementPdf(font: AgreementFont, record: AgreementDocumen
   doc.fontSize(SMALL).fillColor(GREY);
   doc.text(`${record.basis.zh}\n${record.basis.en}`, { align: 'center' });
   doc.text(`示范文本 Model text: ${record.modelText.kind} v${record.modelText.version} · SHA-256 ${record.modelText.sha256}`, { align: 'center' });
-  doc.text(`拟定日期 Drafted: ${dateText(record.createdAt)} · 版次 Revision ${record.revision}`, { align: 'center' });
+  doc.text(`拟定日期 Drafted: ${dayInShanghai(record.createdAt)} · 版次 Revision ${record.revision}`, { align: 'center' });
   doc.fillColor('black').moveDown(1);
 
   for (const clause of record.clauses) {
