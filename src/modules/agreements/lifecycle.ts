@@ -161,8 +161,8 @@ export async function listMissingDisposals(
         isNull(agreementDisposals.agreementId),
         // Only agreements that ever gave the data: a draft ended before signing gave nothing.
         sql`${agreements.sealedAt} is not null`,
-        q.overdueOnly ? sql`${endedAt} < ${new Date(now.getTime() - disposalDays * 86_400_000)}` : undefined,
-        q.after ? sql`(${endedAt}, ${agreements.id}) > (${new Date(q.after.endedAt)}, ${q.after.id})` : undefined,
+        q.overdueOnly ? sql`${endedAt} < ${new Date(now.getTime() - disposalDays * 86_400_000).toISOString()}::timestamptz` : undefined,
+        q.after ? sql`(${endedAt}, ${agreements.id}) > (${q.after.endedAt}::timestamptz, ${q.after.id}::uuid)` : undefined,
       ),
     )
     .orderBy(asc(endedAt), asc(agreements.id))

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import type { AgreementSummary } from '../trading/ports.js';
@@ -104,7 +104,7 @@ export function listAgreements(
         q.partyId ? sql`${agreements.partyIds} @> array[${q.partyId}]::uuid[]` : undefined,
         q.status ? eq(agreements.status, q.status) : undefined,
         q.kind ? eq(agreements.kind, q.kind) : undefined,
-        q.after ? sql`(${agreements.updatedAt}, ${agreements.id}) < (${new Date(q.after.updatedAt)}, ${q.after.id})` : undefined,
+        q.after ? sql`(${agreements.updatedAt}, ${agreements.id}) < (${q.after.updatedAt}::timestamptz, ${q.after.id}::uuid)` : undefined,
       ),
     )
     .orderBy(desc(agreements.updatedAt), desc(agreements.id))
@@ -120,7 +120,7 @@ export function listBureauInbox(db: Database, q: { unreadOnly: boolean; after?: 
     .where(
       and(
         q.unreadOnly ? isNull(agreementBureauCopies.readAt) : undefined,
-        q.after ? sql`(${agreementBureauCopies.notifiedAt}, ${agreementBureauCopies.id}) < (${new Date(q.after.notifiedAt)}, ${q.after.id})` : undefined,
+        q.after ? sql`(${agreementBureauCopies.notifiedAt}, ${agreementBureauCopies.id}) < (${q.after.notifiedAt}::timestamptz, ${q.after.id}::uuid)` : undefined,
       ),
     )
     .orderBy(desc(agreementBureauCopies.notifiedAt), desc(agreementBureauCopies.id))
@@ -133,7 +133,7 @@ export async function markBureauCopiesRead(db: Database, ids: string[]): Promise
   const rows = await db
     .update(agreementBureauCopies)
     .set({ readAt: new Date() })
-    .where(and(sql`${agreementBureauCopies.id} in ${ids}`, isNull(agreementBureauCopies.readAt)))
+    .where(and(inArray(agreementBureauCopies.id, ids), isNull(agreementBureauCopies.readAt)))
     .returning({ id: agreementBureauCopies.id });
   return rows.length;
 }

@@ -67,7 +67,9 @@ t.test('a utilization agreement (Art. 19): signed by department and user, copied
   // The term ended long ago: the sweep, as run on 2025-07-01, marks it expired.
   t.equal(await sweepExpiredAgreements(app.db, new Date('2025-07-01T00:00:00Z')), 1);
   t.equal(await sweepExpiredAgreements(app.db, new Date('2025-07-01T00:00:00Z')), 0, 'a second sweep finds nothing');
-  const missing = (await as(app, operator, { method: 'GET', url: '/agreement-disposals/missing?overdue=true' })).json();
+  const missingRes = await as(app, operator, { method: 'GET', url: '/agreement-disposals/missing?overdue=true' });
+  t.equal(missingRes.statusCode, 200, missingRes.body);
+  const missing = missingRes.json();
   t.equal(missing.items.length, 1, 'overdue: no certificate within 15 days of the end');
   t.match(missing.items[0], { agreement: { id: row.id, status: 'expired' }, recipientPartyId: userParty.id, overdue: true, dueAt: '2025-07-16T00:00:00.000Z' });
   t.equal((await as(app, bureau, { method: 'GET', url: '/agreement-disposals/missing' })).json().items.length, 1, 'the bureau supervises too');

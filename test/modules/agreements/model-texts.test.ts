@@ -73,4 +73,9 @@ t.test('the bureau publishes a new version; new agreements use it, existing ones
   t.equal(newView.modelText.version, 2, 'a new one is made from version 2');
   t.equal(newView.modelText.sha256, published.json().sha256);
   t.match(newView.clauses.find((c: { id: string }) => c.id === 'purpose').body.zh, '超出本目的或者本协议约定范围');
+
+  const page1 = (await as(app, buyer, { method: 'GET', url: '/agreements?limit=1' })).json();
+  t.equal(page1.items[0].id, after.agreementId, 'most recently changed first');
+  const page2 = (await as(app, buyer, { method: 'GET', url: `/agreements?limit=1&cursor=${page1.next}` })).json();
+  t.same([page2.items.map((a: { id: string }) => a.id), page2.next], [[before.agreementId], null], 'the cursor pages on');
 });
