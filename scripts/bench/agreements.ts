@@ -11,6 +11,8 @@ export interface AgreementMeasures {
   pdfsPerSecond: number;
   medianMs: number;
   p99Ms: number;
+  /** CPU time per PDF (user + system): what the render costs on a machine busy with other work too. */
+  cpuMsPerPdf: number;
   bytes: number;
   pages: number;
 }
@@ -74,17 +76,20 @@ export async function measureAgreements(options: { seconds?: number; keep?: (pdf
   for (let i = 0; i < 5; i++) await once();
   const times: number[] = [];
   const end = Date.now() + seconds * 1000;
+  const cpuBefore = process.cpuUsage();
   while (Date.now() < end) {
     const started = performance.now();
     await once();
     times.push(performance.now() - started);
   }
+  const cpu = process.cpuUsage(cpuBefore);
   times.sort((a, b) => a - b);
   const pages = (first.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
   return {
     pdfsPerSecond: times.length / seconds,
     medianMs: times[Math.floor(times.length / 2)] ?? 0,
     p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0,
+    cpuMsPerPdf: (cpu.user + cpu.system) / 1000 / Math.max(1, times.length),
     bytes: first.length,
     pages,
   };
@@ -93,5 +98,5 @@ export async function measureAgreements(options: { seconds?: number; keep?: (pdf
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = process.env.BENCH_AGREEMENT_PDF;
   const m = await measureAgreements({ seconds: Number(process.env.BENCH_SECONDS ?? 5), keep: out ? (pdf) => writeFileSync(out, pdf) : undefined });
-  console.log(`sealed ${m.pages}-page Chinese agreement: ${m.pdfsPerSecond.toFixed(1)} PDFs/s, median ${m.medianMs.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, ${(m.bytes / 1024).toFixed(1)} KB`);
+  console.log(`sealed ${m.pages}-page Chinese agreement: ${m.pdfsPerSecond.toFixed(1)} PDFs/s, median ${m.medianMs.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, CPU ${m.cpuMsPerPdf.toFixed(1)} ms each, ${(m.bytes / 1024).toFixed(1)} KB`);
 }

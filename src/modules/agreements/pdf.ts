@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { create as createFont } from 'fontkit';
+import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { dayInShanghai, type Bilingual, type FilledClause } from './model-text.js';
 import type { AgreementPartyRecord, DataListItem } from './tables.js';
@@ -14,7 +14,7 @@ import type { AgreementPartyRecord, DataListItem } from './tables.js';
  */
 
 /** A parsed font, as fontkit gives it; pdfkit takes one in place of a file (it subsets per document). */
-export type AgreementFont = ReturnType<typeof createFont>;
+export type AgreementFont = Font;
 
 /**
  * Noto Sans SC (SIL OFL), installed from the npm registry: no system font, nothing fetched at run
@@ -24,7 +24,47 @@ export type AgreementFont = ReturnType<typeof createFont>;
 export function loadAgreementFont(): AgreementFont {
   const require = createRequire(import.meta.url);
   const dir = require.resolve('@expo-google-fonts/noto-sans-sc/package.json').replace(/package\.json$/, '');
-  return createFont(readFileSync(`${dir}400Regular/NotoSansSC_400Regular.ttf`));
+  // A single-font TTF, never a collection.
+  return withSharedLayoutCache(createFont(readFileSync(`${dir}400Regular/NotoSansSC_400Regular.ttf`)) as Font);
+}
+
+type Run = { glyphs: unknown[]; positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number }[] };
+
+/** A laid-out run as pdfkit reads it; its positions are the caller's own (pdfkit scales them in place). */
+class CopiedRun {
+  constructor(
+    readonly glyphs: unknown[],
+    readonly positions: Run['positions'],
+  ) {}
+  get advanceWidth() {
+    let width = 0;
+    for (const p of this.positions) width += p.xAdvance;
+    return width;
+  }
+}
+
+const LAYOUT_CACHE_ENTRIES = 50_000;
+
+/**
+ * Shaping (OpenType layout) was a third of a render, repeated for the same clause text in every
+ * document: pdfkit caches runs per document only. The font keeps them across documents; each caller
+ * gets fresh position objects, so the output is exactly what an uncached layout gives.
+ */
+function withSharedLayoutCache(font: AgreementFont): AgreementFont {
+  const layout = font.layout.bind(font) as (text: string, ...rest: unknown[]) => Run;
+  const runs = new Map<string, Run>();
+  (font as { layout: unknown }).layout = (text: string, ...rest: unknown[]) => {
+    if (rest.some((r) => r !== undefined)) return layout(text, ...rest);
+    let run = runs.get(text);
+    if (!run) {
+      if (runs.size >= LAYOUT_CACHE_ENTRIES) runs.clear();
+      run = layout(text);
+      runs.set(text, { glyphs: run.glyphs, positions: run.positions.map((p) => ({ xAdvance: p.xAdvance, yAdvance: p.yAdvance, xOffset: p.xOffset, yOffset: p.yOffset })) });
+      run = runs.get(text)!;
+    }
+    return new CopiedRun(run.glyphs, run.positions.map((p) => ({ ...p })));
+  };
+  return font;
 }
 
 export interface SignatureRecord {
