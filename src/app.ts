@@ -12,17 +12,19 @@ import accountsRoutes from './modules/accounts/routes.js';
 import { findUserAccess } from './modules/accounts/service.js';
 import type { Role } from './modules/accounts/tables.js';
 import auditRoutes from './modules/audit/routes.js';
+import { createAgreements, type Agreements } from './modules/agreements/index.js';
+import agreementsRoutes from './modules/agreements/routes.js';
+import { runAgreementSweep } from './modules/agreements/sweep-runner.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
-import { createSettlement, loggingOrderEvents, type Settlement } from './modules/settlement/index.js';
+import { createSettlement, type Settlement } from './modules/settlement/index.js';
 import settlementRoutes from './modules/settlement/routes.js';
 import { runEffectsWorker } from './modules/settlement/worker.js';
 import systemRoutes from './modules/system/routes.js';
-import type { AgreementsPort, SettlementPort } from './modules/trading/ports.js';
+import { createOrderEvents } from './modules/trading/events.js';
+import type { AgreementsPort, OrderAgreementEvents, OrderPaymentEvents, SettlementPort } from './modules/trading/ports.js';
 import tradingRoutes from './modules/trading/routes.js';
-import { agreementsUnavailable, settlementUnavailable } from './modules/trading/unavailable-ports.js';
-import type { OrderPaymentEvents } from './modules/trading/ports.js';
 import auth from './plugins/auth.js';
 import idempotency from './plugins/idempotency.js';
 import input from './plugins/input.js';
@@ -41,6 +43,8 @@ declare module 'fastify' {
     changes: ChangeFeed;
     /** Settlement (trading/ports.ts SettlementPort): the ledger and the payment rails. */
     settlement: Settlement;
+    /** Agreements: trading's AgreementsPort and the drafting calls of public data and procurement. */
+    agreements: Agreements;
   }
 }
 
@@ -54,12 +58,14 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A registry check for party identities; operators review every submission when absent. */
   identityVerifier?: PartyVerifier;
-  /** Settlement as trading calls it (ports.ts); every payment answers 503 when absent. */
+  /**
+   * The trade's modules meet at the ports of modules/trading/ports.ts. Each is the real module when
+   * absent; a test replaces one side with a stand-in that records the calls it receives.
+   */
   settlement?: SettlementPort;
-  /** Agreements as trading calls it (ports.ts); accepting an order answers 503 when absent. */
   agreements?: AgreementsPort;
-  /** What settlement tells the orders (trading's implementation); logged only when absent. */
   orderPaymentEvents?: OrderPaymentEvents;
+  orderAgreementEvents?: OrderAgreementEvents;
   /**
    * Hooks installed on the root before any plugin or route, so every route inherits them (the test
    * suite checks each response against the OpenAPI document this way).
@@ -104,12 +110,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('changes', changes);
-  app.decorate('blobs', options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs')));
+  const blobs = options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs'));
+  app.decorate('blobs', blobs);
+  // Trading calls settlement and agreements through their ports; they tell trading what happened
+  // through its events, inside the transaction that records it.
+  const orderEvents = createOrderEvents(config);
+  // A model text that is not valid stops the start here, naming the file and its problems.
+  const agreements = await createAgreements({ db: database.db, config, blobs, events: options.orderAgreementEvents ?? orderEvents });
+  app.decorate('agreements', agreements);
   app.addHook('onClose', async () => {
     await changes.close();
     await database.close();
   });
-  const settlement = createSettlement({ config: config.settlement, events: options.orderPaymentEvents ?? loggingOrderEvents(app.log), log: app.log });
+  const settlement = createSettlement({ config: config.settlement, events: options.orderPaymentEvents ?? orderEvents, log: app.log });
   app.decorate('settlement', settlement);
   options.instrument?.(app);
   app.addHook('onSend', async (request, reply) => {
@@ -138,10 +151,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes);
   await app.register(identityRoutes, { verifier: options.identityVerifier });
   await app.register(catalogRoutes);
-  // The one place the real settlement and agreements modules are plugged into trading.
-  await app.register(tradingRoutes, { settlement: options.settlement ?? settlementUnavailable, agreements: options.agreements ?? agreementsUnavailable });
+  await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements });
   await app.register(settlementRoutes);
   runEffectsWorker(app);
+  await app.register(agreementsRoutes, { agreements });
+  runAgreementSweep(app, config.agreementSweepIntervalMs);
 
   await app.ready();
   return app;

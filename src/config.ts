@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { readOrCreateSealP12 } from './modules/agreements/seal.js';
 
 /**
  * Every setting the service reads, with its environment variable, type and default.
@@ -50,13 +51,17 @@ const settings = {
   EXCHANGE_BANK_ACCOUNT: { schema: Type.String({ pattern: '^[0-9 ]{8,40}$' }), default: '0101 0120 0000 0000 00' },
   EXCHANGE_BANK_PAYEE: { schema: Type.String({ minLength: 1, maxLength: 200 }), default: '重庆数据交易所有限公司' },
   SETTLEMENT_OUTBOX_INTERVAL_MS: { schema: Type.Integer({ minimum: 10, maximum: 600_000 }), default: 1000 },
+  AGREEMENT_SEAL_P12: { schema: Type.String({ minLength: 1 }), default: undefined },
+  AGREEMENT_SEAL_PASSPHRASE: { schema: Type.String({ minLength: 1 }), default: undefined },
+  AGREEMENT_DISPOSAL_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 365 }), default: 30 },
+  AGREEMENT_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
   },
 } satisfies Record<string, { schema: TSchema; default: unknown }>;
 
-const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
+const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'AGREEMENT_SEAL_PASSPHRASE']);
 
 type Settings = typeof settings;
 type SettingValue<K extends keyof Settings> = Settings[K]['default'] extends undefined
@@ -112,6 +117,12 @@ export interface Config {
   downloadGrantMaxDownloads: number;
   /** How often each process sweeps orders (expiry, automatic acceptance); 0 turns the timer off. */
   tradingSweepIntervalMs: number;
+  /** The exchange's seal on signed agreements: a password-protected PKCS#12 file with its key and certificate. */
+  agreementSeal: { p12Path: string; passphrase: string };
+  /** Art. 19 ¶2: days after an agreement's term ends within which the recipient certifies the disposal of the data. */
+  agreementDisposalDays: number;
+  /** How often each process looks for agreements whose term has ended. */
+  agreementSweepIntervalMs: number;
   settlement: SettlementConfig;
 }
 
@@ -172,6 +183,13 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     if (databaseUrl !== undefined) throw new ConfigError('AUDIT_LOG_KEY is required when DATABASE_URL is set (base64 of 32 random bytes: the log\'s Ed25519 signing key)');
     auditLogKey = readOrCreateSecret(dataDir, 'audit-log-key', warn);
   }
+  let sealP12 = read(env, 'AGREEMENT_SEAL_P12');
+  let sealPassphrase = read(env, 'AGREEMENT_SEAL_PASSPHRASE');
+  if ((sealP12 === undefined) !== (sealPassphrase === undefined)) throw new ConfigError('AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE go together');
+  if (sealP12 === undefined || sealPassphrase === undefined) {
+    if (databaseUrl !== undefined) throw new ConfigError('AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE are required when DATABASE_URL is set (the PKCS#12 seal of signed agreements)');
+    ({ p12Path: sealP12, passphrase: sealPassphrase } = readOrCreateSealP12(dataDir, warn));
+  }
   const publicBaseUrl = read(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '');
   return {
     port: read(env, 'PORT'),
@@ -206,6 +224,9 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     downloadGrantDays: read(env, 'DOWNLOAD_GRANT_DAYS'),
     downloadGrantMaxDownloads: read(env, 'DOWNLOAD_GRANT_MAX_DOWNLOADS'),
     tradingSweepIntervalMs: read(env, 'TRADING_SWEEP_INTERVAL_MS'),
+    agreementSeal: { p12Path: resolve(sealP12), passphrase: sealPassphrase },
+    agreementDisposalDays: read(env, 'AGREEMENT_DISPOSAL_DAYS'),
+    agreementSweepIntervalMs: read(env, 'AGREEMENT_SWEEP_INTERVAL_MS'),
     settlement: loadSettlementConfig(env, publicBaseUrl),
   };
 }

@@ -13,6 +13,7 @@ export const apiTags = {
   catalog: 'Data products: listings, provenance (Art. 28(1)), the Art. 26 ground, review and search',
   trading: 'Orders with purpose and scenario, provider approval, the cross-border guard (Art. 39), delivery, acceptance and disputes (Art. 28(4))',
   settlement: 'Money: payments held in escrow, payouts after acceptance, refunds, the ledger and reconciliation (Art. 28(4))',
+  agreements: 'Agreements from the bureau’s model texts: drafts, signatures, the sealed PDF, public verification, the copy to the bureau, disposal (Art. 19, 27)',
 } as const satisfies Record<string, string>;
 
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);

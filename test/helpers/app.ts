@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp, type AppOptions } from '../../src/app.js';
@@ -11,7 +12,6 @@ import { createUser } from '../../src/modules/accounts/service.js';
 import type { Role } from '../../src/modules/accounts/tables.js';
 import { expectNoViolationsAtEnd, installResponseContract } from './contract.js';
 import { freshDatabase } from './database.js';
-import { AgreementsStandIn, SettlementStandIn } from './trading-stand-ins.js';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -54,6 +54,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       bank: { name: 'Test Bank Chongqing', account: '6222 0000 1111 2222', payee: 'Test Exchange Ltd' },
       outboxIntervalMs: 60_000,
     },
+    // A self-signed seal made once for the tests (src/modules/agreements/seal.ts makes the same kind).
+    agreementSeal: { p12Path: fileURLToPath(new URL('../fixtures/agreement-seal.p12', import.meta.url)), passphrase: 'test-seal-passphrase' },
+    agreementDisposalDays: 30,
+    agreementSweepIntervalMs: 60_000,
     ...overrides,
   };
 }

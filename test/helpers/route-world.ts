@@ -4,8 +4,8 @@ import type { ResourceKind } from '../../src/plugins/auth.js';
 import { as, signUp, type TestUser } from './app.js';
 import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
-import { paidOrder, placeOrder, sampleOrder, verifiedUser } from './trading.js';
-import { openPayment, payableOrder, recordReceipt } from './settlement.js';
+import { recordReceipt } from './settlement.js';
+import { paidOrder, placeOrder, sampleOrder, signAgreement, verifiedUser } from './trading.js';
 
 /**
  * One world for the route-table-driven tests (authorisation matrix, fuzz), built through the API:
@@ -202,27 +202,42 @@ async function grantFixture(world: World, owner: Persona): Promise<Fixture[]> {
   if (!roles.includes('provider')) return [];
   const { grant } = await paidOrder(world.app, other.buyer, await ownListing(world, owner));
   return [{ label: `a grant on a sale of ${owner.name}'s listing`, params: { id: grant!.id } }];
-/** A verified party that belongs to no persona: the other side of the personas' payments. */
-const counterparties = new WeakMap<World, Promise<TestParty>>();
+}
 
 /**
- * A bank-transfer payment with `owner`'s party on one side (the provider's side for providers, the
- * buyer's otherwise): paid one fen too much (so an over-payment refund is due) and released (so a
- * payout is due). Made through settlement's port, as trading would, and the operator's API.
+ * An order of `owner`'s party in the state `advance` brings it to: `owner` buys from the counterpart
+ * (buyers, departments) or the counterpart buys `owner`'s listing (providers).
+ */
+async function tradeOf(world: World, owner: Persona) {
+  const roles = rolesOf(owner);
+  const other = await counterpartOf(world);
+  if (roles.includes('buyer') || roles.includes('department')) return { buyer: acting(owner), order: await placeOrder(world.app, acting(owner), sampleOrder(other.listingId)) };
+  if (!roles.includes('provider')) return null;
+  return { buyer: other.buyer, order: await placeOrder(world.app, other.buyer, sampleOrder(await ownListing(world, owner))) };
+}
+
+/**
+ * The payment of an order of `owner`'s party, by bank transfer: paid one fen too much (so an
+ * over-payment refund is due) and released (so a payout is due).
  */
 async function paymentFixture(world: World, owner: Persona): Promise<Fixture[]> {
   if (!owner.party) return [];
+  const trade = await tradeOf(world, owner);
+  if (!trade) return [];
   const { app, clerk } = world;
-  if (!counterparties.has(world)) counterparties.set(world, signUp(app, ['buyer', 'provider'], 'counterparty').then((u) => createVerifiedParty(app, u, clerk)));
-  const other = await counterparties.get(world)!;
-  const providing = rolesOf(owner).includes('provider');
-  const order = providing ? payableOrder(other.id, owner.party.id) : payableOrder(owner.party.id, other.id);
-  const { paymentId, instructions } = await openPayment(app, order, 'bank_transfer');
-  if (instructions.rail !== 'bank_transfer') throw new Error('expected bank-transfer instructions');
-  await expectStatus(await recordReceipt(app, clerk, instructions.reference, order.amountMinor + 1), 201, 'record receipt');
-  await app.db.transaction((tx) => app.settlement.releaseToProvider(tx, order.id));
-  const payment = await expectStatus(await as(app, clerk, { method: 'GET', url: `/settlement/payments/${paymentId}` }), 200, 'read payment');
-  return [{ label: `a payment of ${owner.name}'s party`, params: { id: paymentId, refundId: payment.refunds[0].id } }];
+  await signAgreement(app, trade.order);
+  const pay = await expectStatus(await as(app, trade.buyer, { method: 'POST', url: `/orders/${trade.order.id}/payment`, payload: { rail: 'bank_transfer' } }), 200, 'pay');
+  await expectStatus(await recordReceipt(app, clerk, pay.reference, trade.order.amountMinor + 1), 201, 'record receipt');
+  await app.db.transaction((tx) => app.settlement.releaseToProvider(tx, trade.order.id));
+  const payment = await expectStatus(await as(app, clerk, { method: 'GET', url: `/settlement/payments/${pay.paymentId}` }), 200, 'read payment');
+  return [{ label: `a payment of ${owner.name}'s party`, params: { id: pay.paymentId, refundId: payment.refunds[0].id } }];
+}
+
+/** The trade agreement of an order of `owner`'s party, drafted when the order was accepted. */
+async function agreementFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  if (!owner.party) return [];
+  const trade = await tradeOf(world, owner);
+  return trade ? [{ label: `${owner.name}'s draft agreement`, params: { id: trade.order.agreement!.id } }] : [];
 }
 
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
@@ -235,6 +250,7 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   order: orderFixture,
   grant: grantFixture,
   payment: paymentFixture,
+  agreement: agreementFixture,
 };
 
 /** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */

@@ -88,7 +88,6 @@ export function settlementSettings(stripe?: Config['settlement']['stripe']): Con
   return {
     stripe,
     bank: { name: 'Test Bank Chongqing', account: '6222 0000 1111 2222', payee: 'Test Exchange Ltd' },
-    fee: { basisPoints: 250, minimumMinor: 100 },
     outboxIntervalMs: 60_000,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { testSealEnv } from '../helpers/agreements.js';
 import { randomBytes } from 'node:crypto';
 import { freshDatabase, serverUrl } from '../helpers/database.js';
 import { spawnTs } from '../helpers/spawn.js';
@@ -109,7 +110,7 @@ t.test('WEB_CONCURRENCY: several workers on a server database, refused on the em
   t.teardown(() => database.dispose());
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-workers-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const server = startServer({ DATABASE_URL: database.url!, DATA_DIR: dataDir, WEB_CONCURRENCY: '2', JWT_SECRET: 'x'.repeat(32), IDENTITY_KEY: randomBytes(32).toString('base64'), AUDIT_LOG_KEY: randomBytes(32).toString('base64') });
+  const server = startServer({ DATABASE_URL: database.url!, DATA_DIR: dataDir, WEB_CONCURRENCY: '2', JWT_SECRET: 'x'.repeat(32), IDENTITY_KEY: randomBytes(32).toString('base64'), AUDIT_LOG_KEY: randomBytes(32).toString('base64'), ...testSealEnv });
   t.teardown(() => server.child.kill('SIGKILL'));
   const url = await server.listening;
   for (let i = 0; i < 40 && !(/worker 1 of 2/.test(server.output()) && /worker 2 of 2/.test(server.output())); i++) await new Promise((r) => setTimeout(r, 250));

@@ -190,6 +190,16 @@ export async function getUser(db: Database, id: string): Promise<User> {
   return user;
 }
 
+/**
+ * Re-checks the password of a signed-in, active user (argon2): for acts that need a fresh
+ * confirmation by the person, such as signing an agreement, beyond a bearer token.
+ */
+export async function verifyUserPassword(db: Database, userId: string, password: string): Promise<boolean> {
+  const [user] = await userById(db).execute({ id: userId });
+  if (!user || user.status !== 'active') return false;
+  return argon2.verify(user.passwordHash, password);
+}
+
 export async function listUsers(db: Database, q: { afterEmail?: string | undefined; role?: Role | undefined; limit: number }) {
   return db
     .select()

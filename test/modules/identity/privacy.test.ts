@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import t from 'tap';
+import { testSealEnv } from '../../helpers/agreements.js';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { parties } from '../../../src/modules/identity/tables.js';
 import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
@@ -95,7 +96,7 @@ t.test('a ciphertext is bound to its party and its key', async (t) => {
 });
 
 t.test('the identity key at start-up', async (t) => {
-  const server = { DATABASE_URL: 'postgres://127.0.0.1:5432/x', JWT_SECRET: 'j'.repeat(40), AUDIT_LOG_KEY: Buffer.alloc(32, 2).toString('base64') };
+  const server = { DATABASE_URL: 'postgres://127.0.0.1:5432/x', JWT_SECRET: 'j'.repeat(40), AUDIT_LOG_KEY: Buffer.alloc(32, 2).toString('base64'), ...testSealEnv };
   t.throws(() => loadConfig(server, () => {}), new ConfigError('IDENTITY_KEY is required when DATABASE_URL is set (base64 of 32 random bytes)'));
   t.throws(() => loadConfig({ ...server, IDENTITY_KEY: Buffer.alloc(16).toString('base64') }, () => {}), /^IDENTITY_KEY is not valid/);
   t.equal(loadConfig({ ...server, IDENTITY_KEY: Buffer.alloc(32, 1).toString('base64') }, () => {}).identityKey, Buffer.alloc(32, 1).toString('base64'));

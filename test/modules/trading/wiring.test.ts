@@ -1,5 +1,5 @@
 // How trading sits in the service: idempotency holding across two instances on one database, the
-// sweep's timer in the server, and what happens while settlement and agreements are not plugged in.
+// sweep's timer in the server.
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
@@ -49,11 +49,4 @@ t.test('the sweep runs on a timer in the server and stops when the app closes', 
     status = (await readOrder(app, buyer.user, order.id)).status;
   }
   t.equal(status, 'expired');
-});
-
-t.test('without settlement and agreements plugged in, trading answers 503 and changes nothing', async (t) => {
-  const app = await buildTestApp(t, {}, { settlement: undefined, agreements: undefined });
-  const { buyer, product } = await tradingWorld(app);
-  expectProblem(t, await as(app, buyer.user, { method: 'POST', url: '/orders', payload: sampleOrder(product.id) }), 503, 'unavailable');
-  t.same((await as(app, buyer.user, { method: 'GET', url: '/orders/purchases' })).json<{ items: unknown[] }>().items, []);
 });

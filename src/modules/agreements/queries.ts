@@ -1,0 +1,139 @@
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { notFound } from '../../lib/errors.js';
+import type { AgreementSummary } from '../trading/ports.js';
+import { isStaff, type Caller } from './context.js';
+import type { AgreementRow } from './document.js';
+import { signaturesOf, type SignatureRow } from './signing.js';
+import { agreementBureauCopies, agreementDisposals, agreements, type AgreementStatus } from './tables.js';
+import { inForce } from './verification.js';
+
+/** The agreement if the caller's party is a party to it, or the caller is staff; otherwise 404. */
+export async function findAgreementFor(db: Database, caller: Caller, agreementId: string): Promise<AgreementRow> {
+  const [row] = await db.select().from(agreements).where(eq(agreements.id, agreementId));
+  const mine = row && caller.actor.partyId !== null && row.partyIds.includes(caller.actor.partyId);
+  if (!row || !(mine || isStaff(caller))) throw notFound('agreement');
+  return row;
+}
+
+export async function agreementSummary(db: Database, agreementId: string): Promise<AgreementSummary | null> {
+  const [row] = await db.select().from(agreements).where(eq(agreements.id, agreementId));
+  if (!row) return null;
+  const signatures = await signaturesOf(db, row.id);
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    modelText: { kind: row.kind, version: row.modelVersion, sha256: row.modelSha256 },
+    contentSha256: row.contentSha256,
+    sealedSha256: row.sealedSha256,
+    signatures: signatures.map((s) => ({ partyId: s.partyId, userId: s.userId, signedAt: s.signedAt.toISOString(), auditEventId: s.auditEventId })),
+  };
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function agreementSummaryView(row: AgreementRow) {
+  return {
+    id: row.id,
+    number: row.number,
+    kind: row.kind,
+    status: row.status,
+    inForce: inForce(row),
+    title: row.title,
+    parties: row.parties.map((p) => ({ partyId: p.partyId, role: p.role, name: p.name })),
+    term: { start: row.termStart.toISOString(), end: row.termEnd.toISOString() },
+    contentSha256: row.contentSha256,
+    sealedSha256: row.sealedSha256,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function agreementView(db: Database, row: AgreementRow) {
+  const signatures: SignatureRow[] = await signaturesOf(db, row.id);
+  const [disposal] = await db.select().from(agreementDisposals).where(eq(agreementDisposals.agreementId, row.id));
+  return {
+    ...agreementSummaryView(row),
+    orderId: row.orderId,
+    sourceReference: row.sourceReference,
+    modelText: { kind: row.kind, version: row.modelVersion, sha256: row.modelSha256 },
+    basis: row.basis,
+    parties: row.parties,
+    recipientPartyId: row.recipientPartyId,
+    clauses: row.clauses,
+    dataList: row.dataList,
+    revision: row.revision,
+    contentBytes: row.contentBytes,
+    sealedBytes: row.sealedBytes,
+    sealedAt: iso(row.sealedAt),
+    sealAuditEventId: row.sealAuditEventId,
+    expiredAt: iso(row.expiredAt),
+    terminatedAt: iso(row.terminatedAt),
+    terminationReason: row.terminationReason,
+    signatures: signatures.map((s) => ({
+      partyId: s.partyId,
+      userId: s.userId,
+      userName: s.userName,
+      signedAt: s.signedAt.toISOString(),
+      contentSha256: s.contentSha256,
+      revision: s.revision,
+      auditEventId: s.auditEventId,
+    })),
+    disposal: disposal
+      ? { method: disposal.method, statement: disposal.statement, newAgreementNumber: disposal.newAgreementNumber, certifiedAt: disposal.certifiedAt.toISOString(), auditEventId: disposal.auditEventId }
+      : null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export interface AgreementCursor {
+  updatedAt: string;
+  id: string;
+}
+
+/** A party's agreements (staff: all, or one party's), most recently changed first. */
+export function listAgreements(
+  db: Database,
+  q: { partyId?: string | undefined; status?: AgreementStatus | undefined; kind?: AgreementRow['kind'] | undefined; after?: AgreementCursor | undefined; limit: number },
+): Promise<AgreementRow[]> {
+  return db
+    .select()
+    .from(agreements)
+    .where(
+      and(
+        q.partyId ? sql`${agreements.partyIds} @> array[${q.partyId}]::uuid[]` : undefined,
+        q.status ? eq(agreements.status, q.status) : undefined,
+        q.kind ? eq(agreements.kind, q.kind) : undefined,
+        q.after ? sql`(${agreements.updatedAt}, ${agreements.id}) < (${q.after.updatedAt}::timestamptz, ${q.after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(agreements.updatedAt), desc(agreements.id))
+    .limit(q.limit);
+}
+
+/** Art. 19 ¶1: the bureau's inbox of signed utilization agreements, newest first. */
+export function listBureauInbox(db: Database, q: { unreadOnly: boolean; after?: { notifiedAt: string; id: string } | undefined; limit: number }) {
+  return db
+    .select({ copy: agreementBureauCopies, agreement: agreements })
+    .from(agreementBureauCopies)
+    .innerJoin(agreements, eq(agreements.id, agreementBureauCopies.agreementId))
+    .where(
+      and(
+        q.unreadOnly ? isNull(agreementBureauCopies.readAt) : undefined,
+        q.after ? sql`(${agreementBureauCopies.notifiedAt}, ${agreementBureauCopies.id}) < (${q.after.notifiedAt}::timestamptz, ${q.after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(agreementBureauCopies.notifiedAt), desc(agreementBureauCopies.id))
+    .limit(q.limit);
+}
+
+/** The bureau marks copies as read; answers how many changed. */
+export async function markBureauCopiesRead(db: Database, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await db
+    .update(agreementBureauCopies)
+    .set({ readAt: new Date() })
+    .where(and(inArray(agreementBureauCopies.id, ids), isNull(agreementBureauCopies.readAt)))
+    .returning({ id: agreementBureauCopies.id });
+  return rows.length;
+}

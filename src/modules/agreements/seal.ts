@@ -1,0 +1,143 @@
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
+import { SignPdf } from '@signpdf/signpdf';
+import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
+import forge from 'node-forge';
+import { readTlv, sealKeyOf, signDetached, verifyDetached, type SealKey } from './cms.js';
+
+/**
+ * The exchange's seal: a PDF digital signature over the whole sealed agreement. `@signpdf/signpdf`
+ * (with its pdfkit placeholder) places the signature dictionary and fills the byte ranges: it is
+ * the well-kept library for that fiddly part. The CMS inside comes from cms.ts (native crypto).
+ */
+
+/** Room for the CMS: one certificate, three attributes and a 2048-bit RSA signature fit in well under 4 KiB. */
+const SIGNATURE_BYTES = 4096;
+
+class NativeCadesSigner extends Signer {
+  constructor(private readonly key: SealKey) {
+    super();
+  }
+  override async sign(content: Buffer): Promise<Buffer> {
+    return signDetached(this.key, content);
+  }
+}
+
+export interface Seal {
+  key: SealKey;
+  /** Adds the signature dictionary (with its /M time) to an open pdfkit document; call before `end`. */
+  placeholder(doc: PDFKit.PDFDocument, at: Date, location: string): void;
+  /** Fills the placeholder of a rendered PDF with the signature. */
+  sign(pdf: Buffer, at: Date): Promise<Buffer>;
+}
+
+export function createSeal(key: SealKey): Seal {
+  const signer = new NativeCadesSigner(key);
+  const signPdf = new SignPdf();
+  return {
+    key,
+    placeholder(doc, at, location) {
+      pdfkitAddPlaceholder({
+        pdf: doc,
+        pdfBuffer: Buffer.alloc(0),
+        reason: '数据交易所电子签章 Seal of the data exchange',
+        contactInfo: '',
+        name: key.certificate.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? 'Data exchange',
+        location,
+        signingTime: at,
+        signatureLength: SIGNATURE_BYTES,
+        // PAdES: CAdES-detached, the time in /M rather than in the CMS.
+        subFilter: SUBFILTER_ETSI_CADES_DETACHED,
+        appName: 'data-exchange',
+      });
+    },
+    sign: (pdf, at) => signPdf.sign(pdf, signer, at),
+  };
+}
+
+export type PdfSealCheck = { valid: true; coversWholeFile: boolean; certificateFingerprint256: string } | { valid: false; reason: string };
+
+/** Reads the last signature of a PDF and checks it covers the whole file and verifies. */
+export function verifyPdfSeal(pdf: Buffer): PdfSealCheck {
+  const tail = pdf.toString('latin1');
+  const at = tail.lastIndexOf('/ByteRange');
+  if (at < 0) return { valid: false, reason: 'the file carries no digital signature' };
+  const m = /^\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(tail.slice(at, at + 120));
+  if (!m) return { valid: false, reason: 'the signature byte range cannot be read' };
+  const [a, b, c, d] = m.slice(1).map(Number) as [number, number, number, number];
+  if (a !== 0 || b > c || c + d > pdf.length || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) return { valid: false, reason: 'the signature byte range is not well formed' };
+  let cms: Buffer;
+  try {
+    // The hex is padded with zeros after the DER; the DER's own length says where it ends.
+    cms = readTlv(Buffer.from(pdf.subarray(b + 1, c - 1).toString('latin1'), 'hex')).raw;
+  } catch {
+    return { valid: false, reason: 'the signature cannot be read' };
+  }
+  const check = verifyDetached(cms, Buffer.concat([pdf.subarray(0, b), pdf.subarray(c, c + d)]));
+  if (!check.valid) return check;
+  return { valid: true, coversWholeFile: c + d === pdf.length, certificateFingerprint256: check.certificate.fingerprint256 };
+}
+
+// --- Where the key comes from --------------------------------------------------------------------
+
+/** Reads the seal's key and certificate from a password-protected PKCS#12 file; a bad file stops the start. */
+export function loadSealKey(p12Path: string, passphrase: string): SealKey {
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    const der = readFileSync(p12Path).toString('binary');
+    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), passphrase);
+  } catch (err) {
+    throw new Error(`AGREEMENT_SEAL_P12 ${p12Path} cannot be read with AGREEMENT_SEAL_PASSPHRASE: ${(err as Error).message}`);
+  }
+  const keyBag = [...(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []), ...(p12.getBags({ bagType: forge.pki.oids.keyBag! })[forge.pki.oids.keyBag!] ?? [])][0];
+  const certBag = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]?.[0];
+  if (!keyBag?.key || !certBag?.cert) throw new Error(`AGREEMENT_SEAL_P12 ${p12Path} must hold one private key and its certificate`);
+  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
+  const certificateDer = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(certBag.cert)).getBytes(), 'binary');
+  return sealKeyOf(privateKey, certificateDer);
+}
+
+/** A self-signed seal certificate in a PKCS#12 file: the embedded default, and test fixtures. */
+export function createSelfSignedSealP12(commonName: string, passphrase: string): Buffer {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = '01' + randomBytes(8).toString('hex');
+  cert.validity.notBefore = new Date(Date.UTC(2025, 0, 1));
+  cert.validity.notAfter = new Date(Date.UTC(2045, 0, 1));
+  const name = [
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: 'Data exchange (self-signed seal)' },
+    { name: 'countryName', value: 'CN' },
+  ];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, nonRepudiation: true },
+  ]);
+  cert.sign(key, forge.md.sha256.create());
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], passphrase, { algorithm: 'aes256', friendlyName: commonName });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+/**
+ * The embedded default: a self-signed seal under DATA_DIR/secrets, made on first use, with its
+ * passphrase beside it. PDF readers will say the signer is unknown; production sets
+ * AGREEMENT_SEAL_P12 to a certificate from a trusted CA.
+ */
+export function readOrCreateSealP12(dataDir: string, warn: (msg: string) => void): { p12Path: string; passphrase: string } {
+  const dir = join(dataDir, 'secrets');
+  const p12Path = join(dir, 'agreement-seal.p12');
+  const passFile = join(dir, 'agreement-seal-passphrase');
+  if (existsSync(p12Path) && existsSync(passFile)) return { p12Path, passphrase: readFileSync(passFile, 'utf8').trim() };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const passphrase = randomBytes(24).toString('base64url');
+  writeFileSync(p12Path, createSelfSignedSealP12('Data exchange agreement seal', passphrase), { mode: 0o600 });
+  writeFileSync(passFile, passphrase + '\n', { mode: 0o600 });
+  warn(`generated ${p12Path}, a self-signed agreement seal: set AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE to a certificate readers trust`);
+  return { p12Path, passphrase };
+}

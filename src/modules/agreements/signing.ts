@@ -1,0 +1,92 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { appendAudit } from '../audit/service.js';
+import { systemActor } from '../audit/events.js';
+import { getUser, verifyUserPassword } from '../accounts/service.js';
+import { requirePartyRole } from '../identity/members.js';
+import { requireVerifiedParty } from '../identity/service.js';
+import type { AgreementsContext, Caller } from './context.js';
+import { renderSealedCopy, type AgreementRow } from './document.js';
+import { moveAgreement } from './lifecycle.js';
+import { agreementBureauCopies, agreementSignatures, agreements } from './tables.js';
+
+declare module '../audit/events.js' {
+  interface AuditPayloads {
+    'agreement.signed': { number: string; partyId: string; contentSha256: string; revision: number; ip: string | null };
+    'agreement.sealed': { number: string; sealedSha256: string; contentSha256: string; signatureEventIds: string[]; copiedToBureau: boolean };
+  }
+}
+
+export type SignatureRow = typeof agreementSignatures.$inferSelect;
+
+export const signaturesOf = (db: Database, agreementId: string) =>
+  db.select().from(agreementSignatures).where(eq(agreementSignatures.agreementId, agreementId)).orderBy(asc(agreementSignatures.signedAt), asc(agreementSignatures.id));
+
+/**
+ * A party signs: an admin of the party (the member the party has authorised to bind it), who
+ * confirms with their password, over the content hash they were shown. The signature is an audit
+ * event both parties hold a receipt for. The second signature seals the agreement in the same
+ * transaction.
+ */
+export async function signAgreement(db: Database, ctx: AgreementsContext, caller: Caller, agreementId: string, input: { contentSha256: string; password: string }): Promise<void> {
+  const partyId = caller.actor.partyId;
+  const [visible] = await db.select({ partyIds: agreements.partyIds }).from(agreements).where(eq(agreements.id, agreementId));
+  if (!visible || !partyId || !visible.partyIds.includes(partyId)) throw notFound('agreement');
+  await requirePartyRole(db, partyId, caller.actor.userId, 'admin');
+  // A fresh confirmation by the person, beyond the bearer token: argon2 against the account's hash.
+  if (!(await verifyUserPassword(db, caller.actor.userId, input.password))) throw new AppError('reauthentication-failed');
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
+    if (!row) throw notFound('agreement');
+    const signatures = await signaturesOf(tx, row.id);
+    if (signatures.some((s) => s.partyId === partyId)) throw new AppError('already-signed');
+    if (row.status !== 'draft' && row.status !== 'awaiting_signatures') {
+      throw new AppError('invalid-state', `the agreement is ${row.status}; it can no longer be signed`, { status: row.status });
+    }
+    if (input.contentSha256 !== row.contentSha256) {
+      throw new AppError('agreement-superseded', `you signed revision content ${input.contentSha256.slice(0, 12)}…; the agreement is now revision ${row.revision}`, {
+        contentSha256: row.contentSha256,
+        revision: row.revision,
+      });
+    }
+    await requireVerifiedParty(tx, partyId);
+    const user = await getUser(tx, caller.actor.userId);
+    const signedAt = new Date();
+    const event = await appendAudit(tx, caller.audit, {
+      action: 'agreement.signed',
+      subject: { type: 'agreement', id: row.id },
+      payload: { number: row.number, partyId, contentSha256: row.contentSha256, revision: row.revision, ip: caller.audit.ip },
+      parties: row.partyIds,
+    });
+    const [signature] = await tx
+      .insert(agreementSignatures)
+      .values({ agreementId: row.id, partyId, userId: user.id, userName: user.displayName, signedAt, ip: caller.audit.ip, contentSha256: row.contentSha256, revision: row.revision, auditEventId: event.id })
+      .returning();
+    if (row.status === 'draft') await moveAgreement(tx, row, 'first_signature');
+    const all = [...signatures, signature!];
+    const signers = row.parties.filter((p) => p.signs).map((p) => p.partyId);
+    if (signers.every((id) => all.some((s) => s.partyId === id))) {
+      await sealAgreement(tx, ctx, { ...row, status: 'awaiting_signatures' }, all, signedAt, caller.audit.requestId);
+    }
+  });
+}
+
+/**
+ * Both have signed: the final PDF (the content plus a page with both signatures) sealed by the
+ * exchange, stored, recorded; the bureau's copy of a utilization agreement (Art. 19 ¶1); and for a
+ * trade agreement, trading is told in this same transaction.
+ */
+async function sealAgreement(tx: Database, ctx: AgreementsContext, row: AgreementRow, signatures: SignatureRow[], at: Date, requestId: string | null): Promise<void> {
+  const sealed = await renderSealedCopy(ctx, row, signatures, at);
+  const copiedToBureau = row.kind === 'utilization';
+  const event = await appendAudit(tx, systemActor(requestId), {
+    action: 'agreement.sealed',
+    subject: { type: 'agreement', id: row.id },
+    payload: { number: row.number, sealedSha256: sealed.sha256, contentSha256: row.contentSha256, signatureEventIds: signatures.map((s) => s.auditEventId), copiedToBureau },
+    parties: row.partyIds,
+  });
+  await moveAgreement(tx, row, 'seal', { sealedSha256: sealed.sha256, sealedBytes: sealed.bytes, sealedAt: at, sealAuditEventId: event.id });
+  if (copiedToBureau) await tx.insert(agreementBureauCopies).values({ agreementId: row.id, notifiedAt: at });
+  if (row.kind === 'trade' && row.orderId) await ctx.events.signed(tx, row.orderId, row.id, at);
+}
