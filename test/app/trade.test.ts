@@ -1,0 +1,95 @@
+// A trade end to end with the real modules: trading, agreements and settlement meeting at their
+// ports, every step through the HTTP API, the money checked in the ledger and the steps in the log.
+import t from 'tap';
+import type { FastifyInstance } from 'fastify';
+import { as, buildTestApp, expectProblem, type TestUser } from '../helpers/app.js';
+import { contentHash, signAs } from '../helpers/agreements.js';
+import { assertLedgerBalances } from '../helpers/ledger.js';
+import { bankRef, recordReceipt } from '../helpers/settlement.js';
+import { placeOrder, readOrder, sampleOrder, tradingWorld, type OrderShape } from '../helpers/trading.js';
+
+async function ok<T = Record<string, unknown>>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
+  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body.slice(0, 400)}`);
+  return JSON.parse(res.body || 'null') as T;
+}
+
+/** Both parties sign the order's agreement over the hash they read; the exchange seals it. */
+async function signBoth(app: FastifyInstance, order: OrderShape, buyer: TestUser, provider: TestUser) {
+  const agreementId = order.agreement!.id;
+  const hash = await contentHash(app, buyer, agreementId);
+  await ok(await signAs(app, buyer, agreementId, hash), 201);
+  await ok(await signAs(app, provider, agreementId, hash), 201);
+}
+
+/** Ordered, signed, paid by bank transfer and the file downloaded: delivered. */
+async function deliveredTrade(app: FastifyInstance) {
+  const world = await tradingWorld(app);
+  const { buyer, provider, clerk } = world;
+  const order = await placeOrder(app, buyer.user, sampleOrder(world.product.id));
+  t.equal(order.status, 'agreement_pending');
+  expectProblem(t, await as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/payment`, payload: { rail: 'bank_transfer' } }), 409, 'invalid-state');
+
+  await signBoth(app, order, buyer.user, provider.user);
+  t.equal((await readOrder(app, buyer.user, order.id)).status, 'payment_pending', 'sealed agreement: the order awaits payment');
+
+  const pay = await ok<{ rail: string; paymentId: string; reference: string; amountMinor: number }>(
+    await as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/payment`, payload: { rail: 'bank_transfer' } }),
+  );
+  t.equal(pay.amountMinor, order.amountMinor);
+  await ok(await recordReceipt(app, clerk, pay.reference, order.amountMinor), 201);
+  t.equal((await readOrder(app, buyer.user, order.id)).status, 'delivering', 'the money is held: grants are issued');
+
+  const [grant] = await ok<{ id: string; sha256: string }[]>(await as(app, buyer.user, { method: 'GET', url: `/orders/${order.id}/grants` }));
+  const file = await as(app, buyer.user, { method: 'GET', url: `/grants/${grant!.id}/download` });
+  t.equal(file.statusCode, 200);
+  t.equal(file.headers.etag, `"${world.product.version.sha256}"`, 'exactly the declared bytes');
+  t.equal((await readOrder(app, buyer.user, order.id)).status, 'delivered');
+  return { ...world, order, paymentId: pay.paymentId };
+}
+
+t.test('a trade on the bank-transfer rail: order, sealed agreement, escrow, delivery, acceptance, payout, record', async (t) => {
+  const app = await buildTestApp(t);
+  const { buyer, provider, clerk, order, paymentId } = await deliveredTrade(app);
+
+  expectProblem(t, await as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/payout/bank-transfer`, payload: { amountMinor: order.amountMinor - order.feeMinor, currency: 'CNY', bankReference: bankRef() } }), 409, 'invalid-state');
+  await ok(await as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/acceptance` }));
+  const payment = await ok<{ payout: { status: string; amountMinor: number } }>(await as(app, clerk, { method: 'GET', url: `/settlement/payments/${paymentId}` }));
+  t.equal(payment.payout.amountMinor, order.amountMinor - order.feeMinor, 'the provider is owed the price less the fee');
+  await ok(await as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/payout/bank-transfer`, payload: { amountMinor: order.amountMinor - order.feeMinor, currency: 'CNY', bankReference: bankRef() } }));
+  t.equal((await readOrder(app, provider.user, order.id)).status, 'completed');
+
+  const record = await ok<{
+    agreement: { status: string; sealedSha256: string | null; signatures: unknown[] };
+    money: { payments: { status: string }[]; payouts: { status: string }[]; balances: Record<string, number> };
+    steps: { action: string; receipt: string }[];
+  }>(await as(app, buyer.user, { method: 'GET', url: `/orders/${order.id}/record` }));
+  t.equal(record.agreement.status, 'signed');
+  t.match(record.agreement.sealedSha256, /^[0-9a-f]{64}$/, 'the sealed PDF is on the record');
+  t.equal(record.agreement.signatures.length, 2);
+  t.equal(record.money.payments.length, 1);
+  t.equal(record.money.payouts.length, 1);
+  t.ok(record.steps.some((s) => s.action === 'complete'), 'completed on the record');
+  const receipt = await as(app, buyer.user, { method: 'GET', url: `${record.steps.find((s) => s.action === 'sign')!.receipt}?wait=5` });
+  t.equal(receipt.statusCode, 200, 'the buyer holds a receipt of the signing step');
+
+  await assertLedgerBalances(t, app.db);
+  const verified = await ok<{ ok: boolean }>(await as(app, clerk, { method: 'POST', url: '/audit/verify' }));
+  t.ok(verified.ok, 'the log verifies after the trade');
+});
+
+t.test('a disputed trade: a partial refund to the buyer, the rest less its fee to the provider', async (t) => {
+  const app = await buildTestApp(t);
+  const { buyer, clerk, order, paymentId } = await deliveredTrade(app);
+  await ok(await as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/dispute`, payload: { reason: '交付数据缺少两个站点的记录' } }));
+  const refundMinor = 200_000;
+  await ok(await as(app, clerk, { method: 'POST', url: `/orders/${order.id}/dispute/decision`, payload: { outcome: 'partial_refund', refundMinor, reason: '部分数据缺失，按比例退款' } }));
+
+  const payment = await ok<{ refunds: { id: string; amountMinor: number }[]; payout: { amountMinor: number } }>(await as(app, clerk, { method: 'GET', url: `/settlement/payments/${paymentId}` }));
+  t.equal(payment.refunds[0]!.amountMinor, refundMinor, 'the refund is due to the buyer');
+  const released = order.amountMinor - refundMinor;
+  t.ok(payment.payout.amountMinor < released && payment.payout.amountMinor > released - order.feeMinor, 'the provider gets the rest less the fee on the rest');
+  await ok(await as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/refunds/${payment.refunds[0]!.id}/bank-transfer`, payload: { amountMinor: refundMinor, currency: 'CNY', bankReference: bankRef() } }));
+  const refunded = await readOrder(app, buyer.user, order.id);
+  t.match(refunded, { status: /resolved|refunded|completed/ }, `settled after the decision: ${refunded.status}`);
+  await assertLedgerBalances(t, app.db);
+});
