@@ -85,7 +85,7 @@ t.test('bank receipts with a wrong reference, currency or a bank reference used 
 });
 
 t.test('a payment is visible to its parties and operators only', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTestApp(t, {}, { orderPaymentEvents: recordingOrderEvents().events });
   const trade = await tradingParties(app);
   const { paymentId } = await releasedBankPayment(app, trade);
   const stranger = (await tradingParties(app)).buyer;

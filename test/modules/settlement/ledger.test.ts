@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { recordingOrderEvents } from '../../helpers/settlement.js';
 import { rowsOf } from '../../../src/lib/database.js';
 import { accountBalances, recordTransfer, type TransferInput } from '../../../src/modules/settlement/ledger.js';
 import { feeOnReleased, newBankReference, normaliseBankReference } from '../../../src/modules/settlement/money.js';
@@ -10,7 +11,7 @@ import { assertLedgerBalances } from '../../helpers/ledger.js';
 const cny = (kind: 'bank_clearing' | 'fee_revenue' | 'escrow', amountMinor: number, orderId?: string) => ({ account: { kind, currency: 'CNY', ...(orderId ? { orderId } : {}) }, amountMinor });
 
 t.test('the database refuses an unbalanced transfer, a changed or deleted posting, and a second resolution of a pending transfer', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTestApp(t, {}, { orderPaymentEvents: recordingOrderEvents().events });
   const orderId = randomUUID();
   const transfer = (over: Partial<TransferInput>): TransferInput => ({ key: randomUUID(), kind: 'posted', orderId, rail: 'bank_transfer', description: 'test', postings: [], ...over });
 

@@ -1,10 +1,10 @@
 import t from 'tap';
 import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
 import { assertLedgerBalances } from '../../helpers/ledger.js';
-import { openPayment, payableOrder, recordReceipt, releasedBankPayment, tradingParties } from '../../helpers/settlement.js';
+import { openPayment, payableOrder, recordReceipt, releasedBankPayment, tradingParties, recordingOrderEvents } from '../../helpers/settlement.js';
 
 t.test('operator lists are cursor-paginated, newest first, and filtered', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTestApp(t, {}, { orderPaymentEvents: recordingOrderEvents().events });
   const trade = await tradingParties(app);
   const opened: string[] = [];
   for (let i = 0; i < 3; i++) opened.push((await openPayment(app, payableOrder(trade.buyerParty.id, trade.providerParty.id), 'bank_transfer')).paymentId);

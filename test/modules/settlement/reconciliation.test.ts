@@ -7,11 +7,11 @@ import { openDatabase } from '../../../src/lib/database.js';
 import { recordTransfer } from '../../../src/modules/settlement/ledger.js';
 import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
 import { assertLedgerBalances } from '../../helpers/ledger.js';
-import { releasedBankPayment, tradingParties } from '../../helpers/settlement.js';
+import { releasedBankPayment, tradingParties, recordingOrderEvents } from '../../helpers/settlement.js';
 import { runTs } from '../../helpers/spawn.js';
 
 t.test('reconciliation finds nothing when ledger and rails agree, and every planted mismatch otherwise', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTestApp(t, {}, { orderPaymentEvents: recordingOrderEvents().events });
   const trade = await tradingParties(app);
   const from = new Date(Date.now() - 60_000).toISOString();
   const { order, paymentId } = await releasedBankPayment(app, trade);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { as, expectProblem } from '../../helpers/app.js';
 import { assertLedgerBalances } from '../../helpers/ledger.js';
-import { linkProviderAccount, openPayment, paidStripeOrder, payableOrder, stripeTestApp } from '../../helpers/settlement.js';
+import { linkProviderAccount, openPayment, paidStripeOrder, payableOrder, stripeTestApp, recordingOrderEvents } from '../../helpers/settlement.js';
 
 t.test('a webhook with a bad signature, or none, is refused and changes nothing', async (t) => {
   const world = await stripeTestApp(t);
@@ -78,7 +78,7 @@ t.test('events for an unknown order, account or of an unknown type are acknowled
 
 t.test('without Stripe configured the webhook route says so', async (t) => {
   const { buildTestApp } = await import('../../helpers/app.js');
-  const app = await buildTestApp(t);
+  const app = await buildTestApp(t, {}, { orderPaymentEvents: recordingOrderEvents().events });
   expectProblem(t, await app.inject({ method: 'POST', url: '/settlement/stripe/webhooks', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' }, payload: '{}' }), 409, 'rail-unavailable');
   const route = app.routeRules.find((r) => r.url === '/settlement/stripe/webhooks');
   t.match(route, { auth: 'public', access: 'none' }, 'public: Stripe signs instead');
