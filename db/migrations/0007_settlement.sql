@@ -116,6 +116,20 @@ CREATE TABLE "settlement_refunds" (
 	CONSTRAINT "settlement_refunds_bank_reference_unique" UNIQUE("bank_reference")
 );
 --> statement-breakpoint
+CREATE TABLE "settlement_stripe_disputes" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"stripe_dispute_id" text NOT NULL,
+	"payment_id" uuid NOT NULL,
+	"order_id" uuid NOT NULL,
+	"amount_minor" bigint NOT NULL,
+	"currency" text NOT NULL,
+	"reason" text NOT NULL,
+	"status" text NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "settlement_stripe_disputes_stripe_dispute_id_unique" UNIQUE("stripe_dispute_id")
+);
+--> statement-breakpoint
 CREATE TABLE "settlement_stripe_events" (
 	"id" text PRIMARY KEY NOT NULL,
 	"type" text NOT NULL,
@@ -150,6 +164,7 @@ ALTER TABLE "settlement_payments" ADD CONSTRAINT "settlement_payments_provider_p
 ALTER TABLE "settlement_payouts" ADD CONSTRAINT "settlement_payouts_payment_id_settlement_payments_id_fk" FOREIGN KEY ("payment_id") REFERENCES "public"."settlement_payments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "settlement_payouts" ADD CONSTRAINT "settlement_payouts_provider_party_id_parties_id_fk" FOREIGN KEY ("provider_party_id") REFERENCES "public"."parties"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "settlement_refunds" ADD CONSTRAINT "settlement_refunds_payment_id_settlement_payments_id_fk" FOREIGN KEY ("payment_id") REFERENCES "public"."settlement_payments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "settlement_stripe_disputes" ADD CONSTRAINT "settlement_stripe_disputes_payment_id_settlement_payments_id_fk" FOREIGN KEY ("payment_id") REFERENCES "public"."settlement_payments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "settlement_ledger_accounts_party_idx" ON "settlement_ledger_accounts" USING btree ("kind","party_id");--> statement-breakpoint
 CREATE INDEX "settlement_ledger_postings_transfer_idx" ON "settlement_ledger_postings" USING btree ("transfer_id");--> statement-breakpoint
 CREATE INDEX "settlement_ledger_postings_account_idx" ON "settlement_ledger_postings" USING btree ("account_id");--> statement-breakpoint
@@ -159,8 +174,10 @@ CREATE INDEX "settlement_payments_status_idx" ON "settlement_payments" USING btr
 CREATE INDEX "settlement_payouts_status_idx" ON "settlement_payouts" USING btree ("status","created_at","id");--> statement-breakpoint
 CREATE INDEX "settlement_refunds_status_idx" ON "settlement_refunds" USING btree ("status","created_at","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "settlement_refunds_dispute_idx" ON "settlement_refunds" USING btree ("order_id") WHERE "settlement_refunds"."kind" = 'dispute';--> statement-breakpoint
+CREATE INDEX "settlement_stripe_disputes_status_idx" ON "settlement_stripe_disputes" USING btree ("status","created_at","id");--> statement-breakpoint
 CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("seq") WHERE "outbox"."status" = 'pending';--> statement-breakpoint
-CREATE INDEX "outbox_subject_idx" ON "outbox" USING btree ("subject_id","seq");--> statement-breakpoint
+CREATE INDEX "outbox_subject_idx" ON "outbox" USING btree ("subject_id","seq");
+--> statement-breakpoint
 -- Art. 28(4): money moves only by balanced ledger entries. At commit, every transfer that received
 -- postings must sum to zero in each currency, and each posting must be in its account's currency,
 -- whatever the application does.
