@@ -8,6 +8,7 @@ import {
   BankLineBody,
   BankReceiptBody,
   ConnectedAccountView,
+  DisputeView,
   PaymentItem,
   PaymentView,
   PayoutView,
@@ -19,7 +20,7 @@ import {
   StatusFilter,
 } from './schema.js';
 import { paymentStatuses, payoutStatuses, refundKinds, refundStatuses } from './tables.js';
-import { listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView } from './views.js';
+import { listDisputes, listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView } from './views.js';
 import stripeWebhookRoutes from './webhook-routes.js';
 
 const tags = ['settlement'];
@@ -90,6 +91,16 @@ const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Page(RefundView), ...problemResponses(400) },
     },
   }, async (request) => listRefunds(app.db, request.query));
+
+  app.get('/settlement/disputes', {
+    config: { auth: operators, access: 'none' },
+    schema: {
+      tags,
+      summary: "Card disputes (chargebacks) on orders' Stripe charges, newest first; open=true for those not yet won or lost",
+      querystring: Type.Object({ ...PageQuery, open: StatusFilter(['true', 'false'] as const) }, { additionalProperties: false }),
+      response: { 200: Page(DisputeView), ...problemResponses(400) },
+    },
+  }, async (request) => listDisputes(app.db, { ...request.query, open: request.query.open === 'true' }));
 
   app.get('/settlement/provider-balances', {
     config: { auth: operators, access: 'none' },

@@ -107,6 +107,22 @@ export const PaymentView = Type.Object(
   closed,
 );
 
+export const DisputeView = Type.Object(
+  {
+    id: Uuid,
+    stripeDisputeId: Type.String(),
+    paymentId: Uuid,
+    orderId: Uuid,
+    amountMinor: MinorUnits,
+    currency: CurrencyCode,
+    reason: Type.String(),
+    status: Type.String({ description: "Stripe's dispute status: needs_response, under_review, won, lost, …" }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  closed,
+);
+
 export const ProviderBalanceView = Type.Object(
   {
     partyId: Uuid,

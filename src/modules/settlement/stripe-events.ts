@@ -7,7 +7,7 @@ import { fundsReceived } from './payments.js';
 import { sendHeldPayouts } from './payouts.js';
 import { confirmRefund } from './refunds.js';
 import { idOf } from './stripe-rail.js';
-import { connectedAccounts, payments, refunds, stripeEvents } from './tables.js';
+import { connectedAccounts, payments, refunds, stripeDisputes, stripeEvents } from './tables.js';
 
 export interface EventOutcome {
   outcome: string;
@@ -41,6 +41,10 @@ async function dispatch(ctx: SettlementContext, tx: Database, event: Stripe.Even
     case 'refund.updated':
     case 'refund.created':
       return refundUpdated(ctx, tx, event.data.object);
+    case 'charge.dispute.created':
+    case 'charge.dispute.updated':
+    case 'charge.dispute.closed':
+      return disputeChanged(ctx, tx, event.data.object);
     default:
       ctx.log.info({ eventId: event.id, type: event.type }, 'Stripe event of a type settlement does not handle; acknowledged');
       return { outcome: 'ignored', subjects: [] };
@@ -100,4 +104,37 @@ async function refundUpdated(ctx: SettlementContext, tx: Database, refund: Strip
   if (refund.status !== 'succeeded' || row.status === 'refunded') return { outcome: row.status, subjects: [] };
   await confirmRefund(ctx, tx, systemActor(), row, { at: new Date(refund.created * 1000), stripeRefundId: refund.id });
   return { outcome: 'refunded', subjects: [] };
+}
+
+/** Stripe's final dispute statuses: nothing that arrives later reopens them. */
+const finalDisputeStatuses = new Set(['won', 'lost', 'warning_closed']);
+
+/**
+ * A card dispute (chargeback) on an order's charge: recorded and shown to operators, who answer it
+ * in Stripe's dashboard. A late event never reopens a closed dispute.
+ */
+async function disputeChanged(ctx: SettlementContext, tx: Database, dispute: Stripe.Dispute): Promise<EventOutcome> {
+  const chargeId = idOf(dispute.charge);
+  const [payment] = chargeId ? await tx.select().from(payments).where(eq(payments.stripeChargeId, chargeId)) : [];
+  if (!payment) {
+    ctx.log.warn({ dispute: dispute.id, charge: chargeId }, 'a dispute on a charge of no payment of this exchange; acknowledged');
+    return { outcome: 'unknown_payment', subjects: [] };
+  }
+  const [known] = await tx.select().from(stripeDisputes).where(eq(stripeDisputes.stripeDisputeId, dispute.id)).for('update');
+  if (known && finalDisputeStatuses.has(known.status)) return { outcome: 'stale', subjects: [] };
+  if (known) {
+    await tx.update(stripeDisputes).set({ status: dispute.status, updatedAt: new Date() }).where(eq(stripeDisputes.id, known.id));
+  } else {
+    await tx.insert(stripeDisputes).values({
+      stripeDisputeId: dispute.id,
+      paymentId: payment.id,
+      orderId: payment.orderId,
+      amountMinor: dispute.amount,
+      currency: dispute.currency.toUpperCase(),
+      reason: dispute.reason,
+      status: dispute.status,
+    });
+  }
+  ctx.log.warn({ dispute: dispute.id, orderId: payment.orderId, status: dispute.status }, 'card dispute on an order');
+  return { outcome: `dispute_${dispute.status}`, subjects: [] };
 }

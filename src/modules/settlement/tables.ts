@@ -207,3 +207,24 @@ export const stripeEvents = pgTable('settlement_stripe_events', {
   outcome: text('outcome').notNull(),
   receivedAt: ts('received_at').notNull().defaultNow(),
 });
+
+/** Card disputes (chargebacks) the buyer's bank opened on a Stripe charge, for operators to answer. */
+export const stripeDisputes = pgTable(
+  'settlement_stripe_disputes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    stripeDisputeId: text('stripe_dispute_id').notNull().unique(),
+    paymentId: uuid('payment_id')
+      .notNull()
+      .references(() => payments.id),
+    orderId: uuid('order_id').notNull(),
+    amountMinor: money('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    reason: text('reason').notNull(),
+    /** Stripe's dispute status: `needs_response`, `under_review`, … and finally `won` or `lost`. */
+    status: text('status').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('settlement_stripe_disputes_status_idx').on(t.status, t.createdAt, t.id)],
+);

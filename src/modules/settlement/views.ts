@@ -10,7 +10,7 @@ import type { Payment } from './payment-state.js';
 import type { Payout } from './payouts.js';
 import type { Refund } from './refunds.js';
 import type { refundKinds} from './tables.js';
-import { connectedAccounts, payments, payouts, refunds, type PaymentStatus, type PayoutStatus, type RefundStatus } from './tables.js';
+import { connectedAccounts, payments, payouts, refunds, stripeDisputes, type PaymentStatus, type PayoutStatus, type RefundStatus } from './tables.js';
 
 export const CreatedCursor = TimeAndIdCursor('createdAt');
 export const AccountCursor = Type.Object({ key: Text({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
@@ -108,7 +108,7 @@ export async function paymentFor(db: Database, config: SettlementConfig, actor: 
 
 type Keyset = { createdAt: string; id: string } | undefined;
 
-const before = (table: typeof payments | typeof payouts | typeof refunds, cursor: Keyset): SQL | undefined =>
+const before = (table: typeof payments | typeof payouts | typeof refunds | typeof stripeDisputes, cursor: Keyset): SQL | undefined =>
   cursor ? or(lt(table.createdAt, new Date(cursor.createdAt)), and(eq(table.createdAt, new Date(cursor.createdAt)), lt(table.id, cursor.id))) : undefined;
 
 const cursorOf = (r: { createdAt: Date; id: string }) => ({ createdAt: r.createdAt.toISOString(), id: r.id });
@@ -148,6 +148,22 @@ export async function listRefunds(
     .orderBy(desc(refunds.createdAt), desc(refunds.id))
     .limit(q.limit + 1);
   return pageOf(rows, q.limit, refundView, cursorOf);
+}
+
+/** Operators: card disputes (chargebacks) on orders' charges, open ones or all, newest first. */
+export async function listDisputes(db: Database, q: { open?: boolean | undefined; cursor?: string | undefined; limit: number }) {
+  const rows = await db
+    .select()
+    .from(stripeDisputes)
+    .where(and(q.open ? sql`${stripeDisputes.status} not in ('won', 'lost', 'warning_closed')` : undefined, before(stripeDisputes, decodeCursor(q.cursor, CreatedCursor))))
+    .orderBy(desc(stripeDisputes.createdAt), desc(stripeDisputes.id))
+    .limit(q.limit + 1);
+  return pageOf(
+    rows,
+    q.limit,
+    (d) => ({ id: d.id, stripeDisputeId: d.stripeDisputeId, paymentId: d.paymentId, orderId: d.orderId, amountMinor: d.amountMinor, currency: d.currency, reason: d.reason, status: d.status, createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString() }),
+    cursorOf,
+  );
 }
 
 /** Operators: what each provider is owed and has been paid, from the ledger, by account. */

@@ -83,3 +83,20 @@ t.test('without Stripe configured the webhook route says so', async (t) => {
   const route = app.routeRules.find((r) => r.url === '/settlement/stripe/webhooks');
   t.match(route, { auth: 'public', access: 'none' }, 'public: Stripe signs instead');
 });
+
+t.test('card disputes on an order charge are listed for operators; a late event never reopens a closed one', async (t) => {
+  const world = await stripeTestApp(t);
+  const { app, standIn, trade, deliver } = world;
+  const { order, paymentId } = await paidStripeOrder(world);
+  const charge = standIn.created('charge')[0]!;
+  const dispute = { id: 'dp_1', object: 'dispute', amount: 100_000, currency: 'cny', charge: charge.id, reason: 'product_not_received', status: 'needs_response', created: 1 };
+  t.equal((await deliver('charge.dispute.created', dispute)).json().outcome, 'dispute_needs_response');
+  const open = await as(app, trade.operator, { method: 'GET', url: '/settlement/disputes?open=true' });
+  t.match(open.json().items, [{ stripeDisputeId: 'dp_1', paymentId, orderId: order.id, amountMinor: 100_000, currency: 'CNY', status: 'needs_response' }]);
+  t.equal((await deliver('charge.dispute.closed', { ...dispute, status: 'lost' })).json().outcome, 'dispute_lost');
+  t.equal((await deliver('charge.dispute.updated', { ...dispute, status: 'under_review' })).json().outcome, 'stale');
+  t.same((await as(app, trade.operator, { method: 'GET', url: '/settlement/disputes?open=true' })).json().items, []);
+  t.match((await as(app, trade.operator, { method: 'GET', url: '/settlement/disputes' })).json().items, [{ status: 'lost' }]);
+  t.equal((await deliver('charge.dispute.created', { ...dispute, id: 'dp_2', charge: 'ch_elsewhere' })).json().outcome, 'unknown_payment');
+  await assertLedgerBalances(t, app.db);
+});
