@@ -22,9 +22,10 @@ export const payableOf = (order: Order): PayableOrder => ({
  * answers how the buyer pays. Paying before the agreement is signed is a 409.
  */
 export async function startPayment(ctx: TradingContext, caller: Caller, orderId: string, rail: PaymentRail): Promise<PaymentInstructions> {
-  if (!ctx.settlement.rails().includes(rail)) throw invalidInput('/body/rail', `this exchange takes payment by ${ctx.settlement.rails().join(' or ')}`);
   await ctx.db.transaction(async (tx) => {
+    // Whose order first: another party's order does not exist for the caller, whatever it sends.
     const order = await findOrderFor(tx, caller, orderId, { side: 'buyer', lock: true });
+    if (!ctx.settlement.rails().includes(rail)) throw invalidInput('/body/rail', `this exchange takes payment by ${ctx.settlement.rails().join(' or ')}`);
     if (order.status !== 'payment_pending') {
       const why = order.status === 'agreement_pending' ? 'both parties must sign the trade agreement before the order can be paid' : `the order is ${order.status.replaceAll('_', ' ')}`;
       throw invalidState(why, { status: order.status });
