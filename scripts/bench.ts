@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/lib/database.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase, rowsOf } from '../src/lib/database.js';
 import { createLogSigner } from '../src/modules/audit/signer.js';
 import { measureAgreements } from './bench/agreements.js';
+import { measureTrades, seedTradeAccounts, type TradeMeasures } from './bench/trades.js';
 import { measureAudit, type AuditMeasures } from './bench/audit.js';
 import { drive, startProcess, type LoadResult } from './bench/http.js';
 import { PASSWORD, searchMix, seed } from './bench/seed.js';
@@ -24,6 +26,8 @@ import { PASSWORD, searchMix, seed } from './bench/seed.js';
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
+/** Buyers trading at once, each one order after another. */
+const TRADE_BUYERS = Number(env.BENCH_TRADE_BUYERS ?? 16);
 const LISTINGS = Number(env.BENCH_LISTINGS ?? 100_000);
 const SERVER_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -78,6 +82,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres') {
     const started = Date.now();
     const seeded = await seed(database.db, config, LISTINGS, (done) => process.stderr.write(`\r  seeding listings ${bar(done, LISTINGS)}`));
     process.stderr.write(`\n  seeded ${LISTINGS} listings in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const tradeAccounts = await seedTradeAccounts(database.db, config, TRADE_BUYERS);
     await database.close();
 
     const profileDir = join('bench', 'profiles', kind);
@@ -85,6 +90,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres') {
     const hello = await startProcess('scripts/bench/hello.ts', {}, '/hello');
     const service = await startProcess('src/server.ts', serviceEnv, '/ready', env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     const results: LoadResult[] = [];
+    let trades: TradeMeasures;
     try {
       const login = await fetch(`${service.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: seeded.buyerEmail, password: PASSWORD }) });
       const headers = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` };
@@ -102,6 +108,8 @@ async function benchDatabase(kind: 'pglite' | 'postgres') {
       results.push(await run('GET /me', service.url, ['/me'], true, service.child.pid));
       results.push(await run('GET /catalog/listings/{id} (live, buyer)', service.url, [`/catalog/listings/${listing}`], true, service.child.pid));
       results.push(await run(`GET /catalog/search, Zipf mix of 1000 over ${LISTINGS}`, service.url, mix, true, service.child.pid));
+      // Whole trades, each about a dozen requests from several parties (scripts/bench/trades.ts).
+      trades = await measureTrades(service.url, tradeAccounts, { seconds: SECONDS });
     } finally {
       await service.stop();
       await hello.stop();
@@ -111,7 +119,10 @@ async function benchDatabase(kind: 'pglite' | 'postgres') {
     // The audit log, with the service stopped (the embedded database is one process's).
     const handle = await openDatabase({ url: dbUrl, dataDir: dbUrl ? undefined : dataDir, poolSize: 64 });
     let audit: AuditMeasures;
+    let ledgerBalanced: boolean;
     try {
+      // Every trade's money: each ledger transfer sums to zero in each currency.
+      ledgerBalanced = rowsOf(await handle.db.execute(sql`select transfer_id from settlement_ledger_postings group by transfer_id, currency having sum(amount_minor) <> 0`)).length === 0;
       audit = await measureAudit(handle.db, createLogSigner(config.auditLogOrigin, config.auditLogKey), {
         writers: 64,
         seconds: SECONDS,
@@ -121,7 +132,7 @@ async function benchDatabase(kind: 'pglite' | 'postgres') {
     } finally {
       await handle.close();
     }
-    return { kind, results, audit };
+    return { kind, results, audit, trades: { ...trades, ledgerBalanced } };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     if (admin) {
@@ -160,7 +171,7 @@ for (const kind of kinds) {
 }
 
 const targets: Record<string, Target[]> = {};
-for (const { kind, results, audit } of all) {
+for (const { kind, results, audit, trades } of all) {
   const ceiling = results[0]!.requestsPerSecond;
   console.log(`\n${kind}`);
   console.log(`${'request'.padEnd(52)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'RSS MB'.padStart(7)} errors`);
@@ -172,12 +183,14 @@ for (const { kind, results, audit } of all) {
   const maxRss = Math.max(...results.map((r) => r.rssMb ?? 0));
   console.log(`${'audited append, 64 writers'.padEnd(52)} ${audit.appends.perSecond.toFixed(0).padStart(8)} ${(audit.appends.perSecond / audit.plainInsert.perSecond).toFixed(3).padStart(6)} ${audit.appends.p50.toFixed(1).padStart(7)} ${audit.appends.p99.toFixed(1).padStart(7)}   (ratio to a plain one-row insert transaction: ${audit.plainInsert.perSecond.toFixed(0)}/s)`);
   console.log(`integration delay p50 ${audit.integrationDelay.p50.toFixed(0)} ms, p99 ${audit.integrationDelay.p99.toFixed(0)} ms; log verifies after the run: ${audit.logVerifies}`);
+  console.log(`whole trades, ${TRADE_BUYERS} buyers at once: ${trades.perSecond.toFixed(1)} trades/s settled, p50 ${trades.p50.toFixed(0)} ms, p99 ${trades.p99.toFixed(0)} ms each, ${trades.errors} failed${trades.firstError ? ` (first: ${trades.firstError})` : ''}; ledger balanced: ${trades.ledgerBalanced}`);
   console.log(`audit:verify of ${audit.verify.events} events: ${audit.verify.seconds.toFixed(1)} s (${audit.verify.ok ? 'ok' : 'FAILED'})`);
   targets[kind] = [
     { name: 'listing detail ratio', value: ratio(3), target: '>= 0.25', met: ratio(3) >= 0.25 },
     { name: '/me ratio', value: ratio(2), target: '>= 0.25', met: ratio(2) >= 0.25 },
     { name: 'search mix ratio', value: ratio(4), target: '>= 0.10', met: ratio(4) >= 0.1 },
     { name: 'search mix p99 ms', value: search.p99, target: '<= 100', met: search.p99 <= 100 },
+    { name: 'whole trades/s, order to settled', value: trades.perSecond, target: '>= 200', met: trades.perSecond >= 200 && trades.errors === 0 && trades.ledgerBalanced },
     { name: 'RSS of one worker MB', value: maxRss, target: '<= 250', met: maxRss <= 250 },
     { name: 'audited appends/s', value: audit.appends.perSecond, target: '>= 3000', met: audit.appends.perSecond >= 3000 },
     { name: 'appends / plain inserts', value: audit.appends.perSecond / audit.plainInsert.perSecond, target: '>= 0.5', met: audit.appends.perSecond / audit.plainInsert.perSecond >= 0.5 },
