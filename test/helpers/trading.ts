@@ -1,8 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { createOrderEvents } from '../../src/modules/trading/events.js';
-import { as, signUp, type TestUser } from './app.js';
+import type { Test } from 'tap';
+import type { Config } from '../../src/config.js';
+import { as, buildTestApp, signUp, type TestUser } from './app.js';
+import { AgreementsStandIn, SettlementStandIn } from './trading-stand-ins.js';
 import { listedProduct } from './catalog.js';
 import { createVerifiedParty, type TestParty } from './identity.js';
+
+/**
+ * The app for trading's own tests: settlement and agreements are stand-ins that record what trading
+ * asks of them, and the tests move orders with the events below (signAgreement, markPaid...), as
+ * the real modules would. test/app/trade.test.ts runs whole trades with the real modules.
+ */
+export function buildTradingApp(t: Test, overrides: Partial<Config> = {}, options: Parameters<typeof buildTestApp>[2] = {}) {
+  return buildTestApp(t, overrides, { settlement: new SettlementStandIn(), agreements: new AgreementsStandIn(), ...options });
+}
 
 export interface OrderBody {
   listingId: string;

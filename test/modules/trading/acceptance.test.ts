@@ -2,13 +2,13 @@
 // the sweep (safe with several sweeps at once).
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
+import { as, expectProblem } from '../../helpers/app.js';
 import { SettlementStandIn } from '../../helpers/trading-stand-ins.js';
-import { deliveredOrder, markPaidOut, markRefunded, readOrder, tradingWorld } from '../../helpers/trading.js';
+import { deliveredOrder, markPaidOut, markRefunded, readOrder, tradingWorld, buildTradingApp } from '../../helpers/trading.js';
 
 t.test('acceptance and disputes', async (t) => {
   const settlement = new SettlementStandIn();
-  const app = await buildTestApp(t, {}, { settlement });
+  const app = await buildTradingApp(t, {}, { settlement });
   const { clerk, provider, buyer, product } = await tradingWorld(app);
   const post = (user: typeof buyer.user, id: string, path: string, payload?: object) => as(app, user, { method: 'POST', url: `/orders/${id}/${path}`, payload });
   const callsFor = (id: string) => settlement.calls.filter((c) => c.orderId === id && c.call !== 'openPayment');
@@ -74,7 +74,7 @@ t.test('acceptance and disputes', async (t) => {
 });
 
 t.test('disputing after the window closed is refused', async (t) => {
-  const app = await buildTestApp(t, { acceptanceWindowDays: 1 / 86_400 });
+  const app = await buildTradingApp(t, { acceptanceWindowDays: 1 / 86_400 });
   const { buyer, product } = await tradingWorld(app);
   const { order } = await deliveredOrder(app, buyer.user, product.id);
   await sleep(1100);

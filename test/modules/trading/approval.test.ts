@@ -1,14 +1,14 @@
 // Listings that ask for the provider's approval: approve, reject, propose changed terms that the
 // buyer accepts or declines, and expiry of orders left unanswered.
 import t from 'tap';
-import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
+import { as, expectProblem } from '../../helpers/app.js';
 import { AgreementsStandIn } from '../../helpers/trading-stand-ins.js';
-import { placeOrder, readOrder, sampleOrder, tradingWorld, verifiedUser } from '../../helpers/trading.js';
+import { placeOrder, readOrder, sampleOrder, tradingWorld, verifiedUser, buildTradingApp } from '../../helpers/trading.js';
 import { sampleListing } from '../../helpers/catalog.js';
 
 t.test('provider approval', async (t) => {
   const agreements = new AgreementsStandIn();
-  const app = await buildTestApp(t, { orderResponseHours: 48 }, { agreements });
+  const app = await buildTradingApp(t, { orderResponseHours: 48 }, { agreements });
   const licence = { ...sampleListing().licence, approvalRequired: true };
   const { clerk, provider, buyer, product } = await tradingWorld(app, { licence });
   const post = (user: typeof buyer.user, id: string, path: string, payload?: object) => as(app, user, { method: 'POST', url: `/orders/${id}/${path}`, payload });

@@ -1,10 +1,10 @@
 // Art. 39: an overseas buyer orders personal information or important/core data only with a
 // security assessment, recorded by an operator for that buyer and listing, still in force.
 import t from 'tap';
-import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
+import { as, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
 import { listedProduct } from '../../helpers/catalog.js';
 import { fullChecklist, samplePdf } from '../../helpers/identity.js';
-import { sampleOrder, tradingWorld } from '../../helpers/trading.js';
+import { sampleOrder, tradingWorld, buildTradingApp } from '../../helpers/trading.js';
 
 async function overseasBuyer(app: Parameters<typeof signUp>[0], clerk: TestUser): Promise<{ user: TestUser; partyId: string }> {
   const user = await signUp(app, ['buyer'], 'overseas');
@@ -23,7 +23,7 @@ async function overseasBuyer(app: Parameters<typeof signUp>[0], clerk: TestUser)
 }
 
 t.test('the cross-border guard', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTradingApp(t);
   const { clerk, provider, buyer, product: plain } = await tradingWorld(app);
   const overseas = await overseasBuyer(app, clerk);
   const personal = await listedProduct(app, provider.user, clerk, { personalInformation: { contains: true, subjectCount: 120_000 } });

@@ -3,14 +3,14 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
+import { as, expectProblem } from '../../helpers/app.js';
 import { uploadVersion } from '../../helpers/catalog.js';
-import { markPaid, paidOrder, placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld, verifiedUser } from '../../helpers/trading.js';
+import { markPaid, paidOrder, placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld, verifiedUser, buildTradingApp } from '../../helpers/trading.js';
 
 const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 t.test('downloads', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTradingApp(t);
   const { clerk, provider, buyer, product } = await tradingWorld(app);
   const download = (grantId: string, headers: Record<string, string> = {}, user = buyer.user) => as(app, user, { method: 'GET', url: `/grants/${grantId}/download`, headers });
 
@@ -87,7 +87,7 @@ t.test('downloads', async (t) => {
 });
 
 t.test('an expired grant is 410', async (t) => {
-  const app = await buildTestApp(t, { downloadGrantDays: 1 / 86_400 });
+  const app = await buildTradingApp(t, { downloadGrantDays: 1 / 86_400 });
   const { buyer, product } = await tradingWorld(app);
   const { grant } = await paidOrder(app, buyer.user, product.id);
   await sleep(1100);
@@ -96,7 +96,7 @@ t.test('an expired grant is 410', async (t) => {
 });
 
 t.test('API delivery: the provider records what it delivered, the buyer confirms receipt', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTradingApp(t);
   const { provider, buyer, product } = await tradingWorld(app, { deliveryMethod: 'api' });
   const { order, grant } = await paidOrder(app, buyer.user, product.id);
   t.equal(grant, undefined, 'no download grant for an API listing');

@@ -2,12 +2,12 @@
 // replay, a changed body, concurrency, the caller's scope, expiry, and what is not stored.
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
+import { as, expectProblem } from '../../helpers/app.js';
 import { SettlementStandIn } from '../../helpers/trading-stand-ins.js';
-import { placeOrder, sampleOrder, signAgreement, tradingWorld, verifiedUser } from '../../helpers/trading.js';
+import { placeOrder, sampleOrder, signAgreement, tradingWorld, verifiedUser, buildTradingApp } from '../../helpers/trading.js';
 
 t.test('idempotency keys', async (t) => {
-  const app = await buildTestApp(t, {}, { settlement: new SettlementStandIn(['bank_transfer'], 300) });
+  const app = await buildTradingApp(t, {}, { settlement: new SettlementStandIn(['bank_transfer'], 300) });
   const { buyer, clerk, product } = await tradingWorld(app);
   const order = (key: string, body = sampleOrder(product.id), user = buyer.user) =>
     as(app, user, { method: 'POST', url: '/orders', payload: body, headers: { 'idempotency-key': key } });
@@ -79,7 +79,7 @@ t.test('idempotency keys', async (t) => {
 
 t.test('a key expires after its time, and then names a new request', async (t) => {
   // Keys live one second here, so expiry can be seen.
-  const app = await buildTestApp(t, { idempotencyKeyTtlHours: 1 / 3600 });
+  const app = await buildTradingApp(t, { idempotencyKeyTtlHours: 1 / 3600 });
   const { buyer, product } = await tradingWorld(app);
   const order = (key: string) => as(app, buyer.user, { method: 'POST', url: '/orders', payload: sampleOrder(product.id), headers: { 'idempotency-key': key } });
   const first = await order('"expiring"');

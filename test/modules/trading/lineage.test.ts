@@ -2,13 +2,13 @@
 // own, completed, and bought under a licence that allows onward processing and resale; buyers see
 // the cited trades (titles and dates, no private terms) on the listing.
 import t from 'tap';
-import { as, buildTestApp, expectProblem, signUp } from '../../helpers/app.js';
+import { as, expectProblem, signUp } from '../../helpers/app.js';
 import { approve, completeDraft, listedProduct, sampleListing, sampleProvenance, submit } from '../../helpers/catalog.js';
 import { createVerifiedParty } from '../../helpers/identity.js';
-import { completedOrder, placeOrder, sampleOrder, tradingWorld } from '../../helpers/trading.js';
+import { completedOrder, placeOrder, sampleOrder, tradingWorld, buildTradingApp } from '../../helpers/trading.js';
 
 t.test('lineage citations', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTradingApp(t);
   const { clerk, provider, buyer } = await tradingWorld(app);
   const resellable = await listedProduct(app, provider.user, clerk, { licence: { ...sampleListing().licence, onwardTransfer: 'allowed' } });
   const restricted = await listedProduct(app, provider.user, clerk);

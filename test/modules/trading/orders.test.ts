@@ -1,12 +1,12 @@
 // Placing an order: what it records, and every refusal, each changing nothing.
 import t from 'tap';
-import { as, buildTestApp, expectProblem, signUp } from '../../helpers/app.js';
+import { as, expectProblem, signUp } from '../../helpers/app.js';
 import { listedProduct, completeDraft } from '../../helpers/catalog.js';
 import { createVerifiedParty, registerParty } from '../../helpers/identity.js';
-import { placeOrder, sampleOrder, signAgreement, tradingWorld, verifiedUser } from '../../helpers/trading.js';
+import { placeOrder, sampleOrder, signAgreement, tradingWorld, verifiedUser, buildTradingApp } from '../../helpers/trading.js';
 
 t.test('placing orders', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTradingApp(t);
   const { clerk, provider, buyer, product } = await tradingWorld(app);
   const purchases = async () => (await as(app, buyer.user, { method: 'GET', url: '/orders/purchases' })).json<{ items: unknown[] }>().items.length;
   const order = (body: unknown, user = buyer.user) => as(app, user, { method: 'POST', url: '/orders', payload: body as object });

@@ -1,8 +1,8 @@
 // The transaction record: every step with its audit event and receipt, for operators and for each
 // party, with the other side's people left out.
 import t from 'tap';
-import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
-import { deliveredOrder, tradingWorld, verifiedUser } from '../../helpers/trading.js';
+import { as, expectProblem } from '../../helpers/app.js';
+import { deliveredOrder, tradingWorld, verifiedUser, buildTradingApp } from '../../helpers/trading.js';
 
 interface RecordBody {
   parties: { buyer: { id: string; legalName: string }; provider: { id: string } };
@@ -14,7 +14,7 @@ interface RecordBody {
 }
 
 t.test('the transaction record', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTradingApp(t);
   const { clerk, provider, buyer, product } = await tradingWorld(app);
   const { order } = await deliveredOrder(app, buyer.user, product.id);
   const record = async (user: typeof buyer.user) => {

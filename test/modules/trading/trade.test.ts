@@ -1,14 +1,14 @@
 // A whole trade through the API, from the order to the provider's payout, with stand-ins for
 // settlement and agreements; and the record of it, step by step with receipts.
 import t from 'tap';
-import { as, buildTestApp } from '../../helpers/app.js';
+import { as } from '../../helpers/app.js';
 import { AgreementsStandIn, SettlementStandIn } from '../../helpers/trading-stand-ins.js';
-import { markPaid, markPaidOut, placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld } from '../../helpers/trading.js';
+import { markPaid, markPaidOut, placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld, buildTradingApp } from '../../helpers/trading.js';
 
 t.test('a trade runs from the order to completion, and its record shows every step', async (t) => {
   const settlement = new SettlementStandIn();
   const agreements = new AgreementsStandIn();
-  const app = await buildTestApp(t, {}, { settlement, agreements });
+  const app = await buildTradingApp(t, {}, { settlement, agreements });
   const { buyer, provider, clerk, product } = await tradingWorld(app);
 
   const order = await placeOrder(app, buyer.user, sampleOrder(product.id));

@@ -4,11 +4,11 @@ import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { buildApp } from '../../../src/app.js';
-import { as, buildTestApp, expectProblem, testConfig } from '../../helpers/app.js';
+import { as, expectProblem, testConfig } from '../../helpers/app.js';
 import { sampleListing } from '../../helpers/catalog.js';
 import { freshDatabase, serverUrl } from '../../helpers/database.js';
 import { AgreementsStandIn, SettlementStandIn } from '../../helpers/trading-stand-ins.js';
-import { placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld } from '../../helpers/trading.js';
+import { placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld, buildTradingApp } from '../../helpers/trading.js';
 
 t.test(`one Idempotency-Key, two instances of the service (${serverUrl ? 'server' : 'embedded'}): the request runs once`, async (t) => {
   const database = await freshDatabase();
@@ -38,7 +38,7 @@ t.test(`one Idempotency-Key, two instances of the service (${serverUrl ? 'server
 });
 
 t.test('the sweep runs on a timer in the server and stops when the app closes', async (t) => {
-  const app = await buildTestApp(t, { orderResponseHours: 1 / 3600, tradingSweepIntervalMs: 100 });
+  const app = await buildTradingApp(t, { orderResponseHours: 1 / 3600, tradingSweepIntervalMs: 100 });
   const { buyer, product } = await tradingWorld(app, { licence: { ...sampleListing().licence, approvalRequired: true } });
   const order = await placeOrder(app, buyer.user, sampleOrder(product.id));
   t.equal(order.status, 'awaiting_provider');
