@@ -1,4 +1,5 @@
-import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../lib/columns.js';
 
 /**
  * Idempotency keys and the first response given under each, shared by every process of the
@@ -17,10 +18,10 @@ export const idempotencyKeys = pgTable(
     responseType: text('response_type'),
     responseBody: text('response_body'),
     responseLocation: text('response_location'),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
     /** When an `in_progress` claim is considered abandoned (its process died) and may be taken over. */
-    claimedUntil: timestamp('claimed_until', { withTimezone: true, precision: 3 }).notNull(),
-    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+    claimedUntil: timestamptz('claimed_until').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],
 );

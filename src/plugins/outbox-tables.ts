@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../lib/columns.js';
 
 export const outboxStatuses = ['pending', 'done', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -25,9 +26,9 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     result: jsonb('result').$type<Record<string, unknown>>(),
-    availableAt: timestamp('available_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    doneAt: timestamp('done_at', { withTimezone: true, precision: 3 }),
+    availableAt: timestamptz('available_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    doneAt: timestamptz('done_at'),
   },
   (t) => [
     index('outbox_pending_idx').on(t.seq).where(sql`${t.status} = 'pending'`),

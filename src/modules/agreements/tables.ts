@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { timestamptz } from '../../lib/columns.js';
 import type { Bilingual, FilledClause } from './model-text.js';
 
 // Timestamps keep milliseconds only: the PDF prints them and its bytes must come back the same.
-const ms = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 
 export const agreementKindValues = ['trade', 'utilization', 'procurement'] as const;
 
@@ -18,7 +18,7 @@ export const agreementModelTexts = pgTable(
     source: text('source').notNull(),
     /** Null: shipped in templates/ and loaded at start-up. */
     publishedBy: uuid('published_by'),
-    publishedAt: ms('published_at').notNull().defaultNow(),
+    publishedAt: timestamptz('published_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('agreement_model_texts_kind_version_idx').on(t.kind, t.version)],
 );
@@ -72,21 +72,21 @@ export const agreements = pgTable(
     values: jsonb('values').$type<Record<string, string>>().notNull(),
     clauses: jsonb('clauses').$type<FilledClause[]>().notNull(),
     dataList: jsonb('data_list').$type<DataListItem[]>().notNull(),
-    termStart: ms('term_start').notNull(),
-    termEnd: ms('term_end').notNull(),
+    termStart: timestamptz('term_start').notNull(),
+    termEnd: timestamptz('term_end').notNull(),
     /** Each amendment of a draft is a new revision with a new content hash. */
     revision: integer('revision').notNull().default(1),
     contentSha256: text('content_sha256').notNull(),
     contentBytes: integer('content_bytes').notNull(),
     sealedSha256: text('sealed_sha256'),
     sealedBytes: integer('sealed_bytes'),
-    sealedAt: ms('sealed_at'),
+    sealedAt: timestamptz('sealed_at'),
     sealAuditEventId: uuid('seal_audit_event_id'),
-    expiredAt: ms('expired_at'),
-    terminatedAt: ms('terminated_at'),
+    expiredAt: timestamptz('expired_at'),
+    terminatedAt: timestamptz('terminated_at'),
     terminationReason: text('termination_reason'),
-    createdAt: ms('created_at').notNull(),
-    updatedAt: ms('updated_at').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+    updatedAt: timestamptz('updated_at').notNull(),
   },
   (t) => [
     uniqueIndex('agreements_number_idx').on(t.number),
@@ -109,7 +109,7 @@ export const agreementSignatures = pgTable(
     partyId: uuid('party_id').notNull(),
     userId: uuid('user_id').notNull(),
     userName: text('user_name').notNull(),
-    signedAt: ms('signed_at').notNull(),
+    signedAt: timestamptz('signed_at').notNull(),
     ip: text('ip'),
     contentSha256: text('content_sha256').notNull(),
     revision: integer('revision').notNull(),
@@ -126,8 +126,8 @@ export const agreementBureauCopies = pgTable(
     agreementId: uuid('agreement_id')
       .notNull()
       .references(() => agreements.id),
-    notifiedAt: ms('notified_at').notNull(),
-    readAt: ms('read_at'),
+    notifiedAt: timestamptz('notified_at').notNull(),
+    readAt: timestamptz('read_at'),
   },
   (t) => [uniqueIndex('agreement_bureau_copies_agreement_idx').on(t.agreementId), index('agreement_bureau_copies_notified_idx').on(t.notifiedAt, t.id)],
 );
@@ -145,7 +145,7 @@ export const agreementDisposals = pgTable('agreement_disposals', {
   newAgreementNumber: text('new_agreement_number'),
   partyId: uuid('party_id').notNull(),
   certifiedBy: uuid('certified_by').notNull(),
-  certifiedAt: ms('certified_at').notNull(),
+  certifiedAt: timestamptz('certified_at').notNull(),
   auditEventId: uuid('audit_event_id').notNull(),
 });
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { minorUnits, timestamptz } from '../../lib/columns.js';
 import { parties } from '../identity/tables.js';
 import type { GroundRecord, ListingContent, ProvenanceRecord, ReviewChecklistItem } from './schema.js';
 
@@ -32,7 +33,7 @@ const storedFileColumns = () => ({
   mediaType: text('media_type').notNull(),
   filename: text('filename'),
   uploadedBy: uuid('uploaded_by').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 
 /**
@@ -51,10 +52,10 @@ export const listings = pgTable(
     workingRevisionId: uuid('working_revision_id').notNull(),
     liveRevisionId: uuid('live_revision_id'),
     /** When the live revision was approved; the "newest" sort key. */
-    listedAt: timestamp('listed_at', { withTimezone: true, precision: 3 }),
+    listedAt: timestamptz('listed_at'),
     createdBy: uuid('created_by').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     index('catalog_listings_owner_idx').on(t.ownerPartyId, t.createdAt),
@@ -87,14 +88,14 @@ export const listingRevisions = pgTable(
     governmentDerived: boolean('government_derived').notNull(),
     personalInformation: boolean('personal_information').notNull(),
     /** Cheapest plan, in minor units of `currency` (every plan of a listing has one currency). */
-    minPriceMinor: bigint('min_price_minor', { mode: 'number' }).notNull(),
+    minPriceMinor: minorUnits('min_price_minor').notNull(),
     currency: text('currency').notNull(),
     searchVector: tsvector('search_vector').notNull(),
     createdBy: uuid('created_by').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    submittedAt: timestamp('submitted_at', { withTimezone: true, precision: 3 }),
-    decidedAt: timestamp('decided_at', { withTimezone: true, precision: 3 }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    submittedAt: timestamptz('submitted_at'),
+    decidedAt: timestamptz('decided_at'),
   },
   (t) => [
     uniqueIndex('catalog_revisions_number_idx').on(t.listingId, t.number),
@@ -115,7 +116,7 @@ export const provenanceDeclarations = pgTable(
     ...versionedDeclarationColumns(),
     declaration: jsonb('declaration').$type<ProvenanceRecord>().notNull(),
     declaredBy: uuid('declared_by').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('catalog_provenance_version_idx').on(t.listingId, t.version)],
 );
@@ -127,7 +128,7 @@ export const tradabilityGrounds = pgTable(
     ...versionedDeclarationColumns(),
     ground: jsonb('ground').$type<GroundRecord>().notNull(),
     declaredBy: uuid('declared_by').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('catalog_ground_version_idx').on(t.listingId, t.version)],
 );
@@ -178,7 +179,7 @@ export const listingReviews = pgTable(
     decision: text('decision', { enum: ['approved', 'rejected', 'changes_requested'] }).notNull(),
     checklist: jsonb('checklist').$type<ReviewChecklistItem[]>().notNull(),
     notes: text('notes'),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [index('catalog_reviews_listing_idx').on(t.listingId, t.createdAt)],
 );

@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { minorUnits, timestamptz } from '../../lib/columns.js';
 import { parties } from '../identity/tables.js';
 
 // Orders belong to the trading module: rows here name an order by its id with no foreign key.
 // Amounts are integer minor units with an ISO 4217 currency; timestamps keep milliseconds.
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
-const money = (name: string) => bigint(name, { mode: 'number' });
 
 export const paymentRails = ['stripe', 'bank_transfer'] as const;
 
@@ -24,7 +23,7 @@ export const ledgerAccounts = pgTable(
     currency: text('currency').notNull(),
     partyId: uuid('party_id').references(() => parties.id),
     orderId: uuid('order_id'),
-    createdAt: ts('created_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [index('settlement_ledger_accounts_party_idx').on(t.kind, t.partyId)],
 );
@@ -48,7 +47,7 @@ export const ledgerTransfers = pgTable(
     orderId: uuid('order_id'),
     rail: text('rail', { enum: paymentRails }),
     description: text('description').notNull(),
-    createdAt: ts('created_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('settlement_ledger_transfers_pending_idx').on(t.pendingId),
@@ -68,7 +67,7 @@ export const ledgerPostings = pgTable(
     accountId: uuid('account_id')
       .notNull()
       .references(() => ledgerAccounts.id),
-    amountMinor: money('amount_minor').notNull(),
+    amountMinor: minorUnits('amount_minor').notNull(),
     currency: text('currency').notNull(),
   },
   (t) => [index('settlement_ledger_postings_transfer_idx').on(t.transferId), index('settlement_ledger_postings_account_idx').on(t.accountId)],
@@ -92,10 +91,10 @@ export const payments = pgTable(
       .references(() => parties.id),
     rail: text('rail', { enum: paymentRails }).notNull(),
     status: text('status', { enum: paymentStatuses }).notNull(),
-    amountMinor: money('amount_minor').notNull(),
-    feeMinor: money('fee_minor').notNull(),
+    amountMinor: minorUnits('amount_minor').notNull(),
+    feeMinor: minorUnits('fee_minor').notNull(),
     currency: text('currency').notNull(),
-    receivedMinor: money('received_minor').notNull().default(0),
+    receivedMinor: minorUnits('received_minor').notNull().default(0),
     /** Bank rail: the reference the buyer quotes on its transfer. */
     reference: text('reference').unique(),
     stripePaymentIntentId: text('stripe_payment_intent_id').unique(),
@@ -103,8 +102,8 @@ export const payments = pgTable(
     stripeClientSecret: text('stripe_client_secret'),
     /** The escrow's pending ledger transfer, once the whole price is held. */
     escrowTransferId: uuid('escrow_transfer_id'),
-    createdAt: ts('created_at').notNull().defaultNow(),
-    updatedAt: ts('updated_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     index('settlement_payments_status_idx').on(t.status, t.createdAt, t.id),
@@ -118,11 +117,11 @@ export const bankReceipts = pgTable('settlement_bank_receipts', {
   paymentId: uuid('payment_id')
     .notNull()
     .references(() => payments.id),
-  amountMinor: money('amount_minor').notNull(),
+  amountMinor: minorUnits('amount_minor').notNull(),
   currency: text('currency').notNull(),
   bankReference: text('bank_reference').notNull().unique(),
   recordedBy: uuid('recorded_by').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 
 export const payoutStatuses = ['held', 'due', 'submitted', 'paid'] as const;
@@ -142,14 +141,14 @@ export const payouts = pgTable(
       .references(() => parties.id),
     rail: text('rail', { enum: paymentRails }).notNull(),
     status: text('status', { enum: payoutStatuses }).notNull(),
-    amountMinor: money('amount_minor').notNull(),
-    feeMinor: money('fee_minor').notNull(),
+    amountMinor: minorUnits('amount_minor').notNull(),
+    feeMinor: minorUnits('fee_minor').notNull(),
     currency: text('currency').notNull(),
     stripeTransferId: text('stripe_transfer_id').unique(),
     bankReference: text('bank_reference').unique(),
-    paidAt: ts('paid_at'),
-    createdAt: ts('created_at').notNull().defaultNow(),
-    updatedAt: ts('updated_at').notNull().defaultNow(),
+    paidAt: timestamptz('paid_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [index('settlement_payouts_status_idx').on(t.status, t.createdAt, t.id)],
 );
@@ -170,14 +169,14 @@ export const refunds = pgTable(
     kind: text('kind', { enum: refundKinds }).notNull(),
     rail: text('rail', { enum: paymentRails }).notNull(),
     status: text('status', { enum: refundStatuses }).notNull(),
-    amountMinor: money('amount_minor').notNull(),
+    amountMinor: minorUnits('amount_minor').notNull(),
     currency: text('currency').notNull(),
     reason: text('reason').notNull(),
     stripeRefundId: text('stripe_refund_id').unique(),
     bankReference: text('bank_reference').unique(),
-    refundedAt: ts('refunded_at'),
-    createdAt: ts('created_at').notNull().defaultNow(),
-    updatedAt: ts('updated_at').notNull().defaultNow(),
+    refundedAt: timestamptz('refunded_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     index('settlement_refunds_status_idx').on(t.status, t.createdAt, t.id),
@@ -195,9 +194,9 @@ export const connectedAccounts = pgTable('settlement_connected_accounts', {
   chargesEnabled: boolean('charges_enabled').notNull().default(false),
   payoutsEnabled: boolean('payouts_enabled').notNull().default(false),
   /** `created` of the newest `account.updated` applied: an older event arriving late changes nothing. */
-  stripeUpdatedAt: ts('stripe_updated_at'),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  updatedAt: ts('updated_at').notNull().defaultNow(),
+  stripeUpdatedAt: timestamptz('stripe_updated_at'),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
 });
 
 /** Each Stripe event id is processed once. */
@@ -205,7 +204,7 @@ export const stripeEvents = pgTable('settlement_stripe_events', {
   id: text('id').primaryKey(),
   type: text('type').notNull(),
   outcome: text('outcome').notNull(),
-  receivedAt: ts('received_at').notNull().defaultNow(),
+  receivedAt: timestamptz('received_at').notNull().defaultNow(),
 });
 
 /** Card disputes (chargebacks) the buyer's bank opened on a Stripe charge, for operators to answer. */
@@ -218,13 +217,13 @@ export const stripeDisputes = pgTable(
       .notNull()
       .references(() => payments.id),
     orderId: uuid('order_id').notNull(),
-    amountMinor: money('amount_minor').notNull(),
+    amountMinor: minorUnits('amount_minor').notNull(),
     currency: text('currency').notNull(),
     reason: text('reason').notNull(),
     /** Stripe's dispute status: `needs_response`, `under_review`, … and finally `won` or `lost`. */
     status: text('status').notNull(),
-    createdAt: ts('created_at').notNull().defaultNow(),
-    updatedAt: ts('updated_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [index('settlement_stripe_disputes_status_idx').on(t.status, t.createdAt, t.id)],
 );

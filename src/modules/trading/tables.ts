@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, date, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { minorUnits, timestamptz } from '../../lib/columns.js';
 import { parties } from '../identity/tables.js';
-
-// Timestamps keep milliseconds only, so a cursor carrying a JavaScript Date compares exactly.
-const stamp = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 
 /** Every state an order can be in; the transitions between them are `orderTransitions` (state-machine.ts). */
 export const orderStatuses = [
@@ -78,9 +76,9 @@ export const orders = pgTable(
     quantity: integer('quantity').notNull(),
     termStart: date('term_start').notNull(),
     termEnd: date('term_end').notNull(),
-    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    amountMinor: minorUnits('amount_minor').notNull(),
     currency: text('currency').notNull(),
-    feeMinor: bigint('fee_minor', { mode: 'number' }).notNull(),
+    feeMinor: minorUnits('fee_minor').notNull(),
     purpose: text('purpose').notNull(),
     scenario: text('scenario').notNull(),
     safeguards: text('safeguards').notNull(),
@@ -90,18 +88,18 @@ export const orders = pgTable(
     datasetVersionId: uuid('dataset_version_id'),
     proposedTerms: jsonb('proposed_terms').$type<ProposedTerms>(),
     /** When an unanswered order (provider approval, proposed terms) expires. */
-    responseDueAt: stamp('response_due_at'),
+    responseDueAt: timestamptz('response_due_at'),
     agreementId: uuid('agreement_id'),
     agreementNumber: text('agreement_number'),
     paymentRail: text('payment_rail', { enum: ['stripe', 'bank_transfer'] }),
     paymentId: text('payment_id'),
     /** The end of the acceptance window, set when the delivery is complete. */
-    acceptanceDueAt: stamp('acceptance_due_at'),
+    acceptanceDueAt: timestamptz('acceptance_due_at'),
     disputeReason: text('dispute_reason'),
     decision: jsonb('decision').$type<DisputeDecision>(),
-    refundedMinor: bigint('refunded_minor', { mode: 'number' }).notNull().default(0),
-    createdAt: stamp('created_at').notNull().defaultNow(),
-    updatedAt: stamp('updated_at').notNull().defaultNow(),
+    refundedMinor: minorUnits('refunded_minor').notNull().default(0),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('trading_orders_number_idx').on(t.number),
@@ -131,7 +129,7 @@ export const orderSteps = pgTable(
     actorUserId: uuid('actor_user_id'),
     actorRole: text('actor_role'),
     auditEventId: uuid('audit_event_id').notNull(),
-    at: stamp('at').notNull(),
+    at: timestamptz('at').notNull(),
   },
   (t) => [index('trading_order_steps_order_idx').on(t.orderId, t.seq)],
 );
@@ -150,7 +148,7 @@ export const securityAssessments = pgTable(
     scope: text('scope').notNull(),
     expiresOn: date('expires_on').notNull(),
     recordedBy: uuid('recorded_by').notNull(),
-    createdAt: stamp('created_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [index('trading_assessments_lookup_idx').on(t.buyerPartyId, t.listingId, t.expiresOn)],
 );
@@ -171,11 +169,11 @@ export const downloadGrants = pgTable(
     filename: text('filename'),
     maxDownloads: integer('max_downloads').notNull(),
     downloadsUsed: integer('downloads_used').notNull().default(0),
-    expiresAt: stamp('expires_at').notNull(),
-    revokedAt: stamp('revoked_at'),
+    expiresAt: timestamptz('expires_at').notNull(),
+    revokedAt: timestamptz('revoked_at'),
     revokedBy: uuid('revoked_by'),
     revokeReason: text('revoke_reason'),
-    createdAt: stamp('created_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [index('trading_grants_order_idx').on(t.orderId), check('trading_grants_count', sql`${t.downloadsUsed} <= ${t.maxDownloads}`)],
 );
@@ -195,7 +193,7 @@ export const downloads = pgTable(
     rangeEnd: bigint('range_end', { mode: 'number' }).notNull(),
     sha256: text('sha256').notNull(),
     auditEventId: uuid('audit_event_id').notNull(),
-    at: stamp('at').notNull(),
+    at: timestamptz('at').notNull(),
   },
   (t) => [index('trading_downloads_order_idx').on(t.orderId, t.at)],
 );
@@ -212,10 +210,10 @@ export const deliveries = pgTable(
     sha256: text('sha256').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }),
     recordedBy: uuid('recorded_by').notNull(),
-    recordedAt: stamp('recorded_at').notNull(),
+    recordedAt: timestamptz('recorded_at').notNull(),
     auditEventId: uuid('audit_event_id').notNull(),
     confirmedBy: uuid('confirmed_by'),
-    confirmedAt: stamp('confirmed_at'),
+    confirmedAt: timestamptz('confirmed_at'),
     confirmAuditEventId: uuid('confirm_audit_event_id'),
   },
   (t) => [index('trading_deliveries_order_idx').on(t.orderId)],
