@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { as, buildTestApp, expectProblem, type TestUser } from '../helpers/app.js';
 import { contentHash, signAs } from '../helpers/agreements.js';
 import { assertLedgerBalances } from '../helpers/ledger.js';
-import { bankRef, recordReceipt } from '../helpers/settlement.js';
+import { bankRef, recordReceipt, settlementSettings } from '../helpers/settlement.js';
+import { startStripeStandIn, stripeSettings } from '../helpers/stripe-stand-in.js';
 import { placeOrder, readOrder, sampleOrder, tradingWorld, type OrderShape } from '../helpers/trading.js';
 
 async function ok<T = Record<string, unknown>>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
@@ -91,5 +92,38 @@ t.test('a disputed trade: a partial refund to the buyer, the rest less its fee t
   await ok(await as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/refunds/${payment.refunds[0]!.id}/bank-transfer`, payload: { amountMinor: refundMinor, currency: 'CNY', bankReference: bankRef() } }));
   const refunded = await readOrder(app, buyer.user, order.id);
   t.match(refunded, { status: /resolved|refunded|completed/ }, `settled after the decision: ${refunded.status}`);
+  await assertLedgerBalances(t, app.db);
+});
+
+t.test('a trade on the Stripe rail: PaymentIntent from the order, signed webhook, Transfer less the fee after acceptance', async (t) => {
+  const standIn = await startStripeStandIn(t);
+  const settings = stripeSettings(standIn);
+  const app = await buildTestApp(t, { settlement: settlementSettings(settings) });
+  const deliver = (type: string, object: Record<string, unknown>) => {
+    const hook = standIn.webhook(settings.webhookSecret, type, object, {});
+    return app.inject({ method: 'POST', url: '/settlement/stripe/webhooks', headers: hook.headers, payload: hook.payload });
+  };
+  const { buyer, provider, product } = await tradingWorld(app);
+  const linked = await ok<{ stripeAccountId: string }>(await as(app, provider.user, { method: 'POST', url: `/settlement/parties/${provider.party.id}/connected-account` }), 201);
+  await ok(await deliver('account.updated', { id: linked.stripeAccountId, object: 'account', charges_enabled: true, payouts_enabled: true }));
+
+  const order = await placeOrder(app, buyer.user, sampleOrder(product.id));
+  await signBoth(app, order, buyer.user, provider.user);
+  const pay = await ok<{ rail: string; status: string; clientSecret: string }>(await as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/payment`, payload: { rail: 'stripe' } }));
+  t.match(pay, { rail: 'stripe', status: 'ready', clientSecret: /^pi_\w+_secret_/ }, 'the buyer gets the client secret at once');
+  const intent = standIn.created('payment_intent')[0]!;
+  t.match(intent, { amount: order.amountMinor, metadata: { orderId: order.id, orderNumber: order.number }, transfer_group: order.number });
+
+  await ok(await deliver('payment_intent.succeeded', standIn.succeed(intent.id as string)));
+  t.equal((await readOrder(app, buyer.user, order.id)).status, 'delivering', 'the signed webhook moved the order');
+  const [grant] = await ok<{ id: string }[]>(await as(app, buyer.user, { method: 'GET', url: `/orders/${order.id}/grants` }));
+  t.equal((await as(app, buyer.user, { method: 'GET', url: `/grants/${grant!.id}/download` })).statusCode, 200);
+  await ok(await as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/acceptance` }));
+  await app.settlement.runEffects(app.db);
+
+  const [transfer] = standIn.sent('POST', '/v1/transfers');
+  t.match(transfer!.body, { amount: String(order.amountMinor - order.feeMinor), destination: linked.stripeAccountId, source_transaction: standIn.created('charge')[0]!.id });
+  t.equal(transfer!.idempotencyKey, `order:${order.id}:transfer`);
+  t.equal((await readOrder(app, provider.user, order.id)).status, 'completed', 'paid out: the trade is complete');
   await assertLedgerBalances(t, app.db);
 });
