@@ -7,6 +7,7 @@
 //   npm run bench                                   # PGlite, and the server at 127.0.0.1:5432 if it answers
 //   BENCH_DATABASES=postgres BENCH_LISTINGS=100000 npm run bench
 //   BENCH_PROFILE=1 npm run bench                   # CPU profile of the service, top entries printed
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -88,7 +89,9 @@ async function benchDatabase(kind: 'pglite' | 'postgres') {
     const profileDir = join('bench', 'profiles', kind);
     if (env.BENCH_PROFILE) mkdirSync(profileDir, { recursive: true });
     const hello = await startProcess('scripts/bench/hello.ts', {}, '/hello');
-    const service = await startProcess('src/server.ts', serviceEnv, '/ready', env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    // `npm start`: build, then serve from dist.
+    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+    const service = await startProcess('dist/server.js', serviceEnv, '/ready', env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     const results: LoadResult[] = [];
     let trades: TradeMeasures;
     try {
@@ -150,7 +153,7 @@ function printProfile(dir: string) {
     const self = new Map<string, number>();
     profile.samples.forEach((id, i) => {
       const f = byId.get(id)!;
-      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '')}:${f.lineNumber}`;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '').replace(`file://${process.cwd()}/`, '')}:${f.lineNumber}`;
       self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
     });
     const total = [...self.values()].reduce((a, b) => a + b, 0);

@@ -33,10 +33,14 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Starts an entry point with tsx in a process of its own and waits until `readyPath` answers 200. */
+/**
+ * Starts a process of its own and waits until `readyPath` answers 200: a TypeScript entry point with
+ * tsx, or a built JavaScript one (`dist/server.js`, as `npm start` runs it) with source maps.
+ */
 export async function startProcess(entry: string, env: Record<string, string>, readyPath: string, extraNodeArgs: string[] = []): Promise<Service> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', entry], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps'];
+  const child = spawn(process.execPath, [...extraNodeArgs, ...loader, entry], {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

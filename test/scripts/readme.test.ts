@@ -27,7 +27,10 @@ t.test('the README walk-through runs top to bottom against one running server', 
     symlinkSync(join(root, entry), join(work, entry));
   }
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, _TAPJS_PROCESSINFO_COVERAGE_: '0', LOG_LEVEL: 'info' };
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: work, env: { ...env, PORT: '0' } });
+  // `npm start`: build, then serve from dist.
+  const build = spawn(process.execPath, ['scripts/build.mjs'], { cwd: work, env, stdio: 'inherit' });
+  t.equal(await new Promise<number | null>((r) => build.on('close', r)), 0, 'the build succeeds');
+  const server = spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], { cwd: work, env: { ...env, PORT: '0' } });
   t.teardown(() => server.kill('SIGKILL'));
   let log = '';
   server.stdout.on('data', (d: Buffer) => (log += d));

@@ -8,7 +8,7 @@ import type { AgreementsContext } from './context.js';
 import type { AgreementRow } from './document.js';
 import { draftProcurementAgreement, draftTradeAgreement, draftUtilizationAgreement, type ProcurementAgreementInput, type UtilizationAgreementInput } from './kinds.js';
 import { installModelTexts, loadShippedModelTexts } from './model-texts.js';
-import { loadAgreementFont } from './pdf.js';
+import { loadAgreementFont, type AgreementFont } from './pdf.js';
 import { agreementSummary } from './queries.js';
 import { createSeal, loadSealKey } from './seal.js';
 
@@ -31,16 +31,21 @@ export interface Agreements extends AgreementsPort {
 
 /**
  * Builds the module: checks every shipped model text (a bad one stops the start with its problems),
- * records them, reads the seal's key and the font once.
+ * records them and reads the seal's key; the font is read once, when first needed.
  */
 export async function createAgreements(deps: AgreementsDeps): Promise<Agreements> {
   const texts = loadShippedModelTexts(deps.templatesDir ?? shippedTemplatesDir);
   await installModelTexts(deps.db, texts);
+  let font: AgreementFont | undefined;
   const ctx: AgreementsContext = {
     config: deps.config,
     events: deps.events,
     blobs: deps.blobs,
-    font: loadAgreementFont(),
+    // Read at the first render, not at start: a worker that only serves reads never holds the
+    // 10 MB font.
+    get font() {
+      return (font ??= loadAgreementFont());
+    },
     seal: createSeal(loadSealKey(deps.config.agreementSeal.p12Path, deps.config.agreementSeal.passphrase)),
   };
   return {
