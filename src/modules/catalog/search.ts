@@ -159,13 +159,14 @@ async function searchListings(db: Database, q: SearchQuery, terms: QueryTerm[], 
   // sort key, such a search would walk the whole index. So words are first looked up in the word
   // index: up to FEW_MATCHES of them are sorted as they are, and only more walk the sort's index.
   let scope: SQL | undefined;
+  let matched = Infinity;
   if (tsquery) {
     const matches = await db.select({ id: s.listingId }).from(s).where(and(...filters)).limit(FEW_MATCHES + 1);
     if (matches.length === 0) return { page: { sort, items: [], next: null }, providersVerifiedUntil: [] };
-    if (matches.length <= FEW_MATCHES) scope = inArray(s.listingId, matches.map((m) => m.id));
+    if (matches.length <= FEW_MATCHES) [scope, matched] = [inArray(s.listingId, matches.map((m) => m.id)), matches.length];
   }
   const window =
-    sort === 'relevance'
+    sort === 'relevance' && matched > relevanceWindow
       ? inArray(s.listingId, db.select({ id: s.listingId }).from(s).where(and(scope, standing, ...filters)).orderBy(desc(s.listedAt)).limit(relevanceWindow))
       : undefined;
   const position = [
