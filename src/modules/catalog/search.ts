@@ -6,7 +6,7 @@ import { partyMayTrade, partyVerifiedUntil } from '../identity/service.js';
 import { Lru } from '../../lib/cache.js';
 import type { ChangeFeed } from '../../lib/changes.js';
 import { queryTerms, tsqueryText, type QueryTerm } from './search-text.js';
-import { listingRevisions, listings } from './tables.js';
+import { catalogSearch } from './tables.js';
 
 export const searchSorts = ['relevance', 'newest', 'price_asc', 'price_desc'] as const;
 export type SearchSort = (typeof searchSorts)[number];
@@ -102,78 +102,83 @@ export class CatalogSearch {
   }
 }
 
-/** The columns a result shows (not the content or the search vector, which are large). */
+/** The columns a result shows (not the search vector, which is large). */
 const summaryColumns = {
-  id: listings.id,
-  ownerPartyId: listings.ownerPartyId,
-  status: listings.status,
-  listedAt: listings.listedAt,
-  updatedAt: listings.updatedAt,
-  revisionId: listingRevisions.id,
-  reviewStatus: listingRevisions.reviewStatus,
-  title: sql<{ zh?: string; en?: string }>`${listingRevisions.content}->'title'`,
-  category: listingRevisions.category,
-  grade: listingRevisions.grade,
-  deliveryMethod: listingRevisions.deliveryMethod,
-  governmentDerived: listingRevisions.governmentDerived,
-  minPriceMinor: listingRevisions.minPriceMinor,
-  currency: listingRevisions.currency,
-  ownerVerifiedUntil: partyVerifiedUntil(listings.ownerPartyId),
+  id: catalogSearch.listingId,
+  ownerPartyId: catalogSearch.ownerPartyId,
+  status: catalogSearch.status,
+  listedAt: catalogSearch.listedAt,
+  updatedAt: catalogSearch.updatedAt,
+  revisionId: catalogSearch.revisionId,
+  reviewStatus: catalogSearch.reviewStatus,
+  title: catalogSearch.title,
+  category: catalogSearch.category,
+  grade: catalogSearch.grade,
+  deliveryMethod: catalogSearch.deliveryMethod,
+  governmentDerived: catalogSearch.governmentDerived,
+  minPriceMinor: catalogSearch.minPriceMinor,
+  currency: catalogSearch.currency,
+  ownerVerifiedUntil: partyVerifiedUntil(catalogSearch.ownerPartyId),
 };
 
+/** A search whose words match at most this many listings sorts them all; more walk a sort's index. */
+const FEW_MATCHES = 500;
+
+/** One or two statements over catalog_search, which holds only listings on sale (tables.ts). */
 async function searchListings(db: Database, q: SearchQuery, terms: QueryTerm[], relevanceWindow: number) {
+  const s = catalogSearch;
   const tsquery = terms.length > 0 ? sql`${tsqueryText(terms)}::tsquery` : undefined;
   // A query without letters or digits (only punctuation or operators) filters nothing.
   const sort: SearchSort = q.sort === 'relevance' && !tsquery ? 'newest' : (q.sort ?? (tsquery ? 'relevance' : 'newest'));
-  const rank = tsquery ? sql<number>`round(ts_rank(${listingRevisions.searchVector}, ${tsquery}) * 1000000)::bigint` : sql<number>`0::bigint`;
+  const rank = tsquery ? sql<number>`round(ts_rank(${s.searchVector}, ${tsquery}) * 1000000)::bigint` : sql<number>`0::bigint`;
   const key: SQL = {
     relevance: rank,
-    newest: sql`${listings.listedAt}`,
-    price_asc: sql`${listingRevisions.minPriceMinor}`,
-    price_desc: sql`${listingRevisions.minPriceMinor}`,
+    newest: sql`${s.listedAt}`,
+    price_asc: sql`${s.minPriceMinor}`,
+    price_desc: sql`${s.minPriceMinor}`,
   }[sort];
   const ascending = sort === 'price_asc';
   const after = decodeCursor(q.cursor, cursorSchemas[sort]) as SearchCursor | undefined;
   const afterKey = after ? (sort === 'newest' ? sql`${new Date(after.k as string).toISOString()}::timestamptz` : sql`${after.k}::bigint`) : undefined;
 
+  // Art. 28(2): only parties verified now; a suspended or expired provider leaves the catalog at once.
+  const standing = partyMayTrade(s.ownerPartyId);
   const filters: (SQL | undefined)[] = [
-    eq(listings.status, 'listed'),
-    // Art. 28(2): only parties verified now; a suspended or expired provider leaves the catalog at once.
-    partyMayTrade(listings.ownerPartyId),
-    tsquery ? sql`${listingRevisions.searchVector} @@ ${tsquery}` : undefined,
-    q.category ? eq(listingRevisions.category, q.category) : undefined,
-    q.grade ? eq(listingRevisions.grade, q.grade) : undefined,
-    q.deliveryMethod ? eq(listingRevisions.deliveryMethod, q.deliveryMethod) : undefined,
-    q.governmentDerived === undefined ? undefined : eq(listingRevisions.governmentDerived, q.governmentDerived),
-    q.providerPartyId ? eq(listings.ownerPartyId, q.providerPartyId) : undefined,
-    q.tag ? sql`${listingRevisions.content}->'tags' @> ${JSON.stringify([q.tag])}::jsonb` : undefined,
-    q.currency ? eq(listingRevisions.currency, q.currency) : undefined,
-    q.priceMin === undefined ? undefined : gte(listingRevisions.minPriceMinor, q.priceMin),
-    q.priceMax === undefined ? undefined : lte(listingRevisions.minPriceMinor, q.priceMax),
+    tsquery ? sql`${s.searchVector} @@ ${tsquery}` : undefined,
+    q.category ? eq(s.category, q.category) : undefined,
+    q.grade ? eq(s.grade, q.grade) : undefined,
+    q.deliveryMethod ? eq(s.deliveryMethod, q.deliveryMethod) : undefined,
+    q.governmentDerived === undefined ? undefined : eq(s.governmentDerived, q.governmentDerived),
+    q.providerPartyId ? eq(s.ownerPartyId, q.providerPartyId) : undefined,
+    q.tag ? sql`${s.tags} @> ${JSON.stringify([q.tag])}::jsonb` : undefined,
+    q.currency ? eq(s.currency, q.currency) : undefined,
+    q.priceMin === undefined ? undefined : gte(s.minPriceMinor, q.priceMin),
+    q.priceMax === undefined ? undefined : lte(s.minPriceMinor, q.priceMax),
   ];
+  // Words can be common alone and never meet (two topics), which no statistics show: ordered by a
+  // sort key, such a search would walk the whole index. So words are first looked up in the word
+  // index: up to FEW_MATCHES of them are sorted as they are, and only more walk the sort's index.
+  let scope: SQL | undefined;
+  let matched = Infinity;
+  if (tsquery) {
+    const matches = await db.select({ id: s.listingId }).from(s).where(and(...filters)).limit(FEW_MATCHES + 1);
+    if (matches.length === 0) return { page: { sort, items: [], next: null }, providersVerifiedUntil: [] };
+    if (matches.length <= FEW_MATCHES) [scope, matched] = [inArray(s.listingId, matches.map((m) => m.id)), matches.length];
+  }
   const window =
-    sort === 'relevance'
-      ? inArray(
-          listings.id,
-          db
-            .select({ id: listings.id })
-            .from(listings)
-            .innerJoin(listingRevisions, eq(listingRevisions.id, listings.liveRevisionId))
-            .where(and(...filters))
-            .orderBy(desc(listings.listedAt))
-            .limit(relevanceWindow),
-        )
+    sort === 'relevance' && matched > relevanceWindow
+      ? inArray(s.listingId, db.select({ id: s.listingId }).from(s).where(and(scope, standing, ...filters)).orderBy(desc(s.listedAt)).limit(relevanceWindow))
       : undefined;
   const position = [
+    scope,
     window,
-    after ? (ascending ? sql`(${key}, ${listings.id}) > (${afterKey}, ${after.id}::uuid)` : sql`(${key}, ${listings.id}) < (${afterKey}, ${after.id}::uuid)`) : undefined,
+    after ? (ascending ? sql`(${key}, ${s.listingId}) > (${afterKey}, ${after.id}::uuid)` : sql`(${key}, ${s.listingId}) < (${afterKey}, ${after.id}::uuid)`) : undefined,
   ];
   const rows = await db
     .select({ ...summaryColumns, rank })
-    .from(listings)
-    .innerJoin(listingRevisions, eq(listingRevisions.id, listings.liveRevisionId))
-    .where(and(...filters, ...position))
-    .orderBy(ascending ? sql`${key} asc, ${listings.id} asc` : sql`${key} desc, ${listings.id} desc`)
+    .from(s)
+    .where(and(standing, ...filters, ...position))
+    .orderBy(ascending ? sql`${key} asc, ${s.listingId} asc` : sql`${key} desc, ${s.listingId} desc`)
     .limit(q.limit + 1);
 
   type Row = (typeof rows)[number];

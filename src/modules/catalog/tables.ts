@@ -183,3 +183,42 @@ export const listingReviews = pgTable(
   },
   (t) => [index('catalog_reviews_listing_idx').on(t.listingId, t.createdAt)],
 );
+
+/**
+ * Search's read model: one row per listing on sale (status `listed` with a live revision), holding
+ * what search filters, sorts and shows, so a search reads one table. Joined, the planner could not
+ * tell how many of a word's matches were on sale, and walked the listing-time index to its end for
+ * rare words or sorted every match of a broad one; on one table the vector's statistics choose
+ * between the word index and an ordered walk. Kept by the database (triggers of migration 0009, at
+ * commit), so no code path can forget it. The party's standing stays a check at query time.
+ */
+export const catalogSearch = pgTable(
+  'catalog_search',
+  {
+    listingId: uuid('listing_id')
+      .primaryKey()
+      .references(() => listings.id, { onDelete: 'cascade' }),
+    revisionId: uuid('revision_id').notNull(),
+    ownerPartyId: uuid('owner_party_id').notNull(),
+    status: text('status', { enum: marketStatuses }).notNull(),
+    reviewStatus: text('review_status', { enum: reviewStatuses }).notNull(),
+    listedAt: timestamptz('listed_at'),
+    updatedAt: timestamptz('updated_at').notNull(),
+    title: jsonb('title').$type<{ zh?: string; en?: string }>().notNull(),
+    category: text('category').notNull(),
+    grade: text('grade').notNull(),
+    deliveryMethod: text('delivery_method').notNull(),
+    governmentDerived: boolean('government_derived').notNull(),
+    minPriceMinor: minorUnits('min_price_minor').notNull(),
+    currency: text('currency').notNull(),
+    tags: jsonb('tags').$type<string[]>().notNull(),
+    searchVector: tsvector('search_vector').notNull(),
+  },
+  // One index per sort's keyset order, and the vector's for words. The vector's takes each row at
+  // once (no pending list): a pending list is read in full by every search until it is flushed.
+  (t) => [
+    index('catalog_search_listed_idx').on(t.listedAt, t.listingId),
+    index('catalog_search_price_idx').on(t.minPriceMinor, t.listingId),
+    index('catalog_search_vector_idx').using('gin', t.searchVector).with({ fastupdate: false }),
+  ],
+);
