@@ -8,6 +8,7 @@ import type { Database } from '../../src/lib/database.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { systemActor } from '../../src/modules/audit/events.js';
 import { documentLexemes } from '../../src/modules/catalog/search-text.js';
+import { searchVector } from '../../src/modules/catalog/listings.js';
 import { listingRevisions, listings } from '../../src/modules/catalog/tables.js';
 import { maskIdentityNumber, residentIdCheckCharacter, usccCheckCharacter } from '../../src/modules/identity/codes.js';
 import { IdentityCipher } from '../../src/modules/identity/crypto.js';
@@ -69,8 +70,6 @@ function listingContent(i: number) {
   } as const;
 }
 
-const vector = (lexemes: string[]) => sql`array_to_tsvector(array(select jsonb_array_elements_text(${JSON.stringify(lexemes)}::jsonb)))`;
-
 export async function seed(db: Database, config: Config, count: number, progress: (done: number) => void): Promise<Seeded> {
   const ctx = { db, config, signAccessToken: () => '' };
   const stamp = Date.now();
@@ -114,7 +113,7 @@ export async function seed(db: Database, config: Config, count: number, progress
       revisionRows.push({
         id: revisionId, listingId, number: 1, reviewStatus: 'approved' as const, content: content as never, title: content.title.zh, category: content.category, grade: content.grade,
         deliveryMethod: content.deliveryMethod, governmentDerived: content.governmentDerived, personalInformation: false, minPriceMinor: content.pricePlans[0].amountMinor, currency: 'CNY',
-        searchVector: sql`setweight(${vector(documentLexemes([content.title.zh, content.title.en, ...content.tags]))}, 'A') || ${vector(documentLexemes([content.description.zh, content.description.en, content.category, content.coverage.area]))}`,
+        searchVector: searchVector(documentLexemes([content.title.zh, content.title.en, ...content.tags]), documentLexemes([content.description.zh, content.description.en, content.category, content.coverage.area])),
         createdBy: provider.id, createdAt: listedAt, updatedAt: listedAt, submittedAt: listedAt, decidedAt: listedAt,
       });
     }

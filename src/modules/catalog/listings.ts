@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { assertCanAccess } from '../../lib/authz.js';
 import type { Database } from '../../lib/database.js';
@@ -73,8 +73,6 @@ function derivedColumns(content: ListingContent) {
     content.coverage.area,
     ...content.schema.fields.flatMap((f) => [f.name, f.description]),
   ]);
-  // The lexemes go in as one JSON parameter and become a tsvector verbatim (no parser involved).
-  const vector = (lexemes: string[]) => sql`array_to_tsvector(array(select jsonb_array_elements_text(${JSON.stringify(lexemes)}::jsonb)))`;
   return {
     title: content.title.zh ?? content.title.en ?? '',
     category: content.category,
@@ -84,8 +82,20 @@ function derivedColumns(content: ListingContent) {
     personalInformation: content.personalInformation.contains,
     minPriceMinor: Math.min(...content.pricePlans.map((p) => p.amountMinor)),
     currency: content.pricePlans[0]!.currency,
-    searchVector: sql`setweight(${vector(weighted)}, 'A') || ${vector(rest)}`,
+    searchVector: searchVector(weighted, rest),
   };
+}
+
+/**
+ * The search vector of a revision: the lexemes as they are (no parser involved), those of the title
+ * and tags weighted A so that ts_rank puts a title match above a description match. A lexeme needs
+ * a position to carry a weight (`array_to_tsvector` gives none, and `setweight` then does nothing),
+ * so each gets position 1, which is all ts_rank reads. Lexemes hold only letters and digits
+ * (search-text.ts); quotes and backslashes are escaped all the same.
+ */
+export function searchVector(weighted: string[], rest: string[]): SQL {
+  const literal = (lexemes: string[], weight: 'A' | 'D') => lexemes.map((l) => `'${l.replaceAll('\\', '\\\\').replaceAll("'", "''")}':1${weight}`).join(' ');
+  return sql`${literal(weighted, 'A')}::tsvector || ${literal(rest, 'D')}::tsvector`;
 }
 
 export async function createListing(db: Database, caller: Caller, content: ListingContent): Promise<Listing> {

@@ -3,7 +3,7 @@
  * tokenizer, and pg_trgm ignores CJK characters in PGlite's locale, so the application makes the
  * lexemes itself: lower-cased Latin/digit words, and for runs of CJK characters every single
  * character plus every overlapping pair. The database only stores and matches them (a `tsvector`
- * made with `array_to_tsvector`, which takes lexemes verbatim, and a GIN index).
+ * that takes the lexemes verbatim, see `searchVector` in listings.ts, and a GIN index).
  *
  * A query is cut the same way: a CJK run of two or more characters must contain all its pairs
  * (so "交易所" matches "数据交易所" but not "交通所"), one character matches the unigram, and a Latin

@@ -135,7 +135,22 @@ t.test('relevance ranks a bounded window of the newest matches; the other sorts 
   const newest = await listedProduct(app, provider, operator, { title: { zh: '噪声监测' }, description: { zh: '附带气象观测' } });
   const ids = async (query: string) => (await as(app, buyer, { method: 'GET', url: `/catalog/search?q=${encodeURIComponent('气象')}&${query}` })).json().items.map((i: { id: string }) => i.id);
 
-  t.same((await ids('sort=relevance')).sort(), [middle.id, newest.id].sort(), 'the two newest matches only');
+  t.same(await ids('sort=relevance'), [middle.id, newest.id].sort().reverse(), 'the two newest matches only, equal in rank');
   t.same(await ids('sort=newest'), [newest.id, middle.id, oldest.id], 'newest walks every match');
   t.equal((await ids('sort=price_asc')).length, 3, 'so does a price sort');
+});
+
+t.test('relevance puts a match in the title or tags above a match in the description', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const { user: provider } = await verifiedProvider(app, operator);
+  const buyer = await signUp(app, ['buyer']);
+  const inDescription = await listedProduct(app, provider, operator, { title: { zh: '空气质量' }, description: { zh: '含气象观测字段' } });
+  const inTitle = await listedProduct(app, provider, operator, { title: { zh: '气象观测记录' } });
+  const inTag = await listedProduct(app, provider, operator, { title: { en: 'Station records' }, tags: ['气象'] });
+  const newer = await listedProduct(app, provider, operator, { title: { zh: '噪声监测' }, description: { zh: '附带气象观测' } });
+  const res = await as(app, buyer, { method: 'GET', url: `/catalog/search?q=${encodeURIComponent('气象')}` });
+  const items = res.json().items.map((i: { id: string }) => i.id) as string[];
+  t.same(new Set(items.slice(0, 2)), new Set([inTitle.id, inTag.id]), 'title and tag matches first');
+  t.same(new Set(items.slice(2)), new Set([inDescription.id, newer.id]), 'then the description matches');
 });
