@@ -77,6 +77,8 @@ const str = JSON.stringify;
 // RFC 8785 writes a string exactly as JSON.stringify does; uuids need no escaping at all.
 const partiesJson = (parties: string) => (parties === '{}' ? '[]' : '["' + parties.slice(1, -1).split(',').join('","') + '"]');
 
+let lastContext = { ip: null as string | null, requestId: null as string | null, digest: contextDigest({ ip: null, requestId: null }) };
+
 /**
  * `leafBytes` as text, for a row read raw: the leaf's keys are fixed, so their canonical order is
  * written out here once (sorted by UTF-16 code units: action, actor, chain, context, id,
@@ -84,10 +86,15 @@ const partiesJson = (parties: string) => (parties === '{}' ? '[]' : '["' + parti
  * canonicaliser. Byte for byte the same as `leafBytes` (test/modules/audit/leaf.test.ts).
  */
 export function leafTextOf(r: LeafRow): string {
+  // Consecutive events often share their context (the events of one request; jobs, which have
+  // none), and its digest is a third of the hashing: the last one is reused.
+  if (r.ip !== lastContext.ip || r.requestId !== lastContext.requestId) {
+    lastContext = { ip: r.ip, requestId: r.requestId, digest: createContextDigest(`{"ip":${str(r.ip)},"requestId":${str(r.requestId)}}`) };
+  }
   const chain = r.prevHash === null ? '' : `,"chain":{"hash":${str(r.hash)},"prevHash":${str(r.prevHash)},"seq":${str(r.seq)}}`;
   return (
     `{"action":${str(r.action)},"actor":{"partyId":${str(r.partyId)},"role":${str(r.role)},"userId":${str(r.userId)}}${chain}` +
-    `,"context":"${createContextDigest(`{"ip":${str(r.ip)},"requestId":${str(r.requestId)}}`)}","id":${str(r.id)}` +
+    `,"context":"${lastContext.digest}","id":${str(r.id)}` +
     `,"occurredAt":"${new Date(r.at).toISOString()}","parties":${partiesJson(r.parties)},"payload":${canonicalJson(JSON.parse(r.payload))}` +
     `,"subject":{"id":${str(r.subjectId)},"type":${str(r.subjectType)}},"v":1}`
   );
