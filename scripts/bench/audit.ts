@@ -72,8 +72,8 @@ export async function measureAudit(db: Database, signer: LogSigner, opts: { writ
   // From an event's writing to the first signed checkpoint that holds it.
   const [delay] = rowsOf<{ p50: number; p99: number }>(
     await db.execute(sql`select percentile_cont(0.5) within group (order by d) * 1000 as p50, percentile_cont(0.99) within group (order by d) * 1000 as p99
-      from (select extract(epoch from (c.created_at - e.occurred_at)) as d from audit_events e
-        cross join lateral (select created_at from audit_checkpoints where tree_size > e.leaf_index order by tree_size limit 1) c
+      from (select extract(epoch from (c.created_at - e.occurred_at)) as d from audit_events e join audit_log_leaves l on l.event_seq = e.seq
+        cross join lateral (select created_at from audit_checkpoints where tree_size > l.leaf_index order by tree_size limit 1) c
         where e.occurred_at >= ${since.toISOString()}::timestamptz) delays`),
   );
   const logVerifies = (await verifyAuditLog(db, signer)).ok;

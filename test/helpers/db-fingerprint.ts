@@ -8,13 +8,12 @@ import { rowsOf } from '../../src/lib/database.js';
  * Left out on purpose: rate limit counters, and the audit events of failed logins, which a refused
  * login records by design (Art. 28(3)).
  */
-const excluded = new Set(['rate_limit_counters', 'audit_log_nodes', 'audit_checkpoints']);
-const rowFilter: Record<string, string> = { audit_events: `where action <> 'account.login_failed'` };
 /**
- * The audit log's sequencer integrates events in the background, whatever requests come: its tree
- * (nodes, checkpoints) and the leaf index it gives an event are not a request's change.
+ * The audit log's sequencer integrates events in the background, whatever requests come: its queue,
+ * the leaf index it gives an event and its tree (nodes, checkpoints) are not a request's change.
  */
-const rowText: Record<string, string> = { audit_events: `(to_jsonb(t) - 'leaf_index')::text` };
+const excluded = new Set(['rate_limit_counters', 'audit_pending', 'audit_log_leaves', 'audit_log_nodes', 'audit_checkpoints']);
+const rowFilter: Record<string, string> = { audit_events: `where action <> 'account.login_failed'` };
 
 export async function fingerprinter(app: FastifyInstance): Promise<() => Promise<Record<string, string>>> {
   const tables = rowsOf<{ name: string }>(
@@ -25,8 +24,7 @@ export async function fingerprinter(app: FastifyInstance): Promise<() => Promise
   if (tables.length === 0) throw new Error('no tables to fingerprint');
   const columns = tables
     .map((name) => {
-      const row = rowText[name] ?? 't::text';
-      return `(select md5(coalesce(string_agg(${row}, '|' order by ${row}), '')) from "${name}" t ${rowFilter[name] ?? ''}) as "${name}"`;
+      return `(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "${name}" t ${rowFilter[name] ?? ''}) as "${name}"`;
     })
     .join(', ');
   const query = sql.raw(`select ${columns}`);

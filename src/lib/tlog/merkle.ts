@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The Merkle tree of RFC 9162 §2.1 (as RFC 6962), with SHA-256:
@@ -23,15 +23,15 @@ export type NodeLookup = ReadonlyMap<string, Buffer>;
 
 export const keyOf = (k: NodeKey) => `${k.level}/${k.index}`;
 
-const sha256 = (...parts: Uint8Array[]) => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-};
+// One-shot hashing of the joined parts: for inputs this small, creating a Hash object per call costs
+// more than the hashing (a verifier of a million leaves makes about three million of these).
+const sha256 = (...parts: Uint8Array[]): Buffer => hash('sha256', Buffer.concat(parts), 'buffer');
 const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 
 export const leafHash = (leaf: Uint8Array): Buffer => sha256(LEAF, leaf);
+/** The leaf hash of the UTF-8 bytes of `leaf`, without making a buffer of them first. */
+export const leafHashOfText = (leaf: string): Buffer => hash('sha256', '\0' + leaf, 'buffer');
 export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => sha256(NODE, left, right);
 /** The root of the empty tree: SHA-256 of nothing. */
 export const emptyRoot = (): Buffer => sha256();

@@ -4,7 +4,7 @@ import { AppError, notFound } from '../../lib/errors.js';
 import type { Actor } from '../../plugins/auth.js';
 import { leafBytes } from './leaf.js';
 import { latestCheckpoint, nodesAt } from './sequencer.js';
-import { auditCheckpoints, auditEvents } from './tables.js';
+import { auditCheckpoints, auditEvents, auditLogLeaves } from './tables.js';
 import { consistencyFrom, consistencyKeys, inclusionFrom, inclusionKeys } from '../../lib/tlog/merkle.js';
 
 /**
@@ -26,19 +26,25 @@ const b64 = (hashes: Buffer[]) => hashes.map((h) => h.toString('base64'));
 
 /** The event's receipt for whoever may see the event: a party it concerns, or an operator (others: 404). */
 export async function receiptFor(db: Database, actor: Actor, eventId: string): Promise<Receipt> {
-  const [event] = await db.select().from(auditEvents).where(eq(auditEvents.id, eventId));
+  const [found] = await db
+    .select({ event: auditEvents, leafIndex: auditLogLeaves.leafIndex })
+    .from(auditEvents)
+    .leftJoin(auditLogLeaves, eq(auditLogLeaves.eventSeq, auditEvents.seq))
+    .where(eq(auditEvents.id, eventId));
+  const event = found?.event;
   const mayRead = event && (actor.roles.includes('operator') || (actor.partyId !== null && event.partyIds.includes(actor.partyId)));
-  if (!event || !mayRead) throw notFound('audit event');
-  if (event.leafIndex === null) throw new AppError('audit-pending', 'the event is not in the log yet; it will be within a second (or ask with wait=5)', { retryAfterSeconds: 1 });
+  if (!found || !event || !mayRead) throw notFound('audit event');
+  const { leafIndex } = found;
+  if (leafIndex === null) throw new AppError('audit-pending', 'the event is not in the log yet; it will be within a second (or ask with wait=5)', { retryAfterSeconds: 1 });
   const checkpoint = (await latestCheckpoint(db))!;
-  const nodes = await nodesAt(db, inclusionKeys(event.leafIndex, checkpoint.size));
+  const nodes = await nodesAt(db, inclusionKeys(leafIndex, checkpoint.size));
   return {
     format: 'dx-audit-receipt/v1',
     eventId: event.id,
     leaf: leafBytes(event).toString('base64'),
-    leafIndex: event.leafIndex,
+    leafIndex,
     treeSize: checkpoint.size,
-    inclusionProof: b64(inclusionFrom(event.leafIndex, checkpoint.size, nodes)),
+    inclusionProof: b64(inclusionFrom(leafIndex, checkpoint.size, nodes)),
     checkpoint: checkpoint.note,
   };
 }

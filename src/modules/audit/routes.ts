@@ -3,8 +3,7 @@ import { assertCanAccess } from '../../lib/authz.js';
 import { IdParams, Page, PageQuery, Text, Timestamp, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { actorOf } from '../../plugins/auth.js';
 import auditLogRoutes from './log-routes.js';
-import { listAuditEvents } from './service.js';
-import type { auditEvents } from './tables.js';
+import { listAuditEvents, type AuditEventRow } from './service.js';
 
 const EventView = Type.Object({
   id: Uuid,
@@ -24,7 +23,7 @@ const EventView = Type.Object({
   payload: Type.Unknown(),
 });
 
-const toView = (e: typeof auditEvents.$inferSelect) => ({
+const toView = (e: AuditEventRow) => ({
   id: e.id,
   seq: e.seq,
   leafIndex: e.leafIndex,

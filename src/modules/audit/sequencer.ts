@@ -1,10 +1,10 @@
-import { asc, desc, inArray, isNull, sql } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { rowsOf } from '../../lib/database.js';
-import { leafBytes } from './leaf.js';
+import { leafColumns, leafHashOf, type LeafRow } from './leaf.js';
 import type { LogSigner } from './signer.js';
-import { auditCheckpoints, auditEvents, auditLogNodes } from './tables.js';
-import { appendNodes, frontierKeys, keyOf, leafHash, rootFrom, rootKeys, type NodeKey, type TreeNode } from '../../lib/tlog/merkle.js';
+import { auditCheckpoints, auditLogLeaves, auditLogNodes } from './tables.js';
+import { appendNodes, frontierKeys, keyOf, rootFrom, rootKeys, type NodeKey, type TreeNode } from '../../lib/tlog/merkle.js';
 
 /** Only one sequencer integrates at a time, across every process: this transaction-scoped advisory lock. */
 const SEQUENCER_LOCK = 0x64785f6c6f67; // "dx_log"
@@ -39,10 +39,11 @@ export async function nodesAt(db: Database, keys: readonly NodeKey[]): Promise<M
 
 /**
  * Integrates committed events that have no place in the log yet, oldest first, in one transaction:
- * each gets the next leaf index (from 0, no gaps, never reused), the tree's new complete subtrees
- * are stored, and a checkpoint of the new size is signed and kept. Either all of that commits or
- * none of it: a process killed in the middle leaves the log as it was, and the next sequencer
- * continues from there. Answers null when another process holds the sequencer's lock.
+ * they leave the queue (audit_pending), each gets the next leaf index (from 0, no gaps, never
+ * reused) in audit_log_leaves, the tree's new complete subtrees are stored, and a checkpoint of
+ * the new size is signed and kept. Either all of that commits or none of it: a process killed in
+ * the middle leaves the log and the queue as they were, and the next sequencer continues from
+ * there. Answers null when another process holds the sequencer's lock.
  */
 export async function integrateBatch(db: Database, signer: LogSigner, limit = BATCH_SIZE): Promise<{ integrated: number; size: number } | null> {
   return db.transaction(async (tx) => {
@@ -50,20 +51,21 @@ export async function integrateBatch(db: Database, signer: LogSigner, limit = BA
     if (!lock?.locked) return null;
     const latest = await latestCheckpoint(tx);
     const oldSize = latest?.size ?? 0;
-    const pending = await tx.select().from(auditEvents).where(isNull(auditEvents.leafIndex)).orderBy(asc(auditEvents.seq)).limit(limit);
+    // Taken from the queue and read in one statement; the event rows themselves are never written.
+    const pending = rowsOf<LeafRow>(
+      await tx.execute(sql`with taken as (delete from audit_pending where seq in (select seq from audit_pending order by seq limit ${limit}) returning seq)
+        select null as "leafIndex", ${leafColumns} from taken join audit_events e on e.seq = taken.seq order by e.seq`),
+    );
     if (pending.length === 0) return { integrated: 0, size: oldSize };
 
-    const leaves = pending.map((row) => leafHash(leafBytes(row)));
+    const leaves = pending.map(leafHashOf);
     const frontier = await nodesAt(tx, frontierKeys(oldSize));
     const created: TreeNode[] = appendNodes(oldSize, leaves, frontier);
     const size = oldSize + pending.length;
     for (let i = 0; i < created.length; i += 5000) await tx.insert(auditLogNodes).values(created.slice(i, i + 5000));
 
-    const indexes = sql.join(
-      pending.map((row, i) => sql`(${row.seq}::bigint, ${oldSize + i}::bigint)`),
-      sql`, `,
-    );
-    await tx.execute(sql`update ${auditEvents} set leaf_index = v.leaf from (values ${indexes}) as v(seq, leaf) where ${auditEvents.seq} = v.seq`);
+    await tx.execute(sql`insert into ${auditLogLeaves} (leaf_index, event_seq)
+      select ${oldSize}::bigint + ord - 1, seq from unnest(${`{${pending.map((row) => row.seq).join(',')}}`}::bigint[]) with ordinality as u(seq, ord)`);
 
     const known = new Map([...frontier, ...created.map((n) => [keyOf(n), n.hash] as const)]);
     const missing = rootKeys(size).filter((k) => !known.has(keyOf(k)));
@@ -84,10 +86,4 @@ export async function integrateAll(db: Database, signer: LogSigner): Promise<num
     if (!result || result.integrated === 0) return total;
     total += result.integrated;
   }
-}
-
-/** Leaf indexes of events, by id (null while an event waits for the sequencer). */
-export async function leafIndexesOf(db: Database, ids: string[]): Promise<Map<string, number | null>> {
-  const rows = await db.select({ id: auditEvents.id, leafIndex: auditEvents.leafIndex }).from(auditEvents).where(inArray(auditEvents.id, ids));
-  return new Map(rows.map((r) => [r.id, r.leafIndex]));
 }

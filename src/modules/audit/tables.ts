@@ -7,13 +7,13 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 });
 
 /**
- * Art. 28(3): the exchange keeps the records of its reviews and of every trade. Append-only: the
- * database refuses UPDATE, DELETE and TRUNCATE (migration 0006), except the sequencer's one-time
- * assignment of a leaf index to an event that has none.
+ * Art. 28(3): the exchange keeps the records of its reviews and of every trade. Strictly
+ * append-only: the database refuses every UPDATE, DELETE and TRUNCATE (migration 0010).
  *
  * An event is written in the transaction of the change it records, with no lock that other
- * writers wait on; the sequencer (sequencer.ts) later makes it leaf `leafIndex` of the Merkle tree
- * (RFC 9162) whose signed checkpoints anyone can check. `seq` only orders the listing.
+ * writers wait on; the database queues it in `audit_pending`, and the sequencer (sequencer.ts)
+ * later makes it a leaf of the Merkle tree (RFC 9162) whose signed checkpoints anyone can check,
+ * recording its place in `audit_log_leaves`. `seq` only orders the listing.
  */
 export const auditEvents = pgTable(
   'audit_events',
@@ -32,21 +32,40 @@ export const auditEvents = pgTable(
     payload: jsonb('payload').notNull(),
     /** The parties the event concerns: they, and operators, may have its receipt. */
     partyIds: uuid('party_ids').array().notNull().default(sql`'{}'::uuid[]`),
-    /** Assigned once by the sequencer: the event's position in the Merkle tree, from 0, no gaps. */
-    leafIndex: bigint('leaf_index', { mode: 'number' }),
     /** The hash chain of the events written before the log; the tree commits to it. Null since. */
     prevHash: text('prev_hash'),
     hash: text('hash'),
   },
   (t) => [
     uniqueIndex('audit_events_id_idx').on(t.id),
-    uniqueIndex('audit_events_leaf_idx').on(t.leafIndex),
-    index('audit_events_pending_idx').on(t.seq).where(sql`${t.leafIndex} is null`),
     index('audit_events_subject_idx').on(t.subjectType, t.subjectId, t.seq),
     index('audit_events_action_idx').on(t.action, t.seq),
     index('audit_events_actor_idx').on(t.actorUserId, t.seq),
   ],
 );
+
+/**
+ * Each event's place in the log, assigned once by the sequencer: leaf `leafIndex` (from 0, no gaps,
+ * never reused) is event `eventSeq`. Kept apart from the events so that sequencing adds a small row
+ * here instead of rewriting the event (a new version of a wide row and of all its index entries).
+ * Never changed (migration 0010).
+ */
+export const auditLogLeaves = pgTable('audit_log_leaves', {
+  leafIndex: bigint('leaf_index', { mode: 'number' }).primaryKey(),
+  eventSeq: bigint('event_seq', { mode: 'number' })
+    .notNull()
+    .unique('audit_log_leaves_event_seq_unique')
+    .references(() => auditEvents.seq),
+});
+
+/**
+ * Committed events the sequencer has not integrated yet. The database fills it (a statement
+ * trigger on audit_events, migration 0010), so no way of writing an event can forget it; the
+ * sequencer takes rows out in the transaction that integrates them.
+ */
+export const auditPending = pgTable('audit_pending', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+});
 
 /**
  * The hash of every complete subtree of the log: node (level, index) covers leaves

@@ -1,9 +1,9 @@
-import { and, asc, count, eq, gt, gte, isNotNull, isNull, lt } from 'drizzle-orm';
-import type { Database } from '../../lib/database.js';
-import { leafBytes } from './leaf.js';
+import { asc, count, sql } from 'drizzle-orm';
+import { rowsOf, type Database } from '../../lib/database.js';
+import { leafColumns, leafHashOf, type LeafRow } from './leaf.js';
 import type { LogSigner } from './signer.js';
-import { auditCheckpoints, auditEvents, auditLogNodes } from './tables.js';
-import { leafHash, RootAccumulator } from '../../lib/tlog/merkle.js';
+import { auditCheckpoints, auditPending } from './tables.js';
+import { RootAccumulator } from '../../lib/tlog/merkle.js';
 
 export interface LogVerification {
   ok: boolean;
@@ -14,22 +14,30 @@ export interface LogVerification {
   reason: string | null;
 }
 
+/** Leaves read per statement: about 10 MB of rows for the usual event, whatever the log's size. */
+export const VERIFY_BATCH = 20_000;
+
 /**
  * Recomputes the whole tree from the stored events, in batches, and compares it with every
  * checkpoint the log signed: each checkpoint's signature and text, then the recomputed root at
  * its size. Where a root differs, the leaves since the last good checkpoint are compared with the
  * stored leaf hashes to name the first event that was changed; a missing event is named by the
- * gap it leaves. Only the right edge of the tree is kept in memory (RootAccumulator), so memory
- * stays flat and a leaf costs two hashes.
+ * gap it leaves. Only the right edge of the tree (RootAccumulator) and two batches of rows (the
+ * one being hashed, the next being read) are in memory, so memory stays flat however long the
+ * log; a leaf costs two hashes and the context digest.
+ *
+ * Speed (1,000,000 events in under 10 s on the server): rows come raw, only the leaf's columns,
+ * and are serialised by `leafTextOf`, not mapped to objects and canonicalised generically; the
+ * next batch is read by the database while this one is hashed.
  */
 export async function verifyAuditLog(
   db: Database,
   signer: LogSigner,
   onProgress: (leaves: number, total: number) => void = () => {},
-  batchSize = 20_000,
+  batchSize = VERIFY_BATCH,
 ): Promise<LogVerification> {
   const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.treeSize));
-  const [{ pending } = { pending: 0 }] = await db.select({ pending: count() }).from(auditEvents).where(isNull(auditEvents.leafIndex));
+  const [{ pending } = { pending: 0 }] = await db.select({ pending: count() }).from(auditPending);
   const total = checkpoints.at(-1)?.treeSize ?? 0;
   const result = (firstBadLeaf: number | null, reason: string | null, leaves: number): LogVerification => ({
     ok: reason === null,
@@ -47,14 +55,14 @@ export async function verifyAuditLog(
   const tree = new RootAccumulator();
   let segmentStart = 0;
   let next = 0; // the next checkpoint to reach
-  let prefetch = readBatch(db, 0, batchSize);
+  let prefetch = readLeaves(db, 0, Math.min(total, batchSize));
   while (tree.size < total) {
+    const end = Math.min(total, tree.size + batchSize);
     const rows = await prefetch;
-    if (rows.length > 0) prefetch = readBatch(db, rows.at(-1)!.leafIndex! + 1, batchSize);
-    if (rows.length === 0) return result(tree.size, `event ${tree.size} is missing: the log has ${total} leaves`, tree.size);
+    if (end < total) prefetch = readLeaves(db, end, Math.min(total, end + batchSize));
     for (const row of rows) {
-      if (row.leafIndex !== tree.size) return result(tree.size, `event ${tree.size} is missing`, tree.size);
-      tree.push(leafHash(leafBytes(row)));
+      if (row.leafIndex !== tree.size || row.seq === null) return result(tree.size, `event ${tree.size} is missing`, tree.size);
+      tree.push(leafHashOf(row));
       const cp = checkpoints[next]!;
       if (tree.size < cp.treeSize) continue;
       if (!tree.root().equals(cp.rootHash)) {
@@ -63,20 +71,20 @@ export async function verifyAuditLog(
       }
       segmentStart = tree.size;
       next++;
-      if (tree.size === total) break;
     }
+    if (tree.size < end) return result(tree.size, `event ${tree.size} is missing: the log has ${total} leaves`, tree.size);
     onProgress(tree.size, total);
   }
   return result(null, null, tree.size);
 }
 
-function readBatch(db: Database, from: number, limit: number) {
-  return db
-    .select()
-    .from(auditEvents)
-    .where(and(isNotNull(auditEvents.leafIndex), gte(auditEvents.leafIndex, from)))
-    .orderBy(asc(auditEvents.leafIndex))
-    .limit(limit);
+/** Leaves [from, to) with their events, in leaf order; a leaf whose event is gone has seq null. */
+async function readLeaves(db: Database, from: number, to: number): Promise<LeafRow[]> {
+  return rowsOf<LeafRow>(
+    await db.execute(sql`select l.leaf_index::float8 as "leafIndex", ${leafColumns}
+      from audit_log_leaves l left join audit_events e on e.seq = l.event_seq
+      where l.leaf_index >= ${from} and l.leaf_index < ${to} order by l.leaf_index`),
+  );
 }
 
 /** The first leaf in [from, to) whose event no longer hashes to the leaf hash the log stored. */
@@ -84,13 +92,14 @@ async function firstChangedLeaf(db: Database, from: number, to: number): Promise
   for (let start = from; start < to; start += 5000) {
     const end = Math.min(to, start + 5000);
     const [events, stored] = await Promise.all([
-      db.select().from(auditEvents).where(and(gte(auditEvents.leafIndex, start), lt(auditEvents.leafIndex, end))).orderBy(asc(auditEvents.leafIndex)),
-      db.select().from(auditLogNodes).where(and(eq(auditLogNodes.level, 0), gt(auditLogNodes.index, start - 1), lt(auditLogNodes.index, end))).orderBy(asc(auditLogNodes.index)),
+      readLeaves(db, start, end),
+      db.execute(sql`select index::float8 as "index", hash from audit_log_nodes where level = 0 and index >= ${start} and index < ${end} order by index`),
     ]);
-    for (let i = 0; i < events.length; i++) {
-      if (!stored[i] || !leafHash(leafBytes(events[i]!)).equals(stored[i]!.hash)) return start + i;
+    const hashes = new Map(rowsOf<{ index: number; hash: Uint8Array }>(stored).map((n) => [n.index, Buffer.from(n.hash)]));
+    for (const event of events) {
+      const storedHash = hashes.get(event.leafIndex!);
+      if (!storedHash || event.seq === null || !leafHashOf(event).equals(storedHash)) return event.leafIndex;
     }
   }
   return null;
 }
-

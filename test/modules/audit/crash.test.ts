@@ -40,22 +40,24 @@ t.test('a sequencer killed in the middle of a batch leaves nothing half-integrat
 
   // What the child left: committed batches only, each whole.
   const state = async () =>
-    rowsOf<{ size: number; leaves: number; max: number | null; nodes: number }>(
+    rowsOf<{ size: number; leaves: number; max: number | null; nodes: number; pending: number }>(
       await db.execute(sql`select (select coalesce(max(tree_size), 0)::int from audit_checkpoints) as size,
-        (select count(*)::int from audit_events where leaf_index is not null) as leaves,
-        (select max(leaf_index)::int from audit_events) as max,
-        (select count(*)::int from audit_log_nodes where level = 0) as nodes`),
+        (select count(*)::int from audit_log_leaves) as leaves,
+        (select max(leaf_index)::int from audit_log_leaves) as max,
+        (select count(*)::int from audit_log_nodes where level = 0) as nodes,
+        (select count(*)::int from audit_pending) as pending`),
     )[0]!;
   const left = await state();
   t.equal(left.leaves, left.size, 'every event with a leaf index is in the newest checkpoint');
   t.equal(left.nodes, left.size, 'and has exactly its leaf node');
+  t.equal(left.pending, 30000 - left.size, 'the batch in flight is still queued, whole');
   t.ok(left.size < 30000, `the batch in flight was not committed (${left.size} of 30000 integrated)`);
 
   // The next sequencer, in this process, continues from there.
   const signer = createLogSigner(origin, seed);
   await integrateAll(db, signer);
   const after = await state();
-  t.same(after, { size: 30000, leaves: 30000, max: 29999, nodes: 30000 }, 'every event integrated once, indexes 0..n-1');
+  t.same(after, { size: 30000, leaves: 30000, max: 29999, nodes: 30000, pending: 0 }, 'every event integrated once, indexes 0..n-1');
   t.match(await verifyAuditLog(db, signer), { ok: true, leaves: 30000 });
   // The app on this database agrees.
   const config = { ...testConfig(), auditLogOrigin: origin, auditLogKey: seed };
