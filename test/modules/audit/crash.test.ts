@@ -37,6 +37,14 @@ t.test('a sequencer killed in the middle of a batch leaves nothing half-integrat
   t.ok(caught, 'the child was caught inside its batch transaction');
   child.kill('SIGKILL');
   t.equal(await exited, -1, 'killed');
+  // Its server process learns of the dead client only when it next writes to it, after the running
+  // statement; it then rolls back and lets go of the sequencer's lock. Wait for that, as the next
+  // sequencer in production does by trying again.
+  for (let i = 0; i < 1000; i++) {
+    const held = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`));
+    if (held[0]!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 
   // What the child left: committed batches only, each whole.
   const state = async () =>
