@@ -126,3 +126,28 @@ export async function drive(
     rssMb: options.pid ? Math.round(maxRss) : null,
   };
 }
+
+export interface ColdLatencies {
+  queries: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Each path once, one after another on one connection: what an answer costs when nothing is cached
+ * (the first time a query is asked, or after a catalog change empties the caches).
+ */
+export async function coldLatencies(base: string, paths: string[], headers: Record<string, string>): Promise<ColdLatencies> {
+  const times: number[] = [];
+  for (const path of paths) {
+    const started = performance.now();
+    const res = await fetch(base + path, { headers });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0);
+  return { queries: times.length, p50: at(0.5), p99: at(0.99), max: at(1) };
+}

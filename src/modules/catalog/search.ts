@@ -50,8 +50,13 @@ export interface SearchPageText {
   json: string;
 }
 
-/** A cached page is never kept past this, nor past the end of a shown provider's verification. */
-const CACHE_SECONDS = 60;
+/**
+ * A cached page is never kept past this, nor past the end of a shown provider's verification. The
+ * notices drop pages the moment anything they show changes, so this only bounds how long a page
+ * that nobody asks for stays. It is long on purpose: with a minute, each of a thousand popular
+ * queries was answered afresh every minute on every worker, which kept a 2-core server busy.
+ */
+const CACHE_SECONDS = 600;
 
 /**
  * Buyers' search over listings on sale: only the approved revision of listings that are listed
@@ -65,6 +70,8 @@ const CACHE_SECONDS = 60;
  */
 export class CatalogSearch {
   private readonly pages = new Lru<string, { expiresAt: number; json: string }>(20_000, 48 * 1024 * 1024, (p) => p.json.length * 2);
+  /** Searches running now, by key: a page asked for by many at once is computed once. */
+  private readonly running = new Map<string, { generation: number; answer: Promise<SearchPageText> }>();
   private generation = 0;
 
   constructor(
@@ -93,12 +100,23 @@ export class CatalogSearch {
     const now = Date.now();
     const hit = this.feed.live ? this.pages.get(key) : undefined;
     if (hit && hit.expiresAt > now) return hit;
+    // Join a search for the same page that started after the last change, never an older one.
+    const running = this.running.get(key);
+    if (running && running.generation === this.generation && this.feed.live) return running.answer;
     const started = this.generation;
-    const { page, providersVerifiedUntil } = await searchListings(this.db, q, terms, this.relevanceWindow);
-    const json = JSON.stringify(page);
-    const expiresAt = Math.min(now + CACHE_SECONDS * 1000, ...providersVerifiedUntil.map((d) => d.getTime()));
-    if (this.feed.live && started === this.generation) this.pages.set(key, { expiresAt, json });
-    return { json };
+    const answer = (async () => {
+      const { page, providersVerifiedUntil } = await searchListings(this.db, q, terms, this.relevanceWindow);
+      const json = JSON.stringify(page);
+      const expiresAt = Math.min(now + CACHE_SECONDS * 1000, ...providersVerifiedUntil.map((d) => d.getTime()));
+      if (this.feed.live && started === this.generation) this.pages.set(key, { expiresAt, json });
+      return { json };
+    })();
+    this.running.set(key, { generation: started, answer });
+    try {
+      return await answer;
+    } finally {
+      if (this.running.get(key)?.answer === answer) this.running.delete(key);
+    }
   }
 }
 
