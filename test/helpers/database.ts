@@ -23,7 +23,29 @@ export function migrationsHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-export const templateDatabaseName = () => `dx_template_${migrationsHash()}`;
+/**
+ * The template belongs to one run of the suite: test files and tap's `after` script are children of
+ * the same runner, so its pid names the run, and two runs side by side never drop each other's.
+ */
+export const templateDatabaseName = () => `dx_template_${migrationsHash()}_${process.ppid}`;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Templates left by runs that were killed before their `after` script ran. */
+async function dropAbandonedTemplates(admin: postgres.Sql) {
+  const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'dx\_template\_%'`;
+  for (const { datname } of rows) {
+    const pid = Number(/_(\d+)$/.exec(datname)?.[1]);
+    if (pid && !alive(pid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  }
+}
 
 async function pgliteSnapshot(): Promise<Blob> {
   const dir = join(tmpdir(), 'data-exchange-test-cache');
@@ -57,6 +79,7 @@ async function ensureTemplate(admin: postgres.Sql): Promise<string> {
   try {
     const [found] = await admin`select 1 from pg_database where datname = ${name}`;
     if (found) return name;
+    await dropAbandonedTemplates(admin);
     const scratch = `${name}_${process.pid}`;
     await admin.unsafe(`drop database if exists "${scratch}"`);
     await admin.unsafe(`create database "${scratch}"`);
