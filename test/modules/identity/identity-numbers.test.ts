@@ -7,8 +7,15 @@ import { generateResidentId, generateUscc } from '../../helpers/identity.js';
 const KNOWN_USCC = '91350100M000100Y43';
 const KNOWN_RESIDENT_ID = '11010519491231002X';
 
-/** Replaces the check character with another valid-looking but wrong one. */
-const wrongCheck = (id: string) => id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+/**
+ * Replaces the check character with another valid-looking one that is wrong in both schemes: a
+ * resident ID with a wrong check character can be, by chance (one time in 31), a valid USCC, and
+ * would then be refused for naming the other scheme instead.
+ */
+const wrongCheck = (id: string) => {
+  const candidates = [...'0123456789X'].map((c) => id.slice(0, 17) + c);
+  return candidates.find((c) => c !== id && !checkUscc(c).ok && !checkResidentId(c).ok)!;
+};
 
 t.test('check characters per GB 32100-2015 and GB 11643-1999', async (t) => {
   t.ok(checkUscc(KNOWN_USCC).ok, 'a published USCC passes');
