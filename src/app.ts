@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { InvalidatedCache } from './lib/cache.js';
 import { listenForChanges, type ChangeFeed } from './lib/changes.js';
 import { openDatabase, type Database, type DatabaseHandle } from './lib/database.js';
+import { sharedSerializers } from './lib/serialization.js';
 import { parseQueryString } from './lib/validation.js';
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     frameworkErrors: frameworkError,
     routerOptions: { querystringParser: parseQueryString },
     clientErrorHandler: clientError,
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only (plugins/input.ts): other bodies are answered 415 rather than parsed as text.

@@ -93,14 +93,24 @@ export function openings(schema: unknown, path = '#'): string[] {
 }
 
 /**
+ * The two validators and what they compiled, once per process: every app a process builds (one in
+ * production, one per test in the suite) has the same routes, and compiling their schemas is most
+ * of the cost of building an app.
+ */
+let validators: { strictBodies: Ajv; textParts: Ajv; compiled: Map<string, ValidateFunction> } | undefined;
+
+/**
  * Installs the validator compilers on `app`. Shared schemas (`app.addSchema`) are made known to
  * both validators when a route first needs one.
  */
 export function installValidation(app: FastifyInstance): void {
-  const strictBodies = createAjv(false);
-  const textParts = createAjv(true);
+  validators ??= { strictBodies: createAjv(false), textParts: createAjv(true), compiled: new Map() };
+  const { strictBodies, textParts, compiled } = validators;
   app.setValidatorCompiler(({ schema, method, url, httpPart }) => {
     const part = httpPart as HttpPart;
+    const key = `${part === 'body' ? 'body' : 'text'} ${JSON.stringify(schema)}`;
+    const known = compiled.get(key);
+    if (known) return known;
     // A request carries many headers a route does not name: only the ones it names are checked.
     const open = openings(part === 'headers' ? { ...(schema as object), additionalProperties: false } : schema);
     if (open.length > 0) throw new Error(`${method} ${url} ${part} schema is open: ${open.join('; ')}`);
@@ -108,7 +118,9 @@ export function installValidation(app: FastifyInstance): void {
     for (const shared of Object.values(app.getSchemas()) as AnySchemaObject[]) {
       if (shared.$id && !ajv.getSchema(shared.$id)) ajv.addSchema(shared);
     }
-    return ajv.compile(schema as AnySchemaObject) as ValidateFunction;
+    const validate = ajv.compile(schema as AnySchemaObject) as ValidateFunction;
+    compiled.set(key, validate);
+    return validate;
   });
 }
 
