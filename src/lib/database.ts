@@ -140,6 +140,7 @@ async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
   const maintain = () => pg.exec('vacuum analyze').then(() => undefined);
   const timer = setInterval(() => void maintain().catch(() => {}), EMBEDDED_MAINTENANCE_MS);
   timer.unref();
+  const unlisteners: (() => Promise<void>)[] = [];
   return {
     db,
     kind: 'pglite',
@@ -151,11 +152,13 @@ async function openEmbedded(options: OpenOptions): Promise<DatabaseHandle> {
     // PGlite delivers a NOTIFY to its listeners before the COMMIT that sends it resolves, so the
     // next request already sees the change; nothing can be lost in between.
     listen: async (channel, onNotify, onState) => {
-      await pg.listen(channel, onNotify);
+      unlisteners.push(await pg.listen(channel, onNotify));
       onState(true);
     },
     close: once(async () => {
       clearInterval(timer);
+      // Another handle on the same instance (tests, a second app in one process) goes on listening.
+      for (const unlisten of unlisteners.splice(0)) await unlisten().catch(() => {});
       await pg.close();
       releaseLock();
     }),

@@ -160,7 +160,7 @@ t.test('7. JSON bodies are never coerced', async (t) => {
 t.test('8. the log of a failed statement carries neither its parameters nor row values', async (t) => {
   const lines: string[] = [];
   const stream = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
-  const app = await buildTestApp(t, {}, { logger: { level: 'trace', stream } });
+  const app = await buildTestApp(t, {}, { logger: { level: 'trace', stream }, freshDatabase: true });
   // A constraint the service does not know of makes the next registration fail inside the database.
   await app.db.execute(sql`alter table users add constraint test_refuse_all check (email = 'nobody')`);
   const email = 'secret-person@example.cn';

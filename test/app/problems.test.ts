@@ -22,7 +22,8 @@ t.test('every error kind comes back as problem+json with a stable type', async (
 });
 
 t.test('a server error says nothing of its cause', async (t) => {
-  const app = await buildTestApp(t);
+  // The database is pulled away below: a database of its own.
+  const app = await buildTestApp(t, {}, { freshDatabase: true });
   const operator = await signUp(app, ['operator']);
   // Pull the database away under the running app.
   await app.database.close();

@@ -12,6 +12,7 @@ import { createUser } from '../../src/modules/accounts/service.js';
 import type { Role } from '../../src/modules/accounts/tables.js';
 import { expectNoViolationsAtEnd, installResponseContract } from './contract.js';
 import { freshDatabase } from './database.js';
+import { recycledDatabase } from './recycled-database.js';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -63,16 +64,22 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /**
- * The whole app on a fresh database of its own; closed and dropped when the test ends. Every
- * response is checked against the OpenAPI document (helpers/contract.ts); the test fails at its end
- * if any was not what the document says.
+ * The whole app on a database of its own, as just migrated; closed when the test ends. The
+ * database is one of the file's, put back as migrated for each test (helpers/recycled-database.ts);
+ * a test that changes the schema asks for a fresh one. Every response is checked against the
+ * OpenAPI document (helpers/contract.ts); the test fails at its end if any was not what the
+ * document says.
  */
 export async function buildTestApp(
   t: Test,
   overrides: Partial<Config> = {},
-  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'settlement' | 'agreements' | 'orderPaymentEvents' | 'orderAgreementEvents'> & { logQuery?: (query: string) => void } = {},
+  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'settlement' | 'agreements' | 'orderPaymentEvents' | 'orderAgreementEvents'> & {
+    logQuery?: (query: string) => void;
+    /** A new database, dropped after the test, for a test that changes the schema. */
+    freshDatabase?: boolean;
+  } = {},
 ): Promise<FastifyInstance> {
-  const database = await freshDatabase({ logQuery: options.logQuery });
+  const database = await (options.freshDatabase ? freshDatabase : recycledDatabase)({ logQuery: options.logQuery });
   const config = testConfig(overrides);
   const violations: string[] = [];
   const app = await buildApp(config, {

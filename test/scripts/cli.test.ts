@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { openDatabase } from '../../src/lib/database.js';
+import { migratedDataDir } from '../helpers/database.js';
 import { runTs } from '../helpers/spawn.js';
 
 /** Runs a script the way `npm run` does, on an embedded database in `dataDir`. */
@@ -13,6 +14,7 @@ const script = (name: string, dataDir: string, args: string[] = [], env: Record<
 t.test('create the first operator, verify the chain, find a tampered event', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-cli-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  await migratedDataDir(dataDir);
 
   const refused = await script('create-user', dataDir, ['--email', 'ops@exchange.example', '--name', 'Ops']);
   t.equal(refused.code, 2);
@@ -50,6 +52,7 @@ t.test('create the first operator, verify the chain, find a tampered event', asy
 t.test('a second process cannot open an embedded database that is in use', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-lock-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  await migratedDataDir(dataDir);
   const holder = await openDatabase({ dataDir });
   t.teardown(() => holder.close());
   const second = await script('audit-verify', dataDir);
