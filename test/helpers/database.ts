@@ -38,11 +38,14 @@ const alive = (pid: number) => {
   }
 };
 
-/** Templates left by runs that were killed before their `after` script ran. */
+/**
+ * Databases left by killed runs: templates whose run ended before its `after` script, and test
+ * databases whose test process died before dropping them (each name carries the owner's pid).
+ */
 async function dropAbandonedTemplates(admin: postgres.Sql) {
-  const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'dx\_template\_%'`;
+  const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'dx\_template\_%' or datname like 'dx\_test\_%'`;
   for (const { datname } of rows) {
-    const pid = Number(/_(\d+)$/.exec(datname)?.[1]);
+    const pid = Number((/^dx_test_(\d+)_/.exec(datname) ?? /_(\d+)$/.exec(datname))?.[1]);
     if (pid && !alive(pid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
   }
 }
