@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { AppError } from '../../lib/errors.js';
 import type { BlobStore } from '../../lib/storage.js';
+import type { Viewer } from '../../lib/viewer.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import type { AuditActor } from '../audit/events.js';
 import type { OrderAgreementEvents } from '../trading/ports.js';
@@ -27,6 +28,9 @@ export interface Caller {
 export const callerOf = (request: FastifyRequest): Caller => ({ actor: actorOf(request), audit: auditActorOf(request) });
 
 export const isStaff = (caller: Caller) => caller.actor.role === 'operator' || caller.actor.role === 'bureau';
+
+/** The reader of an agreement: its party sees its own signers; staff see everyone's. */
+export const viewerOfCaller = (caller: Caller): Viewer => ({ partyId: caller.actor.partyId, staff: isStaff(caller) });
 
 export function invalidInput(path: string, message: string): AppError {
   return new AppError('validation-failed', message, { errors: [{ path, message }] });

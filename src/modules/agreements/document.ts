@@ -31,9 +31,7 @@ export async function renderAndStore(ctx: AgreementsContext, doc: AgreementDocum
 
 export interface SignatureDetails {
   partyId: string;
-  userName: string;
   signedAt: Date;
-  ip: string | null;
   contentSha256: string;
   auditEventId: string;
 }
@@ -48,7 +46,13 @@ export async function renderSealedCopy(ctx: AgreementsContext, row: AgreementRow
   const unsigned = await renderAgreementPdf(ctx.font, documentOf(row), {
     sealedAt,
     contentSha256: row.contentSha256,
-    signatures: signatures.map((s) => ({ ...s, partyName: byParty.get(s.partyId)?.name ?? s.partyId, label: byParty.get(s.partyId)?.label ?? { zh: '', en: '' } })),
+    signatures: signatures.map((s) => ({
+      signedAt: s.signedAt,
+      contentSha256: s.contentSha256,
+      auditEventId: s.auditEventId,
+      partyName: byParty.get(s.partyId)?.name ?? s.partyId,
+      label: byParty.get(s.partyId)?.label ?? { zh: '', en: '' },
+    })),
     beforeEnd: (doc) => ctx.seal.placeholder(doc, sealedAt, 'Chongqing, CN'),
   });
   const pdf = await ctx.seal.sign(unsigned, sealedAt);

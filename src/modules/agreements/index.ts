@@ -54,7 +54,7 @@ export async function createAgreements(deps: AgreementsDeps): Promise<Agreements
       const row = await draftTradeAgreement(tx, ctx, order);
       return { agreementId: row.id, number: row.number };
     },
-    summary: (db, agreementId): Promise<AgreementSummary | null> => agreementSummary(db, agreementId),
+    summary: (db, agreementId, viewer): Promise<AgreementSummary | null> => agreementSummary(db, agreementId, viewer),
     draftUtilizationAgreement: (tx, actor, input) => draftUtilizationAgreement(tx, ctx, actor, input),
     draftProcurementAgreement: (tx, actor, input) => draftProcurementAgreement(tx, ctx, actor, input),
   };

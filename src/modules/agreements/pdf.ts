@@ -67,12 +67,15 @@ function withSharedLayoutCache(font: AgreementFont): AgreementFont {
   return font;
 }
 
+/**
+ * A signature as the sealed copy shows it. Both parties, the bureau and anyone they show the file to
+ * read it, so it names the party that signed, not the person: which of a party's people signed, and
+ * from where, stays on the exchange's record and in the audit event the receipt names.
+ */
 export interface SignatureRecord {
   partyName: string;
   label: Bilingual;
-  userName: string;
   signedAt: Date;
-  ip: string | null;
   contentSha256: string;
   auditEventId: string;
 }
@@ -240,8 +243,8 @@ function drawSignaturePage(doc: PDFKit.PDFDocument, record: AgreementDocument, f
   for (const s of final.signatures) {
     doc.fontSize(BODY).text(`${s.label.zh} ${s.label.en}: ${s.partyName}`, { width });
     doc.fontSize(9);
-    doc.text(`签署人 Signed by: ${s.userName}`, { width });
-    doc.text(`时间 At: ${timeText(s.signedAt)} · 来源地址 From: ${s.ip ?? '—'}`, { width });
+    doc.text('签署人 Signed by: 该方授权管理员，以本人密码确认 an administrator authorised by the party, confirmed with their password', { width });
+    doc.text(`时间 At: ${timeText(s.signedAt)}`, { width });
     doc.text(`签署内容 Over content SHA-256: ${s.contentSha256}`, { width });
     doc.text(`审计回执 Audit receipt: event ${s.auditEventId}`, { width });
     doc.moveDown(0.8);

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
+import { seesPeopleOf, type Viewer } from '../../lib/viewer.js';
 import type { AgreementSummary } from '../trading/ports.js';
 import { isStaff, type Caller } from './context.js';
 import type { AgreementRow } from './document.js';
@@ -16,7 +17,7 @@ export async function findAgreementFor(db: Database, caller: Caller, agreementId
   return row;
 }
 
-export async function agreementSummary(db: Database, agreementId: string): Promise<AgreementSummary | null> {
+export async function agreementSummary(db: Database, agreementId: string, viewer: Viewer): Promise<AgreementSummary | null> {
   const [row] = await db.select().from(agreements).where(eq(agreements.id, agreementId));
   if (!row) return null;
   const signatures = await signaturesOf(db, row.id);
@@ -27,7 +28,31 @@ export async function agreementSummary(db: Database, agreementId: string): Promi
     modelText: { kind: row.kind, version: row.modelVersion, sha256: row.modelSha256 },
     contentSha256: row.contentSha256,
     sealedSha256: row.sealedSha256,
-    signatures: signatures.map((s) => ({ partyId: s.partyId, userId: s.userId, signedAt: s.signedAt.toISOString(), auditEventId: s.auditEventId })),
+    signatures: signatures.map((s) => {
+      const { partyId, role, partyName, userId, signedAt, auditEventId } = signatureView(row, s, viewer);
+      return { partyId, role, partyName, userId, signedAt, auditEventId };
+    }),
+  };
+}
+
+/**
+ * A signature as the viewer may see it: the one place that decides it. Every reader learns that the
+ * party signed, in which role and when; which of the party's people signed (user id and name) only
+ * that party itself and staff (operators, the bureau) see.
+ */
+function signatureView(row: AgreementRow, s: SignatureRow, viewer: Viewer) {
+  const party = row.parties.find((p) => p.partyId === s.partyId);
+  const ownPeople = seesPeopleOf(viewer, s.partyId);
+  return {
+    partyId: s.partyId,
+    role: party?.role ?? '',
+    partyName: party?.name ?? '',
+    userId: ownPeople ? s.userId : null,
+    userName: ownPeople ? s.userName : null,
+    signedAt: s.signedAt.toISOString(),
+    contentSha256: s.contentSha256,
+    revision: s.revision,
+    auditEventId: s.auditEventId,
   };
 }
 
@@ -49,7 +74,8 @@ export function agreementSummaryView(row: AgreementRow) {
   };
 }
 
-export async function agreementView(db: Database, row: AgreementRow) {
+/** An agreement as the viewer may see it (a party to it, or staff: findAgreementFor decides that). */
+export async function agreementView(db: Database, row: AgreementRow, viewer: Viewer) {
   const signatures: SignatureRow[] = await signaturesOf(db, row.id);
   const [disposal] = await db.select().from(agreementDisposals).where(eq(agreementDisposals.agreementId, row.id));
   return {
@@ -70,15 +96,7 @@ export async function agreementView(db: Database, row: AgreementRow) {
     expiredAt: iso(row.expiredAt),
     terminatedAt: iso(row.terminatedAt),
     terminationReason: row.terminationReason,
-    signatures: signatures.map((s) => ({
-      partyId: s.partyId,
-      userId: s.userId,
-      userName: s.userName,
-      signedAt: s.signedAt.toISOString(),
-      contentSha256: s.contentSha256,
-      revision: s.revision,
-      auditEventId: s.auditEventId,
-    })),
+    signatures: signatures.map((s) => signatureView(row, s, viewer)),
     disposal: disposal
       ? { method: disposal.method, statement: disposal.statement, newAgreementNumber: disposal.newAgreementNumber, certifiedAt: disposal.certifiedAt.toISOString(), auditEventId: disposal.auditEventId }
       : null,

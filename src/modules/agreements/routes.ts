@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams, Page, PageQuery, StringEnum, TimeAndIdCursor, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import type { Role } from '../accounts/tables.js';
-import { callerOf, isStaff } from './context.js';
+import { callerOf, isStaff, viewerOfCaller } from './context.js';
 import { amendAgreement } from './drafting.js';
 import type { Agreements } from './index.js';
 import { agreementKinds } from './model-text.js';
@@ -50,7 +50,10 @@ const agreementsRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements }> = 
       params: IdParams,
       response: { 200: AgreementView, ...problemResponses(400, 404) },
     },
-  }, async (request) => agreementView(app.db, await findAgreementFor(app.db, callerOf(request), request.params.id)));
+  }, async (request) => {
+    const caller = callerOf(request);
+    return agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id), viewerOfCaller(caller));
+  });
 
   app.get('/agreements/:id/pdf', {
     config: { auth: [...partyRoles, 'operator'], access: { resource: 'agreement', staff: ['operator', 'bureau'] } },
@@ -84,8 +87,9 @@ const agreementsRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements }> = 
       response: { 200: AgreementView, ...problemResponses(400, 404, 409) },
     },
   }, async (request) => {
-    const updated = await amendAgreement(app.db, ctx, callerOf(request), request.params.id, request.body.specialTerms);
-    return agreementView(app.db, updated);
+    const caller = callerOf(request);
+    const updated = await amendAgreement(app.db, ctx, caller, request.params.id, request.body.specialTerms);
+    return agreementView(app.db, updated, viewerOfCaller(caller));
   });
 
   app.post('/agreements/:id/signatures', {
@@ -102,7 +106,7 @@ const agreementsRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements }> = 
   }, async (request, reply) => {
     const caller = callerOf(request);
     await signAgreement(app.db, ctx, caller, request.params.id, { contentSha256: request.body.contentSha256.toLowerCase(), password: request.body.password });
-    return reply.code(201).send(await agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id)));
+    return reply.code(201).send(await agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id), viewerOfCaller(caller)));
   });
 
   app.post('/agreements/:id/termination', {
@@ -117,7 +121,7 @@ const agreementsRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements }> = 
   }, async (request) => {
     const caller = callerOf(request);
     await terminateAgreement(app.db, caller, request.params.id, request.body.reason);
-    return agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id));
+    return agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id), viewerOfCaller(caller));
   });
 
   app.post('/agreements/:id/disposal', {
@@ -133,7 +137,7 @@ const agreementsRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements }> = 
   }, async (request, reply) => {
     const caller = callerOf(request);
     await certifyDisposal(app.db, caller, request.params.id, request.body);
-    return reply.code(201).send(await agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id)));
+    return reply.code(201).send(await agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id), viewerOfCaller(caller)));
   });
 };
 

@@ -57,8 +57,18 @@ export const AgreementView = Type.Object(
     terminationReason: Nullable(Type.String()),
     signatures: Type.Array(
       Type.Object(
-        { partyId: Uuid, userId: Uuid, userName: Type.String(), signedAt: Timestamp, contentSha256: Sha256, revision: Type.Integer(), auditEventId: Uuid },
-        { additionalProperties: false },
+        {
+          partyId: Uuid,
+          role: Type.String({ description: 'The party’s role in the agreement' }),
+          partyName: Type.String(),
+          userId: Nullable(Uuid),
+          userName: Nullable(Type.String()),
+          signedAt: Timestamp,
+          contentSha256: Sha256,
+          revision: Type.Integer(),
+          auditEventId: Uuid,
+        },
+        { additionalProperties: false, description: 'Which person signed (userId, userName) only the signing party itself and staff see; others read null' },
       ),
     ),
     disposal: Nullable(

@@ -13,7 +13,11 @@ import { agreementBureauCopies, agreementSignatures, agreements } from './tables
 
 declare module '../audit/events.js' {
   interface AuditPayloads {
-    'agreement.signed': { number: string; partyId: string; contentSha256: string; revision: number; ip: string | null };
+    /**
+     * Where the signer was is the event's context (its leaf commits to it by digest), kept from the
+     * other party; events before that was settled also carry it here as `ip`.
+     */
+    'agreement.signed': { number: string; partyId: string; contentSha256: string; revision: number; ip?: string | null };
     'agreement.sealed': { number: string; sealedSha256: string; contentSha256: string; signatureEventIds: string[]; copiedToBureau: boolean };
   }
 }
@@ -56,7 +60,7 @@ export async function signAgreement(db: Database, ctx: AgreementsContext, caller
     const event = await appendAudit(tx, caller.audit, {
       action: 'agreement.signed',
       subject: { type: 'agreement', id: row.id },
-      payload: { number: row.number, partyId, contentSha256: row.contentSha256, revision: row.revision, ip: caller.audit.ip },
+      payload: { number: row.number, partyId, contentSha256: row.contentSha256, revision: row.revision },
       parties: row.partyIds,
     });
     const [signature] = await tx

@@ -7,22 +7,40 @@ import type { auditEvents } from './tables.js';
 type AuditRow = typeof auditEvents.$inferSelect;
 
 /**
- * The bytes of an event's leaf in the log: RFC 8785 canonical JSON of what the event says. The
- * network details of the actor (address, request id) are private to the exchange and its
- * operators, yet must not change unseen: the leaf commits to them through a SHA-256 digest,
- * which an operator can open by showing them. Events written before the log was introduced also
- * carry their place in the old hash chain, so the tree commits to that chain too.
+ * The bytes of an event's leaf in the log: RFC 8785 canonical JSON of what the event says. Every
+ * party the event concerns holds its receipt, so the leaf shows the acting party and role but not
+ * the person: which user acted, and from where (address, request id), are private to the exchange
+ * and its operators, yet must not change unseen. The leaf commits to them through a SHA-256 digest
+ * (`context`), which an operator can open by showing them. Events written before the log was
+ * introduced also carry their place in the old hash chain, so the tree commits to that chain too.
  *
- * Changing this breaks every existing receipt: don't. A new shape gets a new `v`, and
+ * Shape 1 (the first events, `leafVersion` 1) named the user in the clear and digested only the
+ * address and request id; shape 2 digests the user with them.
+ *
+ * Changing a shape breaks every existing receipt: don't. A new shape gets a new `v`, and
  * `leafTextOf` below changes with it.
  */
 export function leafContent(row: AuditRow): Record<string, unknown> {
+  if (row.leafVersion === 1) {
+    return {
+      v: 1,
+      id: row.id,
+      occurredAt: row.occurredAt.toISOString(),
+      actor: { userId: row.actorUserId, partyId: row.actorPartyId, role: row.actorRole },
+      context: contextDigest(row),
+      action: row.action,
+      subject: { type: row.subjectType, id: row.subjectId },
+      parties: row.partyIds,
+      payload: row.payload,
+      ...(row.prevHash !== null ? { chain: { seq: row.seq, prevHash: row.prevHash, hash: row.hash } } : {}),
+    };
+  }
   return {
-    v: 1,
+    v: row.leafVersion,
     id: row.id,
     occurredAt: row.occurredAt.toISOString(),
-    actor: { userId: row.actorUserId, partyId: row.actorPartyId, role: row.actorRole },
-    context: contextDigest(row),
+    actor: { partyId: row.actorPartyId, role: row.actorRole },
+    context: personalContextDigest(row),
     action: row.action,
     subject: { type: row.subjectType, id: row.subjectId },
     parties: row.partyIds,
@@ -31,8 +49,13 @@ export function leafContent(row: AuditRow): Record<string, unknown> {
   };
 }
 
+/** Shape 1's context: the actor's address and request id. */
 export const contextDigest = (row: Pick<AuditRow, 'ip' | 'requestId'>) =>
   createContextDigest(canonicalJson({ ip: row.ip, requestId: row.requestId }));
+
+/** Shape 2's context: the actor's address, request id and user. */
+export const personalContextDigest = (row: Pick<AuditRow, 'ip' | 'requestId' | 'actorUserId'>) =>
+  createContextDigest(canonicalJson({ ip: row.ip, requestId: row.requestId, userId: row.actorUserId }));
 
 const createContextDigest = (text: string) => hash('sha256', text, 'hex');
 
@@ -45,6 +68,8 @@ export const leafBytes = (row: AuditRow) => Buffer.from(canonicalJson(leafConten
  */
 export interface LeafRow {
   leafIndex: number | null;
+  /** The leaf's shape, `leafVersion`. */
+  version: number;
   seq: number | null;
   id: string;
   /** occurred_at in whole milliseconds since 1970, as a JavaScript Date holds it. */
@@ -66,7 +91,7 @@ export interface LeafRow {
 }
 
 /** The select list of `LeafRow`, over audit_events `e` (left joined: a missing event reads as seq null). */
-export const leafColumns = sql.raw(`e.seq::float8 as "seq", e.id::text as "id",
+export const leafColumns = sql.raw(`e.seq::float8 as "seq", e.leaf_version as "version", e.id::text as "id",
   floor(extract(epoch from e.occurred_at) * 1000)::float8 as "at",
   e.actor_user_id::text as "userId", e.actor_party_id::text as "partyId", e.actor_role as "role",
   e.ip as "ip", e.request_id as "requestId", e.action as "action", e.subject_type as "subjectType",
@@ -77,7 +102,7 @@ const str = JSON.stringify;
 // RFC 8785 writes a string exactly as JSON.stringify does; uuids need no escaping at all.
 const partiesJson = (parties: string) => (parties === '{}' ? '[]' : '["' + parties.slice(1, -1).split(',').join('","') + '"]');
 
-let lastContext = { ip: null as string | null, requestId: null as string | null, digest: contextDigest({ ip: null, requestId: null }) };
+let lastContext = { version: 1, ip: null as string | null, requestId: null as string | null, userId: null as string | null, digest: contextDigest({ ip: null, requestId: null }) };
 
 /**
  * `leafBytes` as text, for a row read raw: the leaf's keys are fixed, so their canonical order is
@@ -88,15 +113,21 @@ let lastContext = { ip: null as string | null, requestId: null as string | null,
 export function leafTextOf(r: LeafRow): string {
   // Consecutive events often share their context (the events of one request; jobs, which have
   // none), and its digest is a third of the hashing: the last one is reused.
-  if (r.ip !== lastContext.ip || r.requestId !== lastContext.requestId) {
-    lastContext = { ip: r.ip, requestId: r.requestId, digest: createContextDigest(`{"ip":${str(r.ip)},"requestId":${str(r.requestId)}}`) };
+  const personal = r.version !== 1;
+  const userId = personal ? r.userId : null;
+  if (r.version !== lastContext.version || r.ip !== lastContext.ip || r.requestId !== lastContext.requestId || userId !== lastContext.userId) {
+    const text = personal
+      ? `{"ip":${str(r.ip)},"requestId":${str(r.requestId)},"userId":${str(userId)}}`
+      : `{"ip":${str(r.ip)},"requestId":${str(r.requestId)}}`;
+    lastContext = { version: r.version, ip: r.ip, requestId: r.requestId, userId, digest: createContextDigest(text) };
   }
   const chain = r.prevHash === null ? '' : `,"chain":{"hash":${str(r.hash)},"prevHash":${str(r.prevHash)},"seq":${str(r.seq)}}`;
+  const actor = personal ? `{"partyId":${str(r.partyId)},"role":${str(r.role)}}` : `{"partyId":${str(r.partyId)},"role":${str(r.role)},"userId":${str(r.userId)}}`;
   return (
-    `{"action":${str(r.action)},"actor":{"partyId":${str(r.partyId)},"role":${str(r.role)},"userId":${str(r.userId)}}${chain}` +
+    `{"action":${str(r.action)},"actor":${actor}${chain}` +
     `,"context":"${lastContext.digest}","id":${str(r.id)}` +
     `,"occurredAt":"${new Date(r.at).toISOString()}","parties":${partiesJson(r.parties)},"payload":${canonicalJson(JSON.parse(r.payload))}` +
-    `,"subject":{"id":${str(r.subjectId)},"type":${str(r.subjectType)}},"v":1}`
+    `,"subject":{"id":${str(r.subjectId)},"type":${str(r.subjectType)}},"v":${str(r.version)}}`
   );
 }
 

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { assertCanAccess } from '../../lib/authz.js';
 import { IdParams, Page, PageQuery, Text, Timestamp, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
+import { seesPeopleOf, seesWhereaboutsOf, viewerOf, type Viewer } from '../../lib/viewer.js';
 import { actorOf } from '../../plugins/auth.js';
 import auditLogRoutes from './log-routes.js';
 import { listAuditEvents, type AuditEventRow } from './service.js';
@@ -11,7 +12,7 @@ const EventView = Type.Object({
   leafIndex: Type.Union([Type.Integer(), Type.Null()], { description: 'Place in the verifiable log; null for the moment before the sequencer integrates it' }),
   occurredAt: Timestamp,
   actor: Type.Object({
-    userId: Type.Union([Uuid, Type.Null()]),
+    userId: Type.Union([Uuid, Type.Null()], { description: 'Which person acted: null for a person of another party than the reader’s' }),
     partyId: Type.Union([Uuid, Type.Null()]),
     role: Type.Union([Type.String(), Type.Null()]),
     ip: Type.Union([Type.String(), Type.Null()]),
@@ -23,17 +24,42 @@ const EventView = Type.Object({
   payload: Type.Unknown(),
 });
 
-const toView = (e: AuditEventRow) => ({
-  id: e.id,
-  seq: e.seq,
-  leafIndex: e.leafIndex,
-  occurredAt: e.occurredAt.toISOString(),
-  actor: { userId: e.actorUserId, partyId: e.actorPartyId, role: e.actorRole, ip: e.ip, requestId: e.requestId },
-  action: e.action,
-  subject: { type: e.subjectType, id: e.subjectId },
-  parties: e.partyIds,
-  payload: e.payload,
-});
+/**
+ * An event as the viewer may see it: the one place that decides it. Operators see everything. A
+ * party sees which of its own people acted, and from where; of another party's people only the
+ * party and the role; the address and request of no one but its own (nor a payload field that
+ * holds one, `ip`).
+ */
+const eventView = (e: AuditEventRow, viewer: Viewer) => {
+  const whereabouts = seesWhereaboutsOf(viewer, e.actorPartyId);
+  return {
+    id: e.id,
+    seq: e.seq,
+    leafIndex: e.leafIndex,
+    occurredAt: e.occurredAt.toISOString(),
+    actor: {
+      userId: seesPeopleOf(viewer, e.actorPartyId) ? e.actorUserId : null,
+      partyId: e.actorPartyId,
+      role: e.actorRole,
+      ip: whereabouts ? e.ip : null,
+      requestId: whereabouts ? e.requestId : null,
+    },
+    action: e.action,
+    subject: { type: e.subjectType, id: e.subjectId },
+    parties: e.partyIds,
+    payload: whereabouts ? e.payload : withoutPersonalFields(e.payload),
+  };
+};
+
+/** Payload fields that say where a person acted from. */
+const personalPayloadFields = ['ip'];
+
+function withoutPersonalFields(payload: unknown): unknown {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
+  return Object.fromEntries(Object.entries(payload).filter(([key]) => !personalPayloadFields.includes(key)));
+}
+
+const staffViewer: Viewer = { partyId: null, staff: true };
 
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/audit/events', {
@@ -67,7 +93,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       afterSeq,
       limit: limit + 1,
     });
-    return pageOf(rows, limit, toView, (e) => e.seq);
+    return pageOf(rows, limit, (e) => eventView(e, staffViewer), (e) => e.seq);
   });
 
   app.get('/parties/:id/audit-events', {
@@ -87,11 +113,13 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Page(EventView), ...problemResponses(400) },
     },
   }, async (request) => {
-    assertCanAccess(actorOf(request), { partyId: request.params.id }, 'party', ['operator']);
+    const actor = actorOf(request);
+    assertCanAccess(actor, { partyId: request.params.id }, 'party', ['operator']);
     const { cursor, limit, ...filters } = request.query;
     const afterSeq = decodeCursor(cursor, Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }));
     const rows = await listAuditEvents(app.db, { ...filters, partyId: request.params.id, order: 'desc', afterSeq, limit: limit + 1 });
-    return pageOf(rows, limit, toView, (e) => e.seq);
+    const viewer = viewerOf(actor);
+    return pageOf(rows, limit, (e) => eventView(e, viewer), (e) => e.seq);
   });
 
   await app.register(auditLogRoutes);

@@ -35,6 +35,13 @@ export const auditEvents = pgTable(
     /** The hash chain of the events written before the log; the tree commits to it. Null since. */
     prevHash: text('prev_hash'),
     hash: text('hash'),
+    /**
+     * The shape of the event's leaf (leaf.ts): 1 named the acting user in the clear, and every party
+     * the event concerns holds its receipt; 2, every event since, commits to the user through the
+     * context digest, so no receipt shows one party another's people. Events written before 2
+     * stay 1 (the migration that added this column), or their receipts would no longer prove them.
+     */
+    leafVersion: smallint('leaf_version').notNull().default(2),
   },
   (t) => [
     uniqueIndex('audit_events_id_idx').on(t.id),

@@ -3,7 +3,9 @@ import { Lru } from '../../lib/cache.js';
 import { preparedQuery, type Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import { partyMayTrade } from '../identity/service.js';
+import { viewerOf } from '../../lib/viewer.js';
 import { isOperator, type Caller } from './context.js';
+import { revealedTag, shapeLineage } from './lineage-view.js';
 import { datasetVersions, listingRevisions, listings, provenanceDeclarations, tradabilityGrounds } from './tables.js';
 
 /** A timestamp as `Date#toISOString` writes it (the columns keep milliseconds). */
@@ -80,14 +82,24 @@ export class ListingViews {
     // The statement leaves `live` out only when its id is the one this process already holds.
     const liveJson = row.liveRevisionId ? (row.live ?? cached!.json) : null;
     if (row.liveRevisionId && row.live) this.live.set(id, { revisionId: row.liveRevisionId, json: row.live });
-    const workingJson = row.insider ? (row.workingRevisionId === row.liveRevisionId ? liveJson : row.working) : null;
+    const workingStored = row.insider ? (row.workingRevisionId === row.liveRevisionId ? liveJson : row.working) : null;
+    // The cited trades' ids are shown per viewer (lineage-view.ts); the stored text is everyone's.
+    const viewer = viewerOf(caller.actor, ['operator', 'bureau']);
+    const live = liveJson === null ? null : shapeLineage(liveJson, viewer, row.ownerPartyId);
+    const working = workingStored === null ? null : shapeLineage(workingStored, viewer, row.ownerPartyId);
+    const liveJsonShown = live?.json ?? null;
+    const workingJson = working?.json ?? null;
+    const revealed = revealedTag([...new Set([...(live?.revealed ?? []), ...(working?.revealed ?? [])])].sort());
     const json =
       `{"id":${JSON.stringify(row.id)},"ownerPartyId":${JSON.stringify(row.ownerPartyId)},"status":${JSON.stringify(row.status)},` +
-      `"listedAt":${row.listedAt === null ? 'null' : JSON.stringify(row.listedAt)},"live":${liveJson ?? 'null'},"working":${workingJson ?? 'null'},` +
+      `"listedAt":${row.listedAt === null ? 'null' : JSON.stringify(row.listedAt)},"live":${liveJsonShown ?? 'null'},"working":${workingJson ?? 'null'},` +
       `"createdAt":${JSON.stringify(row.createdAt)},"updatedAt":${JSON.stringify(row.updatedAt)}}`;
     // Every change to a listing or its working revision stamps the listing's updatedAt; the live
-    // revision never changes in place. So these name exactly one representation.
-    const etag = row.insider ? `"i.${row.liveRevisionId ?? '-'}.${row.workingRevisionId}.${Date.parse(row.updatedAt)}"` : `"b.${row.liveRevisionId}.${Date.parse(row.updatedAt)}"`;
+    // revision never changes in place; `revealed` names the cited trades this viewer sees. So these
+    // name exactly one representation.
+    const etag = row.insider
+      ? `"i.${row.liveRevisionId ?? '-'}.${row.workingRevisionId}.${Date.parse(row.updatedAt)}${revealed}"`
+      : `"b.${row.liveRevisionId}.${Date.parse(row.updatedAt)}${revealed}"`;
     return { etag, json };
   }
 }

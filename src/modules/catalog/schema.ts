@@ -116,16 +116,24 @@ export const ProvenanceBody = Type.Object(
   closed,
 );
 
-/** What a listing shows of each trade it cites: titles and dates, no private terms. */
-const LineageEntry = Type.Object({
-  depth: Type.Integer({ description: '1: cited by this listing; 2: cited by the listing of a depth-1 trade; and so on' }),
-  orderId: Uuid,
-  listingId: Uuid,
-  title: Type.Object({ zh: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
-  orderedAt: Timestamp,
-  completedAt: Timestamp,
-});
-export type ProvenanceRecord = Static<typeof ProvenanceBody> & { lineage?: Static<typeof LineageEntry>[] };
+/**
+ * What a listing shows of each trade it cites: titles and dates, no private terms; the trade's ids
+ * only to the parties to that trade and to staff (catalog/lineage-view.ts).
+ */
+const LineageEntry = Type.Object(
+  {
+    depth: Type.Integer({ description: '1: cited by this listing; 2: cited by the listing of a depth-1 trade; and so on' }),
+    orderId: Type.Optional(Uuid),
+    listingId: Type.Optional(Uuid),
+    title: Type.Object({ zh: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
+    orderedAt: Timestamp,
+    completedAt: Timestamp,
+  },
+  { additionalProperties: false, description: 'orderId and listingId: only for a party to that trade, and staff' },
+);
+/** A lineage entry as stored: with the trade's ids and its buyer and provider (older entries lack these), which views shape. */
+export type StoredLineageEntry = Static<typeof LineageEntry> & { orderId: string; listingId: string; parties?: string[] };
+export type ProvenanceRecord = Static<typeof ProvenanceBody> & { lineage?: StoredLineageEntry[] };
 
 /** Art. 26: anonymised beyond restoration, or source explained and expressly authorised. */
 export const GroundBody = Type.Union([
@@ -198,7 +206,11 @@ const Versioned = <T extends Parameters<typeof Type.Object>[0]>(record: T) =>
   Type.Object({ id: Uuid, version: Type.Integer(), schemaVersion: Type.Integer(), declaredAt: Timestamp, ...record });
 
 export const ProvenanceView = Versioned({
-  declaration: Type.Object({ ...ProvenanceBody.properties, lineage: Type.Optional(Type.Array(LineageEntry, { description: 'The cited trades, checked when declared' })) }),
+  declaration: Type.Object({
+    ...ProvenanceBody.properties,
+    citedOrders: Type.Optional(Type.Array(Uuid, { description: 'The cited orders the reader is a party to (all of them for staff); absent when none' })),
+    lineage: Type.Optional(Type.Array(LineageEntry, { description: 'The cited trades, checked when declared' })),
+  }),
 });
 export const GroundView = Versioned({ ground: GroundBody });
 

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { IdParams, problemResponses } from '../../lib/http.js';
+import { viewerOf } from '../../lib/viewer.js';
 import { acceptDelivery, decideDispute, disputeDelivery } from './acceptance.js';
 import { callerOf, type TradingContext } from './context.js';
 import { confirmReceipt, listGrants, recordDelivery, revokeGrant, startDownload } from './delivery.js';
@@ -84,7 +85,12 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async
       body: DeliveryBody,
       response: { 201: DeliveryView, ...problemResponses(404, 409) },
     },
-  }, async (request, reply) => reply.code(201).send(deliveryView(await recordDelivery(ctx, callerOf(request), request.params.id, request.body))));
+  }, async (request, reply) => {
+    const caller = callerOf(request);
+    const delivery = await recordDelivery(ctx, caller, request.params.id, request.body);
+    // Only the provider's own members record a delivery: the party they act for is the provider.
+    return reply.code(201).send(deliveryView(delivery, viewerOf(caller.actor), caller.actor.partyId!));
+  });
 
   const buyerStep = (path: string, summary: string, run: (id: string, caller: ReturnType<typeof callerOf>, body: { reason: string } | undefined) => Promise<Parameters<typeof orderView>[0]>, withReason: boolean) =>
     app.post(`/orders/:id/${path}`, {

@@ -11,6 +11,11 @@ export interface LineageEntry {
   depth: number;
   orderId: string;
   listingId: string;
+  /**
+   * The trade's buyer and provider, kept so the listing can show the ids above to them alone (and
+   * to staff); every other reader gets the title and dates (catalog/lineage-view.ts).
+   */
+  parties: string[];
   title: { zh?: string | undefined; en?: string | undefined };
   orderedAt: string;
   completedAt: string;
@@ -46,11 +51,21 @@ export async function checkLineageCitations(db: Database, partyId: string, order
   for (const id of wanted) {
     const order = found.get(id)!;
     const title = revisions.get(order.revisionId)?.content.title ?? {};
-    chain.push({ depth: 1, orderId: id, listingId: order.listingId, title: { zh: title.zh, en: title.en }, orderedAt: order.createdAt.toISOString(), completedAt: order.updatedAt.toISOString() });
+    chain.push({
+      depth: 1,
+      orderId: id,
+      listingId: order.listingId,
+      parties: [order.buyerPartyId, order.providerPartyId],
+      title: { zh: title.zh, en: title.en },
+      orderedAt: order.createdAt.toISOString(),
+      completedAt: order.updatedAt.toISOString(),
+    });
     // The bought revision's own declaration carries its chain, checked when it was declared and never
     // changed since: the whole chain, one level deeper.
     const upstream = (await getRevisionProvenance(db, order.revisionId))?.lineage ?? [];
-    chain.push(...upstream.map((e) => ({ ...e, depth: (e.depth ?? 1) + 1 })));
+    // An upstream entry kept before its parties were: its depth-1 trades were bought by the party
+    // that sold this one; of deeper ones nothing is known, so only staff see their ids.
+    chain.push(...upstream.map((e) => ({ ...e, parties: e.parties ?? ((e.depth ?? 1) === 1 ? [order.providerPartyId] : []), depth: (e.depth ?? 1) + 1 })));
   }
   return chain.slice(0, MAX_CHAIN);
 }

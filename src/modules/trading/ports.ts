@@ -1,4 +1,5 @@
 import type { Database } from '../../lib/database.js';
+import type { Viewer } from '../../lib/viewer.js';
 
 /**
  * Where trading meets settlement and agreements. The order is the hub: it asks settlement to
@@ -112,14 +113,15 @@ export interface AgreementSummary {
   /** SHA-256 of the unsealed PDF the parties signed, and of the sealed PDF once sealed. */
   contentSha256: string;
   sealedSha256: string | null;
-  signatures: { partyId: string; userId: string; signedAt: string; auditEventId: string }[];
+  /** Who signed for the party (userId) only that party and staff see: null for anyone else. */
+  signatures: { partyId: string; role: string; partyName: string; userId: string | null; signedAt: string; auditEventId: string }[];
 }
 
 export interface AgreementsPort {
   /** Drafts the data trade agreement of an order; the parties then sign it through the agreements API. */
   draftTradeAgreement(tx: Database, order: AgreementOrder): Promise<{ agreementId: string; number: string }>;
-  /** The agreement for the order's transaction record; null when none was drafted. */
-  summary(db: Database, agreementId: string): Promise<AgreementSummary | null>;
+  /** The agreement for the order's transaction record, as `viewer` may see it; null when none was drafted. */
+  summary(db: Database, agreementId: string, viewer: Viewer): Promise<AgreementSummary | null>;
 }
 
 /** What agreements tell trading. Implemented by trading. */

@@ -18,7 +18,12 @@ const AgreementSummaryView = Type.Object({
   modelText: Type.Object({ kind: Type.String(), version: Type.Integer(), sha256: Type.String() }),
   contentSha256: Type.String(),
   sealedSha256: Nullable(Type.String()),
-  signatures: Type.Array(Type.Object({ partyId: Type.String(), userId: Type.String(), signedAt: Type.String(), auditEventId: Type.String() })),
+  signatures: Type.Array(
+    Type.Object(
+      { partyId: Type.String(), role: Type.String(), partyName: Type.String(), userId: Nullable(Type.String()), signedAt: Type.String(), auditEventId: Type.String() },
+      { additionalProperties: false, description: 'Which person signed (userId) only the signing party and operators see; null for the other side' },
+    ),
+  ),
 });
 
 const MoneyView = Type.Object({

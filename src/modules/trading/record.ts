@@ -1,7 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import { getRevision } from '../catalog/listings.js';
 import { partyNames } from '../identity/service.js';
-import { isOperator, type Caller, type TradingContext } from './context.js';
+import { seesPeopleOf, viewerOf } from '../../lib/viewer.js';
+import type { Caller, TradingContext } from './context.js';
 import { findOrderFor } from './orders.js';
 import { deliveries, downloadGrants, downloads, orderSteps } from './tables.js';
 import { deliveryView, grantView, orderView } from './views.js';
@@ -16,7 +17,7 @@ const receiptOf = (auditEventId: string) => `/audit/events/${auditEventId}/recei
  */
 export async function transactionRecord(ctx: TradingContext, caller: Caller, orderId: string) {
   const order = await findOrderFor(ctx.db, caller, orderId, { staff: true });
-  const side = isOperator(caller) ? 'operator' : caller.actor.partyId === order.buyerPartyId ? 'buyer' : 'provider';
+  const viewer = viewerOf(caller.actor);
   const [names, revision, steps, grants, delivered, downloaded, agreement, money] = await Promise.all([
     partyNames(ctx.db, [order.buyerPartyId, order.providerPartyId]),
     getRevision(ctx.db, order.revisionId),
@@ -24,12 +25,13 @@ export async function transactionRecord(ctx: TradingContext, caller: Caller, ord
     ctx.db.select().from(downloadGrants).where(eq(downloadGrants.orderId, order.id)).orderBy(asc(downloadGrants.createdAt)),
     ctx.db.select().from(deliveries).where(eq(deliveries.orderId, order.id)).orderBy(asc(deliveries.recordedAt)),
     ctx.db.select().from(downloads).where(eq(downloads.orderId, order.id)).orderBy(asc(downloads.at)),
-    order.agreementId ? ctx.agreements.summary(ctx.db, order.agreementId) : Promise.resolve(null),
+    order.agreementId ? ctx.agreements.summary(ctx.db, order.agreementId, viewer) : Promise.resolve(null),
     ctx.settlement.summary(ctx.db, order.id),
   ]);
-  // A party sees which of its own people acted; the other side's people stay private.
-  const ownPeople = (role: string | null) =>
-    side === 'operator' || (side === 'buyer' ? role === 'buyer' || role === 'department' : role === 'provider');
+  // A party sees which of its own people acted; the other side's people stay private. A step's
+  // actor acted for the side its role names; operators and the system act for the exchange.
+  const partyActingAs = (role: string | null) =>
+    role === 'provider' ? order.providerPartyId : role === 'buyer' || role === 'department' ? order.buyerPartyId : null;
   const accepted = steps.find((s) => s.action === 'accept_delivery');
   return {
     order: orderView(order),
@@ -45,16 +47,16 @@ export async function transactionRecord(ctx: TradingContext, caller: Caller, ord
       from: s.fromStatus,
       to: s.toStatus,
       at: s.at.toISOString(),
-      actor: { role: s.actorRole, userId: ownPeople(s.actorRole) ? s.actorUserId : null },
+      actor: { role: s.actorRole, userId: seesPeopleOf(viewer, partyActingAs(s.actorRole)) ? s.actorUserId : null },
       auditEventId: s.auditEventId,
       receipt: receiptOf(s.auditEventId),
     })),
     grants: grants.map(grantView),
-    deliveries: delivered.map((d) => ({ ...deliveryView(d), receipt: receiptOf(d.auditEventId) })),
+    deliveries: delivered.map((d) => ({ ...deliveryView(d, viewer, order.providerPartyId), receipt: receiptOf(d.auditEventId) })),
     downloads: downloaded.map((d) => ({
       id: d.id,
       grantId: d.grantId,
-      userId: side === 'provider' ? null : d.userId,
+      userId: seesPeopleOf(viewer, d.partyId) ? d.userId : null,
       rangeStart: d.rangeStart,
       rangeEnd: d.rangeEnd,
       sha256: d.sha256,

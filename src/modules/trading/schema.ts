@@ -155,7 +155,7 @@ export const DeliveryView = Type.Object({
   description: Type.String(),
   sha256: Type.String(),
   sizeBytes: Nullable(Type.Integer()),
-  recordedBy: Uuid,
+  recordedBy: Type.Union([Uuid, Type.Null()], { description: 'Which of the provider’s people recorded it: shown to the provider and operators, null to the buyer' }),
   recordedAt: Timestamp,
   auditEventId: Uuid,
   confirmedAt: Nullable(Timestamp),

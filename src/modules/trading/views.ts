@@ -2,6 +2,7 @@ import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Database } from '../../lib/database.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
+import { seesPeopleOf, type Viewer } from '../../lib/viewer.js';
 import type { SecurityAssessment } from './cross-border.js';
 import type { Delivery, DownloadGrant } from './delivery.js';
 import type { Order } from './state-machine.js';
@@ -57,13 +58,14 @@ export const grantView = (g: DownloadGrant) => ({
   download: `/grants/${g.id}/download`,
 });
 
-export const deliveryView = (d: Delivery) => ({
+/** A delivery as the viewer may see it: which of the provider's people recorded it, only the provider and staff. */
+export const deliveryView = (d: Delivery, viewer: Viewer, providerPartyId: string) => ({
   id: d.id,
   orderId: d.orderId,
   description: d.description,
   sha256: d.sha256,
   sizeBytes: d.sizeBytes,
-  recordedBy: d.recordedBy,
+  recordedBy: seesPeopleOf(viewer, providerPartyId) ? d.recordedBy : null,
   recordedAt: d.recordedAt.toISOString(),
   auditEventId: d.auditEventId,
   confirmedAt: iso(d.confirmedAt),

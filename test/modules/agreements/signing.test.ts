@@ -48,10 +48,11 @@ t.test('both parties sign a trade agreement; the exchange seals it; pdfsig and t
   t.match(sealedView.sealedSha256, /^[0-9a-f]{64}$/);
   t.same(events.calls.map((c) => [c.orderId, c.agreementId]), [[order.id, agreementId]], 'trading is told once, in the sealing transaction');
 
-  const summary = await app.agreements.summary(app.db, agreementId);
+  const staff = { partyId: null, staff: true };
+  const summary = await app.agreements.summary(app.db, agreementId, staff);
   t.match(summary, { id: agreementId, status: 'signed', contentSha256: currentHash, sealedSha256: sealedView.sealedSha256, modelText: { kind: 'trade', version: 1 } }, 'the summary for the order record');
   t.equal(summary!.signatures.length, 2);
-  t.equal(await app.agreements.summary(app.db, order.id), null, 'no agreement by that id');
+  t.equal(await app.agreements.summary(app.db, order.id, staff), null, 'no agreement by that id');
 
   // Each signature is an audit event both parties hold a receipt for.
   for (const [user, party] of [[buyer, buyerParty], [provider, providerParty]] as const) {

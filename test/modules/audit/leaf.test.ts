@@ -47,6 +47,8 @@ t.test('the raw leaf serialiser writes exactly the bytes of the generic one, on 
     subjectId: pick([randomUUID(), String(i), text()]),
     payload: { [pick(['n', 'b', 'é', '10'])]: json(0), a: json(1) },
     partyIds: Array.from({ length: pick([0, 1, 3]) }, () => randomUUID()).sort(),
+    // Both shapes: the first events name the user (1), every later one digests it (2).
+    leafVersion: pick([1, 2]),
     // Events from before the log carry their place in the old hash chain.
     ...(random() < 0.2 ? { prevHash: 'a'.repeat(64), hash: pick(['b'.repeat(64), text()]) } : {}),
   }));

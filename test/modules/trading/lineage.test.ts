@@ -1,8 +1,10 @@
 // Lineage: a provenance declaration cites orders its party bought here. Each must be the party's
 // own, completed, and bought under a licence that allows onward processing and resale; buyers see
-// the cited trades (titles and dates, no private terms) on the listing.
+// the cited trades (titles and dates, no private terms) on the listing, and only the parties to a
+// cited trade, and operators, its order and listing ids.
 import t from 'tap';
 import { as, expectProblem, signUp } from '../../helpers/app.js';
+import { assertNoLeaks } from '../../helpers/leaks.js';
 import { approve, completeDraft, listedProduct, sampleListing, sampleProvenance, submit } from '../../helpers/catalog.js';
 import { createVerifiedParty } from '../../helpers/identity.js';
 import { completedOrder, placeOrder, sampleOrder, tradingWorld, buildTradingApp } from '../../helpers/trading.js';
@@ -44,18 +46,27 @@ t.test('lineage citations', async (t) => {
     t.equal(view.working.provenance.version, 1, 'no new declaration');
   });
 
-  t.test('a valid citation is kept, and buyers see the chain of trades without private terms', async (t) => {
+  t.test('a valid citation is kept; buyers see the chain as titles and dates, its parties the trade too', async (t) => {
     const res = await declare([bought.id]);
     t.equal(res.statusCode, 200, res.body.slice(0, 300));
     await submit(app, acting, draft.id);
     await approve(app, clerk, draft.id);
-    const seen = await as(app, buyer.user, { method: 'GET', url: `/catalog/listings/${draft.id}` });
-    t.equal(seen.statusCode, 200);
-    const lineage = seen.json<{ live: { provenance: { declaration: { citedOrders: string[]; lineage: Record<string, unknown>[] } } } }>().live.provenance.declaration.lineage;
-    t.equal(lineage.length, 1);
-    t.match(lineage[0], { depth: 1, orderId: bought.id, listingId: resellable.id, title: { en: 'Chongqing public transport ridership' } });
-    t.ok(lineage[0]!.orderedAt && lineage[0]!.completedAt);
-    t.notOk(JSON.stringify(lineage).includes('amountMinor') || JSON.stringify(lineage).includes('purpose'), 'no price, no purpose');
+    type Declaration = { citedOrders?: string[]; lineage: Record<string, unknown>[] };
+    const declarationFor = async (user: typeof buyer.user) => {
+      const seen = await as(app, user, { method: 'GET', url: `/catalog/listings/${draft.id}` });
+      t.equal(seen.statusCode, 200);
+      return seen.json<{ live: { provenance: { declaration: Declaration } } }>().live.provenance.declaration;
+    };
+    const third = await declarationFor(buyer.user);
+    t.equal(third.lineage.length, 1);
+    t.same(Object.keys(third.lineage[0]!).sort(), ['completedAt', 'depth', 'orderedAt', 'title'], 'a third party: titles and dates only');
+    t.match(third.lineage[0], { depth: 1, title: { en: 'Chongqing public transport ridership' }, orderedAt: String, completedAt: String });
+    t.notOk('citedOrders' in third, 'nor the cited order ids');
+    assertNoLeaks(t, third, { 'the cited order id': bought.id, 'the cited listing id': resellable.id }, 'a third party’s lineage');
+    t.notOk(JSON.stringify(third).includes('amountMinor') || JSON.stringify(third).includes('purpose'), 'no price, no purpose');
+    for (const [user, who] of [[acting, 'the buyer of the cited trade'], [provider.user, 'its provider'], [clerk, 'an operator']] as const) {
+      t.match(await declarationFor(user), { citedOrders: [bought.id], lineage: [{ depth: 1, orderId: bought.id, listingId: resellable.id }] }, `${who} sees the trade`);
+    }
   });
 
   t.test('a listing made from a listing made from bought data shows the whole chain', async (t) => {
@@ -70,10 +81,13 @@ t.test('lineage citations', async (t) => {
       payload: { ...sampleProvenance([{ sha256: next.evidence.sha256, description: 'Method' }]), sourceType: 'bought_on_exchange', citedOrders: [boughtForecast.id] },
     });
     t.equal(res.statusCode, 200, res.body.slice(0, 300));
-    const chain = res.json<{ working: { provenance: { declaration: { lineage: { depth: number; orderId: string; title: { en?: string } }[] } } } }>().working.provenance.declaration.lineage;
+    type Chain = { depth: number; orderId?: string; title: { en?: string } }[];
+    const chain = res.json<{ working: { provenance: { declaration: { lineage: Chain } } } }>().working.provenance.declaration.lineage;
     t.same(chain.map((e) => [e.depth, e.orderId, e.title.en]), [
       [1, boughtForecast.id, 'Ridership forecast'],
-      [2, bought.id, 'Chongqing public transport ridership'],
-    ]);
+      [2, undefined, 'Chongqing public transport ridership'],
+    ], 'the reseller sees its own purchase; of the trade before it, only the title and dates');
+    const staffView = await as(app, clerk, { method: 'GET', url: `/catalog/listings/${next.id}` });
+    t.same(staffView.json<{ working: { provenance: { declaration: { lineage: Chain } } } }>().working.provenance.declaration.lineage.map((e) => e.orderId), [boughtForecast.id, bought.id], 'operators see the whole chain');
   });
 });
