@@ -167,11 +167,14 @@ export async function acceptOrder(ctx: TradingContext, tx: Database, actor: Audi
   return draftAgreement(ctx, tx, actor, accepted, revision, at);
 }
 
-/** An accepted order asks agreements to draft its trade agreement, in the transaction that accepted it. */
+/**
+ * An accepted order asks agreements to draft its trade agreement, in the transaction that accepted
+ * it. The parties have `agreementSigningHours` to sign it; then the sweep expires the order.
+ */
 export async function draftAgreement(ctx: TradingContext, tx: Database, actor: AuditActor, accepted: Order, revision: Revision | undefined, at: Date): Promise<Order> {
   const drafted = await ctx.agreements.draftTradeAgreement(tx, await agreementOrderOf(tx, accepted, revision ?? (await getRevision(tx, accepted.revisionId))));
   return transition(tx, actor, accepted, 'draft_agreement', {
-    set: { agreementId: drafted.agreementId, agreementNumber: drafted.number, responseDueAt: null },
+    set: { agreementId: drafted.agreementId, agreementNumber: drafted.number, responseDueAt: addHours(at, ctx.config.agreementSigningHours) },
     details: { agreementId: drafted.agreementId, agreementNumber: drafted.number },
     at,
   });
