@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { InvalidatedCache } from './lib/cache.js';
 import { listenForChanges, type ChangeFeed } from './lib/changes.js';
 import { openDatabase, type Database, type DatabaseHandle } from './lib/database.js';
+import { routeToRequestTransaction } from './lib/request-transaction.js';
 import { sharedSerializers } from './lib/serialization.js';
 import { parseQueryString } from './lib/validation.js';
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
@@ -110,7 +111,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.removeContentTypeParser(['text/plain', 'application/json']);
   app.decorate('config', config);
   app.decorate('database', database);
-  app.decorate('db', database.db);
+  // Every module reads and writes through this one handle; inside an idempotent request it is that
+  // request's transaction (lib/request-transaction.ts).
+  const db = routeToRequestTransaction(database.db);
+  app.decorate('db', db);
   app.decorate('changes', changes);
   const blobs = options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs'));
   app.decorate('blobs', blobs);
@@ -118,7 +122,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // through its events, inside the transaction that records it.
   const orderEvents = createOrderEvents(config);
   // A model text that is not valid stops the start here, naming the file and its problems.
-  const agreements = await createAgreements({ db: database.db, config, blobs, events: options.orderAgreementEvents ?? orderEvents });
+  const agreements = await createAgreements({ db, config, blobs, events: options.orderAgreementEvents ?? orderEvents });
   app.decorate('agreements', agreements);
   app.addHook('onClose', async () => {
     await changes.close();
@@ -129,9 +133,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   options.instrument?.(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    // Read your own writes: a request that may have changed something answers only once this
-    // process's caches have seen the change (src/lib/changes.ts).
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) await changes.fence();
   });
 
   await app.register(problems);
@@ -145,6 +146,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // Before the docs record the routes, so every POST documents its Idempotency-Key header.
   await app.register(idempotency, { ttlHours: config.idempotencyKeyTtlHours });
+  // After idempotency's hook, which commits an idempotent request's change.
+  app.addHook('onSend', async (request, reply) => {
+    // Read your own writes: a request that may have changed something answers only once this
+    // process's caches have seen the change (src/lib/changes.ts).
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) await changes.fence();
+  });
   await app.register(openapi, { publicBaseUrl: config.publicBaseUrl });
   await app.register(rateLimits);
 

@@ -36,6 +36,7 @@ const settings = {
   CATALOG_DOCUMENT_MAX_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 20 * 1024 * 1024 },
   SEARCH_RELEVANCE_WINDOW: { schema: Type.Integer({ minimum: 1, maximum: 100_000 }), default: 1000 },
   ORDER_RESPONSE_HOURS: { schema: Type.Integer({ minimum: 1, maximum: 24 * 90 }), default: 72 },
+  AGREEMENT_SIGNING_HOURS: { schema: Type.Integer({ minimum: 1, maximum: 24 * 90 }), default: 168 },
   ACCEPTANCE_WINDOW_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 90 }), default: 7 },
   FEE_BASIS_POINTS: { schema: Type.Integer({ minimum: 0, maximum: 10_000 }), default: 300 },
   FEE_MINIMUM_MINOR: { schema: Type.Integer({ minimum: 0 }), default: 100 },
@@ -105,6 +106,8 @@ export interface Config {
   searchRelevanceWindow: number;
   /** How long a provider (or a buyer shown changed terms) has to answer an order before it expires. */
   orderResponseHours: number;
+  /** How long the parties have to sign an accepted order's agreement before the order expires. */
+  agreementSigningHours: number;
   /** How long the buyer has to accept a delivery or dispute it; then it is accepted automatically. */
   acceptanceWindowDays: number;
   /** The exchange's fee on an order, fixed when it is placed: basis points of the amount, at least the minimum, never above the amount. */
@@ -217,6 +220,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     catalogDocumentMaxBytes: read(env, 'CATALOG_DOCUMENT_MAX_BYTES'),
     searchRelevanceWindow: read(env, 'SEARCH_RELEVANCE_WINDOW'),
     orderResponseHours: read(env, 'ORDER_RESPONSE_HOURS'),
+    agreementSigningHours: read(env, 'AGREEMENT_SIGNING_HOURS'),
     acceptanceWindowDays: read(env, 'ACCEPTANCE_WINDOW_DAYS'),
     feeBasisPoints: read(env, 'FEE_BASIS_POINTS'),
     feeMinimumMinor: read(env, 'FEE_MINIMUM_MINOR'),

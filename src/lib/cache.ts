@@ -1,4 +1,5 @@
 import type { ChangeFeed, ChangeTopic } from './changes.js';
+import { requestTransaction } from './request-transaction.js';
 
 /**
  * A least-recently-used map bounded by count, and by total weight when `weigh` is given (bytes of
@@ -77,6 +78,9 @@ export class InvalidatedCache<V> {
   }
 
   async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    // A request inside its own transaction reads its own writes, and what it reads may yet be
+    // rolled back: it neither answers from the cache nor fills it.
+    if (requestTransaction()) return load();
     if (this.feed.live) {
       const hit = this.entries.get(key);
       if (hit !== undefined) return hit;

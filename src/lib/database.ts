@@ -10,6 +10,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { requestTransaction } from './request-transaction.js';
 
 /** The query builder every module uses; a transaction is one too. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -223,11 +224,14 @@ function processIsAlive(pid: number): boolean {
  *   const userById = preparedQuery((db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('user_by_id'));
  *   const [user] = await userById(db).execute({ id });
  *
- * Only for `db` itself: inside a transaction, build the query as usual.
+ * Only for `db` itself: inside a transaction, build the query as usual. Inside a request that runs
+ * in one transaction (lib/request-transaction.ts) it is built on that transaction, every time.
  */
 export function preparedQuery<T>(build: (db: Database) => T): (db: Database) => T {
   const byDatabase = new WeakMap<Database, T>();
   return (db) => {
+    const tx = requestTransaction();
+    if (tx) return build(tx);
     let statement = byDatabase.get(db);
     if (!statement) byDatabase.set(db, (statement = build(db)));
     return statement;

@@ -2,8 +2,10 @@ import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { timestamptz } from '../lib/columns.js';
 
 /**
- * Idempotency keys and the first response given under each, shared by every process of the
- * service (plugins/idempotency.ts). A key belongs to one caller: the user and the party it acts for.
+ * The answer given under each Idempotency-Key, shared by every process of the service
+ * (plugins/idempotency.ts). A row is written in the transaction of the change it answers, so it
+ * exists exactly when that change committed; a request still running holds a lock, not a row.
+ * A key belongs to one caller: the user and the party it acts for.
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -13,14 +15,11 @@ export const idempotencyKeys = pgTable(
     key: text('key').notNull(),
     /** SHA-256 over method, route, path and body: the same key with another request is refused. */
     fingerprint: text('fingerprint').notNull(),
-    state: text('state', { enum: ['in_progress', 'done'] }).notNull(),
-    responseStatus: integer('response_status'),
-    responseType: text('response_type'),
-    responseBody: text('response_body'),
+    responseStatus: integer('response_status').notNull(),
+    responseType: text('response_type').notNull(),
+    responseBody: text('response_body').notNull(),
     responseLocation: text('response_location'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
-    /** When an `in_progress` claim is considered abandoned (its process died) and may be taken over. */
-    claimedUntil: timestamptz('claimed_until').notNull(),
     expiresAt: timestamptz('expires_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],

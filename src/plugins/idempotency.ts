@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lte, sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import { canonicalJson } from '../lib/canonical-json.js';
-import type { Database } from '../lib/database.js';
 import { AppError } from '../lib/errors.js';
 import { problemResponses } from '../lib/http.js';
-import { idempotencyKeys } from './idempotency-tables.js';
+import type { OpenRequestTransaction } from '../lib/request-transaction.js';
+import { claimKey, dropExpiredKeys, RETRY_AFTER_SECONDS, storeAnswer, type KeyRequest, type StoredAnswer } from './idempotency-keys.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,8 +15,6 @@ declare module 'fastify' {
   }
 }
 
-/** A claim that an abandoned request (its process died) holds before another may take the key over. */
-const CLAIM_SECONDS = 300;
 const MAX_KEY_LENGTH = 255;
 /** RFC 8941 sf-string (the IETF draft's form) or a bare token (what Stripe's clients send). */
 const QUOTED = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])+)"$/;
@@ -27,11 +24,7 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAY_HEADER = 'idempotent-replayed';
 
 const claimed = Symbol('idempotency claim');
-interface Claim {
-  scope: string;
-  key: string;
-}
-type ClaimedRequest = FastifyRequest & { [claimed]?: Claim };
+type ClaimedRequest = FastifyRequest & { [claimed]?: KeyRequest & { transaction: OpenRequestTransaction } };
 
 /** The key from the header, as the draft's structured field or a bare token; a bad one is a 400. */
 export function parseIdempotencyKey(raw: string): string {
@@ -54,12 +47,18 @@ function fingerprintOf(request: FastifyRequest): string {
 
 /**
  * Idempotency for every authenticated POST (IETF httpapi `Idempotency-Key` draft; Stripe's
- * documented behaviour). The first request under a key claims it in the database, so the claim
- * holds across processes; its response (any status below 500) is stored with the request's
- * fingerprint. A later request with the key and the same fingerprint gets that response again,
- * unchanged, marked `Idempotent-Replayed: true`; with another fingerprint a 422; while the first
- * still runs a 409 with Retry-After. A 5xx is not stored: the client may retry under the same key.
- * Keys are the caller's (user and acting party) and expire after `ttlHours`.
+ * documented behaviour). A request under a key runs in one database transaction from its claim
+ * to its answer (lib/request-transaction.ts): the claim is a lock the transaction holds, and the
+ * answer (any status below 500) is stored with the request's fingerprint in that transaction,
+ * so it commits with the change it answers. A process killed at any point leaves either nothing
+ * (the retry runs) or the change with its answer (the retry gets the answer), never a change
+ * without its answer; and the key is free the moment the dead request's connection is gone.
+ *
+ * A later request with the key and the same fingerprint gets the stored answer again, unchanged,
+ * marked `Idempotent-Replayed: true`; with another fingerprint a 422. One arriving while the first
+ * runs waits for it (two seconds at most) and gets its answer; past that a 409 with Retry-After.
+ * A 5xx is not an answer: its transaction rolls back and the retry runs again. Keys are the
+ * caller's (user and acting party) and expire after `ttlHours`.
  *
  * Public routes have no caller to scope a key to, and upload routes stream a body that cannot be
  * fingerprinted before it is stored: neither takes a key. A route opts out with
@@ -70,59 +69,81 @@ export default fp(async function idempotency(app: FastifyInstance, opts: { ttlHo
   const ttlSeconds = opts.ttlHours * 3600;
   let claims = 0;
 
-  const claim: preHandlerHookHandler = async function claimIdempotencyKey(request, reply) {
+  const claim: preHandlerHookHandler = function claimIdempotencyKey(request, reply, done) {
     const header = request.headers[IDEMPOTENCY_HEADER];
-    if (header === undefined || !request.actor) return;
-    const key = parseIdempotencyKey(Array.isArray(header) ? header.join(',') : header);
-    const scope = `${request.actor.userId}/${request.actor.partyId ?? '-'}`;
-    const fingerprint = fingerprintOf(request);
-    if (++claims % 200 === 0) void db.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql`now()`)).catch((err: unknown) => request.log.warn({ err }, 'idempotency cleanup failed'));
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (await takeKey(db, { scope, key, fingerprint, ttlSeconds })) {
-        (request as ClaimedRequest)[claimed] = { scope, key };
-        return;
-      }
-      const [held] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-      if (!held) continue; // expired and removed in between: claim it afresh
-      if (held.fingerprint !== fingerprint) {
-        throw new AppError('idempotency-key-reused', 'this Idempotency-Key was sent with a different request; use a new key for a new request');
-      }
-      if (held.state === 'in_progress') {
-        reply.header('retry-after', '1');
-        throw new AppError('idempotency-in-progress', 'the first request with this Idempotency-Key has not finished; retry in a moment');
-      }
-      return replay(reply, held);
+    if (header === undefined || !request.actor) return done();
+    let key: string;
+    try {
+      key = parseIdempotencyKey(Array.isArray(header) ? header.join(',') : header);
+    } catch (err) {
+      return done(err as Error);
     }
-    throw new AppError('idempotency-in-progress', 'the Idempotency-Key is changing hands; retry in a moment');
+    const held = { scope: `${request.actor.userId}/${request.actor.partyId ?? '-'}`, key, fingerprint: fingerprintOf(request) };
+    if (++claims % 200 === 0) void dropExpiredKeys(db).catch((err: unknown) => request.log.warn({ err }, 'idempotency cleanup failed'));
+    claimKey(db, held).then(
+      (outcome) => {
+        if (outcome.kind === 'replay') return void replay(reply, outcome.answer);
+        (request as ClaimedRequest)[claimed] = { ...held, transaction: outcome.transaction };
+        // The rest of the request, handler included, runs with app.db routed to this transaction.
+        outcome.transaction.enter(() => done());
+      },
+      (err: unknown) => {
+        if (err instanceof AppError && err.code === 'idempotency-in-progress') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        done(err as Error);
+      },
+    );
   };
 
-  const store: onSendHookHandler = async function storeIdempotentResponse(request, reply, payload) {
+  const store: onSendHookHandler = async function storeIdempotentAnswer(request, reply, payload) {
     const held = (request as ClaimedRequest)[claimed];
     if (!held) return payload;
     delete (request as ClaimedRequest)[claimed];
-    const where = and(eq(idempotencyKeys.scope, held.scope), eq(idempotencyKeys.key, held.key), eq(idempotencyKeys.state, 'in_progress'));
-    try {
-      if (reply.statusCode >= 500 || (typeof payload !== 'string' && !Buffer.isBuffer(payload) && payload !== null && payload !== undefined)) {
-        // A server error is not an answer to keep: the retry runs again.
-        await db.delete(idempotencyKeys).where(where);
-      } else {
-        const location = reply.getHeader('location');
-        await db
-          .update(idempotencyKeys)
-          .set({
-            state: 'done',
-            responseStatus: reply.statusCode,
-            responseType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
-            responseBody: payload === null || payload === undefined ? '' : payload.toString(),
-            responseLocation: typeof location === 'string' ? location : null,
-          })
-          .where(where);
-      }
-    } catch (err) {
-      request.log.error({ err }, 'could not record the idempotent response');
+    const { transaction } = held;
+    // A server error is not an answer to keep: nothing of the request is, and the retry runs again.
+    if (reply.statusCode >= 500) {
+      await transaction.end('rollback');
+      return payload;
     }
+    // A file (a Buffer or a stream) is not kept as an answer: the change commits, and a retry runs again.
+    if (typeof payload === 'string' || payload === null || payload === undefined) {
+      const location = reply.getHeader('location');
+      const answer = {
+        status: reply.statusCode,
+        type: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
+        body: payload ?? '',
+        location: typeof location === 'string' ? location : null,
+      };
+      try {
+        await storeAnswer(transaction.tx, held, answer, ttlSeconds);
+      } catch (err) {
+        await transaction.end('rollback');
+        // A refusal whose statement failed (a conflict, say) left the transaction unusable: nothing
+        // was kept, so the refusal goes out as it is, unstored. A success cannot: its change is gone.
+        if (reply.statusCode >= 400) {
+          request.log.warn({ err }, 'a refusal under an Idempotency-Key was not stored; its transaction had failed');
+          return payload;
+        }
+        throw err;
+      }
+    }
+    // A failed commit throws: the client gets a 500, and its retry finds the answer if the commit
+    // happened after all (a connection lost on COMMIT), or runs again if it did not.
+    await transaction.end('commit');
     return payload;
   };
+
+  // Should the answer never be sent (the hooks cut short), the transaction ends unkept.
+  const release: onResponseHookHandler = async function releaseUnansweredClaim(request) {
+    const held = (request as ClaimedRequest)[claimed];
+    if (!held) return;
+    delete (request as ClaimedRequest)[claimed];
+    await held.transaction.end('rollback');
+  };
+
+  // On the app itself, before the hook that waits for this process's caches to see a change
+  // (app.ts): that change is committed here.
+  app.addHook('onSend', store);
+  app.addHook('onResponse', release);
 
   app.addHook('onRoute', (route) => {
     if (route.schema?.hide) return;
@@ -135,7 +156,8 @@ export default fp(async function idempotency(app: FastifyInstance, opts: { ttlHo
         description:
           'Makes the request safe to retry (IETF Idempotency-Key draft): a quoted string or a token, unique per request, kept ' +
           `${opts.ttlHours} h for you and the party you act for. A retry gets the first answer again with Idempotent-Replayed: true; ` +
-          'the key with a different request is a 422, and while the first is still running a 409.',
+          'the key with a different request is a 422. A retry while the first still runs waits for its answer, two seconds at most, ' +
+          'then gets a 409 with Retry-After.',
     });
     route.schema = {
       ...route.schema,
@@ -143,45 +165,12 @@ export default fp(async function idempotency(app: FastifyInstance, opts: { ttlHo
       response: { ...problemResponses(409, 422), ...(route.schema?.response as object | undefined) },
     };
     route.preHandler = [claim, ...(route.preHandler ? [route.preHandler].flat() : [])];
-    route.onSend = [store, ...(route.onSend ? [route.onSend].flat() : [])];
   });
 });
 
-/** Claims the key: a new one, one whose time is up, or one whose first request was abandoned. */
-async function takeKey(db: Database, k: { scope: string; key: string; fingerprint: string; ttlSeconds: number }): Promise<boolean> {
-  const t = idempotencyKeys;
-  const rows = await db
-    .insert(t)
-    .values({
-      scope: k.scope,
-      key: k.key,
-      fingerprint: k.fingerprint,
-      state: 'in_progress',
-      claimedUntil: sql`now() + ${CLAIM_SECONDS} * interval '1 second'`,
-      expiresAt: sql`now() + ${k.ttlSeconds} * interval '1 second'`,
-    })
-    .onConflictDoUpdate({
-      target: [t.scope, t.key],
-      set: {
-        fingerprint: sql`excluded.fingerprint`,
-        state: 'in_progress',
-        responseStatus: null,
-        responseType: null,
-        responseBody: null,
-        responseLocation: null,
-        createdAt: sql`now()`,
-        claimedUntil: sql`excluded.claimed_until`,
-        expiresAt: sql`excluded.expires_at`,
-      },
-      setWhere: sql`${t.expiresAt} <= now() or (${t.state} = 'in_progress' and ${t.claimedUntil} <= now() and ${t.fingerprint} = excluded.fingerprint)`,
-    })
-    .returning({ key: t.key });
-  return rows.length === 1;
-}
-
-function replay(reply: FastifyReply, held: typeof idempotencyKeys.$inferSelect): FastifyReply {
-  reply.code(held.responseStatus ?? 200).header(REPLAY_HEADER, 'true');
-  if (held.responseType) reply.type(held.responseType);
+function replay(reply: FastifyReply, held: StoredAnswer): FastifyReply {
+  reply.code(held.responseStatus).header(REPLAY_HEADER, 'true');
+  reply.type(held.responseType);
   if (held.responseLocation) reply.header('location', held.responseLocation);
-  return reply.send(held.responseBody ?? '');
+  return reply.send(held.responseBody);
 }

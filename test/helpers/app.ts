@@ -41,6 +41,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     catalogDocumentMaxBytes: 64 * 1024,
     searchRelevanceWindow: 1000,
     orderResponseHours: 72,
+    agreementSigningHours: 168,
     acceptanceWindowDays: 7,
     feeBasisPoints: 300,
     feeMinimumMinor: 100,

@@ -23,7 +23,7 @@ export class SettlementStandIn implements SettlementPort {
   constructor(
     private readonly offered: readonly PaymentRail[] = ['stripe', 'bank_transfer'],
     /** How long `paymentInstructions` takes, as a call to Stripe would: lets tests overlap requests. */
-    private readonly instructionsDelayMs = 0,
+    public instructionsDelayMs = 0,
   ) {}
 
   rails(): readonly PaymentRail[] {

@@ -43,6 +43,7 @@ export interface OrderShape {
   amountMinor: number;
   feeMinor: number;
   agreement: { id: string; number: string } | null;
+  responseDueAt: string | null;
   acceptanceDueAt: string | null;
   buyerPartyId: string;
   providerPartyId: string;

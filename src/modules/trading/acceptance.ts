@@ -65,7 +65,8 @@ export interface SweepResult {
 }
 
 /**
- * Expires orders left unanswered and accepts deliveries whose window has closed. Rows are claimed
+ * Expires orders left unanswered (by the provider, by the buyer shown new terms, or with their
+ * agreement unsigned) and accepts deliveries whose window has closed. Rows are claimed
  * `FOR UPDATE SKIP LOCKED`, so any number of processes sweep at once without meeting; each batch is
  * one transaction, so a crash leaves every order either moved and audited or untouched.
  */
@@ -77,7 +78,7 @@ export async function sweepOrders(ctx: TradingContext, now = new Date(), batch =
       const due = await tx
         .select()
         .from(orders)
-        .where(and(inArray(orders.status, ['awaiting_provider', 'terms_proposed']), lte(orders.responseDueAt, now)))
+        .where(and(inArray(orders.status, ['awaiting_provider', 'terms_proposed', 'agreement_pending']), lte(orders.responseDueAt, now)))
         .orderBy(asc(orders.responseDueAt))
         .limit(batch)
         .for('update', { skipLocked: true });

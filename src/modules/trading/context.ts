@@ -9,7 +9,7 @@ import type { AgreementsPort, SettlementPort } from './ports.js';
 
 export type TradingConfig = Pick<
   Config,
-  'orderResponseHours' | 'acceptanceWindowDays' | 'feeBasisPoints' | 'feeMinimumMinor' | 'downloadGrantDays' | 'downloadGrantMaxDownloads'
+  'orderResponseHours' | 'agreementSigningHours' | 'acceptanceWindowDays' | 'feeBasisPoints' | 'feeMinimumMinor' | 'downloadGrantDays' | 'downloadGrantMaxDownloads'
 >;
 
 /** What trading's use cases need: the database, its settings, storage, and the two ports. */

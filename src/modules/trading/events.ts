@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { conflict } from '../../lib/errors.js';
+import { conflict, invalidState } from '../../lib/errors.js';
 import { systemActor } from '../audit/events.js';
 import type { TradingConfig } from './context.js';
 import { issueGrants } from './delivery.js';
@@ -26,8 +26,12 @@ export function createOrderEvents(config: TradingConfig): OrderPaymentEvents & O
     async signed(tx: Database, orderId: string, agreementId: string, at: Date) {
       const order = await lockOrder(tx, orderId);
       if (order.agreementId !== agreementId) throw conflict('that agreement is not this order’s', { agreementId: order.agreementId });
+      // An order that ended unsigned (cancelled, or expired by the sweep) takes no signature: the last one is refused with it.
+      if (order.status === 'cancelled' || order.status === 'expired') {
+        throw invalidState(`the order is ${order.status}; its agreement can no longer be signed`, { status: order.status });
+      }
       if (!canMove(order, 'sign')) return;
-      await transition(tx, settlementActor('agreements'), order, 'sign', { details: { agreementId }, at });
+      await transition(tx, settlementActor('agreements'), order, 'sign', { set: { responseDueAt: null }, details: { agreementId }, at });
     },
 
     async paid(tx: Database, orderId: string, at: Date) {

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { assertCanAccess } from '../../lib/authz.js';
 import { rowsOf, type Database } from '../../lib/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
+import { requestTransaction } from '../../lib/request-transaction.js';
 import { getDatasetVersion } from '../catalog/files.js';
 import { getListingOnSale, getRevision, type Revision } from '../catalog/listings.js';
 import { requireVerifiedParty } from '../identity/service.js';
@@ -52,12 +53,14 @@ async function ensureNumberSequence(db: Database, year: number): Promise<void> {
   knownYears.set(db, known);
   if (known.has(year)) return;
   try {
-    await db.execute(sql.raw(`create sequence if not exists trading_order_number_${year} as integer minvalue 1 maxvalue 999999999`));
+    // Its own transaction, or a savepoint when the request runs in one: a failure here spoils nothing else.
+    await db.transaction((tx) => tx.execute(sql.raw(`create sequence if not exists trading_order_number_${year} as integer minvalue 1 maxvalue 999999999`)));
   } catch (err) {
     // Another process created it at the same moment.
     if (!['23505', '42P07'].includes((err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code ?? '')) throw err;
   }
-  known.add(year);
+  // Inside a request's transaction the sequence exists only once that commits: known only then.
+  if (!requestTransaction()) known.add(year);
 }
 
 /** `ORD-2026-000123`: one sequence per year. */
@@ -167,11 +170,14 @@ export async function acceptOrder(ctx: TradingContext, tx: Database, actor: Audi
   return draftAgreement(ctx, tx, actor, accepted, revision, at);
 }
 
-/** An accepted order asks agreements to draft its trade agreement, in the transaction that accepted it. */
+/**
+ * An accepted order asks agreements to draft its trade agreement, in the transaction that accepted
+ * it. The parties have `agreementSigningHours` to sign it; then the sweep expires the order.
+ */
 export async function draftAgreement(ctx: TradingContext, tx: Database, actor: AuditActor, accepted: Order, revision: Revision | undefined, at: Date): Promise<Order> {
   const drafted = await ctx.agreements.draftTradeAgreement(tx, await agreementOrderOf(tx, accepted, revision ?? (await getRevision(tx, accepted.revisionId))));
   return transition(tx, actor, accepted, 'draft_agreement', {
-    set: { agreementId: drafted.agreementId, agreementNumber: drafted.number, responseDueAt: null },
+    set: { agreementId: drafted.agreementId, agreementNumber: drafted.number, responseDueAt: addHours(at, ctx.config.agreementSigningHours) },
     details: { agreementId: drafted.agreementId, agreementNumber: drafted.number },
     at,
   });

@@ -120,7 +120,9 @@ export const OrderView = Type.Object({
   deliveryMethod: Type.String(),
   datasetVersionId: Nullable(Uuid),
   proposedTerms: Nullable(Type.Object({ amountMinor: Type.Integer(), quantity: Type.Integer(), termStart: Type.String(), termEnd: Type.String(), note: Type.String() })),
-  responseDueAt: Nullable(Timestamp),
+  responseDueAt: Type.Union([Timestamp, Type.Null()], {
+    description: 'When the order expires unless answered: the provider’s approval, the buyer’s answer to proposed terms, or both signatures on its agreement',
+  }),
   agreement: Nullable(Type.Object({ id: Uuid, number: Type.String() })),
   payment: Nullable(Type.Object({ rail: Type.String(), paymentId: Type.String() })),
   acceptanceDueAt: Nullable(Timestamp),

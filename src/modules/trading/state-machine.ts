@@ -19,7 +19,7 @@ export const orderTransitions = {
   accept_terms: { from: ['terms_proposed'], to: 'accepted' },
   decline_terms: { from: ['terms_proposed'], to: 'cancelled' },
   cancel: { from: ['requested', 'awaiting_provider', 'terms_proposed', 'agreement_pending'], to: 'cancelled' },
-  expire: { from: ['awaiting_provider', 'terms_proposed'], to: 'expired' },
+  expire: { from: ['awaiting_provider', 'terms_proposed', 'agreement_pending'], to: 'expired' },
   draft_agreement: { from: ['accepted'], to: 'agreement_pending' },
   sign: { from: ['agreement_pending'], to: 'payment_pending' },
   pay: { from: ['payment_pending'], to: 'paid' },

@@ -87,7 +87,7 @@ export const orders = pgTable(
     deliveryMethod: text('delivery_method').notNull(),
     datasetVersionId: uuid('dataset_version_id'),
     proposedTerms: jsonb('proposed_terms').$type<ProposedTerms>(),
-    /** When an unanswered order (provider approval, proposed terms) expires. */
+    /** When an unanswered order (provider approval, proposed terms, the agreement's signatures) expires. */
     responseDueAt: timestamptz('response_due_at'),
     agreementId: uuid('agreement_id'),
     agreementNumber: text('agreement_number'),

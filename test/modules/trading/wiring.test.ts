@@ -14,8 +14,9 @@ t.test(`one Idempotency-Key, two instances of the service (${serverUrl ? 'server
   const database = await freshDatabase();
   const config = testConfig();
   const agreements = new AgreementsStandIn();
-  // Instance a answers its payment instructions slowly, so b's request arrives while a's is running.
-  const a = await buildApp(config, { database: database.handle, logger: false, agreements, settlement: new SettlementStandIn(['bank_transfer'], 400) });
+  // Instance a answers its payment instructions slowly, so b's requests arrive while a's is running.
+  const slow = new SettlementStandIn(['bank_transfer'], 400);
+  const a = await buildApp(config, { database: database.handle, logger: false, agreements, settlement: slow });
   const b = await buildApp(config, { database: await database.openAnother(), logger: false, agreements, settlement: new SettlementStandIn(['bank_transfer']) });
   t.teardown(async () => {
     await b.close();
@@ -24,17 +25,42 @@ t.test(`one Idempotency-Key, two instances of the service (${serverUrl ? 'server
     rmSync(config.dataDir, { recursive: true, force: true });
   });
   const { buyer, product } = await tradingWorld(a);
-  const order = await placeOrder(a, buyer.user, sampleOrder(product.id));
-  await signAgreement(a, order);
-  const pay = (app: typeof a) => as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/payment`, payload: { rail: 'bank_transfer' }, headers: { 'idempotency-key': '"across-processes"' } });
-  const first = pay(a);
-  await sleep(150);
-  expectProblem(t, await pay(b), 409, 'idempotency-in-progress');
-  const done = await first;
-  t.equal(done.statusCode, 200);
-  const replay = await pay(b);
-  t.equal(replay.headers['idempotent-replayed'], 'true');
-  t.equal(replay.body, done.body, "b replays a's answer");
+  const pay = (app: typeof a, orderId: string, key: string) =>
+    as(app, buyer.user, { method: 'POST', url: `/orders/${orderId}/payment`, payload: { rail: 'bank_transfer' }, headers: { 'idempotency-key': key } });
+  const signedOrder = async () => {
+    const order = await placeOrder(a, buyer.user, sampleOrder(product.id));
+    await signAgreement(a, order);
+    return order;
+  };
+
+  t.test('a retry on the other instance waits for the first and gets its answer', async (t) => {
+    const order = await signedOrder();
+    const first = pay(a, order.id, '"across-processes"');
+    await sleep(150);
+    const second = await pay(b, order.id, '"across-processes"');
+    const done = await first;
+    t.equal(done.statusCode, 200);
+    t.notOk(done.headers['idempotent-replayed']);
+    t.equal(second.statusCode, 200);
+    t.equal(second.headers['idempotent-replayed'], 'true');
+    t.equal(second.body, done.body, "b gives a's answer");
+  });
+
+  t.test('a retry that would wait too long is told when to come back', { skip: !serverUrl && 'the embedded database runs one transaction at a time: the retry simply waits' }, async (t) => {
+    const order = await signedOrder();
+    slow.instructionsDelayMs = 3000;
+    t.teardown(() => void (slow.instructionsDelayMs = 400));
+    const first = pay(a, order.id, '"slow-first"');
+    await sleep(150);
+    const early = await pay(b, order.id, '"slow-first"');
+    expectProblem(t, early, 409, 'idempotency-in-progress');
+    t.equal(early.headers['retry-after'], '2');
+    const done = await first;
+    t.equal(done.statusCode, 200);
+    const later = await pay(b, order.id, '"slow-first"');
+    t.equal(later.headers['idempotent-replayed'], 'true');
+    t.equal(later.body, done.body);
+  });
 });
 
 t.test('the sweep runs on a timer in the server and stops when the app closes', async (t) => {
