@@ -25,6 +25,7 @@ import settlementRoutes from './modules/settlement/routes.js';
 import { runEffectsWorker } from './modules/settlement/worker.js';
 import systemRoutes from './modules/system/routes.js';
 import { createOrderEvents } from './modules/trading/events.js';
+import { checkLineageCitations } from './modules/trading/lineage.js';
 import type { AgreementsPort, OrderAgreementEvents, OrderPaymentEvents, SettlementPort } from './modules/trading/ports.js';
 import tradingRoutes from './modules/trading/routes.js';
 import auth from './plugins/auth.js';
@@ -159,7 +160,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
   await app.register(identityRoutes, { verifier: options.identityVerifier });
-  await app.register(catalogRoutes);
+  // The catalog asks trading about the orders a provenance declaration cites (catalog/ports.ts).
+  await app.register(catalogRoutes, { lineage: { checkCitations: checkLineageCitations } });
   await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements });
   await app.register(settlementRoutes);
   runEffectsWorker(app);

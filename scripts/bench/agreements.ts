@@ -63,7 +63,7 @@ function sampleDocument(): AgreementDocument {
 export async function measureAgreements(options: { seconds?: number; keep?: (pdf: Buffer) => void } = {}): Promise<AgreementMeasures> {
   const seconds = options.seconds ?? 5;
   const font = loadAgreementFont();
-  const seal = createSeal(loadSealKey(fixture('test/fixtures/agreement-seal.p12'), 'test-seal-passphrase'));
+  const seal = createSeal(await loadSealKey(fixture('test/fixtures/agreement-seal.p12'), 'test-seal-passphrase'));
   const doc = sampleDocument();
   const sealedAt = new Date('2026-11-29T11:00:00.000Z');
   const signatures = doc.parties.map((p, i) => ({ partyName: p.name, label: p.label, userName: `signer ${i + 1}`, signedAt: sealedAt, ip: '203.0.113.7', contentSha256: 'cd'.repeat(32), auditEventId: '00000000-0000-4000-8000-00000000000a' }));

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../lib/errors.js';
 
 /** What a client sends to an upload route: the raw body and what its headers say of it. */
 export interface Upload {
@@ -39,6 +40,13 @@ export async function registerUploadRoutes(app: FastifyInstance, routes: (scope:
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    // A request with neither a body nor a Content-Type never reaches the parser (Fastify leaves the
+    // body undefined): refused here, so no handler meets a stream that is not there.
+    scope.addHook('preValidation', async (request) => {
+      if (request.body === undefined || request.body === null) {
+        throw new AppError('validation-failed', 'send the file as the request body', { errors: [{ path: '/body', message: 'must be the file; the request has no body' }] });
+      }
+    });
     scope.addHook('onSend', async (request, reply, payload) => {
       const body = request.body as Readable | undefined;
       if (reply.statusCode >= 400 && body && typeof body.resume === 'function' && !body.readableEnded) {

@@ -107,6 +107,12 @@ export function mutantsOf(op: DocumentedOperation, base: GeneratedRequest, pathV
     broken('empty body', withPayload(base, ''), [400]);
     for (const type of ['text/plain', 'application/x-www-form-urlencoded']) broken(`sent as ${type}`, withPayload(base, JSON.stringify(body), type), [415]);
   }
+  if (op.jsonBody || op.rawBody) {
+    // What a bare `curl -X POST` sends: no body, so no Content-Type and no Content-Length either.
+    const { payload: _payload, ...bodiless } = base;
+    const { 'content-type': _type, ...headers } = base.headers;
+    broken('no body and no Content-Type', { ...bodiless, headers }, [400]);
+  }
   if (op.jsonBody) {
     broken('a body over the limit', withPayload(base, Buffer.alloc(bodyLimit + 1, 0x61)), [413]);
   } else if (op.rawBody) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { STRIPE_API_VERSION } from '../../src/modules/settlement/stripe-rail.js';
 
 /**
  * A local stand-in for the part of Stripe's API settlement uses, for the real `stripe` SDK to talk
@@ -17,6 +18,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   idempotencyKey: string | undefined;
+  /** The `Stripe-Version` header: the API version the client asked to speak. */
+  stripeVersion: string | undefined;
   body: Record<string, unknown>;
   replayed: boolean;
 }
@@ -52,6 +55,48 @@ class StripeError extends Error {
   constructor(readonly status: number, readonly type: string, message: string, readonly code?: string, readonly param?: string) {
     super(message);
   }
+}
+
+const oneOf = (value: unknown, allowed: readonly string[], param: string) => {
+  if (value !== undefined && !allowed.includes(value as string)) throw new StripeError(400, 'invalid_request_error', `Invalid ${param}: must be one of ${allowed.join(', ')}`, 'parameter_invalid_string', param);
+};
+
+/**
+ * `type` (legacy) or `controller` (what Stripe documents for platforms now) as the Accounts API
+ * takes them: the controller's values and the combinations its reference rules out, and the account
+ * that results. Stripe presents the two as alternatives (controller properties instead of a type);
+ * the stand-in refuses both together, so a client that slips back to `type` is caught.
+ */
+function accountConfiguration(body: Record<string, unknown>): Record<string, unknown> {
+  const controller = body.controller as Record<string, Record<string, unknown> | string | undefined> | undefined;
+  if (controller === undefined) {
+    oneOf(body.type, ['standard', 'express', 'custom'], 'type');
+    if (body.type === undefined) throw new StripeError(400, 'invalid_request_error', 'You must specify either `type` or `controller`.', 'parameter_missing', 'type');
+    return { type: body.type };
+  }
+  if (body.type !== undefined) throw new StripeError(400, 'invalid_request_error', 'Specify the account with `controller` properties or with the legacy `type`, not both.', 'parameter_unknown', 'type');
+  const fees = controller.fees as Record<string, unknown> | undefined;
+  const losses = controller.losses as Record<string, unknown> | undefined;
+  const dashboard = controller.stripe_dashboard as Record<string, unknown> | undefined;
+  oneOf(fees?.payer, ['account', 'application'], 'controller[fees][payer]');
+  oneOf(losses?.payments, ['application', 'stripe'], 'controller[losses][payments]');
+  oneOf(controller.requirement_collection, ['application', 'stripe'], 'controller[requirement_collection]');
+  oneOf(dashboard?.type, ['express', 'full', 'none'], 'controller[stripe_dashboard][type]');
+  const resolved = {
+    type: 'application',
+    is_controller: true,
+    fees: { payer: fees?.payer ?? 'account' },
+    losses: { payments: losses?.payments ?? 'stripe' },
+    requirement_collection: controller.requirement_collection ?? 'stripe',
+    stripe_dashboard: { type: dashboard?.type ?? 'full' },
+  };
+  if (resolved.losses.payments === 'application' && resolved.fees.payer !== 'application') {
+    throw new StripeError(400, 'invalid_request_error', 'controller[losses][payments]=application requires controller[fees][payer]=application.', 'parameter_invalid_string', 'controller[fees][payer]');
+  }
+  if (resolved.stripe_dashboard.type === 'none' && body.capabilities === undefined) {
+    throw new StripeError(400, 'invalid_request_error', 'capabilities are required when controller[stripe_dashboard][type] is none.', 'parameter_missing', 'capabilities');
+  }
+  return { type: 'none', controller: resolved };
 }
 
 export class StripeStandIn {
@@ -106,7 +151,7 @@ export class StripeStandIn {
 
   /** A webhook as Stripe sends it: the event's JSON and its Stripe-Signature header. */
   webhook(secret: string, type: string, object: Record<string, unknown>, options: { id?: string; created?: number } = {}) {
-    const event = { id: options.id ?? id('evt'), object: 'event', api_version: '2025-01-01', created: options.created ?? now(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
+    const event = { id: options.id ?? id('evt'), object: 'event', api_version: STRIPE_API_VERSION, created: options.created ?? now(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
     const payload = JSON.stringify(event);
     const signature = new Stripe('sk_test_stand_in').webhooks.generateTestHeaderString({ payload, secret });
     return { event, payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
@@ -118,7 +163,7 @@ export class StripeStandIn {
     const path = (req.url ?? '/').split('?')[0]!;
     const body = parseForm(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : text);
     const key = req.headers['idempotency-key'] as string | undefined;
-    const record: RecordedRequest = { method: req.method ?? 'GET', path, idempotencyKey: key, body, replayed: false };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path, idempotencyKey: key, stripeVersion: req.headers['stripe-version'] as string | undefined, body, replayed: false };
     this.requests.push(record);
     const failure = this.failures.shift();
     if (failure?.kind === 'connection') return void req.socket.destroy();
@@ -204,7 +249,7 @@ export class StripeStandIn {
         return this.store({ id: id('re'), object: 'refund', amount, currency: intent.currency, payment_intent: intent.id, charge: charge.id, reason: body.reason ?? null, status: 'succeeded', metadata: body.metadata ?? {}, created: now() });
       }
       case 'POST /v1/accounts':
-        return this.store({ id: id('acct'), object: 'account', type: body.type ?? 'express', charges_enabled: false, payouts_enabled: false, details_submitted: false, capabilities: {}, metadata: body.metadata ?? {}, created: now() });
+        return this.store({ id: id('acct'), object: 'account', ...accountConfiguration(body), charges_enabled: false, payouts_enabled: false, details_submitted: false, capabilities: {}, metadata: body.metadata ?? {}, created: now() });
       case 'POST /v1/account_links':
         this.find(body.account as string, 'account');
         return { object: 'account_link', url: `https://connect.stripe.com/setup/e/${body.account as string}/${randomBytes(6).toString('hex')}`, created: now(), expires_at: now() + 300 };

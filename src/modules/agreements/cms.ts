@@ -1,88 +1,62 @@
-import { createHash, sign as rsaSign, verify as rsaVerify, type KeyObject, X509Certificate } from 'node:crypto';
+import { createHash, sign as signWithKey, verify as verifySignature, type KeyObject, X509Certificate } from 'node:crypto';
+import {
+  Attribute,
+  CertificateChoices,
+  CertificateSet,
+  CMSVersion,
+  ContentInfo,
+  DigestAlgorithmIdentifiers,
+  EncapsulatedContentInfo,
+  id_data,
+  id_signedData,
+  IssuerAndSerialNumber,
+  SignedData,
+  SignerIdentifier,
+  SignerInfo,
+  SignerInfos,
+} from '@peculiar/asn1-cms';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
+import * as asn1js from 'asn1js';
 
 /**
  * The CMS SignedData (RFC 5652) inside the exchange's PDF seal, aiming at PAdES baseline B-B
  * (ETSI EN 319 142-1 §6.3): detached, SHA-256, signed attributes content-type, message-digest and
  * ESS signing-certificate-v2 (RFC 5035), no signing-time attribute (the time is the signature
- * dictionary's /M). Built with a few lines of DER rather than a JavaScript RSA: Node's native
- * crypto signs in about a millisecond, and RSA PKCS#1 v1.5 is deterministic, so the same record
- * seals to the same bytes.
+ * dictionary's /M). The ASN.1 is read and written with the PeculiarVentures schemas over asn1js
+ * (the parser pkijs uses): a PDF anyone uploads is untrusted input, and no hand-written DER reader
+ * should meet it. Node's native crypto signs and verifies: about a millisecond, and RSA PKCS#1
+ * v1.5 is deterministic, so the same record seals to the same bytes.
  */
 
-// --- DER, just what a SignedData needs ---------------------------------------------------------
-const length = (n: number) => {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-};
-const tlv = (tag: number, ...content: Buffer[]) => {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), length(body.length), body]);
-};
-const seq = (...c: Buffer[]) => tlv(0x30, ...c);
-/** DER SET OF: members in ascending order of their encodings. */
-const setOf = (...c: Buffer[]) => tlv(0x31, ...[...c].sort(Buffer.compare));
-const octets = (b: Buffer) => tlv(0x04, b);
-const integer = (n: number) => tlv(0x02, Buffer.from([n]));
-const NULL = Buffer.from([0x05, 0x00]);
-function oid(dotted: string): Buffer {
-  const [a, b, ...rest] = dotted.split('.').map(Number);
-  const out = [a! * 40 + b!];
-  for (const n of rest) {
-    const groups: number[] = [];
-    for (let v = n; ; v = Math.floor(v / 128)) {
-      groups.unshift(v % 128);
-      if (v < 128) break;
-    }
-    out.push(...groups.map((g, i) => (i < groups.length - 1 ? g | 0x80 : g)));
-  }
-  return tlv(0x06, Buffer.from(out));
-}
-
 const OID = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   sha256: '2.16.840.1.101.3.4.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
   sha256WithRSA: '1.2.840.113549.1.1.11',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
 };
+/** Signature algorithms a SHA-256 seal may name; Node verifies each from the certificate's key. */
+const SHA256_SIGNATURES = new Set([OID.rsaEncryption, OID.sha256WithRSA, OID.ecdsaWithSha256]);
 
-interface Tlv {
-  tag: number;
-  /** The whole element, header included. */
-  raw: Buffer;
-  content: Buffer;
+/** The DER of an ASN.1 NULL, as RSA's AlgorithmIdentifier carries for parameters. */
+const NULL_PARAMETERS = new asn1js.Null().toBER();
+const der = (value: ArrayBuffer | ArrayBufferView) => Buffer.from(value instanceof ArrayBuffer ? value : value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+/** Already-encoded DER as an element of a structure asn1js builds (it encodes it again, the same). */
+function element(encoded: ArrayBuffer): ReturnType<typeof asn1js.fromBER>['result'] {
+  const { offset, result } = asn1js.fromBER(encoded);
+  if (offset === -1) throw new Error(`not DER: ${result.error}`);
+  return result;
 }
 
-/** Reads the element at `offset`; throws on truncated input. */
-export function readTlv(buf: Buffer, offset = 0): Tlv & { end: number } {
-  const tag = buf[offset];
-  let len = buf[offset + 1];
-  if (tag === undefined || len === undefined) throw new Error('truncated DER');
-  let head = 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4) throw new Error('unsupported DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[offset + 2 + i]!;
-    head += n;
-  }
-  const end = offset + head + len;
-  if (end > buf.length) throw new Error('truncated DER');
-  return { tag, raw: buf.subarray(offset, end), content: buf.subarray(offset + head, end), end };
-}
-
-export function children(el: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let at = 0; at < el.content.length; ) {
-    const c = readTlv(el.content, at);
-    out.push(c);
-    at = c.end;
-  }
-  return out;
+/**
+ * The signed attributes as the signature covers them: the DER SET OF their encodings (RFC 5652
+ * §5.4), which in the SignerInfo travel under the [0] IMPLICIT tag instead.
+ */
+function signedAttributesForm(attributes: readonly Attribute[]): Buffer {
+  return der(new asn1js.Set({ value: attributes.map((a) => element(AsnConvert.serialize(a))) }).toBER());
 }
 
 // --- The seal key ------------------------------------------------------------------------------
@@ -90,80 +64,124 @@ export interface SealKey {
   privateKey: KeyObject;
   certificateDer: Buffer;
   certificate: X509Certificate;
-  /** The certificate's issuer Name and serial number, DER, as the SignerInfo names its signer. */
-  issuerDer: Buffer;
-  serialDer: Buffer;
+  /** The certificate parsed, for the SignedData's certificate set and the SignerInfo's issuer and serial. */
+  parsed: Certificate;
 }
 
 export function sealKeyOf(privateKey: KeyObject, certificateDer: Buffer): SealKey {
-  const tbs = children(readTlv(certificateDer))[0]!;
-  const fields = children(tbs);
-  // tbsCertificate: [0] version (optional), serialNumber, signature, issuer, ...
-  const first = fields[0]!.tag === 0xa0 ? 1 : 0;
-  return {
-    privateKey,
-    certificateDer,
-    certificate: new X509Certificate(certificateDer),
-    serialDer: fields[first]!.raw,
-    issuerDer: fields[first + 2]!.raw,
-  };
+  return { privateKey, certificateDer, certificate: new X509Certificate(certificateDer), parsed: AsnConvert.parse(certificateDer, Certificate) };
 }
 
 /** A detached CAdES signature over `content` (the PDF's byte ranges). */
 export function signDetached(key: SealKey, content: Buffer): Buffer {
-  const sha256 = seq(oid(OID.sha256));
-  const certHash = createHash('sha256').update(key.certificateDer).digest();
-  // ESSCertIDv2 with the default hash algorithm (SHA-256) left out, and the issuer and serial.
-  const essCertId = seq(octets(certHash), seq(seq(tlv(0xa4, key.issuerDer)), key.serialDer));
-  const attributes = [
-    seq(oid(OID.contentType), setOf(oid(OID.data))),
-    seq(oid(OID.messageDigest), setOf(octets(createHash('sha256').update(content).digest()))),
-    seq(oid(OID.signingCertificateV2), setOf(seq(seq(essCertId)))),
+  const { issuer, serialNumber } = key.parsed.tbsCertificate;
+  // ESSCertIDv2 with the default hash algorithm (SHA-256) left out, then the issuer and serial.
+  const issuerSerial = new asn1js.Sequence({
+    value: [element(AsnConvert.serialize(new GeneralNames([new GeneralName({ directoryName: issuer })]))), new asn1js.Integer({ valueHex: serialNumber })],
+  });
+  const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: createHash('sha256').update(key.certificateDer).digest() }), issuerSerial] });
+  const signingCertificateV2 = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] });
+  const unordered = [
+    new Attribute({ attrType: OID.contentType, attrValues: [new asn1js.ObjectIdentifier({ value: id_data }).toBER()] }),
+    new Attribute({ attrType: OID.messageDigest, attrValues: [AsnConvert.serialize(new OctetString(createHash('sha256').update(content).digest()))] }),
+    new Attribute({ attrType: OID.signingCertificateV2, attrValues: [signingCertificateV2.toBER()] }),
   ];
-  const signedAttrs = setOf(...attributes);
-  const signature = rsaSign('sha256', signedAttrs, key.privateKey);
-  const signerInfo = seq(
-    integer(1),
-    seq(key.issuerDer, key.serialDer),
-    sha256,
-    // In the SignerInfo the attributes are [0] IMPLICIT; the signature is over their SET OF form.
-    Buffer.concat([Buffer.from([0xa0]), signedAttrs.subarray(1)]),
-    seq(oid(OID.sha256WithRSA), NULL),
-    octets(signature),
-  );
-  const signedData = seq(integer(1), setOf(sha256), seq(oid(OID.data)), tlv(0xa0, key.certificateDer), setOf(signerInfo));
-  return seq(oid(OID.signedData), tlv(0xa0, signedData));
+  // DER SET OF: members in ascending order of their encodings.
+  const attributes = unordered
+    .map((a) => ({ a, encoded: der(AsnConvert.serialize(a)) }))
+    .sort((x, y) => Buffer.compare(x.encoded, y.encoded))
+    .map(({ a }) => a);
+  const signerInfo = new SignerInfo({
+    version: CMSVersion.v1,
+    sid: new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer, serialNumber }) }),
+    digestAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha256 }),
+    signedAttrs: attributes,
+    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha256WithRSA, parameters: NULL_PARAMETERS }),
+    signature: new OctetString(signWithKey('sha256', signedAttributesForm(attributes), key.privateKey)),
+  });
+  const signedData = new SignedData({
+    version: CMSVersion.v1,
+    digestAlgorithms: new DigestAlgorithmIdentifiers([new AlgorithmIdentifier({ algorithm: OID.sha256 })]),
+    encapContentInfo: new EncapsulatedContentInfo({ eContentType: id_data }),
+    certificates: new CertificateSet([new CertificateChoices({ certificate: key.parsed })]),
+    signerInfos: new SignerInfos([signerInfo]),
+  });
+  return der(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) })));
 }
 
 export type CmsCheck = { valid: true; certificate: X509Certificate } | { valid: false; reason: string };
+const invalid = (reason: string): CmsCheck => ({ valid: false, reason });
 
 /**
- * Checks a detached SignedData of the form `signDetached` makes against `content`: the message
- * digest matches and the signed attributes verify with the certificate carried in the CMS.
+ * The length of the one DER element at the start of `bytes` (the signature hex in a PDF is padded
+ * with zeros after it); undefined when no element can be read there.
+ */
+export function leadingElementLength(bytes: Buffer): number | undefined {
+  try {
+    const { offset, result } = asn1js.fromBER(bytes);
+    return offset > 0 && !result.error ? offset : undefined;
+  } catch {
+    // asn1js recurses into constructed elements: absurd nesting ends in a RangeError, not an answer.
+    return undefined;
+  }
+}
+
+function parseSignedData(cms: Buffer): SignedData | string {
+  try {
+    const info = AsnConvert.parse(cms, ContentInfo);
+    if (info.contentType !== id_signedData) return 'the signature is not a CMS SignedData';
+    return AsnConvert.parse(info.content, SignedData);
+  } catch {
+    return 'the signature cannot be read';
+  }
+}
+
+/** The certificate the SignerInfo names by issuer and serial number, from the certificates the CMS carries. */
+function signerCertificate(signedData: SignedData, signer: SignerInfo): X509Certificate | string {
+  const named = signer.sid.issuerAndSerialNumber;
+  if (!named) return 'the signer is not named by issuer and serial number';
+  const wanted = der(AsnConvert.serialize(named));
+  const match = (signedData.certificates ?? [])
+    .map((c) => c.certificate)
+    .find((c) => c && der(AsnConvert.serialize(new IssuerAndSerialNumber({ issuer: c.tbsCertificate.issuer, serialNumber: c.tbsCertificate.serialNumber }))).equals(wanted));
+  if (!match) return 'the signature carries no certificate of its signer';
+  try {
+    return new X509Certificate(der(AsnConvert.serialize(match)));
+  } catch {
+    return 'the signer certificate cannot be read';
+  }
+}
+
+/**
+ * Checks a detached SignedData against `content`: one signer, SHA-256, a message digest that
+ * matches, and signed attributes that verify with the signer's certificate carried in the CMS.
+ * Whose certificate it is, is for the caller to judge.
  */
 export function verifyDetached(cms: Buffer, content: Buffer): CmsCheck {
+  const signedData = parseSignedData(cms);
+  if (typeof signedData === 'string') return invalid(signedData);
+  if (signedData.signerInfos.length !== 1) return invalid('a seal has exactly one signer');
+  const signer = signedData.signerInfos[0]!;
+  if (signer.digestAlgorithm.algorithm !== OID.sha256) return invalid('the signature does not use SHA-256');
+  if (!SHA256_SIGNATURES.has(signer.signatureAlgorithm.algorithm)) return invalid('the signature algorithm is not supported');
+  const attributes = signer.signedAttrs;
+  if (!attributes?.length) return invalid('the signature has no signed attributes');
+  const certificate = signerCertificate(signedData, signer);
+  if (typeof certificate === 'string') return invalid(certificate);
+  const digestValues = attributes.filter((a) => a.attrType === OID.messageDigest).flatMap((a) => a.attrValues);
+  if (digestValues.length !== 1) return invalid('the signature has no single message digest');
+  let declaredDigest: Buffer;
   try {
-    const root = readTlv(cms);
-    if (root.tag !== 0x30 || !children(root)[0]!.raw.equals(oid(OID.signedData))) return { valid: false, reason: 'the signature is not a CMS SignedData' };
-    const signedData = children(children(root)[1]!)[0]!;
-    const parts = children(signedData);
-    const certs = parts.find((p) => p.tag === 0xa0);
-    const signerInfos = parts[parts.length - 1]!;
-    if (!certs) return { valid: false, reason: 'the signature carries no certificate' };
-    const certificate = new X509Certificate(children(certs)[0]!.raw);
-    const signerInfo = children(children(signerInfos)[0]!);
-    const attrs = signerInfo.find((p) => p.tag === 0xa0);
-    const signature = signerInfo[signerInfo.length - 1]!.content;
-    if (!attrs) return { valid: false, reason: 'the signature has no signed attributes' };
-    const digestOid = oid(OID.messageDigest);
-    const digestAttr = children(attrs).find((a) => children(a)[0]!.raw.equals(digestOid));
-    const declaredDigest = digestAttr ? children(children(digestAttr)[1]!)[0]?.content : undefined;
-    const actual = createHash('sha256').update(content).digest();
-    if (!declaredDigest || !declaredDigest.equals(actual)) return { valid: false, reason: 'the document was changed after it was sealed (digest mismatch)' };
-    const signedForm = Buffer.concat([Buffer.from([0x31]), attrs.raw.subarray(1)]);
-    if (!rsaVerify('sha256', signedForm, certificate.publicKey, signature)) return { valid: false, reason: 'the signature does not verify' };
-    return { valid: true, certificate };
+    declaredDigest = der(AsnConvert.parse(digestValues[0]!, OctetString).buffer);
   } catch {
-    return { valid: false, reason: 'the signature cannot be read' };
+    return invalid('the message digest cannot be read');
   }
+  if (!declaredDigest.equals(createHash('sha256').update(content).digest())) return invalid('the document was changed after it was sealed (digest mismatch)');
+  let verified: boolean;
+  try {
+    verified = verifySignature('sha256', signedAttributesForm(attributes), certificate.publicKey, der(signer.signature.buffer));
+  } catch {
+    verified = false;
+  }
+  return verified ? { valid: true, certificate } : invalid('the signature does not verify');
 }

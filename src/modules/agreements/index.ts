@@ -37,6 +37,7 @@ export async function createAgreements(deps: AgreementsDeps): Promise<Agreements
   const texts = loadShippedModelTexts(deps.templatesDir ?? shippedTemplatesDir);
   await installModelTexts(deps.db, texts);
   let font: AgreementFont | undefined;
+  const sealKey = await loadSealKey(deps.config.agreementSeal.p12Path, deps.config.agreementSeal.passphrase);
   const ctx: AgreementsContext = {
     config: deps.config,
     events: deps.events,
@@ -46,7 +47,7 @@ export async function createAgreements(deps: AgreementsDeps): Promise<Agreements
     get font() {
       return (font ??= loadAgreementFont());
     },
-    seal: createSeal(loadSealKey(deps.config.agreementSeal.p12Path, deps.config.agreementSeal.passphrase)),
+    seal: createSeal(sealKey),
   };
   return {
     ctx,

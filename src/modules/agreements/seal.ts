@@ -1,11 +1,12 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import forge from 'node-forge';
-import { readTlv, sealKeyOf, signDetached, verifyDetached, type SealKey } from './cms.js';
+import { leadingElementLength, sealKeyOf, signDetached, verifyDetached, type SealKey } from './cms.js';
+import { readPkcs12, type PkcsKeyPair } from './seal-key.js';
 
 /**
  * The exchange's seal: a PDF digital signature over the whole sealed agreement. `@signpdf/signpdf`
@@ -15,6 +16,11 @@ import { readTlv, sealKeyOf, signDetached, verifyDetached, type SealKey } from '
 
 /** Room for the CMS: one certificate, three attributes and a 2048-bit RSA signature fit in well under 4 KiB. */
 const SIGNATURE_BYTES = 4096;
+/**
+ * The most signature a seal is read from: far above what any seal of the exchange (or a seal with a
+ * certificate chain and a timestamp) takes, so an upload cannot make the parser chew on megabytes.
+ */
+const MAX_SIGNATURE_BYTES = 64 * 1024;
 
 class NativeCadesSigner extends Signer {
   constructor(private readonly key: SealKey) {
@@ -68,14 +74,14 @@ export function verifyPdfSeal(pdf: Buffer): PdfSealCheck {
   if (!m) return { valid: false, reason: 'the signature byte range cannot be read' };
   const [a, b, c, d] = m.slice(1).map(Number) as [number, number, number, number];
   if (a !== 0 || b > c || c + d > pdf.length || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) return { valid: false, reason: 'the signature byte range is not well formed' };
-  let cms: Buffer;
-  try {
-    // The hex is padded with zeros after the DER; the DER's own length says where it ends.
-    cms = readTlv(Buffer.from(pdf.subarray(b + 1, c - 1).toString('latin1'), 'hex')).raw;
-  } catch {
-    return { valid: false, reason: 'the signature cannot be read' };
-  }
-  const check = verifyDetached(cms, Buffer.concat([pdf.subarray(0, b), pdf.subarray(c, c + d)]));
+  const hex = pdf.subarray(b + 1, c - 1).toString('latin1');
+  if (hex.length > 2 * MAX_SIGNATURE_BYTES) return { valid: false, reason: `the signature is larger than ${MAX_SIGNATURE_BYTES} bytes` };
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return { valid: false, reason: 'the signature is not hexadecimal' };
+  // The hex is padded with zeros after the DER; the DER's own length says where it ends.
+  const bytes = Buffer.from(hex, 'hex');
+  const end = leadingElementLength(bytes);
+  if (end === undefined) return { valid: false, reason: 'the signature cannot be read' };
+  const check = verifyDetached(bytes.subarray(0, end), Buffer.concat([pdf.subarray(0, b), pdf.subarray(c, c + d)]));
   if (!check.valid) return check;
   return { valid: true, coversWholeFile: c + d === pdf.length, certificateFingerprint256: check.certificate.fingerprint256 };
 }
@@ -83,20 +89,14 @@ export function verifyPdfSeal(pdf: Buffer): PdfSealCheck {
 // --- Where the key comes from --------------------------------------------------------------------
 
 /** Reads the seal's key and certificate from a password-protected PKCS#12 file; a bad file stops the start. */
-export function loadSealKey(p12Path: string, passphrase: string): SealKey {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+export async function loadSealKey(p12Path: string, passphrase: string): Promise<SealKey> {
+  let pair: PkcsKeyPair;
   try {
-    const der = readFileSync(p12Path).toString('binary');
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), passphrase);
+    pair = await readPkcs12(readFileSync(p12Path), passphrase);
   } catch (err) {
     throw new Error(`AGREEMENT_SEAL_P12 ${p12Path} cannot be read with AGREEMENT_SEAL_PASSPHRASE: ${(err as Error).message}`);
   }
-  const keyBag = [...(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []), ...(p12.getBags({ bagType: forge.pki.oids.keyBag! })[forge.pki.oids.keyBag!] ?? [])][0];
-  const certBag = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]?.[0];
-  if (!keyBag?.key || !certBag?.cert) throw new Error(`AGREEMENT_SEAL_P12 ${p12Path} must hold one private key and its certificate`);
-  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
-  const certificateDer = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(certBag.cert)).getBytes(), 'binary');
-  return sealKeyOf(privateKey, certificateDer);
+  return sealKeyOf(pair.privateKey, pair.certificateDer);
 }
 
 /** A self-signed seal certificate in a PKCS#12 file: the embedded default, and test fixtures. */

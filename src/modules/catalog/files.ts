@@ -1,8 +1,8 @@
 import type { Upload } from '../../plugins/uploads.js';
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import type { StoredBlob } from '../../lib/storage.js';
-import { AppError, invalidState } from '../../lib/errors.js';
+import { invalidState } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import { actingParty, type CatalogContext, type Caller } from './context.js';
 import { findListingFor, nextNumberFor } from './listings.js';
@@ -71,24 +71,6 @@ export async function listEvidenceDocuments(db: Database, partyId: string, q: { 
     .where(and(eq(evidenceDocuments.ownerPartyId, partyId), after))
     .orderBy(desc(evidenceDocuments.createdAt), desc(evidenceDocuments.id))
     .limit(q.limit);
-}
-
-/**
- * Evidence is referenced by SHA-256 and must be a document the listing's own party uploaded. Unknown
- * hashes and other parties' documents get the same answer, so nothing is learnt about theirs.
- */
-export async function assertEvidenceOwned(db: Database, partyId: string, hashes: readonly string[]): Promise<void> {
-  const wanted = [...new Set(hashes)];
-  if (wanted.length === 0) return;
-  const found = await db
-    .select({ sha256: evidenceDocuments.sha256 })
-    .from(evidenceDocuments)
-    .where(and(eq(evidenceDocuments.ownerPartyId, partyId), inArray(evidenceDocuments.sha256, wanted)));
-  const have = new Set(found.map((f) => f.sha256));
-  const unknown = wanted.filter((h) => !have.has(h));
-  if (unknown.length > 0) {
-    throw new AppError('unknown-evidence', 'evidence must be documents your party uploaded to POST /catalog/documents', { unknown });
-  }
 }
 
 /**

@@ -7,9 +7,9 @@ import { invalidState, notFound } from '../../lib/errors.js';
 import type { AuditEventInput } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
 import { actingParty, invalidInput, type Caller } from './context.js';
-import { assertEvidenceOwned } from './files.js';
+import { assertEvidenceOwned } from './evidence.js';
+import type { LineagePort } from './ports.js';
 import type { GroundRecord, ListingContent, ProvenanceRecord } from './schema.js';
-import { checkLineageCitations } from '../trading/lineage.js';
 import { documentLexemes } from './search-text.js';
 import { datasetVersions, listingRevisions, listings, provenanceDeclarations, tradabilityGrounds } from './tables.js';
 
@@ -237,12 +237,12 @@ async function declare(
   });
 }
 
-/** Art. 28(1): a new version of the provenance declaration. */
-export async function declareProvenance(db: Database, caller: Caller, listingId: string, body: ProvenanceRecord): Promise<Revision> {
+/** Art. 28(1): a new version of the provenance declaration; `lineage` checks the orders it cites. */
+export async function declareProvenance(db: Database, lineage: LineagePort, caller: Caller, listingId: string, body: ProvenanceRecord): Promise<Revision> {
   return declare(db, caller, listingId, provenanceDeclarations, body.evidence, {
     insert: async (tx, version) => {
       // Lineage: trading checks each cited order and says what the listing may show of it.
-      const declaration = body.citedOrders?.length ? { ...body, lineage: await checkLineageCitations(tx, actingParty(caller), body.citedOrders) } : body;
+      const declaration = body.citedOrders?.length ? { ...body, lineage: await lineage.checkCitations(tx, actingParty(caller), body.citedOrders) } : body;
       const [row] = await tx
         .insert(provenanceDeclarations)
         .values({ listingId, version, schemaVersion: PROVENANCE_SCHEMA_VERSION, declaration, declaredBy: caller.actor.userId })

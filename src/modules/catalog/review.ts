@@ -4,7 +4,7 @@ import { AppError, conflict, invalidState } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import { isPartyMember, requireVerifiedParty } from '../identity/service.js';
 import { invalidInput, type Caller } from './context.js';
-import { assertEvidenceOwned } from './files.js';
+import { assertEvidenceOwned } from './evidence.js';
 import { findListingFor, getRevision, type Listing, type Revision } from './listings.js';
 import { checklistRequirements, type ReviewChecklistItem } from './schema.js';
 import { listingReviews, listingRevisions, listings, provenanceDeclarations, tradabilityGrounds, type MarketStatus, type ReviewStatus } from './tables.js';

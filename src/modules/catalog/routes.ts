@@ -19,6 +19,7 @@ import {
   deliveryMethods,
   grades,
 } from './schema.js';
+import type { LineagePort } from './ports.js';
 import { CatalogSearch, searchSorts } from './search.js';
 import { dcatCatalog } from './dcat.js';
 import { ListingViews } from './listing-view.js';
@@ -38,7 +39,8 @@ const DcatDocument = Type.Object(
   { additionalProperties: true, description: 'DCAT-AP catalog in JSON-LD with an inline @context' },
 );
 
-const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/** `lineage` is trading's answer about the orders a provenance declaration cites (ports.ts). */
+const catalogRoutes: FastifyPluginAsyncTypebox<{ lineage: LineagePort }> = async (app, { lineage }) => {
   const ctx: CatalogContext = { db: app.db, blobs: app.blobs, config: app.config };
   const listingViews = new ListingViews(app.db);
   const search = new CatalogSearch(app.db, app.changes, app.config.searchRelevanceWindow);
@@ -128,7 +130,7 @@ const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ListingView, ...problemResponses(400, 404, 409, 422) },
     },
   }, async (request, reply) => {
-    await declareProvenance(app.db, callerOf(request), request.params.id, request.body);
+    await declareProvenance(app.db, lineage, callerOf(request), request.params.id, request.body);
     return sendListing(request, reply, request.params.id);
   });
 

@@ -3,8 +3,7 @@ import type { Static } from 'typebox';
 import type { Database } from '../../lib/database.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
 import { notFound } from '../../lib/errors.js';
-import { parties, partyDocuments, partyMembers, partyReviews, type VerificationStatus } from './tables.js';
-import type { Party } from './service.js';
+import { parties, partyDocuments, partyMembers, partyReviews, type Party, type VerificationStatus } from './tables.js';
 
 /** A party with its documents and the last decision on it, for the detail view. */
 export async function getPartyDetails(db: Database, partyId: string) {

@@ -8,7 +8,7 @@ import { appendAudit } from '../audit/service.js';
 import { checkIdentityNumber, maskIdentityNumber, type IdentityScheme } from './codes.js';
 import type { IdentityCipher } from './crypto.js';
 import { findMembership, requirePartyRole } from './members.js';
-import { parties, partyDocuments, partyMembers, partyReviews, type Contact, type PartyKind, type ReviewChecklist, type VerificationStatus } from './tables.js';
+import { parties, partyDocuments, partyMembers, partyReviews, type Contact, type Party, type PartyKind, type ReviewChecklist, type VerificationStatus } from './tables.js';
 import type { PartyVerifier, VerifierDecision } from './verifier.js';
 
 declare module '../audit/events.js' {
@@ -30,7 +30,7 @@ declare module '../audit/events.js' {
   }
 }
 
-export type Party = typeof parties.$inferSelect;
+export type { Party } from './tables.js';
 /** What callers see: the stored state, or `expired` / `suspended` when those override it. */
 export type EffectiveStatus = VerificationStatus | 'expired' | 'suspended';
 

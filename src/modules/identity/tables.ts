@@ -63,6 +63,9 @@ export const parties = pgTable(
   ],
 );
 
+/** A party as stored; service.ts adds what callers see (its effective status). */
+export type Party = typeof parties.$inferSelect;
+
 export const partyMembers = pgTable(
   'party_members',
   {

@@ -26,6 +26,22 @@ async function authorise(db: Database, actor: Actor, partyId: string, staffMayRe
   if (!(await isPartyMember(db, partyId, actor.userId))) throw notFound('party');
 }
 
+/**
+ * How the provider's connected account is set up, with the controller properties Stripe documents
+ * for platforms (an account `type` such as `express` is legacy). The exchange charges the buyer
+ * itself and pays the provider by a separate transfer, and for such indirect charges Stripe bills
+ * its fees to the platform and holds the platform liable for negative balances whatever the account
+ * says: so the account says so too (`application` for both). Stripe collects the provider's
+ * onboarding requirements through its hosted Account Links, and the provider sees its payouts in
+ * the Express Dashboard.
+ */
+export const CONNECTED_ACCOUNT_CONTROLLER = {
+  fees: { payer: 'application' },
+  losses: { payments: 'application' },
+  requirement_collection: 'stripe',
+  stripe_dashboard: { type: 'express' },
+} as const satisfies Stripe.AccountCreateParams.Controller;
+
 function stripeFailed(err: unknown): never {
   if (err instanceof Stripe.errors.StripeError) throw new AppError('payment-provider-failed', `Stripe answered: ${err.message}`, { stripeCode: err.code ?? err.type });
   throw err;
@@ -44,7 +60,10 @@ export async function linkConnectedAccount(ctx: SettlementContext, db: Database,
   let [account] = await db.select().from(connectedAccounts).where(eq(connectedAccounts.partyId, partyId));
   if (!account) {
     const created = await stripe.accounts
-      .create({ type: 'express', metadata: { partyId }, capabilities: { transfers: { requested: true } } }, { idempotencyKey: `party:${partyId}:connected-account` })
+      .create(
+        { controller: CONNECTED_ACCOUNT_CONTROLLER, metadata: { partyId }, capabilities: { transfers: { requested: true } } },
+        { idempotencyKey: `party:${partyId}:connected-account` },
+      )
       .catch(stripeFailed);
     account = await db.transaction(async (tx) => {
       const [row] = await tx.insert(connectedAccounts).values({ partyId, stripeAccountId: created.id }).onConflictDoNothing().returning();

@@ -18,11 +18,21 @@ import { connectedAccounts, payments, payouts, refunds } from './tables.js';
  * call carries the outbox row's idempotency key: order and step.
  */
 
+/**
+ * The Stripe API version the exchange speaks, pinned so that an SDK upgrade cannot change it
+ * silently. It is the version the installed SDK (stripe 23.1) declares as its latest, so the SDK's
+ * types describe exactly these requests and answers; the SDK types `apiVersion` as that one version,
+ * so an upgrade that moves it fails the typecheck here until the version is moved on purpose, after
+ * reading Stripe's changelog. Webhook endpoints should be created with the same version.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
+
 /** The real SDK, pointed at STRIPE_API_BASE when set (stripe-mock, a stand-in) instead of api.stripe.com. */
 export function createStripeClient(config: NonNullable<SettlementConfig['stripe']>): Stripe {
   const base = config.apiBase;
   const protocol = base?.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(config.secretKey, {
+    apiVersion: STRIPE_API_VERSION,
     // The outbox retries with the same idempotency key; the SDK does not retry on its own.
     maxNetworkRetries: 0,
     timeout: 20_000,

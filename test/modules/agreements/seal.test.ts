@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -13,7 +14,7 @@ t.test('the seal comes from configuration; the embedded default makes a self-sig
   t.throws(() => loadConfig(server, () => {}), new ConfigError('AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE are required when DATABASE_URL is set (the PKCS#12 seal of signed agreements)'));
   t.throws(() => loadConfig({ ...server, AGREEMENT_SEAL_P12: testSealEnv.AGREEMENT_SEAL_P12 }, () => {}), /go together/);
   t.equal(loadConfig({ ...server, ...testSealEnv }, () => {}).agreementSeal.p12Path, testSealEnv.AGREEMENT_SEAL_P12);
-  t.throws(() => loadSealKey(testSealEnv.AGREEMENT_SEAL_P12, 'wrong'), /AGREEMENT_SEAL_P12 .* cannot be read with AGREEMENT_SEAL_PASSPHRASE/, 'a wrong passphrase stops the start, saying so');
+  await t.rejects(loadSealKey(testSealEnv.AGREEMENT_SEAL_P12, 'wrong'), /AGREEMENT_SEAL_P12 .* cannot be read with AGREEMENT_SEAL_PASSPHRASE/, 'a wrong passphrase stops the start, saying so');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-seal-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -22,24 +23,28 @@ t.test('the seal comes from configuration; the embedded default makes a self-sig
   t.ok(existsSync(join(dataDir, 'secrets', 'agreement-seal.p12')), 'a seal under DATA_DIR/secrets');
   t.ok(warnings.some((w) => /self-signed agreement seal/.test(w)), 'and a warning');
   t.same(loadConfig({ DATA_DIR: dataDir }, () => {}).agreementSeal, config.agreementSeal, 'the same seal on the next start');
-  const key = loadSealKey(config.agreementSeal.p12Path, config.agreementSeal.passphrase);
+  const key = await loadSealKey(config.agreementSeal.p12Path, config.agreementSeal.passphrase);
   t.match(key.certificate.subject, /CN=Data exchange agreement seal/);
 });
 
+/** The least a rendered agreement needs. */
+const minimalRecord = {
+  number: 'DTA-2026-000009',
+  revision: 1,
+  title: { zh: '数据交易协议', en: 'Data Trade Agreement' },
+  basis: { zh: '依据', en: 'Under' },
+  modelText: { kind: 'trade', version: 1, sha256: '0'.repeat(64) },
+  parties: [],
+  clauses: [{ id: 'purpose', heading: { zh: '第一条 目的', en: 'Article 1 Purpose' }, body: { zh: '研究。', en: 'Research.' } }],
+  dataList: [],
+  createdAt: new Date('2026-01-02T03:04:05.000Z'),
+};
+const sealAt = new Date('2026-01-03T00:00:00.000Z');
+
 t.test('a seal is checked over the whole file: unsigned, appended to and re-signed copies are told apart', async (t) => {
   const font = loadAgreementFont();
-  const seal = createSeal(loadSealKey(testSealEnv.AGREEMENT_SEAL_P12, testSealEnv.AGREEMENT_SEAL_PASSPHRASE));
-  const record = {
-    number: 'DTA-2026-000009',
-    revision: 1,
-    title: { zh: '数据交易协议', en: 'Data Trade Agreement' },
-    basis: { zh: '依据', en: 'Under' },
-    modelText: { kind: 'trade', version: 1, sha256: '0'.repeat(64) },
-    parties: [],
-    clauses: [{ id: 'purpose', heading: { zh: '第一条 目的', en: 'Article 1 Purpose' }, body: { zh: '研究。', en: 'Research.' } }],
-    dataList: [],
-    createdAt: new Date('2026-01-02T03:04:05.000Z'),
-  };
+  const seal = createSeal(await loadSealKey(testSealEnv.AGREEMENT_SEAL_P12, testSealEnv.AGREEMENT_SEAL_PASSPHRASE));
+  const record = minimalRecord;
   const unsigned = await renderAgreementPdf(font, record);
   t.match(verifyPdfSeal(unsigned), { valid: false, reason: /no digital signature/ });
   const at = new Date('2026-01-03T00:00:00.000Z');
@@ -52,4 +57,27 @@ t.test('a seal is checked over the whole file: unsigned, appended to and re-sign
   const contentsAt = Number(/\/ByteRange \[0 (\d+)/.exec(sealed.toString('latin1'))![1]);
   garbled.write('ff', contentsAt + 1, 'latin1');
   t.equal(verifyPdfSeal(garbled).valid, false, 'a damaged signature does not verify');
+});
+
+t.test('the seal is read from the PKCS#12 files OpenSSL makes, and a damaged or mismatched file stops the start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dx-p12-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-subj', '/CN=OpenSSL seal/O=Data exchange/C=CN');
+  // OpenSSL 3's defaults: PBES2 with AES-256-CBC for the key and for the certificates, an HMAC-SHA-256 MAC.
+  openssl('pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', 'seal.p12', '-passout', 'pass:open sesame');
+  const key = await loadSealKey(join(dir, 'seal.p12'), 'open sesame');
+  t.match(key.certificate.subject, /CN=OpenSSL seal/);
+  const seal = createSeal(key);
+  const sealed = await seal.sign(await renderAgreementPdf(loadAgreementFont(), minimalRecord, { signatures: [], sealedAt: sealAt, contentSha256: '1'.repeat(64), beforeEnd: (d) => seal.placeholder(d, sealAt, 'Chongqing') }), sealAt);
+  t.match(verifyPdfSeal(sealed), { valid: true, coversWholeFile: true, certificateFingerprint256: key.certificate.fingerprint256 }, 'it seals, and the seal verifies');
+  t.match(poppler('pdfsig', sealed), /Signature is Valid\./, 'pdfsig agrees');
+
+  await t.rejects(loadSealKey(join(dir, 'seal.p12'), 'wrong'), /cannot be read with AGREEMENT_SEAL_PASSPHRASE/);
+  const damaged = readFileSync(join(dir, 'seal.p12'));
+  damaged[damaged.length - 40] = damaged[damaged.length - 40]! ^ 0xff;
+  writeFileSync(join(dir, 'damaged.p12'), damaged);
+  await t.rejects(loadSealKey(join(dir, 'damaged.p12'), 'open sesame'), /AGREEMENT_SEAL_P12 .*damaged\.p12 cannot be read/, 'a damaged file is refused');
+  openssl('pkcs12', '-export', '-nokeys', '-in', 'cert.pem', '-out', 'keyless.p12', '-passout', 'pass:open sesame');
+  await t.rejects(loadSealKey(join(dir, 'keyless.p12'), 'open sesame'), /must hold one private key, not 0/, 'a file without the key is refused');
 });

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { STRIPE_API_VERSION } from '../../../src/modules/settlement/stripe-rail.js';
 import { as, expectProblem } from '../../helpers/app.js';
 import { assertLedgerBalances } from '../../helpers/ledger.js';
 import { linkProviderAccount, openPayment, paidStripeOrder, payableOrder, stripeTestApp } from '../../helpers/settlement.js';
@@ -8,7 +9,14 @@ t.test('a trade settles end to end on Stripe: PaymentIntent, webhook, Transfer d
   const { app, standIn, recorder, trade } = world;
   t.same(app.settlement.rails(), ['stripe', 'bank_transfer']);
   const accountId = await linkProviderAccount(world);
-  t.match(standIn.sent('POST', '/v1/accounts'), [{ idempotencyKey: `party:${trade.providerParty.id}:connected-account`, body: { type: 'express', metadata: { partyId: trade.providerParty.id } } }]);
+  const [accountCreation] = standIn.sent('POST', '/v1/accounts');
+  t.same(accountCreation!.body, {
+    controller: { fees: { payer: 'application' }, losses: { payments: 'application' }, requirement_collection: 'stripe', stripe_dashboard: { type: 'express' } },
+    metadata: { partyId: trade.providerParty.id },
+    capabilities: { transfers: { requested: 'true' } },
+  }, 'the account is configured by controller properties (the platform pays fees and bears losses of its indirect charges), never by the legacy type');
+  t.equal(accountCreation!.idempotencyKey, `party:${trade.providerParty.id}:connected-account`);
+  t.match(standIn.created('account'), [{ type: 'none', controller: { type: 'application', requirement_collection: 'stripe', stripe_dashboard: { type: 'express' } } }]);
   t.match(standIn.sent('POST', '/v1/account_links'), [{ body: { account: accountId, type: 'account_onboarding' } }]);
   const account = await as(app, trade.provider, { method: 'GET', url: `/settlement/parties/${trade.providerParty.id}/connected-account` });
   t.match(account.json(), { linked: true, stripeAccountId: accountId, chargesEnabled: true, payoutsEnabled: true });
@@ -43,6 +51,8 @@ t.test('a trade settles end to end on Stripe: PaymentIntent, webhook, Transfer d
   const view = await as(app, trade.buyer, { method: 'GET', url: `/settlement/payments/${paymentId}` });
   t.match(view.json(), { status: 'released', payout: { status: 'paid', stripeTransferId: /^tr_/, amountMinor: 97_500, feeMinor: 2_500 } });
   t.match((await app.settlement.summary(app.db, order.id)).balances, { stripe_clearing: -2_500, fee_revenue: 2_500, provider_payable: 0 });
+  t.same([...new Set(standIn.requests.map((r) => r.stripeVersion))], [STRIPE_API_VERSION], 'every call speaks the pinned API version, whatever the SDK would default to');
+  t.equal(STRIPE_API_VERSION, '2026-10-28.endive', 'the version stripe 23.1 declares as its latest');
   await assertLedgerBalances(t, app.db);
 });
 
