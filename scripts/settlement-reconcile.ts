@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type DatabaseHandle } from '../src/lib/database.js';
 import { reconcile } from '../src/modules/settlement/reconciliation.js';
+import { createStripeClient } from '../src/modules/settlement/stripe-rail.js';
 
 let database: DatabaseHandle | undefined;
 try {
@@ -17,7 +18,9 @@ try {
   const config = loadConfig();
   database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
   await database.migrate();
-  const report = await reconcile(database.db, from, to);
+  // Chargebacks are compared with Stripe's own disputes when the exchange takes cards.
+  const stripe = config.settlement.stripe ? createStripeClient(config.settlement.stripe) : null;
+  const report = await reconcile(database.db, from, to, stripe);
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else {
     const { payments, payouts, refunds } = report.checked;

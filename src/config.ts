@@ -52,6 +52,7 @@ const settings = {
   EXCHANGE_BANK_ACCOUNT: { schema: Type.String({ pattern: '^[0-9 ]{8,40}$' }), default: '0101 0120 0000 0000 00' },
   EXCHANGE_BANK_PAYEE: { schema: Type.String({ minLength: 1, maxLength: 200 }), default: '重庆数据交易所有限公司' },
   SETTLEMENT_OUTBOX_INTERVAL_MS: { schema: Type.Integer({ minimum: 10, maximum: 600_000 }), default: 1000 },
+  SETTLEMENT_CHARGEBACKS_BORNE_BY: { schema: Type.Union([Type.Literal('exchange'), Type.Literal('provider')]), default: 'exchange' },
   AGREEMENT_SEAL_P12: { schema: Type.String({ minLength: 1 }), default: undefined },
   AGREEMENT_SEAL_PASSPHRASE: { schema: Type.String({ minLength: 1 }), default: undefined },
   AGREEMENT_DISPOSAL_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 365 }), default: 30 },
@@ -137,6 +138,11 @@ export interface SettlementConfig {
   bank: { name: string; account: string; payee: string };
   /** How often each process's outbox worker looks for external effects to carry out. */
   outboxIntervalMs: number;
+  /**
+   * Who bears a card payment Stripe takes back on a dispute (a chargeback): the exchange (a loss in
+   * its ledger), or the provider (a receivable netted from its next payouts).
+   */
+  chargebacksBorneBy: 'exchange' | 'provider';
 }
 
 export class ConfigError extends Error {
@@ -252,6 +258,7 @@ function loadSettlementConfig(env: Env, publicBaseUrl: string | undefined): Sett
           },
     bank: { name: read(env, 'EXCHANGE_BANK_NAME'), account: read(env, 'EXCHANGE_BANK_ACCOUNT'), payee: read(env, 'EXCHANGE_BANK_PAYEE') },
     outboxIntervalMs: read(env, 'SETTLEMENT_OUTBOX_INTERVAL_MS'),
+    chargebacksBorneBy: read(env, 'SETTLEMENT_CHARGEBACKS_BORNE_BY'),
   };
 }
 

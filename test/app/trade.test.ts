@@ -127,3 +127,36 @@ t.test('a trade on the Stripe rail: PaymentIntent from the order, signed webhook
   t.equal((await readOrder(app, provider.user, order.id)).status, 'completed', 'paid out: the trade is complete');
   await assertLedgerBalances(t, app.db);
 });
+
+t.test('a dispute decided after the bank payout: the buyer refunded, the provider owes the money back and repays it, the ledger reconciles', async (t) => {
+  const from = new Date(Date.now() - 60_000).toISOString();
+  const app = await buildTestApp(t);
+  const { buyer, provider, clerk, order, paymentId } = await deliveredTrade(app);
+  await ok(await as(app, buyer.user, { method: 'POST', url: `/orders/${order.id}/acceptance` }));
+  const net = order.amountMinor - order.feeMinor;
+  await ok(await as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/payout/bank-transfer`, payload: { amountMinor: net, currency: 'CNY', bankReference: bankRef() } }));
+  t.equal((await readOrder(app, provider.user, order.id)).status, 'completed', 'the provider was paid');
+
+  // Arbitration decides for the buyer after all: the whole price back.
+  const refund = await ok<{ id: string; status: string; amountMinor: number }>(
+    await as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/refunds`, payload: { amountMinor: order.amountMinor, currency: 'CNY', reason: '仲裁裁定全额退款' } }),
+    201,
+  );
+  t.match(refund, { status: 'due', amountMinor: order.amountMinor });
+  await ok(await as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/refunds/${refund.id}/bank-transfer`, payload: { amountMinor: order.amountMinor, currency: 'CNY', bankReference: bankRef() } }));
+  const record = await ok<{ money: { refunds: { status: string }[]; balances: Record<string, number> } }>(await as(app, buyer.user, { method: 'GET', url: `/orders/${order.id}/record` }));
+  t.match(record.money.refunds, [{ status: 'refunded' }], 'the buyer has its money back');
+  t.match(record.money.balances, { provider_receivable: -net, fee_revenue: 0, buyer_funds: 0, refunds_payable: 0 }, 'the provider owes its share back; the fee goes back too');
+
+  const repaid = await ok<{ stillOwedMinor: number }>(
+    await as(app, clerk, { method: 'POST', url: `/settlement/parties/${provider.party.id}/repayments`, payload: { amountMinor: net, currency: 'CNY', bankReference: bankRef() } }),
+    201,
+  );
+  t.equal(repaid.stillOwedMinor, 0);
+  const report = await ok<{ mismatches: unknown[]; checked: Record<string, number> }>(
+    await as(app, clerk, { method: 'GET', url: `/settlement/reconciliation?from=${from}&to=${new Date(Date.now() + 60_000).toISOString()}` }),
+  );
+  t.same(report.mismatches, []);
+  t.match(report.checked, { payments: 1, payouts: 1, refunds: 1, repayments: 1 });
+  await assertLedgerBalances(t, app.db);
+});

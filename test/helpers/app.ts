@@ -55,6 +55,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       stripe: undefined,
       bank: { name: 'Test Bank Chongqing', account: '6222 0000 1111 2222', payee: 'Test Exchange Ltd' },
       outboxIntervalMs: 60_000,
+      chargebacksBorneBy: 'exchange',
     },
     // A self-signed seal made once for the tests (src/modules/agreements/seal.ts makes the same kind).
     agreementSeal: { p12Path: fileURLToPath(new URL('../fixtures/agreement-seal.p12', import.meta.url)), passphrase: 'test-seal-passphrase' },

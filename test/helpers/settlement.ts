@@ -89,15 +89,20 @@ export function settlementSettings(stripe?: Config['settlement']['stripe']): Con
     stripe,
     bank: { name: 'Test Bank Chongqing', account: '6222 0000 1111 2222', payee: 'Test Exchange Ltd' },
     outboxIntervalMs: 60_000,
+    chargebacksBorneBy: 'exchange',
   };
 }
 
-/** The app with both rails, Stripe on a stand-in, and trading's events recorded. */
-export async function stripeTestApp(t: Test, wrap: (events: OrderPaymentEvents) => OrderPaymentEvents = (events) => events) {
+/** The app with both rails, Stripe on a stand-in, and trading's events recorded; `settlement` overrides settings. */
+export async function stripeTestApp(
+  t: Test,
+  wrap: (events: OrderPaymentEvents) => OrderPaymentEvents = (events) => events,
+  settlement: Partial<Config['settlement']> = {},
+) {
   const standIn = await startStripeStandIn(t);
   const recorder = recordingOrderEvents();
   const settings = stripeSettings(standIn);
-  const app = await buildTestApp(t, { settlement: settlementSettings(settings) }, { orderPaymentEvents: wrap(recorder.events) });
+  const app = await buildTestApp(t, { settlement: { ...settlementSettings(settings), ...settlement } }, { orderPaymentEvents: wrap(recorder.events) });
   const trade = await tradingParties(app);
   /** Sends a signed event to the webhook route. */
   const deliver = (type: string, object: Record<string, unknown>, options: { id?: string; created?: number } = {}) => {

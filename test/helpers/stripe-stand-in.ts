@@ -149,6 +149,35 @@ export class StripeStandIn {
     return { ...intent };
   }
 
+  /**
+   * The buyer's bank disputes a charge: Stripe opens a dispute and takes the disputed amount and its
+   * dispute fee from the platform's balance at once (a balance transaction on the dispute, as
+   * `charge.dispute.created` and `charge.dispute.funds_withdrawn` carry it).
+   */
+  openDispute(chargeId: string, options: { amount?: number; fee?: number; reason?: string } = {}): StripeObject {
+    const charge = this.objects.get(chargeId);
+    if (charge?.object !== 'charge') throw new Error(`no charge ${chargeId}`);
+    const amount = options.amount ?? (charge.amount as number);
+    const disputeId = id('dp');
+    const withdrawal = this.balanceTransaction(disputeId, -amount, options.fee ?? 1500, charge.currency as string, 'dispute');
+    Object.assign(charge, { disputed: true });
+    return { ...this.store({ id: disputeId, object: 'dispute', amount, currency: charge.currency, charge: charge.id, payment_intent: charge.payment_intent, reason: options.reason ?? 'product_not_received', status: 'needs_response', balance_transactions: [withdrawal], is_charge_refundable: false, livemode: false, metadata: {}, created: now() }) };
+  }
+
+  /** The card network decides: lost keeps the money taken; won gives back the amount and the fee (`dispute_reversal`). */
+  closeDispute(disputeId: string, outcome: 'won' | 'lost'): StripeObject {
+    const dispute = this.objects.get(disputeId);
+    if (dispute?.object !== 'dispute') throw new Error(`no dispute ${disputeId}`);
+    const taken = (dispute.balance_transactions as { amount: number; fee: number }[])[0]!;
+    const moves = outcome === 'won' ? [...(dispute.balance_transactions as unknown[]), this.balanceTransaction(disputeId, -taken.amount, -taken.fee, dispute.currency as string, 'dispute_reversal')] : dispute.balance_transactions;
+    Object.assign(dispute, { status: outcome, balance_transactions: moves });
+    return { ...dispute };
+  }
+
+  private balanceTransaction(source: string, amount: number, fee: number, currency: string, category: 'dispute' | 'dispute_reversal') {
+    return this.store({ id: id('txn'), object: 'balance_transaction', amount, fee, net: amount - fee, currency, type: 'adjustment', reporting_category: category, source, status: 'available', created: now(), fee_details: fee === 0 ? [] : [{ amount: fee, currency, type: 'stripe_fee', description: 'Dispute fee' }] });
+  }
+
   /** A webhook as Stripe sends it: the event's JSON and its Stripe-Signature header. */
   webhook(secret: string, type: string, object: Record<string, unknown>, options: { id?: string; created?: number } = {}) {
     const event = { id: options.id ?? id('evt'), object: 'event', api_version: STRIPE_API_VERSION, created: options.created ?? now(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
@@ -248,6 +277,14 @@ export class StripeStandIn {
         charge.amount_refunded = (charge.amount_refunded as number) + amount;
         return this.store({ id: id('re'), object: 'refund', amount, currency: intent.currency, payment_intent: intent.id, charge: charge.id, reason: body.reason ?? null, status: 'succeeded', metadata: body.metadata ?? {}, created: now() });
       }
+      case 'GET /v1/disputes': {
+        const created = (body.created ?? {}) as Record<string, string>;
+        const inRange = (t: number) => (created.gte === undefined || t >= Number(created.gte)) && (created.lt === undefined || t < Number(created.lt));
+        const data = this.created('dispute').filter((d) => inRange(d.created as number)).sort((a, b) => (b.created as number) - (a.created as number));
+        return { object: 'list', url: '/v1/disputes', has_more: false, data: data.map((d) => ({ ...d })) };
+      }
+      case 'GET /v1/disputes/:id':
+        return { ...this.find(parts[2], 'dispute') };
       case 'POST /v1/accounts':
         return this.store({ id: id('acct'), object: 'account', ...accountConfiguration(body), charges_enabled: false, payouts_enabled: false, details_submitted: false, capabilities: {}, metadata: body.metadata ?? {}, created: now() });
       case 'POST /v1/account_links':

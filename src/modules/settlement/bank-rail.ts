@@ -8,7 +8,7 @@ import { fundsReceived } from './payments.js';
 import { type Payment } from './payment-state.js';
 import { confirmPayout } from './payouts.js';
 import { confirmRefund } from './refunds.js';
-import { bankReceipts, payments, payouts, refunds } from './tables.js';
+import { bankReceipts, payments, payouts, providerRepayments, refunds } from './tables.js';
 
 /**
  * The bank-transfer rail, for public bodies and large buyers: the buyer transfers the price to the
@@ -34,11 +34,12 @@ export interface ReceiptOutcome {
   excessMinor: number;
 }
 
-async function assertBankReferenceUnused(tx: Database, bankReference: string) {
+export async function assertBankReferenceUnused(tx: Database, bankReference: string) {
   const [used] = await tx.select({ id: bankReceipts.id }).from(bankReceipts).where(eq(bankReceipts.bankReference, bankReference));
   const [paidOut] = await tx.select({ id: payouts.id }).from(payouts).where(eq(payouts.bankReference, bankReference));
   const [refunded] = await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.bankReference, bankReference));
-  if (used || paidOut || refunded) throw conflict('that bank reference is already recorded', { bankReference });
+  const [repaid] = await tx.select({ id: providerRepayments.id }).from(providerRepayments).where(eq(providerRepayments.bankReference, bankReference));
+  if (used || paidOut || refunded || repaid) throw conflict('that bank reference is already recorded', { bankReference });
 }
 
 /** An operator records a credit on the exchange's account for the payment whose reference it quotes. */

@@ -25,6 +25,8 @@ export interface SettlementAuditPayload {
   amountMinor: number;
   currency: string;
   feeMinor?: number;
+  /** Withheld from a payout against what the provider owed (negative: a credit added). */
+  nettedMinor?: number;
   reference?: string | null;
   bankReference?: string | null;
   stripeId?: string | null;
@@ -42,6 +44,8 @@ declare module '../audit/events.js' {
     'settlement.refund_ordered': SettlementAuditPayload;
     'settlement.refunded': SettlementAuditPayload;
     'settlement.connected_account_linked': { partyId: string; stripeAccountId: string };
+    'settlement.repayment_received': { partyId: string; amountMinor: number; currency: string; bankReference: string; stillOwedMinor: number };
+    'settlement.chargeback': SettlementAuditPayload & { stripeDisputeId: string; borneBy: 'exchange' | 'provider'; direction: 'withdrawn' | 'reinstated'; disputeFeeMinor: number };
   }
 }
 

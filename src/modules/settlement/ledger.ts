@@ -87,6 +87,23 @@ export async function recordTransfer(tx: Database, input: TransferInput): Promis
   return { id: transfer!.id, created: true };
 }
 
+/**
+ * The posted balance of one account, its row locked for the rest of the transaction: two steps
+ * that each act on the balance (netting a provider's debt into two payouts at once) run one after
+ * the other, and the second sees what the first posted. (`no key update`: postings that only name
+ * the account meanwhile are not held up.) An account not made yet holds nothing.
+ */
+export async function lockedBalance(tx: Database, ref: AccountRef): Promise<number> {
+  const [account] = await tx.select({ id: ledgerAccounts.id }).from(ledgerAccounts).where(eq(ledgerAccounts.key, accountKey(ref))).for('no key update');
+  if (!account) return 0;
+  const [row] = await tx
+    .select({ balance: sql<string>`coalesce(sum(${ledgerPostings.amountMinor}), 0)::bigint` })
+    .from(ledgerPostings)
+    .innerJoin(ledgerTransfers, eq(ledgerTransfers.id, ledgerPostings.transferId))
+    .where(and(eq(ledgerPostings.accountId, account.id), inArray(ledgerTransfers.kind, ['posted', 'post_pending'])));
+  return Number(row?.balance ?? 0);
+}
+
 /** A posting of a pending transfer moves at most what was held, between the same accounts. */
 async function assertWithinPending(tx: Database, pendingId: string, postings: PostingInput[]) {
   const held = await tx

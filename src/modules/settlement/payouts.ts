@@ -5,6 +5,7 @@ import { enqueueEffect } from '../../lib/outbox.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
 import type { SettlementContext } from './context.js';
 import { recordTransfer, type PostingInput } from './ledger.js';
+import { netProviderBalance } from './receivables.js';
 import { auditOf, auditPayment, clearingAccount, lockPaymentOfOrder, movePayment, type Payment } from './payment-state.js';
 import { connectedAccounts, payouts } from './tables.js';
 
@@ -13,7 +14,8 @@ export type Payout = typeof payouts.$inferSelect;
 /**
  * Moves `releasedMinor` of the escrow to the provider, less `feeMinor` to the exchange: the pending
  * escrow transfer is posted for that amount (the rest goes back to the buyer's funds), then split
- * between the provider's payable and the exchange's fee revenue. Makes the payout and starts it.
+ * between the provider's payable and the exchange's fee revenue. Makes the payout, less what the
+ * provider owes the exchange (receivables.ts), and starts it.
  */
 export async function releaseShare(ctx: SettlementContext, tx: Database, payment: Payment, releasedMinor: number, feeMinor: number): Promise<void> {
   const { currency, orderId, rail } = payment;
@@ -33,12 +35,14 @@ export async function releaseShare(ctx: SettlementContext, tx: Database, payment
   if (net > 0) split.push({ account: { kind: 'provider_payable', currency, partyId: payment.providerPartyId }, amountMinor: net });
   if (feeMinor > 0) split.push({ account: { kind: 'fee_revenue', currency }, amountMinor: feeMinor });
   await recordTransfer(tx, { key: `order:${orderId}:release`, kind: 'posted', orderId, rail, description: `provider's share and fee of ${payment.orderNumber}`, postings: split });
+  // What the provider owes the exchange (or is owed) from earlier orders is settled with this payout.
+  const netted = await netProviderBalance(tx, payment, net);
   const [payout] = await tx
     .insert(payouts)
-    .values({ orderId, paymentId: payment.id, providerPartyId: payment.providerPartyId, rail, status: 'due', amountMinor: net, feeMinor, currency })
+    .values({ orderId, paymentId: payment.id, providerPartyId: payment.providerPartyId, rail, status: 'due', amountMinor: net - netted, nettedMinor: netted, feeMinor, currency })
     .returning();
-  await auditPayment(tx, systemActor(), 'settlement.released', payment, auditOf(payment, { amountMinor: net, feeMinor }));
-  if (net === 0) await confirmPayout(ctx, tx, systemActor(), payout!, { at: new Date() });
+  await auditPayment(tx, systemActor(), 'settlement.released', payment, auditOf(payment, { amountMinor: net - netted, feeMinor, nettedMinor: netted }));
+  if (net - netted === 0) await confirmPayout(ctx, tx, systemActor(), payout!, { at: new Date() });
   else await startPayout(tx, payout!, payment);
 }
 

@@ -1,25 +1,19 @@
 import { and, gte, inArray, lt, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../../lib/database.js';
 import { AppError } from '../../lib/errors.js';
-import { bankReceipts, payments, payouts, refunds } from './tables.js';
-import type { mismatchKinds } from './schema.js';
+import type Stripe from 'stripe';
+import { reconcileChargebacks } from './chargeback-reconciliation.js';
+import { bankReceipts, payments, payouts, providerRepayments, refunds } from './tables.js';
+import type { ReconciliationMismatch } from './schema.js';
 
 /**
  * Art. 28(4): the exchange supervises settlement. For the records made in a period, the ledger is
- * compared with what the rails recorded: money received (bank receipts, Stripe charges), payouts
- * and refunds. Every difference is listed: missing on either side, amount, currency, status.
+ * compared with what the rails recorded: money received (bank receipts, Stripe charges), payouts,
+ * refunds, providers' repayments, and chargebacks (Stripe's disputes, asked of Stripe). Every
+ * difference is listed: missing on either side, amount, currency, status.
  */
 
-export interface Mismatch {
-  kind: (typeof mismatchKinds)[number];
-  rail: 'stripe' | 'bank_transfer';
-  record: 'payment' | 'payout' | 'refund';
-  recordId: string;
-  orderId: string;
-  detail: string;
-  ledgerMinor: number | null;
-  railMinor: number | null;
-}
+export type Mismatch = ReconciliationMismatch;
 
 interface LedgerMove {
   orderId: string;
@@ -31,13 +25,15 @@ interface LedgerMove {
 
 const receivedKey = /^(stripe:.+:succeeded|bank:.+:received)$/;
 
-export async function reconcile(db: Database, from: Date, to: Date) {
+/** `stripe`: the rail's own API, asked for its disputes (none without Stripe: no card, no chargeback). */
+export async function reconcile(db: Database, from: Date, to: Date, stripe: Stripe | null = null) {
   if (!(from < to)) throw new AppError('validation-failed', 'from must be before to', { errors: [{ path: '/querystring/from', message: 'must be before to' }] });
   const inPeriod = <T extends typeof payments | typeof payouts | typeof refunds>(t: T) => and(gte(t.createdAt, from), lt(t.createdAt, to));
-  const [paymentRows, payoutRows, refundRows] = await Promise.all([
+  const [paymentRows, payoutRows, refundRows, repaymentRows] = await Promise.all([
     db.select().from(payments).where(inPeriod(payments)),
     db.select().from(payouts).where(inPeriod(payouts)),
     db.select().from(refunds).where(inPeriod(refunds)),
+    db.select().from(providerRepayments).where(and(gte(providerRepayments.createdAt, from), lt(providerRepayments.createdAt, to))),
   ]);
   const orders = [...new Set([...paymentRows, ...payoutRows, ...refundRows].map((r) => r.orderId))];
   const moves =
@@ -103,11 +99,38 @@ export async function reconcile(db: Database, from: Date, to: Date) {
   }
   for (const p of payoutRows) settled('payout', p, p.stripeTransferId ?? p.bankReference, p.status === 'paid');
   for (const r of refundRows) settled('refund', r, r.stripeRefundId ?? r.bankReference, r.status === 'refunded');
+  for (const m of await repaymentMismatches(db, repaymentRows)) add(m);
+  const chargebacks = stripe ? await reconcileChargebacks(db, stripe, from, to) : { checked: 0, mismatches: [] };
+  for (const m of chargebacks.mismatches) add(m);
 
   return {
     from: from.toISOString(),
     to: to.toISOString(),
-    checked: { payments: paymentRows.length, payouts: payoutRows.length, refunds: refundRows.length },
+    checked: { payments: paymentRows.length, payouts: payoutRows.length, refunds: refundRows.length, chargebacks: chargebacks.checked, repayments: repaymentRows.length },
     mismatches,
   };
+}
+
+/** Each repayment a provider sent by bank transfer is in the ledger, for the amount recorded. */
+async function repaymentMismatches(db: Database, rows: (typeof providerRepayments.$inferSelect)[]): Promise<Mismatch[]> {
+  if (rows.length === 0) return [];
+  const moves = rowsOf<{ key: string; currency: string; clearingMinor: string | number }>(
+    await db.execute(sql`
+      select t.key, p.currency, coalesce(sum(p.amount_minor) filter (where a.kind = 'bank_clearing'), 0)::bigint as "clearingMinor"
+      from settlement_ledger_transfers t
+      join settlement_ledger_postings p on p.transfer_id = t.id
+      join settlement_ledger_accounts a on a.id = p.account_id
+      where t.key in (${sql.join(rows.map((r) => sql`${`repayment:${r.id}:received`}`), sql`, `)})
+      group by t.id, p.currency`),
+  );
+  const found: Mismatch[] = [];
+  for (const r of rows) {
+    const base = { rail: 'bank_transfer' as const, record: 'repayment' as const, recordId: r.id, orderId: null };
+    const move = moves.find((m) => m.key === `repayment:${r.id}:received`);
+    const ledgerMinor = move ? -Number(move.clearingMinor) : null;
+    if (!move) found.push({ ...base, kind: 'missing_in_ledger', detail: 'the repayment is recorded but the ledger has not received it', ledgerMinor, railMinor: r.amountMinor });
+    else if (move.currency !== r.currency) found.push({ ...base, kind: 'currency', detail: `ledger in ${move.currency}, repayment in ${r.currency}`, ledgerMinor, railMinor: r.amountMinor });
+    else if (ledgerMinor !== r.amountMinor) found.push({ ...base, kind: 'amount', detail: 'the ledger and the repayment differ', ledgerMinor, railMinor: r.amountMinor });
+  }
+  return found;
 }

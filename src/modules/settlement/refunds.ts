@@ -1,14 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, invalidState } from '../../lib/errors.js';
+import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
 import { enqueueEffect } from '../../lib/outbox.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
 import type { SettlementContext } from './context.js';
 import { recordTransfer, type PostingInput } from './ledger.js';
 import { feeOnReleased } from './money.js';
 import { auditOf, auditPayment, clearingAccount, lockPaymentOfOrder, movePayment, type Payment } from './payment-state.js';
-import { releaseShare } from './payouts.js';
-import { payouts, refunds } from './tables.js';
+import { releaseShare, type Payout } from './payouts.js';
+import { receivableOf } from './receivables.js';
+import { payments, payouts, refunds } from './tables.js';
 
 export type Refund = typeof refunds.$inferSelect;
 
@@ -54,11 +55,13 @@ export async function orderRefund(
 
 /**
  * A dispute decided for the buyer (SettlementPort.refund): `refundMinor` back to the buyer, the rest
- * released to the provider less the fee on that rest (money.ts: pro rata, rounded half up). After
- * the provider was paid (Stripe), the transfer is reversed first: up to the provider's share, the
- * rest out of the exchange's fee. Once per order.
+ * released to the provider less the fee on that rest (money.ts: pro rata, rounded half up). Once
+ * the provider was paid, on either rail, the refund is recovered from the provider first (up to its
+ * share of the order), the rest out of the exchange's fee: on Stripe by reversing the transfer, and
+ * what no reversal can take back (a share withheld against an earlier debt; a bank payout) the
+ * provider owes the exchange (receivables.ts). Once per order.
  */
-export async function refundOrder(ctx: SettlementContext, tx: Database, orderId: string, refundMinor: number, reason: string): Promise<void> {
+export async function refundOrder(ctx: SettlementContext, tx: Database, orderId: string, refundMinor: number, reason: string, actor: AuditActor = systemActor()): Promise<void> {
   const payment = await lockPaymentOfOrder(tx, orderId);
   const [done] = await tx.select({ id: refunds.id }).from(refunds).where(and(eq(refunds.orderId, orderId), eq(refunds.kind, 'dispute')));
   if (done) return;
@@ -74,23 +77,46 @@ export async function refundOrder(ctx: SettlementContext, tx: Database, orderId:
     } else {
       await releaseShare(ctx, tx, payment, rest, feeOnReleased(payment.feeMinor, payment.amountMinor, rest));
     }
-    await orderRefund(ctx, tx, systemActor(), payment, { kind: 'dispute', amountMinor: refundMinor, reason, key });
+    await orderRefund(ctx, tx, actor, payment, { kind: 'dispute', amountMinor: refundMinor, reason, key });
     await movePayment(tx, payment, 'refund');
     return;
   }
   const [payout] = await tx.select().from(payouts).where(eq(payouts.orderId, orderId));
-  if (payment.status !== 'released' || payout?.status !== 'paid' || payment.rail !== 'stripe' || !payout.stripeTransferId) {
+  // A payout on its way (a Stripe transfer submitted or held) is settled first: then what it carried is known.
+  if (payment.status !== 'released' || payout?.status !== 'paid') {
     throw invalidState(`no refund now: the payment is ${payment.status}${payout ? `, its payout ${payout.status}` : ''}`, { status: payment.status });
   }
-  // Recovered from the provider's transfer first, then from the fee the exchange kept.
-  const recovered = Math.min(refundMinor, payout.amountMinor);
-  const fromFee = refundMinor - recovered;
-  const postings: PostingInput[] = [{ account: { kind: 'buyer_funds', currency: payment.currency, partyId: payment.buyerPartyId }, amountMinor: refundMinor }];
-  if (recovered > 0) postings.push({ account: { kind: clearingAccount(payment.rail), currency: payment.currency }, amountMinor: -recovered });
-  if (fromFee > 0) postings.push({ account: { kind: 'fee_revenue', currency: payment.currency }, amountMinor: -fromFee });
-  await recordTransfer(tx, { key: `order:${orderId}:recovery`, kind: 'posted', orderId, rail: payment.rail, description: `recovered for the refund of ${payment.orderNumber}`, postings });
-  await orderRefund(ctx, tx, systemActor(), payment, { kind: 'dispute', amountMinor: refundMinor, reason, key, reverseTransfer: { transferId: payout.stripeTransferId, amountMinor: recovered } });
+  const reversed = await recoverFromProvider(tx, payment, payout, refundMinor);
+  await orderRefund(ctx, tx, actor, payment, {
+    kind: 'dispute',
+    amountMinor: refundMinor,
+    reason,
+    key,
+    ...(reversed > 0 ? { reverseTransfer: { transferId: payout.stripeTransferId!, amountMinor: reversed } } : {}),
+  });
   await movePayment(tx, payment, 'refund');
+}
+
+/**
+ * The ledger side of a refund after the payout: the refund goes back into the buyer's funds, taken
+ * from the provider's share of the order (the Stripe transfer reversed as far as it carried it, the
+ * rest a debt of the provider's) and beyond that share from the exchange's fee. Returns what the
+ * Stripe transfer is to be reversed by.
+ */
+async function recoverFromProvider(tx: Database, payment: Payment, payout: Payout, refundMinor: number): Promise<number> {
+  const { currency, orderId } = payment;
+  // The provider's share: what the rail carried and what was withheld against its earlier debts.
+  const share = payout.amountMinor + payout.nettedMinor;
+  const recovered = Math.min(refundMinor, share);
+  const fromFee = refundMinor - recovered;
+  const reversed = payment.rail === 'stripe' && payout.stripeTransferId ? Math.min(recovered, payout.amountMinor) : 0;
+  const owed = recovered - reversed;
+  const postings: PostingInput[] = [{ account: { kind: 'buyer_funds', currency, partyId: payment.buyerPartyId }, amountMinor: refundMinor }];
+  if (reversed > 0) postings.push({ account: { kind: clearingAccount(payment.rail), currency }, amountMinor: -reversed });
+  if (owed > 0) postings.push({ account: receivableOf(payment.providerPartyId, currency), amountMinor: -owed });
+  if (fromFee > 0) postings.push({ account: { kind: 'fee_revenue', currency }, amountMinor: -fromFee });
+  await recordTransfer(tx, { key: `order:${orderId}:recovery`, kind: 'posted', orderId, rail: payment.rail, description: `recovered for the refund of ${payment.orderNumber}`, postings });
+  return reversed;
 }
 
 /** The refund reached the buyer: ledger, refund, and (for a dispute) the order. Once. */
@@ -120,4 +146,33 @@ export async function confirmRefund(
   const payment = await lockPaymentOfOrder(tx, refund.orderId);
   await auditPayment(tx, actor, 'settlement.refunded', payment, auditOf(payment, { amountMinor: refund.amountMinor, reason: refund.reason, stripeId: proof.stripeRefundId ?? null, bankReference: proof.bankReference ?? null }));
   if (refund.kind === 'dispute') await ctx.events.refunded(tx, refund.orderId, refund.amountMinor, proof.at);
+}
+
+/**
+ * An operator orders the refund of a dispute decided after the provider was paid (arbitration, a
+ * complaint upheld after acceptance): public bodies pay by bank transfer, and the decision must
+ * still reach the buyer. While the exchange holds the money the order's own dispute decides
+ * (`POST /orders/{id}/dispute/decision`), not this. One dispute refund per order.
+ */
+export async function refundAfterPayout(
+  ctx: SettlementContext,
+  db: Database,
+  actor: AuditActor,
+  paymentId: string,
+  input: { amountMinor: number; currency: string; reason: string },
+): Promise<Refund> {
+  return db.transaction(async (tx) => {
+    const [found] = await tx.select({ orderId: payments.orderId }).from(payments).where(eq(payments.id, paymentId));
+    if (!found) throw notFound('payment');
+    const payment = await lockPaymentOfOrder(tx, found.orderId);
+    if (input.currency !== payment.currency) throw new AppError('amount-mismatch', `the payment is in ${payment.currency}`, { currency: payment.currency });
+    const [earlier] = await tx.select({ id: refunds.id }).from(refunds).where(and(eq(refunds.orderId, payment.orderId), eq(refunds.kind, 'dispute')));
+    if (earlier) throw conflict('a refund of this order was already ordered', { refundId: earlier.id });
+    if (payment.status !== 'released') {
+      throw invalidState(`the payment is ${payment.status}: a refund after the payout needs a payment released to the provider (while the money is held, decide the order's dispute)`, { status: payment.status });
+    }
+    await refundOrder(ctx, tx, payment.orderId, input.amountMinor, input.reason, actor);
+    const [row] = await tx.select().from(refunds).where(and(eq(refunds.orderId, payment.orderId), eq(refunds.kind, 'dispute')));
+    return row!;
+  });
 }

@@ -4,6 +4,8 @@ import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { recordBankPayout, recordBankReceipt, recordBankRefund } from './bank-rail.js';
 import { getConnectedAccount, linkConnectedAccount } from './connected-accounts.js';
 import { reconcile } from './reconciliation.js';
+import { refundAfterPayout } from './refunds.js';
+import { recordProviderRepayment } from './repayments.js';
 import {
   BankLineBody,
   BankReceiptBody,
@@ -16,11 +18,13 @@ import {
   ReceiptOutcomeView,
   ReconciliationQuery,
   ReconciliationView,
+  RefundAfterPayoutBody,
   RefundView,
+  RepaymentView,
   StatusFilter,
 } from './schema.js';
 import { paymentStatuses, payoutStatuses, refundKinds, refundStatuses } from './tables.js';
-import { listDisputes, listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView } from './views.js';
+import { listDisputes, listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView, refundViewById } from './views.js';
 import stripeWebhookRoutes from './webhook-routes.js';
 
 const tags = ['settlement'];
@@ -61,6 +65,36 @@ const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RefundView, ...problemResponses(400, 404, 409, 422) },
     },
   }, async (request) => refundView(await recordBankRefund(ctx, app.db, auditActorOf(request), request.params.id, request.params.refundId, request.body)));
+
+  app.post('/settlement/payments/:id/refunds', {
+    config: { auth: operators, access: { resource: 'payment', staff: operators } },
+    schema: {
+      tags,
+      summary: 'Order the refund of a dispute decided after the provider was paid',
+      description:
+        "The buyer is refunded (by bank transfer an operator records, or through Stripe); the provider's share comes back to the exchange: a Stripe transfer is reversed, and what no reversal takes back the provider owes, netted from its next payouts or repaid by bank transfer. While the exchange still holds the money, the order's dispute decides instead. One such refund per order.",
+      params: IdParams,
+      body: RefundAfterPayoutBody,
+      response: { 201: RefundView, ...problemResponses(400, 404, 409, 422) },
+    },
+  }, async (request, reply) => {
+    const refund = await refundAfterPayout(ctx, app.db, auditActorOf(request), request.params.id, request.body);
+    // The Stripe reversal and refund go out now; the outbox worker would a moment later.
+    await app.settlement.runEffects(app.db, refund.orderId);
+    return reply.code(201).send(await refundViewById(app.db, refund.id));
+  });
+
+  app.post('/settlement/parties/:id/repayments', {
+    config: { auth: operators, access: { resource: 'party', staff: operators } },
+    schema: {
+      tags,
+      summary: 'Record the bank transfer by which a provider paid back what it owed the exchange',
+      description: 'At most what the provider owes in that currency (a refund or a chargeback after it was paid); each bank reference is recorded once.',
+      params: IdParams,
+      body: BankLineBody,
+      response: { 201: RepaymentView, ...problemResponses(400, 404, 409, 422) },
+    },
+  }, async (request, reply) => reply.code(201).send(await recordProviderRepayment(app.db, auditActorOf(request), request.params.id, request.body)));
 
   app.get('/settlement/payments', {
     config: { auth: operators, access: 'none' },
@@ -106,7 +140,7 @@ const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: operators, access: 'none' },
     schema: {
       tags,
-      summary: "Each provider's balance from the ledger: owed and not yet paid out, and paid out",
+      summary: "Each provider's balance from the ledger: owed and not yet paid out, paid out, and what it owes the exchange back",
       querystring: Type.Object(PageQuery, { additionalProperties: false }),
       response: { 200: Page(ProviderBalanceView), ...problemResponses(400) },
     },
@@ -116,11 +150,12 @@ const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: operators, access: 'none' },
     schema: {
       tags,
-      summary: "The ledger compared with the rails' records for the payments, payouts and refunds made in a period",
+      summary: "The ledger compared with the rails' records for the payments, payouts, refunds, repayments and chargebacks of a period",
+      description: "Chargebacks are compared with Stripe's own disputes and their balance transactions, asked of Stripe (502 when it cannot be asked).",
       querystring: ReconciliationQuery,
-      response: { 200: ReconciliationView, ...problemResponses(400) },
+      response: { 200: ReconciliationView, ...problemResponses(400, 502) },
     },
-  }, async (request) => reconcile(app.db, new Date(request.query.from), new Date(request.query.to)));
+  }, async (request) => reconcile(app.db, new Date(request.query.from), new Date(request.query.to), ctx.stripe));
 
   app.post('/settlement/parties/:id/connected-account', {
     config: { auth: ['provider'], access: { resource: 'party' } },

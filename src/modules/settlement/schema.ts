@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { StringEnum, Text, Timestamp, Uuid } from '../../lib/http.js';
 import { paymentRails, paymentStatuses, payoutStatuses, refundKinds, refundStatuses } from './tables.js';
 
@@ -49,6 +49,7 @@ export const PayoutView = Type.Object(
     amountMinor: MinorUnits,
     feeMinor: MinorUnits,
     currency: CurrencyCode,
+    nettedMinor: Type.Integer({ description: "Set off against the provider's account with the exchange: withheld for what it owed (positive) or added for a credit (negative); amountMinor is what the rail carries" }),
     bankReference: Nullable(Type.String()),
     stripeTransferId: Nullable(Type.String()),
     paidAt: Nullable(Timestamp),
@@ -117,6 +118,8 @@ export const DisputeView = Type.Object(
     currency: CurrencyCode,
     reason: Type.String(),
     status: Type.String({ description: "Stripe's dispute status: needs_response, under_review, won, lost, …" }),
+    chargedBackMinor: Type.Integer({ description: 'What the dispute has taken from the exchange by now, from the ledger: the amount and the dispute fee, less what a won dispute gave back' }),
+    borneBy: Nullable(StringEnum(['exchange', 'provider'], { description: 'Who bears the chargeback (SETTLEMENT_CHARGEBACKS_BORNE_BY when Stripe took the money); null until it did' })),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -129,6 +132,7 @@ export const ProviderBalanceView = Type.Object(
     currency: CurrencyCode,
     payableMinor: Type.Integer({ description: 'Owed to the provider and not yet paid out' }),
     paidOutMinor: Type.Integer({ description: 'Paid out so far' }),
+    owedByProviderMinor: Type.Integer({ description: 'What the provider owes the exchange back (a refund or a chargeback after it was paid), netted from its next payouts; negative: a credit added to its next payout' }),
   },
   closed,
 );
@@ -146,15 +150,37 @@ export const ConnectedAccountView = Type.Object(
   closed,
 );
 
+export const RefundAfterPayoutBody = Type.Object(
+  {
+    amountMinor: PositiveMinorUnits,
+    currency: CurrencyCode,
+    reason: Text({ minLength: 1, maxLength: 2000, description: 'The decision: who decided, and why' }),
+  },
+  closed,
+);
+
+export const RepaymentView = Type.Object(
+  {
+    id: Uuid,
+    providerPartyId: Uuid,
+    amountMinor: MinorUnits,
+    currency: CurrencyCode,
+    bankReference: Type.String(),
+    stillOwedMinor: Type.Integer({ description: 'What the provider still owes in this currency' }),
+    createdAt: Timestamp,
+  },
+  closed,
+);
+
 export const mismatchKinds = ['missing_in_ledger', 'missing_on_rail', 'amount', 'currency', 'status'] as const;
 
 export const Mismatch = Type.Object(
   {
     kind: StringEnum(mismatchKinds),
     rail: StringEnum(paymentRails),
-    record: StringEnum(['payment', 'payout', 'refund']),
+    record: StringEnum(['payment', 'payout', 'refund', 'chargeback', 'repayment']),
     recordId: Uuid,
-    orderId: Uuid,
+    orderId: Nullable(Uuid),
     detail: Type.String(),
     ledgerMinor: Nullable(Type.Integer()),
     railMinor: Nullable(Type.Integer()),
@@ -162,11 +188,23 @@ export const Mismatch = Type.Object(
   closed,
 );
 
+/** One difference reconciliation found (reconciliation.ts, chargeback-reconciliation.ts). */
+export type ReconciliationMismatch = Static<typeof Mismatch>;
+
 export const ReconciliationView = Type.Object(
   {
     from: Timestamp,
     to: Timestamp,
-    checked: Type.Object({ payments: Type.Integer(), payouts: Type.Integer(), refunds: Type.Integer() }, closed),
+    checked: Type.Object(
+      {
+        payments: Type.Integer(),
+        payouts: Type.Integer(),
+        refunds: Type.Integer(),
+        chargebacks: Type.Integer({ description: "Card disputes compared with Stripe's (none without Stripe)" }),
+        repayments: Type.Integer(),
+      },
+      closed,
+    ),
     mismatches: Type.Array(Mismatch),
   },
   closed,

@@ -2,6 +2,7 @@ import { eq, or } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Database } from '../../lib/database.js';
 import { systemActor } from '../audit/events.js';
+import { postChargebackMoney } from './chargebacks.js';
 import type { SettlementContext } from './context.js';
 import { fundsReceived } from './payments.js';
 import { sendHeldPayouts } from './payouts.js';
@@ -44,6 +45,8 @@ async function dispatch(ctx: SettlementContext, tx: Database, event: Stripe.Even
     case 'charge.dispute.created':
     case 'charge.dispute.updated':
     case 'charge.dispute.closed':
+    case 'charge.dispute.funds_withdrawn':
+    case 'charge.dispute.funds_reinstated':
       return disputeChanged(ctx, tx, event.data.object);
     default:
       ctx.log.info({ eventId: event.id, type: event.type }, 'Stripe event of a type settlement does not handle; acknowledged');
@@ -111,20 +114,23 @@ const finalDisputeStatuses = new Set(['won', 'lost', 'warning_closed']);
 
 /**
  * A card dispute (chargeback) on an order's charge: recorded and shown to operators, who answer it
- * in Stripe's dashboard. A late event never reopens a closed dispute.
+ * in Stripe's dashboard, and its money posted to the ledger as the dispute's balance transactions
+ * say (chargebacks.ts), whichever of the dispute's events brings them first. The payment's row is
+ * locked, so the events of one dispute run one after another. A late event never reopens a closed
+ * dispute, but still posts money not yet posted (each movement once, by the dispute's id).
  */
 async function disputeChanged(ctx: SettlementContext, tx: Database, dispute: Stripe.Dispute): Promise<EventOutcome> {
   const chargeId = idOf(dispute.charge);
-  const [payment] = chargeId ? await tx.select().from(payments).where(eq(payments.stripeChargeId, chargeId)) : [];
+  const [payment] = chargeId ? await tx.select().from(payments).where(eq(payments.stripeChargeId, chargeId)).for('update') : [];
   if (!payment) {
     ctx.log.warn({ dispute: dispute.id, charge: chargeId }, 'a dispute on a charge of no payment of this exchange; acknowledged');
     return { outcome: 'unknown_payment', subjects: [] };
   }
   const [known] = await tx.select().from(stripeDisputes).where(eq(stripeDisputes.stripeDisputeId, dispute.id)).for('update');
-  if (known && finalDisputeStatuses.has(known.status)) return { outcome: 'stale', subjects: [] };
-  if (known) {
+  const stale = known !== undefined && finalDisputeStatuses.has(known.status);
+  if (known && !stale) {
     await tx.update(stripeDisputes).set({ status: dispute.status, updatedAt: new Date() }).where(eq(stripeDisputes.id, known.id));
-  } else {
+  } else if (!known) {
     await tx.insert(stripeDisputes).values({
       stripeDisputeId: dispute.id,
       paymentId: payment.id,
@@ -135,6 +141,8 @@ async function disputeChanged(ctx: SettlementContext, tx: Database, dispute: Str
       status: dispute.status,
     });
   }
-  ctx.log.warn({ dispute: dispute.id, orderId: payment.orderId, status: dispute.status }, 'card dispute on an order');
-  return { outcome: `dispute_${dispute.status}`, subjects: [] };
+  const posted = await postChargebackMoney(ctx, tx, payment, dispute);
+  ctx.log.warn({ dispute: dispute.id, orderId: payment.orderId, status: dispute.status, posted }, 'card dispute on an order');
+  if (posted.length > 0) return { outcome: `chargeback_${posted.join('_and_')}`, subjects: [] };
+  return { outcome: stale ? 'stale' : `dispute_${dispute.status}`, subjects: [] };
 }

@@ -9,7 +9,23 @@ import { parties } from '../identity/tables.js';
 
 export const paymentRails = ['stripe', 'bank_transfer'] as const;
 
-export const accountKinds = ['buyer_funds', 'escrow', 'provider_payable', 'fee_revenue', 'refunds_payable', 'bank_clearing', 'stripe_clearing'] as const;
+/**
+ * `provider_receivable` (per party): what a provider owes the exchange back (a refund or a chargeback
+ * after it was paid), negative while owed; netted from its next payouts or repaid by transfer.
+ * `chargeback_losses`: what card disputes cost the exchange itself (the amount when the exchange
+ * bears it, and Stripe's dispute fees).
+ */
+export const accountKinds = [
+  'buyer_funds',
+  'escrow',
+  'provider_payable',
+  'provider_receivable',
+  'fee_revenue',
+  'chargeback_losses',
+  'refunds_payable',
+  'bank_clearing',
+  'stripe_clearing',
+] as const;
 export type AccountKind = (typeof accountKinds)[number];
 
 /** A ledger account: one per kind, currency and (where it has one) party or order. */
@@ -144,6 +160,12 @@ export const payouts = pgTable(
     amountMinor: minorUnits('amount_minor').notNull(),
     feeMinor: minorUnits('fee_minor').notNull(),
     currency: text('currency').notNull(),
+    /**
+     * What was set off against the provider's account with the exchange when the payout was made:
+     * positive when a debt it owed was withheld, negative when a credit was added. `amountMinor` is
+     * what the rail carries: the provider's share less this.
+     */
+    nettedMinor: minorUnits('netted_minor').notNull().default(0),
     stripeTransferId: text('stripe_transfer_id').unique(),
     bankReference: text('bank_reference').unique(),
     paidAt: timestamptz('paid_at'),
@@ -184,6 +206,19 @@ export const refunds = pgTable(
     uniqueIndex('settlement_refunds_dispute_idx').on(t.orderId).where(sql`${t.kind} = 'dispute'`),
   ],
 );
+
+/** A bank transfer by which a provider paid back what it owed the exchange, as the bank reported it. */
+export const providerRepayments = pgTable('settlement_provider_repayments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  providerPartyId: uuid('provider_party_id')
+    .notNull()
+    .references(() => parties.id),
+  amountMinor: minorUnits('amount_minor').notNull(),
+  currency: text('currency').notNull(),
+  bankReference: text('bank_reference').notNull().unique(),
+  recordedBy: uuid('recorded_by').notNull(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});
 
 /** A provider's Stripe connected account (Connect, separate charges and transfers). */
 export const connectedAccounts = pgTable('settlement_connected_accounts', {

@@ -8,6 +8,7 @@ import type { Actor } from '../../plugins/auth.js';
 import { isPartyMember } from '../identity/service.js';
 import type { Payment } from './payment-state.js';
 import type { Payout } from './payouts.js';
+import { chargebackKey } from './chargebacks.js';
 import type { Refund } from './refunds.js';
 import type { refundKinds} from './tables.js';
 import { connectedAccounts, payments, payouts, refunds, stripeDisputes, type PaymentStatus, type PayoutStatus, type RefundStatus } from './tables.js';
@@ -48,6 +49,7 @@ export const payoutView = (p: Payout, heldReason: HeldReason = null) => ({
   amountMinor: p.amountMinor,
   feeMinor: p.feeMinor,
   currency: p.currency,
+  nettedMinor: p.nettedMinor,
   bankReference: p.bankReference,
   stripeTransferId: p.stripeTransferId,
   paidAt: at(p.paidAt),
@@ -69,6 +71,13 @@ export const refundView = (r: Refund) => ({
   refundedAt: at(r.refundedAt),
   createdAt: r.createdAt.toISOString(),
 });
+
+/** A refund as it stands now (after its Stripe call, when it went out at once). */
+export async function refundViewById(db: Database, id: string) {
+  const [refund] = await db.select().from(refunds).where(eq(refunds.id, id));
+  if (!refund) throw notFound('refund');
+  return refundView(refund);
+}
 
 /** Why held payouts wait: the operator's view flags each. */
 async function heldReasons(db: Database, rows: Payout[]): Promise<Map<string, HeldReason>> {
@@ -150,7 +159,28 @@ export async function listRefunds(
   return pageOf(rows, q.limit, refundView, cursorOf);
 }
 
-/** Operators: card disputes (chargebacks) on orders' charges, open ones or all, newest first. */
+/** Per dispute, from the ledger: what its chargeback has cost the exchange by now, and who bore it. */
+async function chargebacksOf(db: Database, disputeIds: string[]): Promise<Map<string, { chargedBackMinor: number; borneBy: 'exchange' | 'provider' | null }>> {
+  if (disputeIds.length === 0) return new Map();
+  const keys = disputeIds.flatMap((id) => [chargebackKey(id, 'withdrawn'), chargebackKey(id, 'reinstated')]);
+  const rows = rowsOf<{ key: string; kind: string; amount: string | number }>(
+    await db.execute(sql`
+      select t.key, a.kind, p.amount_minor as amount from settlement_ledger_transfers t
+      join settlement_ledger_postings p on p.transfer_id = t.id join settlement_ledger_accounts a on a.id = p.account_id
+      where t.key in (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`),
+  );
+  return new Map(
+    disputeIds.map((id) => {
+      const mine = rows.filter((r) => r.key.startsWith(`dispute:${id}:`));
+      const withdrawal = mine.filter((r) => r.key === chargebackKey(id, 'withdrawn'));
+      const borneBy = withdrawal.length === 0 ? null : withdrawal.some((r) => r.kind === 'provider_receivable') ? 'provider' : 'exchange';
+      const chargedBackMinor = mine.filter((r) => r.kind === 'stripe_clearing').reduce((s, r) => s + Number(r.amount), 0);
+      return [id, { chargedBackMinor, borneBy }] as const;
+    }),
+  );
+}
+
+/** Operators: card disputes (chargebacks) on orders' charges, open ones or all, newest first, with their money in the ledger. */
 export async function listDisputes(db: Database, q: { open?: boolean | undefined; cursor?: string | undefined; limit: number }) {
   const rows = await db
     .select()
@@ -158,25 +188,49 @@ export async function listDisputes(db: Database, q: { open?: boolean | undefined
     .where(and(q.open ? sql`${stripeDisputes.status} not in ('won', 'lost', 'warning_closed')` : undefined, before(stripeDisputes, decodeCursor(q.cursor, CreatedCursor))))
     .orderBy(desc(stripeDisputes.createdAt), desc(stripeDisputes.id))
     .limit(q.limit + 1);
+  const money = await chargebacksOf(db, rows.slice(0, q.limit).map((d) => d.stripeDisputeId));
   return pageOf(
     rows,
     q.limit,
-    (d) => ({ id: d.id, stripeDisputeId: d.stripeDisputeId, paymentId: d.paymentId, orderId: d.orderId, amountMinor: d.amountMinor, currency: d.currency, reason: d.reason, status: d.status, createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString() }),
+    (d) => ({
+      id: d.id,
+      stripeDisputeId: d.stripeDisputeId,
+      paymentId: d.paymentId,
+      orderId: d.orderId,
+      amountMinor: d.amountMinor,
+      currency: d.currency,
+      reason: d.reason,
+      status: d.status,
+      chargedBackMinor: money.get(d.stripeDisputeId)?.chargedBackMinor ?? 0,
+      borneBy: money.get(d.stripeDisputeId)?.borneBy ?? null,
+      createdAt: d.createdAt.toISOString(),
+      updatedAt: d.updatedAt.toISOString(),
+    }),
     cursorOf,
   );
 }
 
-/** Operators: what each provider is owed and has been paid, from the ledger, by account. */
+/**
+ * Operators: what each provider is owed and has been paid, and what it owes the exchange back, from
+ * the ledger, per party and currency.
+ */
 export async function listProviderBalances(db: Database, q: { cursor?: string | undefined; limit: number }) {
   const after = decodeCursor(q.cursor, AccountCursor);
-  const rows = rowsOf<{ key: string; partyId: string; currency: string; payable: string | number; paidOut: string | number }>(
+  const rows = rowsOf<{ key: string; partyId: string; currency: string; payable: string | number; paidOut: string | number; receivable: string | number }>(
     await db.execute(sql`
-      select a.key, a.party_id as "partyId", a.currency,
-        coalesce(sum(p.amount_minor), 0)::bigint as payable,
-        coalesce(-sum(p.amount_minor) filter (where p.amount_minor < 0), 0)::bigint as "paidOut"
+      select a.party_id::text || ':' || a.currency as key, a.party_id as "partyId", a.currency,
+        coalesce(sum(p.amount_minor) filter (where a.kind = 'provider_payable'), 0)::bigint as payable,
+        coalesce(-sum(p.amount_minor) filter (where a.kind = 'provider_payable' and t.key like 'payout:%:paid'), 0)::bigint as "paidOut",
+        coalesce(sum(p.amount_minor) filter (where a.kind = 'provider_receivable'), 0)::bigint as receivable
       from settlement_ledger_accounts a join settlement_ledger_postings p on p.account_id = a.id
-      where a.kind = 'provider_payable' ${after ? sql`and a.key > ${after.key}` : sql``}
-      group by a.id order by a.key limit ${q.limit + 1}`),
+      join settlement_ledger_transfers t on t.id = p.transfer_id
+      where a.kind in ('provider_payable', 'provider_receivable') ${after ? sql`and a.party_id::text || ':' || a.currency > ${after.key}` : sql``}
+      group by a.party_id, a.currency order by 1 limit ${q.limit + 1}`),
   );
-  return pageOf(rows, q.limit, (r) => ({ partyId: r.partyId, currency: r.currency, payableMinor: Number(r.payable), paidOutMinor: Number(r.paidOut) }), (r) => ({ key: r.key }));
+  return pageOf(
+    rows,
+    q.limit,
+    (r) => ({ partyId: r.partyId, currency: r.currency, payableMinor: Number(r.payable), paidOutMinor: Number(r.paidOut), owedByProviderMinor: -Number(r.receivable) }),
+    (r) => ({ key: r.key }),
+  );
 }
