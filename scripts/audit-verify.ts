@@ -1,7 +1,7 @@
 // Recomputes the whole audit log from the stored events and compares it with every signed
 // checkpoint: `npm run audit:verify`. Uses the server's configuration (DATABASE_URL, or the
 // embedded database under DATA_DIR, and the log's key).
-// Exit code 0: the log verifies; 1: it does not (the first bad leaf is named); 2: could not run.
+// Exit code 0: the log verifies; 1: it does not (the first bad leaf is named, with its event's seq); 2: could not run.
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type DatabaseHandle } from '../src/lib/database.js';
 import { createLogSigner } from '../src/modules/audit/signer.js';
@@ -28,7 +28,8 @@ try {
   if (result.ok) {
     console.log(`audit log OK: ${result.leaves} leaves, ${result.checkpoints} signed checkpoints match, ${result.pending} events waiting for the sequencer (${seconds} s)`);
   } else {
-    console.log(`audit log BROKEN${result.firstBadLeaf === null ? '' : ` at leaf ${result.firstBadLeaf}`}: ${result.reason}`);
+    // The reason names the leaf by its index and its event by seq (`leaf 2 (event seq 3) ...`).
+    console.log(`audit log BROKEN: ${result.reason}`);
     process.exitCode = 1;
   }
 } catch (err) {

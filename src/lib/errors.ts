@@ -27,6 +27,7 @@ export const problemKinds = {
   'own-listing': { status: 422, title: 'A party cannot order its own listing' },
   'cross-border-assessment-required': { status: 403, title: 'Art. 39: a security assessment is required before this data leaves the mainland' },
   'grant-unusable': { status: 410, title: 'The download grant can no longer be used' },
+  'access-ended-by-refund': { status: 410, title: 'The order was refunded in full: access to its data ended with that decision' },
   'range-not-satisfiable': { status: 416, title: 'The requested range is outside the file' },
   'lineage-citation-invalid': { status: 422, title: 'A cited order cannot serve as lineage' },
   'unknown-payment-reference': { status: 422, title: 'No payment has that reference' },

@@ -46,7 +46,7 @@ t.test('create the first operator, verify the chain, find a tampered event', asy
 
   const broken = await script('audit-verify', dataDir);
   t.equal(broken.code, 1);
-  t.match(broken.stdout, /audit log BROKEN at leaf 0: event 0 does not match the leaf the log signed/);
+  t.match(broken.stdout, /^audit log BROKEN: leaf 0 \(event seq 1\) does not match the leaf the log signed$/m, 'the leaf by its index, the tampered event by its seq');
 });
 
 t.test('a second process cannot open an embedded database that is in use', async (t) => {

@@ -7,7 +7,7 @@ import type { AuditActor } from '../audit/events.js';
 import { getPartyDetails, requireVerifiedParty } from '../identity/service.js';
 import { invalidInput, type AgreementsContext, type Caller } from './context.js';
 import { documentOf, renderAndStore, type AgreementRow } from './document.js';
-import { dayInShanghai, fillClauses, numberPrefixes, parseModelText, type AgreementKind, type Bilingual } from './model-text.js';
+import { fillClauses, numberPrefixes, parseModelText, termDays, type AgreementKind, type Bilingual } from './model-text.js';
 import { getModelText, latestModelText } from './model-texts.js';
 import { agreementNumberCounters, agreements, type AgreementPartyRecord, type DataListItem } from './tables.js';
 
@@ -72,12 +72,14 @@ export async function draftAgreement(tx: Database, ctx: AgreementsContext, actor
   const { row: model, text } = await latestModelText(tx, input.kind);
   const createdAt = ms(new Date());
   const number = await nextNumber(tx, input.kind, createdAt);
+  // The PDF states the term exactly as the API does (termDays): calendar days in Asia/Shanghai.
+  const term = termDays({ termStart: input.term.start, termEnd: input.term.end });
   const values: Record<string, string> = {
     ...input.values,
     ...Object.fromEntries(parties.flatMap((p) => [[`${p.role}.name`, p.name], [`${p.role}.identityNumber`, p.identityNumberMasked]])),
     'agreement.number': number,
-    'term.start': dayInShanghai(input.term.start),
-    'term.end': dayInShanghai(input.term.end),
+    'term.start': term.start,
+    'term.end': term.end,
     disposalDays: String(ctx.config.agreementDisposalDays),
     specialTerms: input.specialTerms?.trim() || NO_SPECIAL_TERMS,
   };

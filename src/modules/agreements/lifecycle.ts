@@ -6,6 +6,7 @@ import { systemActor } from '../audit/events.js';
 import { requirePartyRole } from '../identity/members.js';
 import { invalidInput, type Caller } from './context.js';
 import type { AgreementRow } from './document.js';
+import { dayInShanghai } from './model-text.js';
 import { agreementDisposals, agreements, type AgreementStatus, type DisposalMethod } from './tables.js';
 
 declare module '../audit/events.js' {
@@ -42,7 +43,10 @@ export async function moveAgreement(tx: Database, row: AgreementRow, action: Agr
 
 /**
  * Marks signed agreements whose term has ended as expired. Any number of processes may sweep at
- * once: each claims its rows with SKIP LOCKED. Answers how many it expired.
+ * once: each claims its rows with SKIP LOCKED. Answers how many it expired. An agreement expired
+ * when its term ended, however late the sweep notices: `expiredAt` is the end of the term, so a
+ * sweep that first runs long after (a new deployment, a stopped timer) does not move the disposal
+ * deadline.
  */
 export async function sweepExpiredAgreements(db: Database, now = new Date(), batch = 100): Promise<number> {
   let total = 0;
@@ -56,11 +60,11 @@ export async function sweepExpiredAgreements(db: Database, now = new Date(), bat
         .limit(batch)
         .for('update', { skipLocked: true });
       for (const row of due) {
-        await moveAgreement(tx, row, 'expire', { expiredAt: now });
+        await moveAgreement(tx, row, 'expire', { expiredAt: row.termEnd });
         await appendAudit(tx, systemActor(), {
           action: 'agreement.expired',
           subject: { type: 'agreement', id: row.id },
-          payload: { number: row.number, termEnd: row.termEnd.toISOString() },
+          payload: { number: row.number, termEnd: dayInShanghai(row.termEnd) },
           parties: row.partyIds,
         });
       }
@@ -150,7 +154,10 @@ export async function listMissingDisposals(
   q: { overdueOnly: boolean; after?: { endedAt: string; id: string } | undefined; limit: number },
   now = new Date(),
 ): Promise<MissingDisposal[]> {
-  const endedAt = sql<Date>`coalesce(${agreements.expiredAt}, ${agreements.terminatedAt})`;
+  // When the agreement ended: the end of its term, or its termination if that came first; never
+  // when a sweep noticed the expiry (Art. 19 ¶2: AGREEMENT_DISPOSAL_DAYS count from the end of the
+  // agreement). PostgreSQL's `least` skips nulls.
+  const endedAt = sql<Date>`least(${agreements.termEnd}, ${agreements.terminatedAt})`;
   const rows = await db
     .select({ agreement: agreements, endedAt })
     .from(agreements)

@@ -239,3 +239,10 @@ const shanghaiDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai'
 
 /** The calendar day in Asia/Shanghai, as agreements print dates: `2026-12-01`. */
 export const dayInShanghai = (d: Date) => shanghaiDay.format(d);
+
+/**
+ * The term as every answer and the PDF state it: first and last calendar day in Asia/Shanghai,
+ * both included. The instants stored for it (the first and the last millisecond of those days)
+ * are the service's own, for deciding what is in force.
+ */
+export const termDays = (row: { termStart: Date; termEnd: Date }) => ({ start: dayInShanghai(row.termStart), end: dayInShanghai(row.termEnd) });

@@ -5,6 +5,7 @@ import { seesPeopleOf, type Viewer } from '../../lib/viewer.js';
 import type { AgreementSummary } from '../trading/ports.js';
 import { isStaff, type Caller } from './context.js';
 import type { AgreementRow } from './document.js';
+import { termDays } from './model-text.js';
 import { signaturesOf, type SignatureRow } from './signing.js';
 import { agreementBureauCopies, agreementDisposals, agreements, type AgreementStatus } from './tables.js';
 import { inForce } from './verification.js';
@@ -67,7 +68,7 @@ export function agreementSummaryView(row: AgreementRow) {
     inForce: inForce(row),
     title: row.title,
     parties: row.parties.map((p) => ({ partyId: p.partyId, role: p.role, name: p.name })),
-    term: { start: row.termStart.toISOString(), end: row.termEnd.toISOString() },
+    term: termDays(row),
     contentSha256: row.contentSha256,
     sealedSha256: row.sealedSha256,
     updatedAt: row.updatedAt.toISOString(),

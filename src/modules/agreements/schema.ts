@@ -6,7 +6,11 @@ import { agreementStatuses, disposalMethods } from './tables.js';
 const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', minLength: 64, maxLength: 64, description: 'SHA-256, lower-case hex' });
 const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() }, { additionalProperties: false });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const Term = Type.Object({ start: Timestamp, end: Timestamp }, { additionalProperties: false });
+const CalendarDay = Type.String({ format: 'date', maxLength: 10, description: 'A calendar day in Asia/Shanghai' });
+const Term = Type.Object(
+  { start: CalendarDay, end: CalendarDay },
+  { additionalProperties: false, description: 'First and last day of the term, both included, in Asia/Shanghai: as the order and the PDF state it' },
+);
 const ModelTextRef = Type.Object({ kind: StringEnum(agreementKinds), version: Type.Integer(), sha256: Sha256 }, { additionalProperties: false });
 
 export const AgreementKindParam = StringEnum(agreementKinds);

@@ -3,6 +3,7 @@ import type { Static } from 'typebox';
 import type { Database } from '../../lib/database.js';
 import type { AgreementsContext } from './context.js';
 import { sha256Of, type AgreementRow } from './document.js';
+import { termDays } from './model-text.js';
 import type { VerificationView } from './schema.js';
 import { verifyPdfSeal, type PdfSealCheck } from './seal.js';
 import { signaturesOf } from './signing.js';
@@ -53,7 +54,7 @@ export async function verifyAgreement(db: Database, ctx: AgreementsContext, inpu
       status: row.status,
       inForce: inForce(row),
       title: row.title,
-      term: { start: row.termStart.toISOString(), end: row.termEnd.toISOString() },
+      term: termDays(row),
       modelText: { kind: row.kind, version: row.modelVersion, sha256: row.modelSha256 },
       parties: row.parties.map((p) => ({ role: p.role, name: p.name })),
       sealedAt: row.sealedAt?.toISOString() ?? null,

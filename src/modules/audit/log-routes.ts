@@ -29,8 +29,9 @@ const VerificationView = Type.Object({
   leaves: Type.Integer({ description: 'Leaves recomputed from the stored events' }),
   checkpoints: Type.Integer({ description: 'Signed checkpoints compared with the recomputed tree' }),
   pending: Type.Integer({ description: 'Events written but not yet integrated' }),
-  firstBadLeaf: Type.Union([Type.Integer(), Type.Null()]),
-  reason: Type.Union([Type.String(), Type.Null()]),
+  firstBadLeaf: Type.Union([Type.Integer(), Type.Null()], { description: 'Index (from 0) of the first leaf that does not verify' }),
+  firstBadEventSeq: Type.Union([Type.Integer(), Type.Null()], { description: 'The seq of the event that leaf records (not the leaf index), when the log still names it' }),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'Names the leaf by index and its event by seq: `leaf 2 (event seq 3) does not match the leaf the log signed`' }),
 });
 
 /**

@@ -10,9 +10,18 @@ export interface LogVerification {
   leaves: number;
   checkpoints: number;
   pending: number;
+  /** The leaf index (from 0) of the first leaf that does not verify. */
   firstBadLeaf: number | null;
+  /** The `seq` of the event that leaf records, when the log still says which; not the leaf index. */
+  firstBadEventSeq: number | null;
   reason: string | null;
 }
+
+/** A leaf as the verifier reads it: the event's columns, and the event seq the leaf row names (kept even when the event is gone). */
+type VerifiedLeaf = LeafRow & { eventSeq: number | null };
+
+/** A leaf named so that its index and its event's seq cannot be taken for each other: `leaf 2 (event seq 3)`. */
+const leafName = (leafIndex: number, eventSeq: number | null) => `leaf ${leafIndex}${eventSeq === null ? '' : ` (event seq ${eventSeq})`}`;
 
 /** Leaves read per statement: about 10 MB of rows for the usual event, whatever the log's size. */
 export const VERIFY_BATCH = 20_000;
@@ -40,12 +49,13 @@ export async function verifyAuditLog(
   const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.treeSize));
   const [{ pending } = { pending: 0 }] = await db.select({ pending: count() }).from(auditPending);
   const total = checkpoints.at(-1)?.treeSize ?? 0;
-  const result = (firstBadLeaf: number | null, reason: string | null, leaves: number): LogVerification => ({
+  const result = (bad: { leafIndex: number; eventSeq: number | null } | null, reason: string | null, leaves: number): LogVerification => ({
     ok: reason === null,
     leaves,
     checkpoints: checkpoints.length,
     pending,
-    firstBadLeaf,
+    firstBadLeaf: bad?.leafIndex ?? null,
+    firstBadEventSeq: bad?.eventSeq ?? null,
     reason,
   });
 
@@ -62,34 +72,35 @@ export async function verifyAuditLog(
     const rows = await prefetch;
     if (end < total) prefetch = readLeaves(db, end, Math.min(total, end + batchSize));
     for (const row of rows) {
-      if (row.leafIndex !== tree.size || row.seq === null) return result(tree.size, `event ${tree.size} is missing`, tree.size);
+      if (row.leafIndex !== tree.size) return result({ leafIndex: tree.size, eventSeq: null }, `leaf ${tree.size} is missing from the log`, tree.size);
+      if (row.seq === null) return result({ leafIndex: tree.size, eventSeq: row.eventSeq }, `${leafName(tree.size, row.eventSeq)} has lost its event`, tree.size);
       tree.push(leafHashOf(row));
       const cp = checkpoints[next]!;
       if (tree.size < cp.treeSize) continue;
       if (!tree.root().equals(cp.rootHash)) {
         const bad = await firstChangedLeaf(db, segmentStart, tree.size);
-        return result(bad, bad === null ? `the tree of size ${tree.size} does not match its signed checkpoint` : `event ${bad} does not match the leaf the log signed`, tree.size);
+        return result(bad, bad === null ? `the tree of size ${tree.size} does not match its signed checkpoint` : `${leafName(bad.leafIndex, bad.eventSeq)} does not match the leaf the log signed`, tree.size);
       }
       segmentStart = tree.size;
       next++;
     }
-    if (tree.size < end) return result(tree.size, `event ${tree.size} is missing: the log has ${total} leaves`, tree.size);
+    if (tree.size < end) return result({ leafIndex: tree.size, eventSeq: null }, `leaf ${tree.size} is missing: the log has ${total} leaves`, tree.size);
     onProgress(tree.size, total);
   }
   return result(null, null, tree.size);
 }
 
-/** Leaves [from, to) with their events, in leaf order; a leaf whose event is gone has seq null. */
-async function readLeaves(db: Database, from: number, to: number): Promise<LeafRow[]> {
-  return rowsOf<LeafRow>(
-    await db.execute(sql`select l.leaf_index::float8 as "leafIndex", ${leafColumns}
+/** Leaves [from, to) with their events, in leaf order; a leaf whose event is gone has seq null (and still its eventSeq). */
+async function readLeaves(db: Database, from: number, to: number): Promise<VerifiedLeaf[]> {
+  return rowsOf<VerifiedLeaf>(
+    await db.execute(sql`select l.leaf_index::float8 as "leafIndex", l.event_seq::float8 as "eventSeq", ${leafColumns}
       from audit_log_leaves l left join audit_events e on e.seq = l.event_seq
       where l.leaf_index >= ${from} and l.leaf_index < ${to} order by l.leaf_index`),
   );
 }
 
-/** The first leaf in [from, to) whose event no longer hashes to the leaf hash the log stored. */
-async function firstChangedLeaf(db: Database, from: number, to: number): Promise<number | null> {
+/** The first leaf in [from, to) whose event no longer hashes to the leaf hash the log stored, with its event's seq. */
+async function firstChangedLeaf(db: Database, from: number, to: number): Promise<{ leafIndex: number; eventSeq: number | null } | null> {
   for (let start = from; start < to; start += 5000) {
     const end = Math.min(to, start + 5000);
     const [events, stored] = await Promise.all([
@@ -99,7 +110,7 @@ async function firstChangedLeaf(db: Database, from: number, to: number): Promise
     const hashes = new Map(rowsOf<{ index: number; hash: Uint8Array }>(stored).map((n) => [n.index, Buffer.from(n.hash)]));
     for (const event of events) {
       const storedHash = hashes.get(event.leafIndex!);
-      if (!storedHash || event.seq === null || !leafHashOf(event).equals(storedHash)) return event.leafIndex;
+      if (!storedHash || event.seq === null || !leafHashOf(event).equals(storedHash)) return { leafIndex: event.leafIndex!, eventSeq: event.eventSeq };
     }
   }
   return null;

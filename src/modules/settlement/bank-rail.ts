@@ -76,8 +76,8 @@ export async function recordBankPayout(ctx: SettlementContext, db: Database, act
       throw new AppError('amount-mismatch', `the provider is due ${payout.amountMinor} ${payout.currency}`, { amountMinor: payout.amountMinor, currency: payout.currency });
     }
     await assertBankReferenceUnused(tx, line.bankReference);
-    await confirmPayout(ctx, tx, actor, payout, { at: new Date(), bankReference: line.bankReference });
-    return { ...payout, status: 'paid' as const, bankReference: line.bankReference };
+    // The row as the update left it (status, paidAt, bankReference), not as it was read before.
+    return confirmPayout(ctx, tx, actor, payout, { at: new Date(), bankReference: line.bankReference });
   });
 }
 
@@ -92,7 +92,6 @@ export async function recordBankRefund(ctx: SettlementContext, db: Database, act
       throw new AppError('amount-mismatch', `the buyer is owed ${refund.amountMinor} ${refund.currency}`, { amountMinor: refund.amountMinor, currency: refund.currency });
     }
     await assertBankReferenceUnused(tx, line.bankReference);
-    await confirmRefund(ctx, tx, actor, refund, { at: new Date(), bankReference: line.bankReference });
-    return { ...refund, status: 'refunded' as const, bankReference: line.bankReference };
+    return confirmRefund(ctx, tx, actor, refund, { at: new Date(), bankReference: line.bankReference });
   });
 }

@@ -18,6 +18,8 @@ export const paymentTransitions = {
   hold: { from: ['creating', 'awaiting_funds', 'partially_received'], to: 'held' },
   release: { from: ['held'], to: 'released' },
   refund: { from: ['held', 'released'], to: 'refunded' },
+  // A dispute decided for part of the price: the rest is the provider's, so the payment is not `refunded`.
+  refund_part: { from: ['held', 'released'], to: 'partially_refunded' },
 } as const satisfies Record<string, { from: readonly PaymentStatus[]; to: PaymentStatus }>;
 
 export const mayMove = (payment: Payment, step: keyof typeof paymentTransitions) =>

@@ -77,15 +77,15 @@ export async function releaseToProvider(ctx: SettlementContext, tx: Database, or
   await movePayment(tx, payment, 'release');
 }
 
-/** The provider's share has left the exchange: ledger, payout, order. Once. */
+/** The provider's share has left the exchange: ledger, payout, order. Once. Answers the payout as it now stands. */
 export async function confirmPayout(
   ctx: SettlementContext,
   tx: Database,
   actor: AuditActor,
   payout: Payout,
   proof: { at: Date; stripeTransferId?: string; bankReference?: string },
-): Promise<void> {
-  if (payout.status === 'paid') return;
+): Promise<Payout> {
+  if (payout.status === 'paid') return payout;
   if (payout.amountMinor > 0) {
     await recordTransfer(tx, {
       key: `payout:${payout.id}:paid`,
@@ -99,13 +99,15 @@ export async function confirmPayout(
       ],
     });
   }
-  await tx
+  const [paid] = await tx
     .update(payouts)
     .set({ status: 'paid', paidAt: proof.at, stripeTransferId: proof.stripeTransferId ?? null, bankReference: proof.bankReference ?? null, updatedAt: new Date() })
-    .where(eq(payouts.id, payout.id));
+    .where(eq(payouts.id, payout.id))
+    .returning();
   const payment = await lockPaymentOfOrder(tx, payout.orderId);
   await auditPayment(tx, actor, 'settlement.payout_paid', payment, auditOf(payment, { amountMinor: payout.amountMinor, feeMinor: payout.feeMinor, stripeId: proof.stripeTransferId ?? null, bankReference: proof.bankReference ?? null }));
   await ctx.events.paidOut(tx, payout.orderId, proof.at);
+  return paid!;
 }
 
 /** A provider's account can now take payouts: its held Stripe payouts are sent. */

@@ -66,7 +66,7 @@ export async function reconcile(db: Database, from: Date, to: Date, stripe: Stri
     if (railMinor > 0 && ledgerMinor === 0) add({ ...base, kind: 'missing_in_ledger', detail: 'the rail recorded money the ledger does not have', ledgerMinor, railMinor });
     else if (ledgerMinor > 0 && railMinor === 0) add({ ...base, kind: 'missing_on_rail', detail: 'the ledger has money the rail did not record', ledgerMinor, railMinor });
     else if (ledgerMinor !== railMinor) add({ ...base, kind: 'amount', detail: 'the ledger and the rail received different amounts', ledgerMinor, railMinor });
-    const complete = ['held', 'released', 'refunded'].includes(payment.status);
+    const complete = ['held', 'released', 'refunded', 'partially_refunded'].includes(payment.status);
     if (complete !== ledgerMinor >= payment.amountMinor) {
       add({ ...base, kind: 'status', detail: `the payment is ${payment.status} but the ledger holds ${ledgerMinor} of ${payment.amountMinor}`, ledgerMinor, railMinor: payment.receivedMinor });
     }

@@ -53,6 +53,9 @@ export async function orderRefund(
   return row!;
 }
 
+/** The whole price back is `refunded`; part of it is `partially_refunded`, the rest being the provider's. */
+const refundStep = (payment: Payment, refundMinor: number) => (refundMinor < payment.amountMinor ? ('refund_part' as const) : ('refund' as const));
+
 /**
  * A dispute decided for the buyer (SettlementPort.refund): `refundMinor` back to the buyer, the rest
  * released to the provider less the fee on that rest (money.ts: pro rata, rounded half up). Once
@@ -78,7 +81,7 @@ export async function refundOrder(ctx: SettlementContext, tx: Database, orderId:
       await releaseShare(ctx, tx, payment, rest, feeOnReleased(payment.feeMinor, payment.amountMinor, rest));
     }
     await orderRefund(ctx, tx, actor, payment, { kind: 'dispute', amountMinor: refundMinor, reason, key });
-    await movePayment(tx, payment, 'refund');
+    await movePayment(tx, payment, refundStep(payment, refundMinor));
     return;
   }
   const [payout] = await tx.select().from(payouts).where(eq(payouts.orderId, orderId));
@@ -94,7 +97,7 @@ export async function refundOrder(ctx: SettlementContext, tx: Database, orderId:
     key,
     ...(reversed > 0 ? { reverseTransfer: { transferId: payout.stripeTransferId!, amountMinor: reversed } } : {}),
   });
-  await movePayment(tx, payment, 'refund');
+  await movePayment(tx, payment, refundStep(payment, refundMinor));
 }
 
 /**
@@ -119,15 +122,15 @@ async function recoverFromProvider(tx: Database, payment: Payment, payout: Payou
   return reversed;
 }
 
-/** The refund reached the buyer: ledger, refund, and (for a dispute) the order. Once. */
+/** The refund reached the buyer: ledger, refund, and (for a dispute) the order. Once. Answers the refund as it now stands. */
 export async function confirmRefund(
   ctx: SettlementContext,
   tx: Database,
   actor: AuditActor,
   refund: Refund,
   proof: { at: Date; stripeRefundId?: string; bankReference?: string },
-): Promise<void> {
-  if (refund.status === 'refunded') return;
+): Promise<Refund> {
+  if (refund.status === 'refunded') return refund;
   await recordTransfer(tx, {
     key: `refund:${refund.id}:paid`,
     kind: 'posted',
@@ -139,13 +142,15 @@ export async function confirmRefund(
       { account: { kind: clearingAccount(refund.rail), currency: refund.currency }, amountMinor: refund.amountMinor },
     ],
   });
-  await tx
+  const [refunded] = await tx
     .update(refunds)
     .set({ status: 'refunded', refundedAt: proof.at, stripeRefundId: proof.stripeRefundId ?? refund.stripeRefundId, bankReference: proof.bankReference ?? null, updatedAt: new Date() })
-    .where(eq(refunds.id, refund.id));
+    .where(eq(refunds.id, refund.id))
+    .returning();
   const payment = await lockPaymentOfOrder(tx, refund.orderId);
   await auditPayment(tx, actor, 'settlement.refunded', payment, auditOf(payment, { amountMinor: refund.amountMinor, reason: refund.reason, stripeId: proof.stripeRefundId ?? null, bankReference: proof.bankReference ?? null }));
   if (refund.kind === 'dispute') await ctx.events.refunded(tx, refund.orderId, refund.amountMinor, proof.at);
+  return refunded!;
 }
 
 /**

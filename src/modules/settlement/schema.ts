@@ -85,7 +85,7 @@ export const PaymentItem = Type.Object(
     buyerPartyId: Uuid,
     providerPartyId: Uuid,
     rail: StringEnum(paymentRails),
-    status: StringEnum(paymentStatuses),
+    status: StringEnum(paymentStatuses, { description: 'refunded: the whole price went back to the buyer; partially_refunded: part of it did, the rest is released to the provider' }),
     amountMinor: MinorUnits,
     feeMinor: MinorUnits,
     receivedMinor: MinorUnits,

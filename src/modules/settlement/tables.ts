@@ -89,7 +89,8 @@ export const ledgerPostings = pgTable(
   (t) => [index('settlement_ledger_postings_transfer_idx').on(t.transferId), index('settlement_ledger_postings_account_idx').on(t.accountId)],
 );
 
-export const paymentStatuses = ['creating', 'awaiting_funds', 'partially_received', 'held', 'released', 'refunded'] as const;
+/** `refunded`: the whole price goes back to the buyer; `partially_refunded`: part of it, the rest is released to the provider. */
+export const paymentStatuses = ['creating', 'awaiting_funds', 'partially_received', 'held', 'released', 'refunded', 'partially_refunded'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 /** The buyer's payment of one order, held in escrow by the exchange (Art. 28(4)). */

@@ -3,6 +3,7 @@ import type { Database } from '../../lib/database.js';
 import { invalidState } from '../../lib/errors.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
 import { invalidInput, type Caller, type TradingContext } from './context.js';
+import { endAccessForFullRefund } from './delivery.js';
 import { findOrderFor } from './orders.js';
 import { transition, type Order } from './state-machine.js';
 import { orders, type DisputeDecision } from './tables.js';
@@ -39,7 +40,11 @@ export interface DisputeDecisionInput {
   reason: string;
 }
 
-/** An operator decides a dispute: full refund, partial refund, or release to the provider; settlement carries it out. */
+/**
+ * An operator decides a dispute: full refund, partial refund, or release to the provider; settlement
+ * carries it out. A full refund also ends the buyer's download grants in this transaction; a
+ * partial refund keeps them (the buyer keeps, and pays for, the rest of what it bought).
+ */
 export async function decideDispute(ctx: TradingContext, caller: Caller, orderId: string, input: DisputeDecisionInput): Promise<Order> {
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
@@ -53,6 +58,8 @@ export async function decideDispute(ctx: TradingContext, caller: Caller, orderId
     }
     const decision: DisputeDecision = { outcome: input.outcome, refundMinor, reason: input.reason, decidedBy: caller.actor.userId, decidedAt: now.toISOString() };
     const resolved = await transition(tx, caller.audit, order, 'resolve', { set: { decision }, details: { outcome: input.outcome, refundMinor, reason: input.reason }, at: now });
+    // Access ends with the decision, not when the money reaches the buyer (days later on the bank rail).
+    if (input.outcome === 'full_refund') await endAccessForFullRefund(tx, caller.audit, resolved, input.reason, now);
     if (refundMinor > 0) await ctx.settlement.refund(tx, order.id, refundMinor, input.reason);
     else await ctx.settlement.releaseToProvider(tx, order.id);
     return resolved;

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { AppError, invalidState, notFound } from '../../lib/errors.js';
+import type { AuditActor } from '../audit/events.js';
 import { getDatasetVersion } from '../catalog/files.js';
 import { addDays, actingParty, type Caller, type TradingConfig, type TradingContext } from './context.js';
 import { findOrderFor } from './orders.js';
@@ -41,12 +42,31 @@ async function completeDelivery(ctx: Pick<TradingContext, 'config'>, tx: Databas
   return transition(tx, caller.audit, order, 'confirm_delivery', { set: { acceptanceDueAt: addDays(at, ctx.config.acceptanceWindowDays) }, details, at });
 }
 
-/** Why a grant cannot be used now, or undefined. */
-function unusable(grant: DownloadGrant, now: Date): 'revoked' | 'expired' | 'used_up' | undefined {
-  if (grant.revokedAt) return 'revoked';
-  if (grant.expiresAt <= now) return 'expired';
-  if (grant.downloadsUsed >= grant.maxDownloads) return 'used_up';
-  return undefined;
+/**
+ * Why a grant cannot be used now, as the problem the download answers, or undefined. A grant ended
+ * by a full refund has a problem type of its own, so a client can tell "you were refunded" from a
+ * grant that merely ran out.
+ */
+function unusable(grant: DownloadGrant, now: Date): AppError | undefined {
+  if (grant.revokedAt && grant.revocationCause === 'full_refund') {
+    return new AppError('access-ended-by-refund', 'the order was refunded in full: its data may no longer be downloaded', { reason: 'full_refund', revokedAt: grant.revokedAt.toISOString() });
+  }
+  const why = grant.revokedAt ? 'revoked' : grant.expiresAt <= now ? 'expired' : grant.downloadsUsed >= grant.maxDownloads ? 'used_up' : undefined;
+  return why ? new AppError('grant-unusable', `the grant is ${why.replace('_', ' ')}`, { reason: why }) : undefined;
+}
+
+/**
+ * The grant, locked, after its order: every use case that changes a grant locks the order first
+ * (a dispute decision ends access in the order's transaction), so a download racing a decision
+ * waits for it and then sees the grant as the decision left it, and the two never deadlock. A grant
+ * of another party is not found.
+ */
+async function lockGrant(tx: Database, grantId: string, buyerPartyId: string | null): Promise<{ grant: DownloadGrant; order: Order }> {
+  const [seen] = await tx.select({ orderId: downloadGrants.orderId, buyerPartyId: downloadGrants.buyerPartyId }).from(downloadGrants).where(eq(downloadGrants.id, grantId));
+  if (!seen || (buyerPartyId !== null && seen.buyerPartyId !== buyerPartyId)) throw notFound('download grant');
+  const order = await lockOrder(tx, seen.orderId);
+  const [grant] = await tx.select().from(downloadGrants).where(eq(downloadGrants.id, grantId)).for('update');
+  return { grant: grant!, order };
 }
 
 export interface ByteRange {
@@ -96,10 +116,10 @@ export async function startDownload(ctx: TradingContext, caller: Caller, grantId
   const partyId = actingParty(caller);
   const now = new Date();
   const { grant, range } = await ctx.db.transaction(async (tx) => {
-    const [grant] = await tx.select().from(downloadGrants).where(eq(downloadGrants.id, grantId)).for('update');
-    if (!grant || grant.buyerPartyId !== partyId) throw notFound('download grant');
-    const why = unusable(grant, now);
-    if (why) throw new AppError('grant-unusable', `the grant is ${why.replace('_', ' ')}`, { reason: why });
+    const { grant, order } = await lockGrant(tx, grantId, partyId);
+    // Every request, a resumed or ranged one too: nothing is served from a grant that has ended.
+    const refused = unusable(grant, now);
+    if (refused) throw refused;
     // If-Range: a validator that is not the file's own means the client's copy is stale: send it whole.
     const honoured = ifRange === undefined || ifRange === `"${grant.sha256}"` ? rangeHeader : undefined;
     const range = parseRange(honoured, grant.sizeBytes);
@@ -110,7 +130,6 @@ export async function startDownload(ctx: TradingContext, caller: Caller, grantId
       .set({ downloadsUsed: counts ? grant.downloadsUsed + 1 : grant.downloadsUsed })
       .where(eq(downloadGrants.id, grant.id))
       .returning();
-    const order = await lockOrder(tx, grant.orderId);
     const { auditEventId } = await recordStep(tx, caller.audit, order, {
       action: 'downloaded',
       from: order.status,
@@ -135,14 +154,34 @@ export async function listGrants(ctx: TradingContext, caller: Caller, orderId: s
 export async function revokeGrant(ctx: TradingContext, caller: Caller, grantId: string, reason: string): Promise<DownloadGrant> {
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
-    const [grant] = await tx.select().from(downloadGrants).where(eq(downloadGrants.id, grantId)).for('update');
-    if (!grant) throw notFound('download grant');
-    if (grant.revokedAt) throw invalidState('the grant is already revoked');
-    const [revoked] = await tx.update(downloadGrants).set({ revokedAt: now, revokedBy: caller.actor.userId, revokeReason: reason }).where(eq(downloadGrants.id, grantId)).returning();
-    const order = await lockOrder(tx, grant.orderId);
-    await recordStep(tx, caller.audit, order, { action: 'grant_revoked', from: order.status, to: order.status, details: { grantId, reason } }, now);
+    const { grant, order } = await lockGrant(tx, grantId, null);
+    if (grant.revokedAt) throw invalidState('the grant is already revoked', { revocationCause: grant.revocationCause });
+    const [revoked] = await tx
+      .update(downloadGrants)
+      .set({ revokedAt: now, revokedBy: caller.actor.userId, revokeReason: reason, revocationCause: 'operator' })
+      .where(eq(downloadGrants.id, grantId))
+      .returning();
+    await recordStep(tx, caller.audit, order, { action: 'grant_revoked', from: order.status, to: order.status, details: { grantId, cause: 'operator', reason } }, now);
     return revoked!;
   });
+}
+
+/**
+ * A dispute decided for a full refund ends the buyer's access with the decision, in its
+ * transaction: a buyer who gets the whole price back keeps no right to the data. Every grant of the
+ * order still open is revoked with the cause `full_refund` and the decision's reason, each audited
+ * for both parties. A partial refund leaves access as it is: the buyer keeps what it still pays for.
+ */
+export async function endAccessForFullRefund(tx: Database, actor: AuditActor, order: Order, reason: string, at: Date): Promise<DownloadGrant[]> {
+  const ended = await tx
+    .update(downloadGrants)
+    .set({ revokedAt: at, revokedBy: actor.userId, revokeReason: reason, revocationCause: 'full_refund' })
+    .where(and(eq(downloadGrants.orderId, order.id), isNull(downloadGrants.revokedAt)))
+    .returning();
+  for (const grant of ended) {
+    await recordStep(tx, actor, order, { action: 'grant_revoked', from: order.status, to: order.status, details: { grantId: grant.id, cause: 'full_refund', reason } }, at);
+  }
+  return ended;
 }
 
 /** API or offline delivery: the provider records what it delivered and its SHA-256. */

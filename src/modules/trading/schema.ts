@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { MultilineText, StringEnum, Text, Timestamp, Uuid } from '../../lib/http.js';
-import { orderStatuses } from './tables.js';
+import { grantRevocationCauses, orderStatuses } from './tables.js';
 
 const closed = { additionalProperties: false } as const;
 const IsoDate = Type.String({ format: 'date', maxLength: 10 });
@@ -148,6 +148,11 @@ export const GrantView = Type.Object({
   expiresAt: Timestamp,
   revokedAt: Nullable(Timestamp),
   revokeReason: Nullable(Type.String()),
+  revocationCause: Nullable(
+    StringEnum(grantRevocationCauses, {
+      description: 'Why access ended: full_refund (a dispute decided for a full refund ends every grant of the order with the decision; downloads answer 410 /problems/access-ended-by-refund) or operator (revoked by hand, reason in revokeReason)',
+    }),
+  ),
   download: Type.String({ description: 'Where to download it' }),
 });
 

@@ -153,6 +153,13 @@ export const securityAssessments = pgTable(
   (t) => [index('trading_assessments_lookup_idx').on(t.buyerPartyId, t.listingId, t.expiresOn)],
 );
 
+/**
+ * Why a grant's access ended: `operator`, revoked by hand (a breach, a court order; the reason in
+ * `revoke_reason`), or `full_refund`, ended by the operator's decision to refund the whole price.
+ */
+export const grantRevocationCauses = ['operator', 'full_refund'] as const;
+export type GrantRevocationCause = (typeof grantRevocationCauses)[number];
+
 /** The buyer's party may download exactly the declared dataset version, a limited number of times. */
 export const downloadGrants = pgTable(
   'trading_download_grants',
@@ -173,9 +180,14 @@ export const downloadGrants = pgTable(
     revokedAt: timestamptz('revoked_at'),
     revokedBy: uuid('revoked_by'),
     revokeReason: text('revoke_reason'),
+    revocationCause: text('revocation_cause', { enum: grantRevocationCauses }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
-  (t) => [index('trading_grants_order_idx').on(t.orderId), check('trading_grants_count', sql`${t.downloadsUsed} <= ${t.maxDownloads}`)],
+  (t) => [
+    index('trading_grants_order_idx').on(t.orderId),
+    check('trading_grants_count', sql`${t.downloadsUsed} <= ${t.maxDownloads}`),
+    check('trading_grants_revocation_cause', sql`(${t.revokedAt} is null) = (${t.revocationCause} is null)`),
+  ],
 );
 
 /** Every download: who, when, which bytes, of which hash. */

@@ -55,6 +55,7 @@ export const grantView = (g: DownloadGrant) => ({
   expiresAt: g.expiresAt.toISOString(),
   revokedAt: iso(g.revokedAt),
   revokeReason: g.revokeReason,
+  revocationCause: g.revocationCause,
   download: `/grants/${g.id}/download`,
 });
 

@@ -31,7 +31,8 @@ t.test('an order gets its trade agreement: numbered, masked parties, clauses fil
   t.match(view.parties[1].identityNumberMasked, /^.{4}\*+.{4}$/);
   t.match(view.clauses.find((c: { id: string }) => c.id === 'purpose').body.zh, order.purpose);
   t.equal(view.dataList[0].sha256, order.dataset!.sha256);
-  t.same(view.term, { start: '2026-11-30T16:00:00.000Z', end: '2027-11-30T15:59:59.999Z' }, 'bare term dates are whole days in Asia/Shanghai');
+  t.same(view.term, { start: '2026-12-01', end: '2027-11-30' }, 'the term as the order and the PDF state it: first and last calendar day in Asia/Shanghai');
+  t.same(view.term, order.term);
 
   const other = await signUp(app, ['buyer']);
   await createVerifiedParty(app, other, operator);

@@ -71,7 +71,7 @@ t.test('a utilization agreement (Art. 19): signed by department and user, copied
   t.equal(missingRes.statusCode, 200, missingRes.body);
   const missing = missingRes.json();
   t.equal(missing.items.length, 1, 'overdue: no certificate within 15 days of the end');
-  t.match(missing.items[0], { agreement: { id: row.id, status: 'expired' }, recipientPartyId: userParty.id, overdue: true, dueAt: '2025-07-16T00:00:00.000Z' });
+  t.match(missing.items[0], { agreement: { id: row.id, status: 'expired' }, recipientPartyId: userParty.id, overdue: true, endedAt: '2025-06-30T00:00:00.000Z', dueAt: '2025-07-15T00:00:00.000Z' }, 'due 15 days after the term ended, not after the sweep');
   t.equal((await as(app, bureau, { method: 'GET', url: '/agreement-disposals/missing' })).json().items.length, 1, 'the bureau supervises too');
 
   expectProblem(t, await as(app, department, { method: 'POST', url: `/agreements/${row.id}/disposal`, payload: { method: 'deleted', statement: '已删除' } }), 403, 'not-data-recipient');

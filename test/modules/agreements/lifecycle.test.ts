@@ -2,6 +2,7 @@ import t from 'tap';
 import { installModelTexts, loadShippedModelTexts } from '../../../src/modules/agreements/model-texts.js';
 import { shippedTemplatesDir } from '../../../src/modules/agreements/index.js';
 import { parseModelText } from '../../../src/modules/agreements/model-text.js';
+import { sweepExpiredAgreements } from '../../../src/modules/agreements/lifecycle.js';
 import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
 import { contentHash, draftTrade, recordingEvents, sampleOrder, signAs } from '../../helpers/agreements.js';
 import { createVerifiedParty } from '../../helpers/identity.js';
@@ -32,6 +33,7 @@ t.test('the timer in every process expires agreements whose term has ended; oper
   const current = await signedTrade(app, provider, buyer, a.id, b.id, { start: '2026-01-01', end: '2099-12-31' });
   const verifiedBefore = (await app.inject({ method: 'GET', url: `/agreement-verifications/${(await as(app, buyer, { method: 'GET', url: `/agreements/${current.agreementId}` })).json().sealedSha256}` })).json();
   t.match(verifiedBefore, { genuine: true, agreement: { status: 'signed', inForce: true } });
+  t.same(verifiedBefore.agreement.term, { start: '2026-01-01', end: '2099-12-31' }, 'the public check states the term as calendar days too');
 
   expectProblem(t, await as(app, buyer, { method: 'POST', url: `/agreements/${current.agreementId}/termination`, payload: { reason: 'no longer needed' } }), 403, 'forbidden');
   const ended = await as(app, operator, { method: 'POST', url: `/agreements/${current.agreementId}/termination`, payload: { reason: '订单已撤销 the order was cancelled' } });
@@ -40,7 +42,9 @@ t.test('the timer in every process expires agreements whose term has ended; oper
   expectProblem(t, await as(app, operator, { method: 'POST', url: `/agreements/${current.agreementId}/termination`, payload: { reason: 'again' } }), 409, 'invalid-state');
   const missing = (await as(app, operator, { method: 'GET', url: '/agreement-disposals/missing' })).json();
   t.same(missing.items.map((m: { agreement: { id: string } }) => m.agreement.id).sort(), [past.agreementId, current.agreementId].sort(), 'both ended agreements await a disposal certificate');
-  t.equal(missing.items.every((m: { overdue: boolean }) => !m.overdue), true, 'neither is overdue yet');
+  const overdue = (id: string) => missing.items.find((m: { agreement: { id: string } }) => m.agreement.id === id).overdue;
+  t.equal(overdue(past.agreementId), true, 'the term ended on 2025-02-01: overdue, though the sweep saw it only now');
+  t.equal(overdue(current.agreementId), false, 'terminated just now: not overdue yet');
 
   // Kept under a new agreement: it must be a signed one between the same parties.
   const successor = await signedTrade(app, provider, buyer, a.id, b.id, { start: '2026-01-01', end: '2099-12-31' });
@@ -48,6 +52,34 @@ t.test('the timer in every process expires agreements whose term has ended; oper
   const kept = await as(app, buyer, { method: 'POST', url: `/agreements/${current.agreementId}/disposal`, payload: { method: 'retained_under_new_agreement', statement: '依新协议继续保留', newAgreementNumber: successorNumber } });
   t.equal(kept.statusCode, 201, kept.body);
   t.match(kept.json().disposal, { method: 'retained_under_new_agreement', newAgreementNumber: successorNumber });
+});
+
+t.test('the disposal deadline counts from the end of the term, however late the sweep notices it', async (t) => {
+  const app = await buildTestApp(t, { agreementDisposalDays: 30 }, { orderAgreementEvents: recordingEvents() });
+  const operator = await signUp(app, ['operator']);
+  const provider = await signUp(app, ['provider']);
+  const buyer = await signUp(app, ['buyer']);
+  const a = await createVerifiedParty(app, provider, operator);
+  const b = await createVerifiedParty(app, buyer, operator);
+  const ended = await signedTrade(app, provider, buyer, a.id, b.id, { start: '2024-12-01', end: '2025-01-31' });
+  // Terminated after its term ended but before any sweep: it still ended with its term.
+  const lateTermination = await signedTrade(app, provider, buyer, a.id, b.id, { start: '2024-12-01', end: '2025-01-15' });
+  t.equal((await as(app, operator, { method: 'POST', url: `/agreements/${lateTermination.agreementId}/termination`, payload: { reason: '订单已撤销' } })).statusCode, 200);
+  const running = await signedTrade(app, provider, buyer, a.id, b.id, { start: '2026-01-01', end: '2099-12-31' });
+  t.equal((await as(app, operator, { method: 'POST', url: `/agreements/${running.agreementId}/termination`, payload: { reason: '违约 a breach' } })).statusCode, 200);
+
+  // The first sweep ever runs today, nearly two years after the term ended.
+  await sweepExpiredAgreements(app.db);
+  const view = (await as(app, buyer, { method: 'GET', url: `/agreements/${ended.agreementId}` })).json();
+  t.match(view, { status: 'expired', term: { start: '2024-12-01', end: '2025-01-31' }, expiredAt: '2025-01-31T15:59:59.999Z' }, 'it expired when its last day in Asia/Shanghai ended');
+
+  const overdue = (await as(app, operator, { method: 'GET', url: '/agreement-disposals/missing?overdue=true' })).json();
+  const byId = new Map(overdue.items.map((m: { agreement: { id: string } }) => [m.agreement.id, m]));
+  t.match(byId.get(ended.agreementId), { overdue: true, endedAt: '2025-01-31T15:59:59.999Z', dueAt: '2025-03-02T15:59:59.999Z' }, 'due 30 days after the term ended');
+  t.match(byId.get(lateTermination.agreementId), { overdue: true, endedAt: '2025-01-15T15:59:59.999Z' }, 'a termination after the term does not move its end');
+  t.notOk(byId.has(running.agreementId), 'terminated today: due in 30 days, not overdue');
+  const all = (await as(app, operator, { method: 'GET', url: '/agreement-disposals/missing' })).json();
+  t.same(all.items.map((m: { agreement: { id: string } }) => m.agreement.id), [lateTermination.agreementId, ended.agreementId, running.agreementId], 'oldest end first');
 });
 
 t.test('a draft copy is not the binding agreement; an unknown hash is nobody’s', async (t) => {

@@ -205,12 +205,17 @@ t.test('an event altered or deleted behind the triggers is named by verify', asy
       await tx.execute(statement);
     });
   const eventOfLeaf = (index: number) => sql`(select event_seq from audit_log_leaves where leaf_index = ${index})`;
+  const seqOfLeaf = async (index: number) => Number(rowsOf<{ seq: string | number }>(await app.db.execute(sql`select ${eventOfLeaf(index)} as seq`))[0]!.seq);
+  const [seq3, seq1] = [await seqOfLeaf(3), await seqOfLeaf(1)];
+  t.not(seq3, 3, 'the leaf index and the event seq are different numbers');
   await behindTheTriggers(sql`update audit_events set payload = '{"roles":["operator"],"createdBy":"self"}' where seq = ${eventOfLeaf(3)}`);
-  t.match((await as(app, operator, { method: 'POST', url: '/audit/verify' })).json(), { ok: false, firstBadLeaf: 3, reason: /event 3 does not match/ });
+  const changed = (await as(app, operator, { method: 'POST', url: '/audit/verify' })).json();
+  t.match(changed, { ok: false, firstBadLeaf: 3, firstBadEventSeq: seq3 });
+  t.equal(changed.reason, `leaf 3 (event seq ${seq3}) does not match the leaf the log signed`, 'the leaf by its index, the event by its seq');
   await behindTheTriggers(sql`delete from audit_events where seq = ${eventOfLeaf(1)}`);
-  t.match((await as(app, operator, { method: 'POST', url: '/audit/verify' })).json(), { ok: false, firstBadLeaf: 1, reason: /event 1 is missing/ });
+  t.match((await as(app, operator, { method: 'POST', url: '/audit/verify' })).json(), { ok: false, firstBadLeaf: 1, firstBadEventSeq: seq1, reason: `leaf 1 (event seq ${seq1}) has lost its event` });
   await behindTheTriggers(sql`delete from audit_log_leaves where leaf_index = 0`);
-  t.match((await as(app, operator, { method: 'POST', url: '/audit/verify' })).json(), { ok: false, firstBadLeaf: 0, reason: /event 0 is missing/ }, 'a leaf row gone');
+  t.match((await as(app, operator, { method: 'POST', url: '/audit/verify' })).json(), { ok: false, firstBadLeaf: 0, firstBadEventSeq: null, reason: 'leaf 0 is missing from the log' }, 'a leaf row gone');
 });
 
 t.test('only operators list events and verify the log', async (t) => {

@@ -40,7 +40,9 @@ t.test('a trade settles end to end on the bank-transfer rail: instructions, part
   const wrongAmount = await as(app, trade.operator, { method: 'POST', url: `/settlement/payments/${paymentId}/payout/bank-transfer`, payload: { amountMinor: 100_000, currency: 'CNY', bankReference: bankRef() } });
   expectProblem(t, wrongAmount, 422, 'amount-mismatch');
   const paid = await as(app, trade.operator, { method: 'POST', url: `/settlement/payments/${paymentId}/payout/bank-transfer`, payload: { amountMinor: 97_500, currency: 'CNY', bankReference: 'CQB-OUT-1' } });
-  t.match(paid.json(), { status: 'paid', bankReference: 'CQB-OUT-1' });
+  t.match(paid.json(), { status: 'paid', bankReference: 'CQB-OUT-1', paidAt: /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/ }, 'the payout as the update left it: paid, and when');
+  const payoutNow = (await as(app, trade.operator, { method: 'GET', url: `/settlement/payments/${paymentId}` })).json().payout;
+  t.same(paid.json(), payoutNow, 'the answer is the stored row, as a later read shows it');
   const twice = await as(app, trade.operator, { method: 'POST', url: `/settlement/payments/${paymentId}/payout/bank-transfer`, payload: { amountMinor: 97_500, currency: 'CNY', bankReference: 'CQB-OUT-2' } });
   expectProblem(t, twice, 409, 'invalid-state');
 
@@ -50,7 +52,7 @@ t.test('a trade settles end to end on the bank-transfer rail: instructions, part
   const [excess] = view.json().refunds;
   t.match(excess, { kind: 'overpayment', amountMinor: 5_000, status: 'due' });
   const refunded = await as(app, trade.operator, { method: 'POST', url: `/settlement/payments/${paymentId}/refunds/${excess.id}/bank-transfer`, payload: { amountMinor: 5_000, currency: 'CNY', bankReference: 'CQB-RF-1' } });
-  t.match(refunded.json(), { status: 'refunded', bankReference: 'CQB-RF-1' });
+  t.match(refunded.json(), { status: 'refunded', bankReference: 'CQB-RF-1', refundedAt: /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/ }, 'the refund as the update left it: refunded, and when');
   t.same(recorder.calls.map((c) => c.event), ['paid', 'paidOut'], 'an over-payment refund is not a refund of the order');
 
   const summary = await app.settlement.summary(app.db, order.id);
