@@ -23,6 +23,22 @@ import { measureTrades, seedTradeAccounts, type TradeMeasures } from './bench/tr
 import { measureAudit, type AuditMeasures } from './bench/audit.js';
 import { coldLatencies, drive, startProcess, type ColdLatencies, type LoadResult } from './bench/http.js';
 import { PASSWORD, searchMix, seed } from './bench/seed.js';
+import { parseCli } from './cli.js';
+
+parseCli({
+  name: 'bench',
+  summary:
+    'Measures the service the way a user meets it, on each database: seeds the catalog, starts the service as npm start does beside a bare Fastify ' +
+    'hello-world, drives both with autocannon, then whole trades, the audit log and agreements. Prints a table and writes bench/results.json. ' +
+    'Takes minutes: measure on an idle machine.',
+  usage: [''],
+  options: {},
+  examples: ['npm run bench', 'BENCH_DATABASES=postgres BENCH_LISTINGS=100000 npm run bench', 'BENCH_PROFILE=1 npm run bench'],
+  exitCodes: ['0  measured (a missed target is reported, not fatal)', '1  a target was missed and BENCH_STRICT=1', '2  wrong arguments'],
+  environment:
+    'BENCH_DATABASES (pglite,postgres), BENCH_DATABASE_URL, BENCH_LISTINGS (100000), BENCH_SECONDS (8), BENCH_CONNECTIONS (50), BENCH_TRADE_BUYERS (16), ' +
+    'BENCH_LOG_EVENTS, BENCH_SEARCH_WARM_UP_ROUNDS (20), BENCH_PROFILE, BENCH_STRICT, WEB_CONCURRENCY; see docs/development.md',
+});
 
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 8);

@@ -6,7 +6,34 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+
+// Plain JavaScript (it runs before anything is compiled), so it cannot use scripts/cli.ts; it
+// answers like the other commands all the same.
+const usage = `npm run build
+
+Transpiles src/**/*.ts to dist/ (esbuild, about a second); npm start runs it first. Types are
+checked by npm run typecheck, not here.
+
+Options:
+  -h, --help  show this help and exit
+
+Exit codes:
+  0  built
+  1  esbuild reported an error
+  2  wrong arguments
+`;
+try {
+  const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+} catch (err) {
+  process.stderr.write(`build: ${err.message.replace(/\. To specify a positional argument.*$/s, '')}\nRun \`npm run build -- --help\` for usage.\n`);
+  process.exit(2);
+}
 
 // Run from the project's root, as npm runs it.
 const root = process.cwd();
@@ -27,7 +54,7 @@ await build({
   outdir: out,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   sourcemap: 'linked',
   logLevel: 'warning',
 });

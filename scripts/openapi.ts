@@ -1,8 +1,6 @@
-// Writes the OpenAPI 3.1 document the service serves at /docs/json, for linting and client generators.
-//
-//   npm run openapi -- openapi.json
-//
-// Builds the app on a throw-away in-memory database; nothing is read from or written to DATA_DIR.
+// Writes the OpenAPI 3.1 document the service serves at /docs/json, for linting and client
+// generators. Builds the app on a throw-away in-memory database; nothing is read from or written to
+// DATA_DIR.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,18 +8,39 @@ import { join } from 'node:path';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/lib/database.js';
+import { parseCli } from './cli.js';
 
-const out = process.argv[2];
+const cli = parseCli({
+  name: 'openapi',
+  summary: 'Writes the OpenAPI 3.1 document the service serves at /docs/json to FILE, or to stdout without one. PUBLIC_BASE_URL, when set, becomes its server URL.',
+  usage: ['[FILE]'],
+  options: {},
+  positionals: { names: 'FILE', min: 0, max: 1 },
+  examples: ['npm run -s openapi -- openapi.json', 'npm run -s openapi | npx openapi-typescript /dev/stdin -o api.d.ts'],
+  exitCodes: ['0  written', '2  wrong arguments, or the file cannot be written'],
+});
+const out = cli.positionals[0];
 const dataDir = mkdtempSync(join(tmpdir(), 'dx-openapi-'));
-const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: randomBytes(32).toString('hex'), IDENTITY_KEY: randomBytes(32).toString('base64'), AUDIT_LOG_KEY: randomBytes(32).toString('base64'), PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL });
-const database = await openDatabase({});
-await database.migrate();
-const app = await buildApp(config, { database, logger: false });
 try {
-  const text = JSON.stringify(app.swagger(), null, 2) + '\n';
-  if (out) writeFileSync(out, text);
-  else process.stdout.write(text);
+  cli.progress('building the app on an in-memory database');
+  const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: randomBytes(32).toString('hex'), IDENTITY_KEY: randomBytes(32).toString('base64'), AUDIT_LOG_KEY: randomBytes(32).toString('base64'), PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL }, () => {});
+  const database = await openDatabase({});
+  await database.migrate();
+  const app = await buildApp(config, { database, logger: false });
+  try {
+    const text = JSON.stringify(app.swagger(), null, 2) + '\n';
+    if (out) {
+      try {
+        writeFileSync(out, text);
+        cli.progress(`wrote ${out} (${Buffer.byteLength(text)} bytes)`);
+      } catch (err) {
+        console.error(`openapi: cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        process.exitCode = 2;
+      }
+    } else process.stdout.write(text);
+  } finally {
+    await app.close();
+  }
 } finally {
-  await app.close();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,23 +1,51 @@
-// Compares the settlement ledger with the rails' records for a period: `npm run settlement:reconcile
-// -- --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z` (default: the last 24 hours; `--json`
-// prints the report as the API gives it). Uses the server's configuration (DATABASE_URL, or the
-// embedded database under DATA_DIR).
-// Exit code 0: nothing differs; 1: mismatches (each listed); 2: could not run.
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
+// Compares the settlement ledger with the rails' records for a period, as
+// GET /settlement/reconciliation does. The period is always given: a check of "some recent hours"
+// that nobody asked for would pass silently while the mismatch sits outside it.
 import { openDatabase, type DatabaseHandle } from '../src/lib/database.js';
 import { reconcile } from '../src/modules/settlement/reconciliation.js';
 import { createStripeClient } from '../src/modules/settlement/stripe-rail.js';
+import { dateOption, parseCli, positiveIntegerOption, scriptConfig, whyItFailed } from './cli.js';
 
+const cli = parseCli({
+  name: 'settlement:reconcile',
+  summary:
+    'Compares the ledger with the rails (Stripe, bank transfer) for the payments, payouts and refunds made in a period, and lists every mismatch: ' +
+    'missing in the ledger, missing on the rail, amount, currency, status. The period is required: --from and --to, or --last-hours.',
+  usage: ['--from DATE --to DATE [--json]', '--last-hours N [--json]'],
+  options: {
+    from: { type: 'string', value: 'DATE', description: 'start of the period (ISO 8601, inclusive)' },
+    to: { type: 'string', value: 'DATE', description: 'end of the period (ISO 8601, exclusive)' },
+    'last-hours': { type: 'string', value: 'N', description: 'the N hours up to now, instead of --from and --to' },
+    json: { type: 'boolean', default: false, description: 'print the report as the API gives it' },
+  },
+  examples: [
+    'npm run settlement:reconcile -- --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z',
+    'npm run settlement:reconcile -- --last-hours 24 --json      # from cron, once a day',
+  ],
+  exitCodes: ['0  ledger and rails agree', '1  mismatches (each listed)', '2  wrong arguments or settings, or the database could not be read'],
+  environment: "the server's configuration (DATABASE_URL, or the embedded database under DATA_DIR); see docs/configuration.md",
+});
+const { values } = cli;
+if (values['last-hours'] !== undefined && (values.from !== undefined || values.to !== undefined)) cli.usageError('give either --last-hours or --from and --to, not both');
+let from: Date;
+let to: Date;
+if (values['last-hours'] !== undefined) {
+  to = new Date();
+  from = new Date(to.getTime() - positiveIntegerOption(cli, 'last-hours', values['last-hours']) * 3600 * 1000);
+} else {
+  if (values.from === undefined || values.to === undefined) cli.usageError('the period is required: --from DATE and --to DATE, or --last-hours N');
+  from = dateOption(cli, 'from', values.from!);
+  to = dateOption(cli, 'to', values.to!);
+  if (from >= to) cli.usageError('--from must be before --to');
+}
+
+const config = scriptConfig(cli.name);
 let database: DatabaseHandle | undefined;
 try {
-  const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false } } });
-  const to = values.to ? new Date(values.to) : new Date();
-  const from = values.from ? new Date(values.from) : new Date(to.getTime() - 24 * 3600 * 1000);
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new Error('--from and --to take ISO 8601 date-times');
-  const config = loadConfig();
-  database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
+  cli.progress('opening the database');
+  database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, connectTimeoutSeconds: config.databaseConnectTimeoutSeconds });
   await database.migrate();
+  cli.progress(`reconciling ${from.toISOString()} to ${to.toISOString()}`);
   // Chargebacks are compared with Stripe's own disputes when the exchange takes cards.
   const stripe = config.settlement.stripe ? createStripeClient(config.settlement.stripe) : null;
   const report = await reconcile(database.db, from, to, stripe);
@@ -31,7 +59,7 @@ try {
   }
   if (report.mismatches.length > 0) process.exitCode = 1;
 } catch (err) {
-  console.error(`settlement:reconcile could not run: ${(err as Error).message}`);
+  console.error(`settlement:reconcile could not run: ${whyItFailed(err, config)}`);
   process.exitCode = 2;
 } finally {
   await database?.close();

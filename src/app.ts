@@ -81,7 +81,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Builds the whole service from its configuration. The server and every test use this. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir }));
+    options.database ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, connectTimeoutSeconds: config.databaseConnectTimeoutSeconds }));
   if (!options.database && !options.migrated) await database.migrate();
   const changes = await listenForChanges(database);
   // Authorisation reads the caller's current roles and standing on every request: from memory,

@@ -1,20 +1,22 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { fileSystemReason } from './lib/startup-errors.js';
 import { readOrCreateSealP12 } from './modules/agreements/seal.js';
 
 /**
  * Every setting the service reads, with its environment variable, type and default.
- * Keep the README's configuration table in step with this list.
+ * Keep docs/configuration.md in step with this list.
  */
 const settings = {
   PORT: { schema: Type.Integer({ minimum: 0, maximum: 65535 }), default: 3000 },
   WEB_CONCURRENCY: { schema: Type.Integer({ minimum: 1, maximum: 64 }), default: undefined },
   HOST: { schema: Type.String({ minLength: 1 }), default: '127.0.0.1' },
   DATABASE_URL: { schema: Type.String({ pattern: '^postgres(ql)?://' }), default: undefined },
+  DATABASE_CONNECT_TIMEOUT_SECONDS: { schema: Type.Integer({ minimum: 1, maximum: 300 }), default: 10 },
   DATA_DIR: { schema: Type.String({ minLength: 1 }), default: './data' },
   JWT_SECRET: { schema: Type.String({ minLength: 32 }), default: undefined },
   ACCESS_TOKEN_TTL_SECONDS: { schema: Type.Integer({ minimum: 30, maximum: 3600 }), default: 900 },
@@ -63,6 +65,9 @@ const settings = {
   },
 } satisfies Record<string, { schema: TSchema; default: unknown }>;
 
+/** The name of every setting, so the documentation can be checked against the code. */
+export const settingNames: readonly string[] = Object.keys(settings);
+
 const secretSettings = new Set<string>(['JWT_SECRET', 'IDENTITY_KEY', 'AUDIT_LOG_KEY', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'AGREEMENT_SEAL_PASSPHRASE']);
 
 type Settings = typeof settings;
@@ -77,6 +82,8 @@ export interface Config {
   host: SettingValue<'HOST'>;
   /** PostgreSQL server; when absent the embedded PGlite database under `dataDir` is used. */
   databaseUrl: string | undefined;
+  /** How long a connection to the database server may take before the start (or a query) gives up. */
+  databaseConnectTimeoutSeconds: number;
   dataDir: string;
   jwtSecret: string;
   accessTokenTtlSeconds: number;
@@ -166,45 +173,93 @@ function read<K extends keyof Settings>(env: Env, name: K): SettingValue<K> {
 }
 
 /**
- * Reads and validates the whole configuration. A wrong value stops the start with a message naming
- * the variable. Secrets come only from the environment; the embedded default (no DATABASE_URL) makes
- * a key file under DATA_DIR instead and calls `warn` so the operator knows.
+ * Everything wrong with the settings at once (each value against its schema, the secrets a server
+ * database needs, settings that go together, a DATA_DIR the service cannot write), so one failed
+ * start names every problem instead of one per attempt. Nothing is written.
+ */
+function settingProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const valid = new Map<string, unknown>();
+  for (const name of Object.keys(settings) as (keyof Settings)[]) {
+    try {
+      valid.set(name, read(env, name));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err.message);
+    }
+  }
+  const given = (name: keyof Settings) => env[name] !== undefined && env[name] !== '';
+  const server = given('DATABASE_URL');
+  if (!server && ((valid.get('WEB_CONCURRENCY') as number | undefined) ?? 1) > 1) {
+    problems.push('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  }
+  if (server) {
+    // Every process of a server deployment must share these, so none may be generated.
+    if (!given('JWT_SECRET')) problems.push('JWT_SECRET is required when DATABASE_URL is set');
+    if (!given('IDENTITY_KEY')) problems.push('IDENTITY_KEY is required when DATABASE_URL is set (base64 of 32 random bytes)');
+    if (!given('AUDIT_LOG_KEY')) problems.push('AUDIT_LOG_KEY is required when DATABASE_URL is set (base64 of 32 random bytes: the log\'s Ed25519 signing key)');
+  }
+  if (given('AGREEMENT_SEAL_P12') !== given('AGREEMENT_SEAL_PASSPHRASE')) problems.push('AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE go together');
+  else if (server && !given('AGREEMENT_SEAL_P12')) problems.push('AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE are required when DATABASE_URL is set (the PKCS#12 seal of signed agreements)');
+  else if (given('AGREEMENT_SEAL_P12') && !existsSync(resolve(env.AGREEMENT_SEAL_P12!))) problems.push(`AGREEMENT_SEAL_P12 ${resolve(env.AGREEMENT_SEAL_P12!)} does not exist`);
+  if (given('STRIPE_SECRET_KEY') && !given('STRIPE_WEBHOOK_SECRET')) problems.push('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set');
+  const dataDir = valid.get('DATA_DIR');
+  const unusable = typeof dataDir === 'string' ? dataDirProblem(resolve(dataDir)) : undefined;
+  if (unusable) problems.push(unusable);
+  return problems;
+}
+
+/**
+ * Why DATA_DIR cannot hold the service's files (database, blobs, secrets), or undefined. It need
+ * not exist yet: the nearest part of the path that exists must be a directory the service may
+ * write in. Read-only: nothing is created.
+ */
+export function dataDirProblem(dataDir: string): string | undefined {
+  for (let dir = dataDir; ; dir = dirname(dir)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(dir).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Not there yet (or under a file): look at the part above it.
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(dir) !== dir) continue;
+      return `DATA_DIR ${dataDir} cannot be used: ${dir}: ${fileSystemReason(err)}`;
+    }
+    if (!isDirectory) return `DATA_DIR ${dataDir} cannot be used: ${dir} is a file, not a directory; choose a directory the service may write in`;
+    try {
+      accessSync(dir, constants.W_OK | constants.X_OK);
+    } catch (err) {
+      return `DATA_DIR ${dataDir} cannot be used: ${dir}: ${fileSystemReason(err)}; choose a directory the service may write in`;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Reads and validates the whole configuration. Wrong values stop the start with one message naming
+ * every variable at fault. Secrets come only from the environment; the embedded default (no
+ * DATABASE_URL) makes a key file under DATA_DIR instead and calls `warn` so the operator knows.
  */
 export function loadConfig(env: Env = process.env, warn: (msg: string) => void = console.warn): Config {
+  const problems = settingProblems(env);
+  if (problems.length > 0) throw new ConfigError(problems.join('; '));
   const databaseUrl = read(env, 'DATABASE_URL');
   const dataDir = resolve(read(env, 'DATA_DIR'));
   const workers = read(env, 'WEB_CONCURRENCY');
-  if (databaseUrl === undefined && workers !== undefined && workers > 1) {
-    throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');
-  }
-  let jwtSecret = read(env, 'JWT_SECRET');
-  if (jwtSecret === undefined) {
-    if (databaseUrl !== undefined) throw new ConfigError('JWT_SECRET is required when DATABASE_URL is set');
-    jwtSecret = readOrCreateSecret(dataDir, 'jwt-secret', warn);
-  }
-  let identityKey = read(env, 'IDENTITY_KEY');
-  if (identityKey === undefined) {
-    if (databaseUrl !== undefined) throw new ConfigError('IDENTITY_KEY is required when DATABASE_URL is set (base64 of 32 random bytes)');
-    identityKey = readOrCreateSecret(dataDir, 'identity-key', warn);
-  }
-  let auditLogKey = read(env, 'AUDIT_LOG_KEY');
-  if (auditLogKey === undefined) {
-    if (databaseUrl !== undefined) throw new ConfigError('AUDIT_LOG_KEY is required when DATABASE_URL is set (base64 of 32 random bytes: the log\'s Ed25519 signing key)');
-    auditLogKey = readOrCreateSecret(dataDir, 'audit-log-key', warn);
-  }
-  let sealP12 = read(env, 'AGREEMENT_SEAL_P12');
-  let sealPassphrase = read(env, 'AGREEMENT_SEAL_PASSPHRASE');
-  if ((sealP12 === undefined) !== (sealPassphrase === undefined)) throw new ConfigError('AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE go together');
-  if (sealP12 === undefined || sealPassphrase === undefined) {
-    if (databaseUrl !== undefined) throw new ConfigError('AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE are required when DATABASE_URL is set (the PKCS#12 seal of signed agreements)');
-    ({ p12Path: sealP12, passphrase: sealPassphrase } = readOrCreateSealP12(dataDir, warn));
-  }
+  const { jwtSecret, identityKey, auditLogKey, seal } = withEmbeddedSecrets(dataDir, warn, {
+    jwtSecret: read(env, 'JWT_SECRET'),
+    identityKey: read(env, 'IDENTITY_KEY'),
+    auditLogKey: read(env, 'AUDIT_LOG_KEY'),
+    sealP12: read(env, 'AGREEMENT_SEAL_P12'),
+    sealPassphrase: read(env, 'AGREEMENT_SEAL_PASSPHRASE'),
+  });
   const publicBaseUrl = read(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '');
   return {
     port: read(env, 'PORT'),
     workers: databaseUrl === undefined ? 1 : (workers ?? availableParallelism()),
     host: read(env, 'HOST'),
     databaseUrl,
+    databaseConnectTimeoutSeconds: read(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS'),
     dataDir,
     jwtSecret,
     accessTokenTtlSeconds: read(env, 'ACCESS_TOKEN_TTL_SECONDS'),
@@ -234,17 +289,38 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     downloadGrantDays: read(env, 'DOWNLOAD_GRANT_DAYS'),
     downloadGrantMaxDownloads: read(env, 'DOWNLOAD_GRANT_MAX_DOWNLOADS'),
     tradingSweepIntervalMs: read(env, 'TRADING_SWEEP_INTERVAL_MS'),
-    agreementSeal: { p12Path: resolve(sealP12), passphrase: sealPassphrase },
+    agreementSeal: { p12Path: resolve(seal.p12Path), passphrase: seal.passphrase },
     agreementDisposalDays: read(env, 'AGREEMENT_DISPOSAL_DAYS'),
     agreementSweepIntervalMs: read(env, 'AGREEMENT_SWEEP_INTERVAL_MS'),
     settlement: loadSettlementConfig(env, publicBaseUrl),
   };
 }
 
+/**
+ * The secrets as given, and those not given made under DATA_DIR/secrets: only the embedded default
+ * gets here without them (settingProblems refuses a server database that lacks one).
+ */
+function withEmbeddedSecrets(
+  dataDir: string,
+  warn: (msg: string) => void,
+  given: { jwtSecret?: string | undefined; identityKey?: string | undefined; auditLogKey?: string | undefined; sealP12?: string | undefined; sealPassphrase?: string | undefined },
+) {
+  try {
+    const jwtSecret = given.jwtSecret ?? readOrCreateSecret(dataDir, 'jwt-secret', warn);
+    const identityKey = given.identityKey ?? readOrCreateSecret(dataDir, 'identity-key', warn);
+    const auditLogKey = given.auditLogKey ?? readOrCreateSecret(dataDir, 'audit-log-key', warn);
+    const seal = given.sealP12 !== undefined && given.sealPassphrase !== undefined ? { p12Path: given.sealP12, passphrase: given.sealPassphrase } : readOrCreateSealP12(dataDir, warn);
+    return { jwtSecret, identityKey, auditLogKey, seal };
+  } catch (err) {
+    const path = (err as NodeJS.ErrnoException).path;
+    if (path === undefined) throw err;
+    throw new ConfigError(`DATA_DIR ${dataDir} cannot be used: ${path}: ${fileSystemReason(err)}`);
+  }
+}
+
 function loadSettlementConfig(env: Env, publicBaseUrl: string | undefined): SettlementConfig {
   const secretKey = read(env, 'STRIPE_SECRET_KEY');
   const webhookSecret = read(env, 'STRIPE_WEBHOOK_SECRET');
-  if (secretKey !== undefined && webhookSecret === undefined) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set');
   const apiBase = read(env, 'STRIPE_API_BASE');
   return {
     stripe:

@@ -1,24 +1,47 @@
 import cluster from 'node:cluster';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './lib/database.js';
+import { EX_CONFIG, explainStartupError, type StartupFailure } from './lib/startup-errors.js';
+import { superviseWorkers, type StartFailedMessage } from './lib/supervisor.js';
 import { prepareFirstRunSetup } from './modules/accounts/setup.js';
 
 /**
  * The one entry point (`npm start`). With a server database it runs `WEB_CONCURRENCY` workers
  * (default: one per core) under a primary that migrates the database once, prints the first-run
- * setup token, restarts a worker that dies and stops them all on SIGTERM. The embedded database
- * belongs to one process, so there the process serves alone.
+ * setup token, replaces a worker that dies (lib/supervisor.ts) and stops them all on SIGTERM. The
+ * embedded database belongs to one process, so there the process serves alone. A start that
+ * cannot succeed ends with one line saying what is wrong and what to do (lib/startup-errors.ts).
  */
 let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(`configuration: ${err.message}`);
-    process.exit(78); // EX_CONFIG
+    console.error(`configuration: ${err.message} (docs/configuration.md lists every setting; docs/operations.md makes the secrets and the seal)`);
+    process.exit(EX_CONFIG);
   }
   throw err;
+}
+
+function stopWith(failure: StartupFailure): void {
+  console.error(`could not start: ${failure.message}`);
+  process.exit(failure.exitCode);
+}
+
+/**
+ * Ends a start that failed. A known cause is one line (a worker hands it to the primary, which
+ * says it once); anything else is a bug, and its stack is what a developer needs.
+ */
+function failStart(err: unknown): void {
+  const failure = explainStartupError(err, config);
+  if (!failure) throw err;
+  if (cluster.isWorker && process.send) {
+    process.send({ startFailed: failure } satisfies StartFailedMessage, () => process.exit(failure.exitCode));
+    return;
+  }
+  stopWith(failure);
 }
 
 function announceSetup(setup: Awaited<ReturnType<typeof prepareFirstRunSetup>>, warn: (msg: string) => void) {
@@ -30,7 +53,12 @@ function announceSetup(setup: Awaited<ReturnType<typeof prepareFirstRunSetup>>, 
 }
 
 async function serve(migrated: boolean) {
-  const app = await buildApp(config, { migrated });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(config, { migrated });
+  } catch (err) {
+    return failStart(err);
+  }
   if (!migrated) announceSetup(await prepareFirstRunSetup(app.db, config.dataDir), (msg) => app.log.warn(msg));
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -55,38 +83,31 @@ async function serve(migrated: boolean) {
     const where = app.database.kind === 'pglite' ? 'embedded database, one process' : `server database, worker ${cluster.worker?.id ?? 1} of ${config.workers}`;
     app.log.info(`API docs at http://${config.host}:${config.port}/docs (${where})`);
   } catch (err) {
-    app.log.error({ err }, 'could not start');
-    await app.close();
-    process.exit(1);
+    await app.close().catch(() => {});
+    failStart(err);
   }
 }
 
 async function primary() {
-  const database = await openDatabase({ url: config.databaseUrl, poolSize: 1 });
   try {
-    await database.migrate();
-    announceSetup(await prepareFirstRunSetup(database.db, config.dataDir), console.warn);
-  } finally {
-    await database.close();
+    const database = await openDatabase({ url: config.databaseUrl, poolSize: 1, connectTimeoutSeconds: config.databaseConnectTimeoutSeconds });
+    try {
+      await database.migrate();
+      announceSetup(await prepareFirstRunSetup(database.db, config.dataDir), console.warn);
+    } finally {
+      await database.close();
+    }
+  } catch (err) {
+    return failStart(err);
   }
-  let stopping = false;
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
-    console.error(`worker ${worker.id} stopped (${signal ?? code}); starting another`);
-    cluster.fork();
-  });
+  const workers = superviseWorkers({ workers: config.workers, log: (line) => console.error(line), giveUp: stopWith });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
       const timer = setTimeout(() => process.exit(1), 12_000);
       timer.unref();
-      cluster.on('exit', () => {
-        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-      });
+      void workers.stop().then(() => process.exit(0));
     });
   }
-  for (let i = 0; i < config.workers; i++) cluster.fork();
 }
 
 if (config.workers > 1 && cluster.isPrimary) await primary();

@@ -48,18 +48,26 @@ export interface OpenOptions {
   pglite?: PGlite;
   /** Connections in the server pool. */
   poolSize?: number;
+  /** Seconds a connection to the server may take before it fails (DATABASE_CONNECT_TIMEOUT_SECONDS). */
+  connectTimeoutSeconds?: number;
   /** Called with every statement the service sends (tests count them). */
   logQuery?: (query: string) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-  return options.url ? openServer(options.url, options.poolSize ?? 10, options.logQuery) : openEmbedded(options);
+  return options.url ? openServer(options.url, options.poolSize ?? 10, options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS, options.logQuery) : openEmbedded(options);
 }
+
+/**
+ * A server that does not answer (a dropped packet, a firewall) fails the start in seconds, not after
+ * the operating system's own TCP timeout of minutes.
+ */
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
 const queryLogger = (logQuery: ((query: string) => void) | undefined) => (logQuery ? { logger: { logQuery } } : {});
 
-async function openServer(url: string, max: number, logQuery?: (query: string) => void): Promise<DatabaseHandle> {
-  const client = postgres(url, { max, onnotice: () => {} });
+async function openServer(url: string, max: number, connectTimeout: number, logQuery?: (query: string) => void): Promise<DatabaseHandle> {
+  const client = postgres(url, { max, connect_timeout: connectTimeout, onnotice: () => {} });
   const db = drizzlePostgres({ client, ...queryLogger(logQuery) }) as unknown as Database;
   const listeners: postgres.Sql[] = [];
   return {
@@ -68,7 +76,7 @@ async function openServer(url: string, max: number, logQuery?: (query: string) =
     migrate: () => migratePostgres(drizzlePostgres({ client }), { migrationsFolder }),
     isReady: () => isReady(db),
     listen: async (channel, onNotify, onState) => {
-      listeners.push(await listenOnServer(url, channel, onNotify, onState));
+      listeners.push(await listenOnServer(url, connectTimeout, channel, onNotify, onState));
     },
     close: once(async () => {
       await Promise.all(listeners.map((l) => l.end({ timeout: 1 })));
@@ -81,11 +89,12 @@ async function openServer(url: string, max: number, logQuery?: (query: string) =
  * One connection per process that only listens. When it drops, the caller is told at once (its
  * caches must stop answering) and the LISTEN is sent again, with a growing pause, until it holds.
  */
-async function listenOnServer(url: string, channel: string, onNotify: (payload: string) => void, onState: (live: boolean) => void): Promise<postgres.Sql> {
+async function listenOnServer(url: string, connectTimeout: number, channel: string, onNotify: (payload: string) => void, onState: (live: boolean) => void): Promise<postgres.Sql> {
   let closed = false;
   let pause = 100;
   const options = {
     max: 1,
+    connect_timeout: connectTimeout,
     idle_timeout: 0,
     max_lifetime: null,
     onnotice: () => {},

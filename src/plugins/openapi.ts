@@ -4,6 +4,9 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { problemResponses } from '../lib/http.js';
 
+/** The header that names the party a signed-in request acts for (modules/identity/members.ts). */
+export const PARTY_HEADER = 'x-party-id';
+
 /** Every tag an operation may carry, with what it groups; an unknown tag is refused at start-up. */
 export const apiTags = {
   system: 'Health, readiness, first-run setup and the documentation of error types',
@@ -16,7 +19,12 @@ export const apiTags = {
   agreements: 'Agreements from the bureau’s model texts: drafts, signatures, the sealed PDF, public verification, the copy to the bureau, disposal (Art. 19, 27)',
 } as const satisfies Record<string, string>;
 
-const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);
+/**
+ * The methods whose request body Fastify reads (its `bodywith` set), whatever the route declares:
+ * a body the route does not take is still parsed, so it can be too large (413) or of a type no
+ * parser reads (415) before the route refuses it.
+ */
+const methodsWithBody = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** `GET /catalog/listings/{id}/reviews` becomes `getCatalogListingsByIdReviews`. */
 export function operationIdFor(method: string, url: string): string {
@@ -45,17 +53,36 @@ function withoutRequiredDefaults(schema: unknown): unknown {
 
 /**
  * The error responses a route can give, added to what it declares: 400 for any malformed request,
- * 404 where the path names a resource, 413 and 415 where it takes a body, 429 where it is rate
- * limited, and 500 everywhere (a problem document that names only the request id). 401 and 403
- * come from the guard (plugins/auth.ts).
+ * 404 and 414 where the path has a parameter (a segment over the router's 100 characters is
+ * refused before the route runs: plugins/problems.ts), 413 and 415 wherever the method carries a
+ * body, 429 where it is rate limited, and 500 everywhere (a problem document that names only the
+ * request id). 401 and 403 come from the guard (plugins/auth.ts).
  */
 function addErrorResponses(route: RouteOptions): void {
   const methods = ([] as string[]).concat(route.method);
   const statuses = [400, 500];
-  if (route.url.includes(':')) statuses.push(404);
-  if (methods.some((m) => methodsWithBody.has(m)) && (route.schema?.body || route.config?.upload)) statuses.push(413, 415);
+  if (route.url.includes(':')) statuses.push(404, 414);
+  if (methods.some((m) => methodsWithBody.has(m))) statuses.push(413, 415);
   if (route.config?.rateLimit) statuses.push(429);
   route.schema = { ...route.schema, response: { ...problemResponses(...statuses), ...(route.schema?.response as object | undefined) } };
+}
+
+/**
+ * Every signed-in request acts for a party (modules/identity: the guard's actor resolver reads the
+ * header on every route that is not public), so every guarded operation documents it; generated
+ * clients and /docs can then act for a chosen party.
+ */
+const partyHeader = {
+  type: 'string',
+  format: 'uuid',
+  description:
+    'The party you act for, one of yours (GET /me/parties). Needed when you belong to several parties; with exactly one, ' +
+    'requests act for it without the header. A party you do not belong to is a 403, a value that is not a UUID a 400.',
+};
+
+function withPartyHeader(headers: unknown): unknown {
+  const given = (headers ?? {}) as { properties?: Record<string, unknown> };
+  return { type: 'object', ...given, properties: { ...given.properties, [PARTY_HEADER]: partyHeader } };
 }
 
 /**
@@ -92,6 +119,7 @@ export default fp(async function openapi(app: FastifyInstance, opts: { publicBas
       const documented: Record<string, unknown> = { ...schema };
       documented.operationId ??= operationIdFor(method, route.url);
       if (route.config?.auth === 'public') documented.security = [];
+      else documented.headers = withPartyHeader(documented.headers);
       for (const part of ['querystring', 'body', 'params'] as const) {
         if (documented[part]) documented[part] = withoutRequiredDefaults(documented[part]);
       }

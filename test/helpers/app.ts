@@ -20,6 +20,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     workers: 1,
     host: '127.0.0.1',
     databaseUrl: undefined,
+    databaseConnectTimeoutSeconds: 10,
     dataDir: mkdtempSync(join(tmpdir(), 'dx-test-')),
     jwtSecret: randomBytes(32).toString('hex'),
     accessTokenTtlSeconds: 900,

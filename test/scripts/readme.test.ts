@@ -1,25 +1,49 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import postgres from 'postgres';
 import t from 'tap';
+import { serverUrl } from '../helpers/database.js';
 
 /**
- * The README's walk-through, run as written: every `sh` block of the section, in order, in one
- * shell, against one server started as `npm start` starts it, on a fresh `./data`. The only changes
- * are the port (the server takes a free one instead of 3000) and `curl`, which fails on any HTTP
- * error instead of printing it, so a step that answers a problem document fails the test.
+ * The walk-through of docs/getting-started.md, run as written: every `sh` block of the section, in
+ * order, in one shell, against one server started as `npm start` starts it, on a fresh `./data`;
+ * then the server is stopped and the blocks of its last step (the command-line tools that open the
+ * embedded database) run. The only changes are the port (the server takes a free one instead of
+ * 3000) and `curl`, which fails on any HTTP error instead of printing it, so a step that answers a
+ * problem document fails the test.
  */
 
 const root = resolve(import.meta.dirname, '..', '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Walk-through with curl'), readme.indexOf('\n## Reference'));
-const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-// `npm run audit:verify` reads the embedded database directly, so it runs with the server stopped.
-const serverStopped = (block: string) => /^npm run audit:verify\s/m.test(block);
+const guide = readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8');
+const section = guide.slice(guide.indexOf('## Walk-through with curl'));
+const stoppedAt = section.indexOf('### Stop the server');
+const blocksOf = (text: string) => [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const [prelude, ...steps] = blocksOf(section.slice(0, stoppedAt));
+const afterStop = blocksOf(section.slice(stoppedAt));
 
-t.test('the README walk-through runs top to bottom against one running server', async (t) => {
-  t.ok(blocks.length >= 10, `the walk-through has its shell blocks (${blocks.length})`);
+/** Runs `blocks` in one bash, each announced on stderr; resolves with the exit code and the output. */
+async function runSteps(work: string, env: Record<string, string | undefined>, url: string, blocks: string[]) {
+  const script = [
+    'set -euo pipefail',
+    'curl() { command curl --silent --show-error --fail-with-body "$@"; }',
+    prelude,
+    `API=${url}`,
+    ...blocks.map((step, i) => `echo "--- step ${i + 1}" >&2\n${step}`),
+  ].join('\n');
+  const run = spawn('bash', ['-c', script], { cwd: work, env });
+  let out = '';
+  run.stdout.on('data', (d: Buffer) => (out += d));
+  run.stderr.on('data', (d: Buffer) => (out += d));
+  const code = await new Promise<number | null>((r) => run.on('close', r));
+  return { code, out };
+}
+
+t.test('the walk-through of docs/getting-started.md runs top to bottom against one running server', async (t) => {
+  t.ok(steps.length >= 10, `the walk-through has its shell blocks (${steps.length})`);
+  t.ok(stoppedAt > 0 && afterStop.length >= 1, 'and ends with the tools that run once the server is stopped');
+  t.notMatch(steps.join('\n'), /^npm run (audit:verify|create-user|settlement:reconcile|trading:sweep|agreements:sweep)\b/m, 'no step opens the embedded database while the server holds it');
   const work = mkdtempSync(join(tmpdir(), 'dx-readme-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   // A fresh directory that looks like a clone: the walk-through writes its files and ./data there.
@@ -32,6 +56,7 @@ t.test('the README walk-through runs top to bottom against one running server', 
   t.equal(await new Promise<number | null>((r) => build.on('close', r)), 0, 'the build succeeds');
   const server = spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], { cwd: work, env: { ...env, PORT: '0' } });
   t.teardown(() => server.kill('SIGKILL'));
+  const exited = new Promise<number | null>((r) => server.on('exit', r));
   let log = '';
   server.stdout.on('data', (d: Buffer) => (log += d));
   server.stderr.on('data', (d: Buffer) => (log += d));
@@ -41,22 +66,77 @@ t.test('the README walk-through runs top to bottom against one running server', 
       if (match) resolvePromise(match[1]!);
       if (match) clearInterval(timer);
     }, 50);
-    server.on('exit', () => (clearInterval(timer), reject(new Error(`server exited: ${log}`))));
+    void exited.then(() => (clearInterval(timer), reject(new Error(`server exited: ${log}`))));
   });
 
-  const [prelude, ...steps] = blocks.filter((b) => !serverStopped(b));
-  const script = [
-    'set -euo pipefail',
-    'curl() { command curl --silent --show-error --fail-with-body "$@"; }',
-    prelude,
-    `API=${url}`,
-    ...steps.map((step, i) => `echo "--- step ${i + 1}" >&2\n${step}`),
-  ].join('\n');
-  const run = spawn('bash', ['-c', script], { cwd: work, env });
-  let out = '';
-  run.stdout.on('data', (d: Buffer) => (out += d));
-  run.stderr.on('data', (d: Buffer) => (out += d));
-  const code = await new Promise<number | null>((r) => run.on('close', r));
-  t.equal(code, 0, `every step succeeds; the output ends with:\n${out.slice(-3000)}`);
-  t.notMatch(out, /"type":"\/problems\//, 'no step answered a problem document');
+  const running = await runSteps(work, env, url, steps);
+  t.equal(running.code, 0, `every step succeeds; the output ends with:\n${running.out.slice(-3000)}`);
+  t.notMatch(running.out, /"type":"\/problems\//, 'no step answered a problem document');
+
+  server.kill('SIGTERM');
+  t.equal(await exited, 0, 'the server stops (Ctrl-C)');
+  const stopped = await runSteps(work, env, url, afterStop);
+  t.equal(stopped.code, 0, `the command-line tools succeed on the stopped server's database:\n${stopped.out.slice(-3000)}`);
+  t.match(stopped.out, /audit log OK: \d+ leaves/, 'the log verifies');
+  t.match(stopped.out, /settlement .*: 1 payments, 1 payouts, 0 refunds checked, 0 mismatches/, 'and the trade reconciles');
+});
+
+const hasCreatedb = (() => {
+  try {
+    execFileSync('createdb', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+t.test('the server quick start of docs/operations.md runs as written on a PostgreSQL server', { skip: !serverUrl ? 'TEST_DATABASE_URL is not set' : !hasCreatedb ? 'createdb is not installed' : false }, async (t) => {
+  const operations = readFileSync(join(root, 'docs', 'operations.md'), 'utf8');
+  const block = blocksOf(operations.slice(operations.indexOf('## Running on a PostgreSQL server')))[0]!;
+  const server = new URL(serverUrl!);
+  const name = `dx_quickstart_${process.pid}`;
+  // The one change: a database of its own on the test server instead of `exchange`.
+  const script = block.replace('-U postgres exchange ', `-U postgres ${name} `).replace('@127.0.0.1:5432/exchange', `@${server.host}/${name}`);
+  t.ok(script.includes(`createdb -h 127.0.0.1 -U postgres ${name}`) && script.includes(`/${name}\n`), 'the database is named in both places');
+  t.match(script, /\nnpm start\s*$/, 'the block ends by starting the service');
+  const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
+  t.teardown(async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  });
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+
+  const work = mkdtempSync(join(tmpdir(), 'dx-quickstart-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  for (const entry of ['package.json', 'node_modules', 'src', 'db', 'scripts', 'templates', 'tsconfig.json']) symlinkSync(join(root, entry), join(work, entry));
+  // Its own process group, so the test stops npm and every process it started.
+  const shell = spawn('bash', ['-c', `set -euo pipefail\n${script}`], {
+    cwd: work,
+    detached: true,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, _TAPJS_PROCESSINFO_COVERAGE_: '0', PORT: '0', WEB_CONCURRENCY: '2', LOG_LEVEL: 'info' },
+  });
+  const stopAll = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-shell.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  t.teardown(() => stopAll('SIGKILL'));
+  let log = '';
+  shell.stdout.on('data', (d: Buffer) => (log += d));
+  shell.stderr.on('data', (d: Buffer) => (log += d));
+  const exited = new Promise<number | null>((r) => shell.on('exit', r));
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setInterval(() => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (match) clearInterval(timer);
+      if (match) resolvePromise(match[1]!);
+    }, 100);
+    void exited.then(() => (clearInterval(timer), reject(new Error(`the quick start stopped: ${log.slice(-3000)}`))));
+  });
+  t.equal((await fetch(`${url}/ready`)).status, 200, 'the service is ready on the server database');
+  t.match(readFileSync(join(work, 'exchange.env'), 'utf8'), /^AGREEMENT_SEAL_PASSPHRASE=\S{20,}$/m, 'with the seal it made');
+  stopAll('SIGTERM');
+  await exited;
 });

@@ -5,30 +5,7 @@ import t from 'tap';
 import { testSealEnv } from '../helpers/agreements.js';
 import { randomBytes } from 'node:crypto';
 import { freshDatabase, migratedDataDir, serverUrl } from '../helpers/database.js';
-import { spawnTs } from '../helpers/spawn.js';
-
-/** Starts `src/server.ts` as `npm start` does and resolves with its URL once it listens. */
-function startServer(env: Record<string, string>) {
-  const child = spawnTs('src/server.ts', [], { PORT: '0', ...env });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d));
-  child.stderr?.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      }
-    }, 50);
-    void exited.then(() => {
-      clearInterval(timer);
-      reject(new Error(`server exited: ${output}`));
-    });
-  });
-  return { child, exited, listening, output: () => output };
-}
+import { startServer } from '../helpers/spawn.js';
 
 t.test('npm start serves on the embedded database, logs request ids, stops cleanly on SIGTERM', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-server-'));
@@ -58,10 +35,12 @@ t.test('a bad setting stops the start with a message naming it', async (t) => {
   await t.rejects(server.listening);
 });
 
-t.test('a missing secret with a server database stops the start', async (t) => {
+t.test('every missing secret of a server database is named at once, in one line', async (t) => {
   const server = startServer({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
   t.equal(await server.exited, 78);
-  t.match(server.output(), /JWT_SECRET is required when DATABASE_URL is set/);
+  const lines = server.output().split('\n').filter(Boolean);
+  t.equal(lines.length, 1, `one line: ${server.output()}`);
+  t.match(lines[0], /^configuration: JWT_SECRET is required when DATABASE_URL is set; IDENTITY_KEY is required .*; AUDIT_LOG_KEY is required .*; AGREEMENT_SEAL_P12 and AGREEMENT_SEAL_PASSPHRASE are required .*docs\/operations\.md/);
   await t.rejects(server.listening);
 });
 

@@ -58,7 +58,7 @@ t.test('npm run settlement:reconcile reports on the embedded database and exits 
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-reconcile-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const script = (args: string[] = []) => runTs('scripts/settlement-reconcile.ts', args, { DATA_DIR: dataDir });
-  const empty = await script();
+  const empty = await script(['--last-hours', '1']);
   t.equal(empty.code, 0, empty.stderr);
   t.match(empty.stdout, /0 payments, 0 payouts, 0 refunds checked, 0 mismatches/);
 
@@ -75,7 +75,7 @@ t.test('npm run settlement:reconcile reports on the embedded database and exits 
     }),
   );
   await database.close();
-  const found = await script(['--json']);
+  const found = await script(['--last-hours', '1', '--json']);
   t.equal(found.code, 1, found.stderr);
   t.match(JSON.parse(found.stdout), { mismatches: [{ kind: 'missing_on_rail', orderId, ledgerMinor: 900 }] });
   const bad = await script(['--from', 'yesterday']);
