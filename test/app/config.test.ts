@@ -14,6 +14,8 @@ t.test('defaults give a working embedded set-up and make a secret file', async (
   const config = loadConfig({ DATA_DIR: dir }, (m) => warnings.push(m));
   t.equal(config.port, 3000);
   t.equal(config.databaseUrl, undefined);
+  // The suite hashes passwords cheaply (testConfig); the server never does: OWASP's argon2id minimum.
+  t.same(config.argon2, { memoryKiB: 19456, timeCost: 2 }, 'passwords hashed at production cost');
   t.equal(config.jwtSecret.length >= 32, true);
   t.match(warnings[0], /jwt-secret/);
   t.equal(statSync(join(dir, 'secrets', 'jwt-secret')).mode & 0o777, 0o600, 'the secret file is private');
