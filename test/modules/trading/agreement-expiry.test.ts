@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { loadConfig } from '../../../src/config.js';
 import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
-import { contentHash, signAs } from '../../helpers/agreements.js';
+import { contentHash, signAs, testSealEnv } from '../../helpers/agreements.js';
 import { buildTradingApp, placeOrder, readOrder, sampleOrder, signAgreement, tradingWorld } from '../../helpers/trading.js';
 
 const HOUR = 3_600_000;
@@ -45,7 +45,7 @@ t.test('the agreement of an expired order takes no last signature', async (t) =>
 t.test('AGREEMENT_SIGNING_HOURS is checked at boot', async (t) => {
   const key = randomBytes(32).toString('base64');
   // Every secret given, so nothing is made on disk.
-  const secret = { DATA_DIR: t.testdir(), JWT_SECRET: 'x'.repeat(40), IDENTITY_KEY: key, AUDIT_LOG_KEY: key, AGREEMENT_SEAL_P12: 'seal.p12', AGREEMENT_SEAL_PASSPHRASE: 'x' };
+  const secret = { DATA_DIR: t.testdir(), JWT_SECRET: 'x'.repeat(40), IDENTITY_KEY: key, AUDIT_LOG_KEY: key, ...testSealEnv };
   t.equal(loadConfig({ ...secret }, () => {}).agreementSigningHours, 168, 'a week by default');
   t.equal(loadConfig({ ...secret, AGREEMENT_SIGNING_HOURS: '48' }, () => {}).agreementSigningHours, 48);
   for (const bad of ['0', 'soon', String(24 * 90 + 1)]) {
