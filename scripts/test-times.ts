@@ -6,52 +6,33 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from './cli.js';
 
-const usage = `Usage: npm run test:times [-- options] [-- tap arguments]
+const cli = parseCli({
+  name: 'test:times',
+  summary: 'Runs the test suite as `npm test` does (any tap arguments after a second `--`) and prints each file\'s time, their sum and the wall time.',
+  usage: ['[--top N] [-- TAP ARGUMENTS]', '--summary [--since EPOCH_SECONDS] [--wall SECONDS] [--top N]'],
+  options: {
+    summary: { type: 'boolean', default: false, description: 'do not run the suite: summarise the run that ended last' },
+    since: { type: 'string', value: 'EPOCH_SECONDS', description: "with --summary: only files written since then (the run's start)" },
+    wall: { type: 'string', value: 'SECONDS', description: "with --summary: the run's wall time, as measured by the caller" },
+    top: { type: 'string', value: 'N', description: 'list only the N slowest files (default: all)' },
+  },
+  positionals: { names: 'TAP ARGUMENTS', min: 0, max: Infinity },
+  examples: [
+    'npm run test:times',
+    'TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run test:times',
+    'npm run test:times -- --top 10 -- test/app/fuzz.test.ts',
+  ],
+  exitCodes: ['0  every test passed', '1  a test failed (the times are printed all the same)', '2  bad arguments'],
+});
+const { values, positionals } = cli;
+if (values.summary && positionals.length > 0) cli.usageError('--summary runs nothing, so it takes no tap arguments');
 
-Runs the test suite as \`npm test\` does and prints each file's time, the sum and the wall time.
-
-Options:
-  --summary          do not run the suite: summarise the run that ended last
-  --since <epoch s>  with --summary: only files written since then (the run's start)
-  --wall <seconds>   with --summary: the run's wall time, as measured by the caller
-  --top <n>          list only the n slowest files (default: all)
-  -h, --help         this text
-
-Examples:
-  npm run test:times
-  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run test:times
-  npm run test:times -- --top 10 -- test/app/fuzz.test.ts`;
-
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        summary: { type: 'boolean', default: false },
-        since: { type: 'string' },
-        wall: { type: 'string' },
-        top: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`test-times: ${(error as Error).message}\n\n${usage}\n`);
-    process.exit(2);
-  }
-})();
-if (values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
 const number = (name: string, text: string | undefined) => {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) {
-    process.stderr.write(`test-times: --${name} needs a number, got "${text}"\n`);
-    process.exit(2);
-  }
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(n)) cli.usageError(`--${name} takes a number, got "${text}"`);
   return n;
 };
 
