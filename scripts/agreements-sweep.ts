@@ -1,8 +1,7 @@
 // Marks signed agreements whose term has ended as expired, once, for a cron job beside (or instead
 // of) the timer every server process runs. Safe alongside running servers: rows are claimed with
 // FOR UPDATE SKIP LOCKED.
-import { openDatabase, type DatabaseHandle } from '../src/lib/database.js';
-import { sweepExpiredAgreements } from '../src/modules/agreements/lifecycle.js';
+import type { DatabaseHandle } from '../src/lib/database.js';
 import { parseCli, scriptConfig, whyItFailed } from './cli.js';
 
 const cli = parseCli({
@@ -14,6 +13,9 @@ const cli = parseCli({
   exitCodes: ['0  swept (the count is printed)', '2  wrong arguments or settings, or the database could not be used'],
   environment: "the server's configuration (DATABASE_URL, or the embedded database under DATA_DIR); see docs/configuration.md",
 });
+// Loaded once the arguments are read, so that --help and a wrong argument answer at once.
+const { openDatabase } = await import('../src/lib/database.js');
+const { sweepExpiredAgreements } = await import('../src/modules/agreements/lifecycle.js');
 const config = scriptConfig(cli.name);
 let database: DatabaseHandle | undefined;
 try {

@@ -1,9 +1,7 @@
 // Recomputes the whole audit log from the stored events and compares it with every signed
 // checkpoint. On the embedded database it needs the server stopped (the database belongs to one
 // process); a running server does the same for an operator at POST /audit/verify.
-import { openDatabase, type DatabaseHandle } from '../src/lib/database.js';
-import { createLogSigner } from '../src/modules/audit/signer.js';
-import { verifyAuditLog } from '../src/modules/audit/verify.js';
+import type { DatabaseHandle } from '../src/lib/database.js';
 import { parseCli, scriptConfig, whyItFailed } from './cli.js';
 
 const cli = parseCli({
@@ -17,6 +15,10 @@ const cli = parseCli({
   exitCodes: ['0  the log verifies', '1  it does not: the first leaf that does not match is named', '2  wrong arguments or settings, or the database could not be used'],
   environment: "the server's configuration (DATABASE_URL or DATA_DIR, AUDIT_LOG_KEY, AUDIT_LOG_ORIGIN); see docs/configuration.md",
 });
+// Loaded once the arguments are read, so that --help and a wrong argument answer at once.
+const { openDatabase } = await import('../src/lib/database.js');
+const { createLogSigner } = await import('../src/modules/audit/signer.js');
+const { verifyAuditLog } = await import('../src/modules/audit/verify.js');
 const config = scriptConfig(cli.name);
 let database: DatabaseHandle | undefined;
 try {

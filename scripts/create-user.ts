@@ -1,12 +1,7 @@
 // Creates a staff account from the command line: the other way (beside the setup token the server
 // prints on first run) to make the first operator. The password is read from USER_PASSWORD, never
 // from the command line, where `ps` would show it.
-import { openDatabase } from '../src/lib/database.js';
-import { createUser } from '../src/modules/accounts/service.js';
 import { roles, type Role } from '../src/modules/accounts/tables.js';
-import { systemActor } from '../src/modules/audit/events.js';
-import { integrateAll } from '../src/modules/audit/sequencer.js';
-import { createLogSigner } from '../src/modules/audit/signer.js';
 import { parseCli, scriptConfig, whyItFailed } from './cli.js';
 
 const cli = parseCli({
@@ -36,6 +31,12 @@ const problems = [
 ].filter(Boolean);
 if (problems.length) cli.usageError(problems.join('; '));
 
+// Loaded once the arguments are read, so that --help and a wrong argument answer at once.
+const { openDatabase } = await import('../src/lib/database.js');
+const { createUser } = await import('../src/modules/accounts/service.js');
+const { systemActor } = await import('../src/modules/audit/events.js');
+const { integrateAll } = await import('../src/modules/audit/sequencer.js');
+const { createLogSigner } = await import('../src/modules/audit/signer.js');
 const config = scriptConfig(cli.name);
 let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
 try {

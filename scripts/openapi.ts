@@ -5,9 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/lib/database.js';
 import { parseCli } from './cli.js';
 
 const cli = parseCli({
@@ -20,6 +18,9 @@ const cli = parseCli({
   exitCodes: ['0  written', '2  wrong arguments, or the file cannot be written'],
 });
 const out = cli.positionals[0];
+// Loaded once the arguments are read, so that --help and a wrong argument answer at once.
+const { buildApp } = await import('../src/app.js');
+const { openDatabase } = await import('../src/lib/database.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'dx-openapi-'));
 try {
   cli.progress('building the app on an in-memory database');

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createSelfSignedSealP12, loadSealKey } from '../src/modules/agreements/seal.js';
 import { parseCli } from './cli.js';
 
 const cli = parseCli({
@@ -33,6 +32,9 @@ const passphraseFile = resolve(values['passphrase-file'] ?? `${out}.passphrase`)
 // node-forge writes the PKCS#12 file's friendly name and the certificate's name as bytes: beyond
 // ASCII the file it writes fails its own MAC check.
 if (!/^[\x20-\x7e]{1,64}$/.test(values.name)) cli.usageError('--name takes 1 to 64 printable ASCII characters');
+// Loaded once the arguments are read, so that --help and a wrong argument answer at once.
+const { createSelfSignedSealP12 } = await import('../src/modules/agreements/seal-file.js');
+const { loadSealKey } = await import('../src/modules/agreements/seal.js');
 for (const file of [out, passphraseFile]) if (existsSync(file) && !values.force) cli.usageError(`${file} exists; use --force to replace it (the old seal is then lost)`);
 
 cli.progress('making a 2048-bit RSA key and a self-signed certificate');

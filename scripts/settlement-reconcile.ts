@@ -1,9 +1,7 @@
 // Compares the settlement ledger with the rails' records for a period, as
 // GET /settlement/reconciliation does. The period is always given: a check of "some recent hours"
 // that nobody asked for would pass silently while the mismatch sits outside it.
-import { openDatabase, type DatabaseHandle } from '../src/lib/database.js';
-import { reconcile } from '../src/modules/settlement/reconciliation.js';
-import { createStripeClient } from '../src/modules/settlement/stripe-rail.js';
+import type { DatabaseHandle } from '../src/lib/database.js';
 import { dateOption, parseCli, positiveIntegerOption, scriptConfig, whyItFailed } from './cli.js';
 
 const cli = parseCli({
@@ -39,6 +37,10 @@ if (values['last-hours'] !== undefined) {
   if (from >= to) cli.usageError('--from must be before --to');
 }
 
+// Loaded once the arguments are read, so that --help and a wrong argument answer at once.
+const { openDatabase } = await import('../src/lib/database.js');
+const { reconcile } = await import('../src/modules/settlement/reconciliation.js');
+const { createStripeClient } = await import('../src/modules/settlement/stripe-rail.js');
 const config = scriptConfig(cli.name);
 let database: DatabaseHandle | undefined;
 try {

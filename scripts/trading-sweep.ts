@@ -3,7 +3,6 @@
 // process also sweeps on a timer; sweeps claim rows FOR UPDATE SKIP LOCKED, so running this
 // alongside them is safe. It builds the same app as the server, so the same settlement and
 // agreements act.
-import { buildApp } from '../src/app.js';
 import { parseCli, scriptConfig, whyItFailed } from './cli.js';
 
 const cli = parseCli({
@@ -15,6 +14,8 @@ const cli = parseCli({
   exitCodes: ['0  swept (the counts are printed)', '2  wrong arguments or settings, or the database could not be used'],
   environment: "the server's configuration (DATABASE_URL, or the embedded database under DATA_DIR); see docs/configuration.md",
 });
+// Loaded once the arguments are read, so that --help and a wrong argument answer at once.
+const { buildApp } = await import('../src/app.js');
 const config = { ...scriptConfig(cli.name), logLevel: 'warn' as const, tradingSweepIntervalMs: 0 };
 try {
   cli.progress('opening the database and building the app');

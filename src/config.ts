@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { fileSystemReason } from './lib/startup-errors.js';
-import { readOrCreateSealP12 } from './modules/agreements/seal.js';
+import { readOrCreateSealP12 } from './modules/agreements/seal-file.js';
 
 /**
  * Every setting the service reads, with its environment variable, type and default.
