@@ -17,6 +17,8 @@ import auditRoutes from './modules/audit/routes.js';
 import { createAgreements, type Agreements } from './modules/agreements/index.js';
 import agreementsRoutes from './modules/agreements/routes.js';
 import { runAgreementSweep } from './modules/agreements/sweep-runner.js';
+import { createCalendar, type Calendar } from './modules/calendar/index.js';
+import calendarRoutes from './modules/calendar/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
@@ -48,6 +50,8 @@ declare module 'fastify' {
     settlement: Settlement;
     /** Agreements: trading's AgreementsPort and the drafting calls of public data and procurement. */
     agreements: Agreements;
+    /** The working-day calendar: where modules that store deadlines register them (calendar/registry.ts). */
+    calendar: Calendar;
   }
 }
 
@@ -126,6 +130,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // A model text that is not valid stops the start here, naming the file and its problems.
   const agreements = await createAgreements({ db, config, blobs, events: options.orderAgreementEvents ?? orderEvents });
   app.decorate('agreements', agreements);
+  // The published years the database does not hold yet are stored before the first request.
+  const calendar = await createCalendar(db);
+  app.decorate('calendar', calendar);
   app.addHook('onClose', async () => {
     await changes.close();
     await database.close();
@@ -160,6 +167,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(systemRoutes);
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
+  await app.register(calendarRoutes, { calendar });
   await app.register(identityRoutes, { verifier: options.identityVerifier });
   // The catalog asks trading about the orders a provenance declaration cites (catalog/ports.ts).
   await app.register(catalogRoutes, { lineage: { checkCitations: checkLineageCitations } });
