@@ -17,6 +17,8 @@ import auditRoutes from './modules/audit/routes.js';
 import { createAgreements, type Agreements } from './modules/agreements/index.js';
 import agreementsRoutes from './modules/agreements/routes.js';
 import { runAgreementSweep } from './modules/agreements/sweep-runner.js';
+import { createCalendar, type Calendar } from './modules/calendar/index.js';
+import calendarRoutes from './modules/calendar/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import { openListDcat } from './modules/public-data/dcat.js';
@@ -50,6 +52,8 @@ declare module 'fastify' {
     settlement: Settlement;
     /** Agreements: trading's AgreementsPort and the drafting calls of public data and procurement. */
     agreements: Agreements;
+    /** The working-day calendar: where modules that store deadlines register them (calendar/registry.ts). */
+    calendar: Calendar;
   }
 }
 
@@ -128,6 +132,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // A model text that is not valid stops the start here, naming the file and its problems.
   const agreements = await createAgreements({ db, config, blobs, events: options.orderAgreementEvents ?? orderEvents });
   app.decorate('agreements', agreements);
+  // The published years the database does not hold yet are stored before the first request.
+  const calendar = await createCalendar(db);
+  app.decorate('calendar', calendar);
   app.addHook('onClose', async () => {
     await changes.close();
     await database.close();
@@ -162,6 +169,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(systemRoutes);
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
+  await app.register(calendarRoutes, { calendar });
   await app.register(identityRoutes, { verifier: options.identityVerifier });
   // The catalog asks trading about the orders a provenance declaration cites, and exports public
   // data's open list beside its listings (catalog/ports.ts).

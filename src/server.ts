@@ -1,11 +1,9 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase } from './lib/database.js';
 import { EX_CONFIG, explainStartupError, type StartupFailure } from './lib/startup-errors.js';
-import { superviseWorkers, type StartFailedMessage } from './lib/supervisor.js';
-import { prepareFirstRunSetup } from './modules/accounts/setup.js';
+import type { StartFailedMessage } from './lib/supervisor.js';
+import type { prepareFirstRunSetup } from './modules/accounts/setup.js';
 
 /**
  * The one entry point (`npm start`). With a server database it runs `WEB_CONCURRENCY` workers
@@ -13,6 +11,7 @@ import { prepareFirstRunSetup } from './modules/accounts/setup.js';
  * setup token, replaces a worker that dies (lib/supervisor.ts) and stops them all on SIGTERM. The
  * embedded database belongs to one process, so there the process serves alone. A start that
  * cannot succeed ends with one line saying what is wrong and what to do (lib/startup-errors.ts).
+ * The service's modules load only once the configuration is read, so a wrong setting is said at once.
  */
 let config: Config;
 try {
@@ -53,6 +52,7 @@ function announceSetup(setup: Awaited<ReturnType<typeof prepareFirstRunSetup>>, 
 }
 
 async function serve(migrated: boolean) {
+  const [{ buildApp }, { prepareFirstRunSetup }] = await Promise.all([import('./app.js'), import('./modules/accounts/setup.js')]);
   let app: FastifyInstance;
   try {
     app = await buildApp(config, { migrated });
@@ -89,6 +89,11 @@ async function serve(migrated: boolean) {
 }
 
 async function primary() {
+  const [{ openDatabase }, { superviseWorkers }, { prepareFirstRunSetup }] = await Promise.all([
+    import('./lib/database.js'),
+    import('./lib/supervisor.js'),
+    import('./modules/accounts/setup.js'),
+  ]);
   try {
     const database = await openDatabase({ url: config.databaseUrl, poolSize: 1, connectTimeoutSeconds: config.databaseConnectTimeoutSeconds });
     try {

@@ -21,10 +21,11 @@ export async function rejectOrder(ctx: TradingContext, caller: Caller, id: strin
 
 /** The provider answers with other terms; the buyer has the same time to accept or decline them. */
 export async function proposeTerms(ctx: TradingContext, caller: Caller, id: string, terms: ProposedTerms): Promise<Order> {
-  if (terms.termEnd < terms.termStart) throw invalidInput('/body/termEnd', 'the term ends before it starts');
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, id, { side: 'provider', lock: true });
+    // Checked once the caller is known to reach the order: another party's order is a 404 whatever the body.
+    if (terms.termEnd < terms.termStart) throw invalidInput('/body/termEnd', 'the term ends before it starts');
     return transition(tx, caller.audit, order, 'propose_terms', {
       set: { proposedTerms: terms, responseDueAt: addHours(now, ctx.config.orderResponseHours) },
       details: { amountMinor: terms.amountMinor, quantity: terms.quantity, termStart: terms.termStart, termEnd: terms.termEnd, note: terms.note },
