@@ -21,6 +21,8 @@ import { createCalendar, type Calendar } from './modules/calendar/index.js';
 import calendarRoutes from './modules/calendar/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
+import { openListDcat } from './modules/public-data/dcat.js';
+import publicDataRoutes from './modules/public-data/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
 import { createSettlement, type Settlement } from './modules/settlement/index.js';
 import settlementRoutes from './modules/settlement/routes.js';
@@ -169,8 +171,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes);
   await app.register(calendarRoutes, { calendar });
   await app.register(identityRoutes, { verifier: options.identityVerifier });
-  // The catalog asks trading about the orders a provenance declaration cites (catalog/ports.ts).
-  await app.register(catalogRoutes, { lineage: { checkCitations: checkLineageCitations } });
+  // The catalog asks trading about the orders a provenance declaration cites, and exports public
+  // data's open list beside its listings (catalog/ports.ts).
+  await app.register(catalogRoutes, { lineage: { checkCitations: checkLineageCitations }, dcatSources: [openListDcat] });
+  await app.register(publicDataRoutes);
   await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements });
   await app.register(settlementRoutes);
   runEffectsWorker(app);

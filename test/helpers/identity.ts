@@ -27,10 +27,13 @@ export function generateResidentId(birth = new Date(Date.UTC(1960 + randomInt(45
 /** A small file that passes for a PDF scan of a document. */
 export const samplePdf = (label = 'business licence') => Buffer.from(`%PDF-1.4\n% ${label} ${randomInt(1e9)}\n%%EOF\n`);
 
+/** A company, a natural person, or a public body (a government department). */
+export type PartyKindInTests = 'company' | 'person' | 'public_body';
+
 export interface TestParty {
   id: string;
   legalName: string;
-  kind: 'company' | 'person';
+  kind: PartyKindInTests;
   identityNumber: string;
   /** Headers to act for this party explicitly (needed when the user belongs to several). */
   headers: Record<string, string>;
@@ -41,13 +44,13 @@ async function expectStatus(res: { statusCode: number; body: string }, status: n
 }
 
 /** Registers a party for `user` through the API, without submitting it. */
-export async function registerParty(app: FastifyInstance, user: TestUser, kind: 'company' | 'person' = 'company'): Promise<TestParty> {
-  const identityNumber = kind === 'company' ? generateUscc() : generateResidentId();
-  const legalName = kind === 'company' ? `重庆测试数据有限公司 ${randomInt(1e6)}` : `张三 ${randomInt(1e6)}`;
+export async function registerParty(app: FastifyInstance, user: TestUser, kind: PartyKindInTests = 'company'): Promise<TestParty> {
+  const identityNumber = kind === 'person' ? generateResidentId() : generateUscc();
+  const legalName = { company: `重庆测试数据有限公司 ${randomInt(1e6)}`, person: `张三 ${randomInt(1e6)}`, public_body: `重庆市交通运输测试局 ${randomInt(1e6)}` }[kind];
   const res = await as(app, user, {
     method: 'POST',
     url: '/parties',
-    payload: { kind, legalName, representative: kind === 'company' ? '李四' : legalName, contacts: [{ name: '王五', email: 'contact@example.cn' }], identityNumber },
+    payload: { kind, legalName, representative: kind === 'person' ? legalName : '李四', contacts: [{ name: '王五', email: 'contact@example.cn' }], identityNumber },
   });
   await expectStatus(res, 201, 'register party');
   const id = res.json<{ id: string }>().id;
@@ -61,9 +64,9 @@ export const fullChecklist = {
   documentsLegibleAndCurrent: true,
 };
 
-/** Uploads the business licence a company needs, then submits the party for verification. */
+/** Uploads the business licence (or registration certificate) an organisation needs, then submits the party for verification. */
 export async function submitParty(app: FastifyInstance, user: TestUser, party: TestParty): Promise<void> {
-  if (party.kind === 'company') {
+  if (party.kind !== 'person') {
     const upload = await as(app, user, {
       method: 'POST',
       url: `/parties/${party.id}/documents?kind=business_licence`,
@@ -80,7 +83,7 @@ export async function submitParty(app: FastifyInstance, user: TestUser, party: T
  * Afterwards `user`'s requests act for it automatically when it is the user's only party, or with
  * `party.headers` (X-Party-Id) otherwise.
  */
-export async function createVerifiedParty(app: FastifyInstance, user: TestUser, operator: TestUser, kind: 'company' | 'person' = 'company'): Promise<TestParty> {
+export async function createVerifiedParty(app: FastifyInstance, user: TestUser, operator: TestUser, kind: PartyKindInTests = 'company'): Promise<TestParty> {
   const party = await registerParty(app, user, kind);
   await submitParty(app, user, party);
   const review = await as(app, operator, {

@@ -4,6 +4,7 @@ import type { ResourceKind } from '../../src/plugins/auth.js';
 import { as, signUp, type TestUser } from './app.js';
 import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
+import { department as departmentUser, draftEntry, publishedEntry, uploadDataVersion } from './public-data.js';
 import { recordReceipt } from './settlement.js';
 import { paidOrder, placeOrder, sampleOrder, signAgreement, verifiedUser } from './trading.js';
 
@@ -49,7 +50,8 @@ export interface World {
 
 async function persona(app: FastifyInstance, clerk: TestUser, name: string, roles: Role[], withParty: boolean): Promise<Persona> {
   const user = await signUp(app, roles, name);
-  return { name, user, party: withParty ? await createVerifiedParty(app, user, clerk) : null };
+  // A department acts for a public body, as identity models government departments.
+  return { name, user, party: withParty ? await createVerifiedParty(app, user, clerk, roles.includes('department') ? 'public_body' : 'company') : null };
 }
 
 export async function buildWorld(app: FastifyInstance): Promise<World> {
@@ -240,6 +242,35 @@ async function agreementFixture(world: World, owner: Persona): Promise<Fixture[]
   return trade ? [{ label: `${owner.name}'s draft agreement`, params: { id: trade.order.agreement!.id } }] : [];
 }
 
+/**
+ * The bureau's reviewer for the entry factory (no persona), and a second department that owns
+ * "another party's" entries: provider B keeps no public-data catalogue.
+ */
+const publicDataStaff = new WeakMap<World, Promise<{ reviewer: TestUser; otherDepartment: TestUser }>>();
+function publicDataStaffOf(world: World) {
+  if (!publicDataStaff.has(world)) {
+    publicDataStaff.set(
+      world,
+      (async () => ({ reviewer: await signUp(world.app, ['bureau'], 'bureau-reviewer'), otherDepartment: (await departmentUser(world.app, world.clerk)).user }))(),
+    );
+  }
+  return publicDataStaff.get(world)!;
+}
+
+/** A published, unconditionally open entry and a draft, each with a data version, of a department. */
+async function publicDataEntryFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  const staff = await publicDataStaffOf(world);
+  const user = owner === world.other ? staff.otherDepartment : owner.party && rolesOf(owner).includes('department') ? acting(owner) : null;
+  if (!user) return [];
+  const published = await publishedEntry(world.app, user, staff.reviewer);
+  const draft = await draftEntry(world.app, user);
+  const draftVersion = await uploadDataVersion(world.app, user, draft.id);
+  return [
+    { label: `${owner.name}'s published entry`, params: { id: published.id, versionId: published.version.id }, onSale: true },
+    { label: `${owner.name}'s draft entry`, params: { id: draft.id, versionId: draftVersion.id }, onSale: false },
+  ];
+}
+
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
 export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   user: userFixture,
@@ -251,6 +282,7 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   grant: grantFixture,
   payment: paymentFixture,
   agreement: agreementFixture,
+  'public-data-entry': publicDataEntryFixture,
 };
 
 /** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */

@@ -20,3 +20,18 @@ export interface LineagePort {
    */
   checkCitations(tx: Database, partyId: string, orderIds: readonly string[]): Promise<LineageChain>;
 }
+
+/** A dataset of the DCAT-AP export, in the JSON-LD terms of dcat.ts. */
+export type DcatDataset = { '@id': string; '@type': 'dcat:Dataset' } & Record<string, unknown>;
+
+/**
+ * Datasets another module publishes in the catalog's DCAT-AP export (public data's open list), on
+ * the export's keyset: newest first by (time, id), those after `after`, at most `limit`. The
+ * catalog merges them with its listings; the app wires the source in (src/app.ts).
+ */
+export interface DcatSource {
+  datasets(
+    db: Database,
+    q: { baseUrl: string; after: { listedAt: string; id: string } | undefined; limit: number },
+  ): Promise<{ at: Date; id: string; dataset: () => DcatDataset }[]>;
+}

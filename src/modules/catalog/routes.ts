@@ -19,7 +19,7 @@ import {
   deliveryMethods,
   grades,
 } from './schema.js';
-import type { LineagePort } from './ports.js';
+import type { DcatSource, LineagePort } from './ports.js';
 import { CatalogSearch, searchSorts } from './search.js';
 import { dcatCatalog } from './dcat.js';
 import { ListingViews } from './listing-view.js';
@@ -39,8 +39,11 @@ const DcatDocument = Type.Object(
   { additionalProperties: true, description: 'DCAT-AP catalog in JSON-LD with an inline @context' },
 );
 
-/** `lineage` is trading's answer about the orders a provenance declaration cites (ports.ts). */
-const catalogRoutes: FastifyPluginAsyncTypebox<{ lineage: LineagePort }> = async (app, { lineage }) => {
+/**
+ * `lineage` is trading's answer about the orders a provenance declaration cites; `dcatSources` add
+ * other modules' datasets (public data's open list) to the DCAT-AP export (ports.ts).
+ */
+const catalogRoutes: FastifyPluginAsyncTypebox<{ lineage: LineagePort; dcatSources?: readonly DcatSource[] }> = async (app, { lineage, dcatSources = [] }) => {
   const ctx: CatalogContext = { db: app.db, blobs: app.blobs, config: app.config };
   const listingViews = new ListingViews(app.db);
   const search = new CatalogSearch(app.db, app.changes, app.config.searchRelevanceWindow);
@@ -243,14 +246,14 @@ const catalogRoutes: FastifyPluginAsyncTypebox<{ lineage: LineagePort }> = async
     config: { auth: 'public', access: 'none' },
     schema: {
       tags,
-      summary: 'The public catalog as DCAT-AP JSON-LD, for harvesting',
+      summary: 'The public catalog as DCAT-AP JSON-LD, for harvesting: listings on sale and the published open list of public data',
       querystring: Type.Object({ ...PageQuery, limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }) }, { additionalProperties: false }),
       response: { 200: { description: 'The catalog page', content: { 'application/ld+json': { schema: DcatDocument } } } },
     },
   }, async (request, reply) => {
     // The configured public address; the request's own Host only when none is set.
     const baseUrl = app.config.publicBaseUrl ?? `${request.protocol}://${request.host}`;
-    const doc = await dcatCatalog(app.db, { baseUrl, cursor: request.query.cursor, limit: request.query.limit });
+    const doc = await dcatCatalog(app.db, { baseUrl, cursor: request.query.cursor, limit: request.query.limit }, dcatSources);
     return reply.type('application/ld+json; charset=utf-8').send(doc);
   });
 };

@@ -4,15 +4,15 @@ import { MultilineText, StringEnum, Text, Timestamp, Uuid } from '../../lib/http
 const closed = { additionalProperties: false } as const;
 
 /** Text in Chinese and/or English: at least one of the two; one line, or paragraphs when `multiline`. */
-const Localized = (maxLength: number, multiline = false) => {
+export const Localized = (maxLength: number, multiline = false) => {
   const text = (multiline ? MultilineText : Text)({ minLength: 1, maxLength });
   return Type.Object({ zh: Type.Optional(text), en: Type.Optional(text) }, { ...closed, minProperties: 1 });
 };
 
 /** A name or a phrase: one line. */
-const ShortText = (maxLength = 500) => Text({ minLength: 1, maxLength });
+export const ShortText = (maxLength = 500) => Text({ minLength: 1, maxLength });
 /** An explanation: may run over several lines. */
-const LongText = (maxLength = 2000) => MultilineText({ minLength: 1, maxLength });
+export const LongText = (maxLength = 2000) => MultilineText({ minLength: 1, maxLength });
 const IsoDate = Type.String({ format: 'date', maxLength: 10 });
 const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', maxLength: 64, description: 'SHA-256 of an evidence document, lower-case hex' });
 

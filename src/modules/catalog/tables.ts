@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { minorUnits, timestamptz } from '../../lib/columns.js';
+import { boolean, check, customType, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { minorUnits, storedFileColumns, timestamptz } from '../../lib/columns.js';
 import { parties } from '../identity/tables.js';
 import type { GroundRecord, ListingContent, ProvenanceRecord, ReviewChecklistItem } from './schema.js';
 
@@ -24,16 +24,6 @@ const versionedDeclarationColumns = () => ({
     .references(() => listings.id),
   version: integer('version').notNull(),
   schemaVersion: integer('schema_version').notNull(),
-});
-
-/** Columns of a file kept in the blob store under its SHA-256. */
-const storedFileColumns = () => ({
-  sha256: text('sha256').notNull(),
-  sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-  mediaType: text('media_type').notNull(),
-  filename: text('filename'),
-  uploadedBy: uuid('uploaded_by').notNull(),
-  createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 
 /**

@@ -68,3 +68,9 @@ export async function partyNames(db: Database, ids: readonly string[]): Promise<
   const rows = await db.select({ id: parties.id, legalName: parties.legalName }).from(parties).where(inArray(parties.id, [...new Set(ids)]));
   return new Map(rows.map((r) => [r.id, r.legalName]));
 }
+
+/** The kind of a party (public data asks whether it is a public body), or undefined when there is none. */
+export async function partyKind(db: Database, partyId: string): Promise<Party['kind'] | undefined> {
+  const [row] = await db.select({ kind: parties.kind }).from(parties).where(eq(parties.id, partyId));
+  return row?.kind;
+}

@@ -345,7 +345,7 @@ export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditAct
 }
 
 // Read-side queries live in queries.ts; other modules import them from here.
-export { getPartyDetails, listParties, listMyParties, partyMayTrade, partyNames, partyVerifiedUntil } from './queries.js';
+export { getPartyDetails, listParties, listMyParties, partyKind, partyMayTrade, partyNames, partyVerifiedUntil } from './queries.js';
 
 /** Whether the user belongs to the party; reviewers use it to keep out of their own parties' reviews. */
 export async function isPartyMember(db: Database, partyId: string, userId: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { FileBytes, RangeHeaders, sendStoredFile } from '../../lib/byte-range.js';
 import { IdParams, problemResponses } from '../../lib/http.js';
 import { viewerOf } from '../../lib/viewer.js';
 import { acceptDelivery, decideDispute, disputeDelivery } from './acceptance.js';
@@ -10,12 +11,6 @@ import { deliveryView, grantView, orderView } from './views.js';
 
 const tags = ['trading'];
 const buyers = ['buyer', 'department'] as const;
-
-/** The bytes of a download, whatever their media type. */
-const FileBytes = (description: string) => ({ description, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } });
-
-/** RFC 9530 / RFC 3230 digests from a SHA-256 in hex. */
-const digestOf = (sha256Hex: string) => Buffer.from(sha256Hex, 'hex').toString('base64');
 
 /** Delivery of what was paid for, and the buyer's acceptance or dispute of it. */
 const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (app, { ctx }) => {
@@ -35,40 +30,15 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async
         'ETag is the SHA-256 of the whole file; Repr-Digest and Digest carry it too, and Content-Digest the bytes of a whole-file answer (RFC 9530). ' +
         'A range starting at byte 0 counts as one download of the grant; resuming (a later start) does not.',
       params: IdParams,
-      headers: Type.Object({
-        range: Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\x20-\\x7e]*$' })),
-        'if-range': Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\x20-\\x7e]*$' })),
-      }),
+      headers: RangeHeaders,
       response: { 200: FileBytes('The whole file'), 206: FileBytes('The requested range'), ...problemResponses(404, 410, 416) },
     },
   }, async (request, reply) => {
-    const raw = reply as unknown as FastifyReply;
-    let download;
-    try {
-      download = await startDownload(ctx, callerOf(request), request.params.id, request.headers.range, request.headers['if-range']);
-    } catch (err) {
-      const size = (err as { extensions?: { size?: number } }).extensions?.size;
-      if (size !== undefined) raw.header('content-range', `bytes */${size}`);
-      throw err;
-    }
-    const { grant, range, body } = download;
-    const digest = digestOf(grant.sha256);
-    raw
-      .header('etag', `"${grant.sha256}"`)
-      .header('accept-ranges', 'bytes')
-      .header('cache-control', 'private, no-store')
-      .header('repr-digest', `sha-256=:${digest}:`)
-      .header('digest', `SHA-256=${digest}`)
-      .header('content-disposition', `attachment; filename="${(grant.filename ?? 'dataset').replace(/[^\x20-\x7e]|"/g, '_')}"`)
-      .type(grant.mediaType);
-    if (range) {
-      return raw
-        .code(206)
-        .header('content-range', `bytes ${range.start}-${range.end}/${grant.sizeBytes}`)
-        .header('content-length', range.end - range.start + 1)
-        .send(body);
-    }
-    return raw.code(200).header('content-digest', `sha-256=:${digest}:`).header('content-length', grant.sizeBytes).send(body);
+    const { range, 'if-range': ifRange } = request.headers;
+    return sendStoredFile(reply as unknown as FastifyReply, async () => {
+      const { grant, range: served, body } = await startDownload(ctx, callerOf(request), request.params.id, range, ifRange);
+      return { file: grant, range: served, body };
+    });
   });
 
   app.post('/grants/:id/revocation', {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { and, eq, isNull } from 'drizzle-orm';
+import { requestedRange, spanOf, type ByteRange } from '../../lib/byte-range.js';
 import type { Database } from '../../lib/database.js';
 import { AppError, invalidState, notFound } from '../../lib/errors.js';
 import type { AuditActor } from '../audit/events.js';
@@ -69,38 +70,6 @@ async function lockGrant(tx: Database, grantId: string, buyerPartyId: string | n
   return { grant: grant!, order };
 }
 
-export interface ByteRange {
-  start: number;
-  end: number;
-}
-
-/**
- * RFC 9110 §14.2: one `bytes=` range (first-last, first-, or -suffix). Undefined: serve the whole
- * file (no header, or one this server does not honour, such as several ranges). A range that starts
- * past the end is 416.
- */
-export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
-  if (!header) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  const [first, last] = [match[1]!, match[2]!];
-  let range: ByteRange;
-  if (first === '') {
-    const suffix = Number(last);
-    if (suffix === 0) throw rangeNotSatisfiable(size);
-    range = { start: Math.max(0, size - suffix), end: size - 1 };
-  } else {
-    const start = Number(first);
-    const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-    if (last !== '' && Number(last) < start) return undefined;
-    range = { start, end };
-  }
-  if (range.start >= size || size === 0) throw rangeNotSatisfiable(size);
-  return range;
-}
-
-const rangeNotSatisfiable = (size: number) => new AppError('range-not-satisfiable', `the file has ${size} bytes`, { size });
-
 export interface Download {
   grant: DownloadGrant;
   range: ByteRange | undefined;
@@ -120,9 +89,7 @@ export async function startDownload(ctx: TradingContext, caller: Caller, grantId
     // Every request, a resumed or ranged one too: nothing is served from a grant that has ended.
     const refused = unusable(grant, now);
     if (refused) throw refused;
-    // If-Range: a validator that is not the file's own means the client's copy is stale: send it whole.
-    const honoured = ifRange === undefined || ifRange === `"${grant.sha256}"` ? rangeHeader : undefined;
-    const range = parseRange(honoured, grant.sizeBytes);
+    const range = requestedRange(grant, rangeHeader, ifRange);
     const span = range ?? { start: 0, end: grant.sizeBytes - 1 };
     const counts = span.start === 0;
     const [used] = await tx
@@ -142,7 +109,7 @@ export async function startDownload(ctx: TradingContext, caller: Caller, grantId
     }
     return { grant: used!, range };
   });
-  return { grant, range, body: await ctx.blobs.open(grant.sha256, range ?? (grant.sizeBytes > 0 ? { start: 0, end: grant.sizeBytes - 1 } : undefined)) };
+  return { grant, range, body: await ctx.blobs.open(grant.sha256, spanOf(grant, range)) };
 }
 
 export async function listGrants(ctx: TradingContext, caller: Caller, orderId: string): Promise<DownloadGrant[]> {

@@ -1,0 +1,38 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import type { Database } from '../../lib/database.js';
+import { AppError } from '../../lib/errors.js';
+import type { BlobStore } from '../../lib/storage.js';
+import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
+import type { AuditActor } from '../audit/events.js';
+import { partyKind } from '../identity/service.js';
+
+export interface PublicDataContext {
+  db: Database;
+  blobs: BlobStore;
+  config: Pick<Config, 'catalogDatasetMaxBytes'>;
+}
+
+/** The caller: roles and party for authorisation, the audit view for records. */
+export interface Caller {
+  actor: Actor;
+  audit: AuditActor;
+}
+
+export const callerOf = (request: FastifyRequest): Caller => ({ actor: actorOf(request), audit: auditActorOf(request) });
+
+/** The bureau supervises the catalogue: it reads every entry, drafts included, and reviews them. */
+export const isBureau = (caller: Caller) => caller.actor.roles.includes('bureau');
+
+/**
+ * The department the caller acts for: a party of kind `public_body` (identity's model of a
+ * government department), chosen with X-Party-Id. Entries belong to it, not to the user.
+ */
+export async function actingDepartment(db: Database, caller: Caller): Promise<string> {
+  const partyId = caller.actor.partyId;
+  if (!partyId) throw new AppError('party-required', 'act for your department: send its id in the X-Party-Id header');
+  if ((await partyKind(db, partyId)) !== 'public_body') {
+    throw new AppError('department-required', 'the party you act for is not a public body; only government departments keep the public-data catalogue');
+  }
+  return partyId;
+}
