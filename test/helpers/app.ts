@@ -62,6 +62,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     agreementSeal: { p12Path: fileURLToPath(new URL('../fixtures/agreement-seal.p12', import.meta.url)), passphrase: 'test-seal-passphrase' },
     agreementDisposalDays: 30,
     agreementSweepIntervalMs: 60_000,
+    publicDataRequestSweepIntervalMs: 60_000,
     ...overrides,
   };
 }
