@@ -72,7 +72,8 @@ export function canDownload(
     return refusal('conditional-request-required', articles.art18p2, 'this data is conditionally open: apply to the department with a conditional-open request');
   }
   const requestIds = opened.map((h) => h.requestId);
-  if (!opened.some((h) => h.agreementSealed)) {
+  const current = opened.filter(withinTerm);
+  if (current.length > 0 && !current.some((h) => h.agreementSealed)) {
     return requestRefusal('agreement-not-signed', requestArticles.art19p1, 'the utilization agreement of your approved request is not yet signed by both parties and sealed', { requestIds });
   }
   return requestRefusal('request-term-outside', requestArticles.art19p2, `today (${today}, Asia/Shanghai) is outside the term of use of your agreement, or the agreement has ended`, {
