@@ -272,10 +272,12 @@ async function publicDataEntryFixture(world: World, owner: Persona): Promise<Fix
 }
 
 /** A conditionally open entry per department user, published once per world. */
-const conditionalEntries = new WeakMap<TestUser, Promise<string>>();
+const conditionalEntries = new WeakMap<World, Map<string, Promise<string>>>();
 function conditionalEntryOf(world: World, user: TestUser, reviewer: TestUser) {
-  if (!conditionalEntries.has(user)) conditionalEntries.set(user, publishedEntry(world.app, user, reviewer, { open: conditionalOpen }).then((e) => e.id));
-  return conditionalEntries.get(user)!;
+  if (!conditionalEntries.has(world)) conditionalEntries.set(world, new Map());
+  const made = conditionalEntries.get(world)!;
+  if (!made.has(user.id)) made.set(user.id, publishedEntry(world.app, user, reviewer, { open: conditionalOpen }).then((e) => e.id));
+  return made.get(user.id)!;
 }
 const requestApplicant = new WeakMap<World, Promise<TestUser>>();
 
