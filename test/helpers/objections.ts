@@ -19,6 +19,12 @@ export async function raiseObjection(app: FastifyInstance, user: TestUser, entry
   return expect(await as(app, user, { method: 'POST', url: '/public-data/objections', payload: sampleObjection(entryId, overrides) }), 201, 'raise objection');
 }
 
+/** `user` (acting for its verified party) uploads a file of evidence; answers its id. */
+export async function uploadEvidence(app: FastifyInstance, user: TestUser, bytes = '%PDF-1.4 yearbook page 12', filename = 'yearbook.pdf'): Promise<string> {
+  const res = await as(app, user, { method: 'POST', url: `/public-data/objection-evidence?filename=${filename}`, headers: { 'content-type': 'application/pdf' }, payload: Buffer.from(bytes) });
+  return (await expect(res, 201, 'upload evidence')).id;
+}
+
 export const answerObjection = (app: FastifyInstance, user: TestUser, id: string, payload: Record<string, unknown>) =>
   as(app, user, { method: 'POST', url: `/public-data/objections/${id}/answer`, payload });
 

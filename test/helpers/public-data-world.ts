@@ -1,5 +1,5 @@
 import type { TestUser } from './app.js';
-import { raiseDemand, raiseObjection } from './objections.js';
+import { raiseDemand, raiseObjection, uploadEvidence } from './objections.js';
 import { publishedEntry } from './public-data.js';
 import { acting, publicDataStaffOf, rolesOf, type Fixture, type Persona, type World } from './route-world.js';
 import { verifiedUser } from './trading.js';
@@ -33,10 +33,10 @@ export async function objectionFixture(world: World, owner: Persona): Promise<Fi
   if (isDepartment(owner)) {
     const staff = await publicDataStaffOf(world);
     const entry = await publishedEntry(world.app, acting(owner), staff.reviewer);
-    const objection = await raiseObjection(world.app, citizen, entry.id);
+    const objection = await raiseObjection(world.app, citizen, entry.id, { evidenceFileId: await uploadEvidence(world.app, citizen) });
     return [{ label: `an objection to ${owner.name}'s entry`, params: { id: objection.id } }];
   }
-  const objection = await raiseObjection(world.app, acting(owner), otherEntryId);
+  const objection = await raiseObjection(world.app, acting(owner), otherEntryId, { evidenceFileId: await uploadEvidence(world.app, acting(owner)) });
   return [{ label: `${owner.name}'s objection`, params: { id: objection.id } }];
 }
 

@@ -86,7 +86,7 @@ export interface ObjectionInput {
  * Art. 22: a verified party raises a doubt about, or reports an error in, a published entry. The
  * answer is due the bureau's number of working days after receipt, counted now on the stored calendar.
  */
-export async function raiseObjection(db: Database, caller: Caller, input: ObjectionInput): Promise<Objection> {
+export async function raiseObjection(db: Database, caller: Caller, input: ObjectionInput, receivedAt = new Date()): Promise<Objection> {
   const party = await requireVerifiedParty(db, caller.actor.partyId);
   return db.transaction(async (tx) => {
     const [entry] = await tx.select().from(entries).where(eq(entries.id, input.entryId));
@@ -98,7 +98,6 @@ export async function raiseObjection(db: Database, caller: Caller, input: Object
       if (!file) throw new AppError('unknown-evidence', 'the evidence file is not one your party uploaded', { errors: [{ path: '/body/evidenceFileId', message: 'not found' }] });
     }
     const workingDays = await readSetting(tx, 'objection_answer_working_days');
-    const receivedAt = new Date();
     const deadline = dueAfterWorkingDays(await loadWorkingCalendar(tx), receivedAt, workingDays);
     const [objection] = await tx
       .insert(objections)
