@@ -90,8 +90,9 @@ export async function raiseObjection(db: Database, caller: Caller, input: Object
   const party = await requireVerifiedParty(db, caller.actor.partyId);
   return db.transaction(async (tx) => {
     const [entry] = await tx.select().from(entries).where(eq(entries.id, input.entryId));
-    // Only published data is open to objection; a draft does not exist for the public.
-    if (!entry?.publishedAt) throw notFound('public-data entry');
+    // Only published data is open to objection; a draft does not exist for the public. An id in the
+    // body that names nothing on the open list is invalid input, as an order's listing not on sale is.
+    if (!entry?.publishedAt) throw new AppError('validation-failed', `${art22.ref}: no published entry of the open list has this id`, { errors: [{ path: '/body/entryId', message: 'not a published entry' }] });
     if (entry.departmentPartyId === party.id) throw invalidState('this is your own department’s entry: correct it with a new data version');
     if (input.evidenceFileId) {
       const [file] = await tx.select().from(objectionEvidenceFiles).where(and(eq(objectionEvidenceFiles.id, input.evidenceFileId), eq(objectionEvidenceFiles.partyId, party.id)));

@@ -94,7 +94,10 @@ t.test('a doubt is rejected with reasons; the objector reads them; only the depa
 t.test('objections that cannot be raised, and bad input', async (t) => {
   const { app, clerk, bureau, dept, entry, objector } = await world(t);
   const draft = await draftEntry(app, dept.user);
-  expectProblem(t, await as(app, objector.user, { method: 'POST', url: '/public-data/objections', payload: sampleObjection(draft.id) }), 404, 'not-found');
+  expectProblem(t, await as(app, objector.user, { method: 'POST', url: '/public-data/objections', payload: sampleObjection(draft.id) }), 400, 'validation-failed');
+  // A draft answers as an id that names nothing: its existence is not revealed.
+  const none = await as(app, objector.user, { method: 'POST', url: '/public-data/objections', payload: sampleObjection('00000000-0000-4000-8000-000000000000') });
+  t.equal(none.json().detail, expectProblem(t, await as(app, objector.user, { method: 'POST', url: '/public-data/objections', payload: sampleObjection(draft.id) }), 400, 'validation-failed').detail);
   const unverified = await signUp(app, ['buyer'], 'unverified');
   const party = await registerParty(app, unverified);
   const asUnverified = { ...unverified, auth: { ...unverified.auth, 'x-party-id': party.id } };
