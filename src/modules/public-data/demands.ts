@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { AppError, invalidState, notFound } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
@@ -139,7 +139,7 @@ export async function answerDemand(db: Database, caller: Caller, id: string, inp
   });
 }
 
-/** The bureau every demand (by department, status, year); a department those addressed to it; any other party its own. */
+/** The bureau every demand (by department, status, year); a party those it raised and, for a department, those addressed to it. */
 export async function listDemands(
   db: Database,
   caller: Caller,
@@ -149,7 +149,7 @@ export async function listDemands(
   let scope: SQL | undefined;
   if (isBureau(caller)) scope = q.departmentPartyId ? eq(demands.departmentPartyId, q.departmentPartyId) : undefined;
   else if (!party) return [];
-  else scope = caller.actor.roles.includes('department') ? eq(demands.departmentPartyId, party) : eq(demands.demanderPartyId, party);
+  else scope = or(eq(demands.departmentPartyId, party), eq(demands.demanderPartyId, party));
   return db
     .select()
     .from(demands)

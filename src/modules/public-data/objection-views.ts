@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { AppError } from '../../lib/errors.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
@@ -64,7 +64,7 @@ export const ReceivedCursor = TimeAndIdCursor('receivedAt');
 
 /**
  * Objections as the caller's role reaches them: the bureau every one (or one department's), a
- * department those on its entries, any other party those it raised. `overdue`: still unanswered past
+ * party those it raised and, for a department, those on its entries. `overdue`: still unanswered past
  * the deadline, most overdue first in the order received.
  */
 export async function listObjections(
@@ -76,7 +76,7 @@ export async function listObjections(
   let scope: SQL | undefined;
   if (isBureau(caller)) scope = q.departmentPartyId ? eq(objections.departmentPartyId, q.departmentPartyId) : undefined;
   else if (!party) return [];
-  else scope = caller.actor.roles.includes('department') ? eq(objections.departmentPartyId, party) : eq(objections.objectorPartyId, party);
+  else scope = or(eq(objections.departmentPartyId, party), eq(objections.objectorPartyId, party));
   return db
     .select()
     .from(objections)

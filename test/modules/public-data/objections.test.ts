@@ -62,6 +62,9 @@ t.test('an error reported with a file is confirmed and corrected by a new versio
   t.ok(answer.json().answeredAt && answer.json().closedAt);
   t.equal((await as(app, reader.user, { method: 'GET', url: `/public-data/entries/${entry.id}/objections` })).json().openCount, 0);
   expectProblem(t, await answerObjection(app, dept.user, raised.id, { answer: 'rejected', reasons: '晚了' }), 409, 'invalid-state');
+  const deptEvents = await as(app, dept.user, { method: 'GET', url: `/parties/${dept.party.id}/audit-events?limit=50` });
+  t.ok(deptEvents.json().items.some((e: { action: string }) => e.action === 'public_data.objection_corrected'));
+  assertNoLeaks(t, deptEvents.json(), objector.secrets, "the department's audit events");
   const events = await as(app, objector.user, { method: 'GET', url: `/parties/${objector.party.id}/audit-events?limit=50` });
   const actions = events.json().items.map((e: { action: string }) => e.action);
   for (const action of ['public_data.objection_raised', 'public_data.objection_confirmed', 'public_data.objection_corrected']) t.ok(actions.includes(action), action);
