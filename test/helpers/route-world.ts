@@ -4,6 +4,7 @@ import type { ResourceKind } from '../../src/plugins/auth.js';
 import { as, signUp, type TestUser } from './app.js';
 import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
+import { demandFixture, objectionFixture } from './public-data-world.js';
 import { conditionalOpen, department as departmentUser, draftEntry, publishedEntry, uploadDataVersion } from './public-data.js';
 import { recordReceipt } from './settlement.js';
 import { paidOrder, placeOrder, sampleOrder, signAgreement, verifiedUser } from './trading.js';
@@ -247,7 +248,7 @@ async function agreementFixture(world: World, owner: Persona): Promise<Fixture[]
  * "another party's" entries: provider B keeps no public-data catalogue.
  */
 const publicDataStaff = new WeakMap<World, Promise<{ reviewer: TestUser; otherDepartment: TestUser }>>();
-function publicDataStaffOf(world: World) {
+export function publicDataStaffOf(world: World) {
   if (!publicDataStaff.has(world)) {
     publicDataStaff.set(
       world,
@@ -318,6 +319,8 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   agreement: agreementFixture,
   'public-data-entry': publicDataEntryFixture,
   'public-data-request': publicDataRequestFixture,
+  'public-data-objection': objectionFixture,
+  'public-data-demand': demandFixture,
 };
 
 /** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */

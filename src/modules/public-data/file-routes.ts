@@ -21,10 +21,10 @@ const publicDataFileRoutes: FastifyPluginAsyncTypebox<{ ctx: PublicDataContext }
         description: `At most ${ctx.config.catalogDatasetMaxBytes} bytes.`,
         params: IdParams,
         querystring: VersionQuery,
-        response: { 201: DataVersionView, ...problemResponses(400, 404) },
+        response: { 201: DataVersionView, ...problemResponses(400, 404, 409) },
       },
     }, async (request, reply) => {
-      const version = await uploadDataVersion(ctx, callerOf(request), request.params.id, { ...uploadOf(request), filename: request.query.filename }, request.query.note);
+      const version = await uploadDataVersion(ctx, callerOf(request), request.params.id, { ...uploadOf(request), filename: request.query.filename }, request.query.note, request.query.objection);
       return reply.code(201).send(versionView(version));
     });
   });

@@ -4,6 +4,8 @@ import { readableEntry } from './access.js';
 import { callerOf, isBureau, type Caller, type PublicDataContext } from './context.js';
 import { createEntry, getEntryRevision, updateEntry } from './entries.js';
 import publicDataFileRoutes from './file-routes.js';
+import demandRoutes from './demand-routes.js';
+import objectionRoutes from './objection-routes.js';
 import { listEntryReviews, reviewEntry, submitEntryForReview } from './review.js';
 import { EntryContent, EntryReviewBody, EntryReviewView, EntrySummary, EntryView, UpdateEntryBody, entryReviewStatuses, openClasses, sharingClasses } from './schema.js';
 import { searchEntries } from './search.js';
@@ -25,6 +27,8 @@ const publicDataRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   await app.register(publicDataFileRoutes, { ctx });
+  await app.register(objectionRoutes, { ctx });
+  await app.register(demandRoutes, { ctx });
 
   app.post('/public-data/entries', {
     config: { auth: ['department'], access: 'none' },

@@ -128,6 +128,7 @@ export const VersionQuery = Type.Object(
   {
     filename: UploadQuery.properties.filename,
     note: Text({ minLength: 1, maxLength: 1000, description: 'What changed in this version of the data' }),
+    objection: Type.Optional(Type.String({ format: 'uuid', 'x-lowercase': true, description: 'The confirmed objection this version corrects (Art. 22); it closes as corrected' })),
   },
   closed,
 );

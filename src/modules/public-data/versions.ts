@@ -8,6 +8,7 @@ import { canDownload, partyStanding, readableEntry } from './access.js';
 import type { Caller, PublicDataContext } from './context.js';
 import { requestHoldings } from './request-access.js';
 import { findEntryFor } from './entries.js';
+import { checkCorrectable, closeByCorrection } from './objections.js';
 import { dataDownloads, dataVersions, entries } from './tables.js';
 
 declare module '../audit/events.js' {
@@ -23,8 +24,11 @@ export type DataVersion = typeof dataVersions.$inferSelect;
  * The department uploads a version of an entry's data with a note of what changed. Authorisation
  * comes before the body is read, so a stranger's upload stores nothing; the version never changes.
  */
-export async function uploadDataVersion(ctx: PublicDataContext, caller: Caller, entryId: string, upload: NamedUpload, changeNote: string): Promise<DataVersion> {
+export async function uploadDataVersion(ctx: PublicDataContext, caller: Caller, entryId: string, upload: NamedUpload, note: string, corrects?: string): Promise<DataVersion> {
   await findEntryFor(ctx.db, caller, entryId, { ownerOnly: true });
+  // Art. 22: a version that corrects an objection names it in its change note, and closes it.
+  if (corrects) await checkCorrectable(ctx.db, caller, entryId, corrects);
+  const changeNote = corrects ? `${note} (corrects objection ${corrects})` : note;
   const blob = await ctx.blobs.put(upload.body, { maxBytes: ctx.config.catalogDatasetMaxBytes, declaredBytes: upload.declaredBytes });
   return ctx.db.transaction(async (tx) => {
     // The entry's row lock numbers concurrent uploads one after another.
@@ -35,6 +39,7 @@ export async function uploadDataVersion(ctx: PublicDataContext, caller: Caller, 
       .values({ entryId, number: Number(next!.n), changeNote, sha256: blob.sha256, sizeBytes: blob.size, mediaType: upload.mediaType, filename: upload.filename ?? null, uploadedBy: caller.actor.userId })
       .returning();
     const v = version!;
+    if (corrects) await closeByCorrection(tx, caller, entryId, corrects, v.id);
     await appendAudit(tx, caller.audit, {
       action: 'public_data.version_uploaded',
       subject: { type: 'public_data_entry', id: entryId },
