@@ -22,6 +22,8 @@ import calendarRoutes from './modules/calendar/routes.js';
 import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import { openListDcat } from './modules/public-data/dcat.js';
+import publicDataRequestRoutes from './modules/public-data/request-routes.js';
+import { runPublicDataRequestSweep } from './modules/public-data/request-sweep.js';
 import publicDataRoutes from './modules/public-data/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
 import { createSettlement, type Settlement } from './modules/settlement/index.js';
@@ -175,6 +177,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // data's open list beside its listings (catalog/ports.ts).
   await app.register(catalogRoutes, { lineage: { checkCitations: checkLineageCitations }, dcatSources: [openListDcat] });
   await app.register(publicDataRoutes);
+  await app.register(publicDataRequestRoutes);
+  runPublicDataRequestSweep(app, config.publicDataRequestSweepIntervalMs);
   await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements });
   await app.register(settlementRoutes);
   runEffectsWorker(app);

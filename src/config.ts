@@ -59,6 +59,7 @@ const settings = {
   AGREEMENT_SEAL_PASSPHRASE: { schema: Type.String({ minLength: 1 }), default: undefined },
   AGREEMENT_DISPOSAL_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 365 }), default: 30 },
   AGREEMENT_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
+  PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
@@ -134,6 +135,8 @@ export interface Config {
   agreementDisposalDays: number;
   /** How often each process looks for agreements whose term has ended. */
   agreementSweepIntervalMs: number;
+  /** How often each process flags overdue public-data requests and moves approved ones along their term. */
+  publicDataRequestSweepIntervalMs: number;
   settlement: SettlementConfig;
 }
 
@@ -292,6 +295,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     agreementSeal: { p12Path: resolve(seal.p12Path), passphrase: seal.passphrase },
     agreementDisposalDays: read(env, 'AGREEMENT_DISPOSAL_DAYS'),
     agreementSweepIntervalMs: read(env, 'AGREEMENT_SWEEP_INTERVAL_MS'),
+    publicDataRequestSweepIntervalMs: read(env, 'PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS'),
     settlement: loadSettlementConfig(env, publicBaseUrl),
   };
 }

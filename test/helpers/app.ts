@@ -62,6 +62,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     agreementSeal: { p12Path: fileURLToPath(new URL('../fixtures/agreement-seal.p12', import.meta.url)), passphrase: 'test-seal-passphrase' },
     agreementDisposalDays: 30,
     agreementSweepIntervalMs: 60_000,
+    // Tests flag overdue requests themselves, at the instant they choose (a day: never within a test).
+    publicDataRequestSweepIntervalMs: 86_400_000,
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@ import { as, signUp, type TestUser } from './app.js';
 import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
 import { demandFixture, objectionFixture } from './public-data-world.js';
-import { department as departmentUser, draftEntry, publishedEntry, uploadDataVersion } from './public-data.js';
+import { conditionalOpen, department as departmentUser, draftEntry, publishedEntry, uploadDataVersion } from './public-data.js';
 import { recordReceipt } from './settlement.js';
 import { paidOrder, placeOrder, sampleOrder, signAgreement, verifiedUser } from './trading.js';
 
@@ -272,6 +272,40 @@ async function publicDataEntryFixture(world: World, owner: Persona): Promise<Fix
   ];
 }
 
+/** A conditionally open entry per department user, published once per world. */
+const conditionalEntries = new WeakMap<World, Map<string, Promise<string>>>();
+function conditionalEntryOf(world: World, user: TestUser, reviewer: TestUser) {
+  if (!conditionalEntries.has(world)) conditionalEntries.set(world, new Map());
+  const made = conditionalEntries.get(world)!;
+  if (!made.has(user.id)) made.set(user.id, publishedEntry(world.app, user, reviewer, { open: conditionalOpen }).then((e) => e.id));
+  return made.get(user.id)!;
+}
+const requestApplicant = new WeakMap<World, Promise<TestUser>>();
+
+/**
+ * A conditional-open request: addressed to the department persona (by an applicant that is no
+ * persona), or made by a persona with a party (to the second department). Fresh on every call
+ * that may change it.
+ */
+async function publicDataRequestFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  if (!owner.party || !owner.user) return [];
+  const staff = await publicDataStaffOf(world);
+  const ownsEntries = owner !== world.other && rolesOf(owner).includes('department');
+  // Made only when needed and awaited at once: the fuzz fingerprints the database right after.
+  if (ownsEntries && !requestApplicant.has(world)) {
+    requestApplicant.set(world, (async () => {
+      const user = await signUp(world.app, ['buyer'], 'applicant');
+      const party = await createVerifiedParty(world.app, user, world.clerk);
+      return { ...user, auth: { ...user.auth, 'x-party-id': party.id } };
+    })());
+  }
+  const applicant = ownsEntries ? await requestApplicant.get(world)! : acting(owner);
+  const entryId = await conditionalEntryOf(world, ownsEntries ? acting(owner) : staff.otherDepartment, staff.reviewer);
+  const payload = { entryIds: [entryId], purpose: '交通研究', scenario: '内部分析', safeguards: '加密存储', term: { start: '2026-01-01', end: '2099-12-31' } };
+  const made = await expectStatus(await as(world.app, applicant, { method: 'POST', url: '/public-data/requests', payload }), 201, 'conditional-open request');
+  return [{ label: ownsEntries ? `a request to ${owner.name}` : `${owner.name}'s request`, params: { id: made.id } }];
+}
+
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
 export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   user: userFixture,
@@ -284,6 +318,7 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   payment: paymentFixture,
   agreement: agreementFixture,
   'public-data-entry': publicDataEntryFixture,
+  'public-data-request': publicDataRequestFixture,
   'public-data-objection': objectionFixture,
   'public-data-demand': demandFixture,
 };

@@ -4,6 +4,8 @@ import { AppError, invalidState, notFound } from '../../lib/errors.js';
 import { requireVerifiedParty } from '../identity/service.js';
 import { isBureau, type Caller } from './context.js';
 import type { Entry, EntryRevision } from './entries.js';
+import { shanghaiToday, type RequestHolding } from './request-access.js';
+import { requestArticles, requestRefusal } from './request-rules.js';
 import { articles, refusal } from './rules.js';
 import { entries, entryRevisions } from './tables.js';
 
@@ -35,18 +37,24 @@ export async function partyStanding(db: Database, partyId: string | null): Promi
 
 /**
  * The one access decision for the data of an entry: every download asks it, and nothing else
- * decides. Today only `unconditional` data is obtained directly (Art. 18 ¶1), by a verified party,
- * with no request and no fee. `conditional` data will be obtained on an approved request under a
- * utilization agreement (Art. 18 ¶2, Art. 19): that workflow adds its case here (the approved
- * request the party holds for this entry) and nowhere else. `not_open` data is never downloaded.
- * Undefined: allowed; otherwise the problem to answer.
+ * decides. `unconditional` data is obtained directly by a verified party (Art. 18 ¶1).
+ * `conditional` data is obtained on an approved request under a utilization agreement (Art. 18 ¶2,
+ * Art. 19): only while the party holds an approved request listing the entry whose agreement is
+ * signed and sealed and whose term includes `today` (Asia/Shanghai). A department holding an
+ * approved sharing request (Art. 15-16) uses the data it lists within its term, whatever the open
+ * class. `not_open` data is otherwise never downloaded. Undefined: allowed; otherwise the problem.
  */
-export function canDownload(entry: { published: boolean; openClass: EntryRevision['openClass'] }, party: PartyStanding): AppError | undefined {
+export function canDownload(
+  entry: { id: string; published: boolean; openClass: EntryRevision['openClass'] },
+  party: PartyStanding,
+  holdings: readonly RequestHolding[] = [],
+  today = shanghaiToday(),
+): AppError | undefined {
   if (!entry.published) return invalidState('the entry is not published; its data is downloadable once the bureau has approved it');
+  const listing = holdings.filter((h) => h.entryIds.includes(entry.id));
+  const withinTerm = (h: RequestHolding) => h.termStart <= today && today <= h.termEnd;
+  if (party.verified && listing.some((h) => h.kind === 'sharing' && withinTerm(h))) return undefined;
   if (entry.openClass === 'not_open') return refusal('data-not-open', articles.art17p2, 'this data is classed not open and is never downloadable');
-  if (entry.openClass === 'conditional') {
-    return refusal('conditional-request-required', articles.art18p2, 'this data is conditionally open: apply to the department with a conditional-open request');
-  }
   if (!party.verified) {
     return new AppError('party-not-verified', `${articles.art18p1.ref} (${articles.art18p1.text}): open data is obtained after identity authentication; ${party.detail}`, {
       article: articles.art18p1,
@@ -54,5 +62,22 @@ export function canDownload(entry: { published: boolean; openClass: EntryRevisio
       partyId: party.partyId,
     });
   }
-  return undefined;
+  if (entry.openClass === 'unconditional') return undefined;
+  const opened = listing.filter((h) => h.kind === 'open');
+  if (opened.some((h) => h.agreementInForce && withinTerm(h))) return undefined;
+  if (opened.length === 0) {
+    if (holdings.some((h) => h.kind === 'open')) {
+      return requestRefusal('entry-not-granted', requestArticles.art19p2, 'your approved requests to this department do not list this entry; the agreement covers only the data it lists', { requestIds: holdings.map((h) => h.requestId) });
+    }
+    return refusal('conditional-request-required', articles.art18p2, 'this data is conditionally open: apply to the department with a conditional-open request');
+  }
+  const requestIds = opened.map((h) => h.requestId);
+  const current = opened.filter(withinTerm);
+  if (current.length > 0 && !current.some((h) => h.agreementSealed)) {
+    return requestRefusal('agreement-not-signed', requestArticles.art19p1, 'the utilization agreement of your approved request is not yet signed by both parties and sealed', { requestIds });
+  }
+  return requestRefusal('request-term-outside', requestArticles.art19p2, `today (${today}, Asia/Shanghai) is outside the term of use of your agreement, or the agreement has ended`, {
+    requestIds,
+    terms: opened.map((h) => ({ start: h.termStart, end: h.termEnd })),
+  });
 }

@@ -42,7 +42,9 @@ const publicDataFileRoutes: FastifyPluginAsyncTypebox<{ ctx: PublicDataContext }
       tags,
       summary: 'Download a version of an unconditionally open entry: any verified party, no request, no fee (Art. 18 ¶1; Range supported)',
       description:
-        'Conditionally open data answers conditional-request-required, not-open data data-not-open, an unverified party party-not-verified. ' +
+        'Conditionally open data is downloaded under an approved request whose utilization agreement is signed and sealed, within its term (Art. 18 ¶2, Art. 19): ' +
+        'otherwise conditional-request-required, agreement-not-signed, request-term-outside or entry-not-granted. An approved sharing request lets the requesting department ' +
+        'download the entries it lists within its term (Art. 16). Not-open data answers data-not-open, an unverified party party-not-verified. ' +
         'ETag is the SHA-256 of the whole file (Repr-Digest, Digest; Content-Digest on a whole-file answer). A range from byte 0 counts as a download of the entry.',
       params: VersionParams,
       headers: RangeHeaders,

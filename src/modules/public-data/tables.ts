@@ -119,3 +119,4 @@ export const dataDownloads = pgTable(
 );
 
 export * from './objection-tables.js';
+export * from './request-tables.js';

@@ -6,6 +6,7 @@ import { appendAudit } from '../audit/service.js';
 import type { NamedUpload } from '../catalog/files.js';
 import { canDownload, partyStanding, readableEntry } from './access.js';
 import type { Caller, PublicDataContext } from './context.js';
+import { requestHoldings } from './request-access.js';
 import { findEntryFor } from './entries.js';
 import { checkCorrectable, closeByCorrection } from './objections.js';
 import { dataDownloads, dataVersions, entries } from './tables.js';
@@ -64,7 +65,8 @@ export async function downloadDataVersion(ctx: PublicDataContext, caller: Caller
     const { entry, live } = await readableEntry(tx, caller, entryId);
     const [version] = await tx.select().from(dataVersions).where(and(eq(dataVersions.id, versionId), eq(dataVersions.entryId, entryId)));
     if (!version) throw notFound('data version');
-    const refused = canDownload({ published: live !== undefined, openClass: live?.openClass ?? 'not_open' }, await partyStanding(tx, caller.actor.partyId));
+    const holdings = await requestHoldings(tx, caller.actor.partyId, entry.departmentPartyId);
+    const refused = canDownload({ id: entry.id, published: live !== undefined, openClass: live?.openClass ?? 'not_open' }, await partyStanding(tx, caller.actor.partyId), holdings);
     if (refused) throw refused;
     const asked = requestedRange(version, range, ifRange);
     const span = asked ?? { start: 0, end: Math.max(version.sizeBytes - 1, 0) };

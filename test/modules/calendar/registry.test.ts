@@ -28,6 +28,7 @@ t.test('a load calls each holder inside its transaction and answers what each re
   // The app's own modules register their holders too (public data's objections); these are the test's.
   const ours = (names: string[]) => names.filter((n) => n.startsWith('test.'));
   t.same(ours(app.calendar.deadlineHolders.names), ['test.recorder', 'test.none']);
+  t.ok(['publicdata.requests', 'publicdata.objections'].every((n) => app.calendar.deadlineHolders.names.includes(n)), 'the requests and the objections register theirs when the app is built');
 
   const res = await as(app, bureau, { method: 'PUT', url: '/calendar/years/2027', payload: input });
   t.equal(res.statusCode, 201, res.body);

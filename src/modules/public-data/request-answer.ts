@@ -1,0 +1,127 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import type { Agreements } from '../agreements/index.js';
+import type { Caller } from './context.js';
+import { calendarFrom, deadlineColumns, requestDeadline } from './request-deadlines.js';
+import { answerArticle, BUREAU_NAME, maxExtensionWorkingDays, requestRefusal } from './request-rules.js';
+import { lockRequest, transition } from './request-states.js';
+import type { ExtensionRecord, PublicDataRequest } from './request-tables.js';
+import type { LegalBasis } from './schema.js';
+import { entries, entryRevisions } from './tables.js';
+
+export interface ExtensionInput {
+  workingDays: number;
+  approverName: string;
+  approverTitle: string;
+  approvedAt: string;
+  reason: string;
+}
+
+export interface AnswerInput {
+  decision: 'approve' | 'refuse';
+  /** The entries granted: all the request names when absent. */
+  entryIds?: string[] | undefined;
+  reasons?: string | undefined;
+  legalBasis?: LegalBasis | undefined;
+  /** Opening: how the data are disposed of when the agreement ends (Art. 19 ¶2). */
+  disposal?: string | undefined;
+}
+
+export const DEFAULT_DISPOSAL = '协议期满后，乙方删除全部数据及其副本，并出具删除证明。At the end of the term the user deletes the data and every copy and certifies the deletion.';
+
+/** The request as its department answers it, locked; any other caller has no relation to it (404). */
+async function requestOfDepartment(tx: Database, caller: Caller, id: string): Promise<PublicDataRequest> {
+  const row = await lockRequest(tx, id);
+  if (caller.actor.partyId === null || row.departmentPartyId !== caller.actor.partyId) throw notFound('public-data request');
+  return row;
+}
+
+/**
+ * Art. 16 ¶2, Art. 18 ¶2: the department extends its deadline once, before it passes, by at most 5
+ * (sharing) or 10 (opening) working days counted from the day after the current deadline, on the
+ * approval of its head, which is recorded.
+ */
+export async function extendRequestDeadline(db: Database, caller: Caller, id: string, input: ExtensionInput, now = new Date()): Promise<PublicDataRequest> {
+  return db.transaction(async (tx) => {
+    const row = await requestOfDepartment(tx, caller, id);
+    const article = answerArticle[row.kind];
+    if (row.extension) throw requestRefusal('already-extended', article, `the deadline was extended on ${row.extension.extendedAt.slice(0, 10)}; it is extended once only`, { state: row.state });
+    if (row.state !== 'received') return transition(tx, caller.audit, row, 'extend');
+    if (now.getTime() > row.dueAt.getTime()) throw requestRefusal('deadline-passed', article, `the deadline passed at the end of ${row.dueDate}; extend before it passes`, { dueAt: row.dueAt.toISOString() });
+    const max = maxExtensionWorkingDays[row.kind];
+    if (input.workingDays > max) {
+      throw requestRefusal('extension-too-long', article, `an extension is at most ${max} working days`, { errors: [{ path: '/body/workingDays', message: `at most ${max}` }], maxWorkingDays: max });
+    }
+    const extension: ExtensionRecord = { ...input, approvedAt: new Date(input.approvedAt).toISOString(), extendedAt: now.toISOString(), previousDueAt: row.dueAt.toISOString() };
+    const deadline = requestDeadline(await calendarFrom(tx, row.receivedAt), { ...row, extension });
+    return transition(tx, caller.audit, row, 'extend', { extension, ...deadlineColumns(deadline) }, {
+      workingDays: input.workingDays,
+      approverName: input.approverName,
+      approverTitle: input.approverTitle,
+      previousDueDate: row.dueDate,
+      dueDate: deadline.dueDate,
+      provisional: deadline.provisional,
+    });
+  });
+}
+
+/** The agreement's data list: the approved entries as the open list publishes them. */
+async function dataListOf(tx: Database, entryIds: string[]) {
+  const rows = await tx.select({ id: entries.id, live: entryRevisions }).from(entries).innerJoin(entryRevisions, eq(entryRevisions.id, entries.liveRevisionId)).where(inArray(entries.id, entryIds));
+  return rows.map(({ id, live }) => ({
+    name: live.content.title.zh,
+    description: `${live.content.summary.zh}（目录条目 entry ${id}）`,
+    format: live.content.formats.join(', '),
+    sha256: null,
+  }));
+}
+
+/**
+ * The department answers. A refusal states reasons and its legal basis. An approval grants the
+ * listed entries; for opening it drafts the government data utilization agreement (Art. 19) in the
+ * same transaction, which both sides then sign through the agreements routes. A sharing approval
+ * is the grant itself, for the stated term (Art. 16 ¶2: 同意的應當予以共享). Of two answers at
+ * once, the first wins and the second is a 409.
+ */
+export async function answerRequest(db: Database, agreements: Pick<Agreements, 'draftUtilizationAgreement'>, caller: Caller, id: string, input: AnswerInput): Promise<PublicDataRequest> {
+  return db.transaction(async (tx) => {
+    const row = await requestOfDepartment(tx, caller, id);
+    const article = answerArticle[row.kind];
+    if (input.decision === 'refuse') {
+      const missing = [!input.reasons?.trim() ? '/body/reasons' : null, !input.legalBasis ? '/body/legalBasis' : null].filter((p): p is string => p !== null);
+      if (missing.length > 0) {
+        throw requestRefusal('refusal-grounds-required', article, 'a refusal states its reasons and provides its legal basis', { errors: missing.map((path) => ({ path, message: 'required for a refusal' })) });
+      }
+      return transition(tx, caller.audit, row, 'refuse', {
+        answeredAt: new Date(),
+        answer: { decision: 'refused', answeredBy: caller.actor.userId, reasons: input.reasons!.trim(), legalBasis: input.legalBasis! },
+      }, { reasons: input.reasons!.trim(), legalBasis: input.legalBasis!.title });
+    }
+    const granted = input.entryIds ? [...new Set(input.entryIds)] : row.entryIds;
+    const unknown = granted.find((e) => !row.entryIds.includes(e));
+    if (unknown || granted.length === 0) throw new AppError('validation-failed', 'approve entries the request names', { errors: [{ path: '/body/entryIds', message: unknown ? `${unknown} is not in the request` : 'approve at least one entry' }] });
+    let agreementId: string | null = null;
+    if (row.kind === 'open') {
+      const agreement = await agreements.draftUtilizationAgreement(tx, caller.audit, {
+        departmentPartyId: row.departmentPartyId,
+        userPartyId: row.applicantPartyId,
+        requestReference: row.id,
+        bureauName: BUREAU_NAME,
+        dataList: await dataListOf(tx, granted),
+        purpose: row.purpose,
+        scenario: row.scenario ?? '',
+        safeguards: row.safeguards ?? '',
+        disposal: input.disposal?.trim() || DEFAULT_DISPOSAL,
+        term: { start: new Date(`${row.termStart}T00:00:00.000+08:00`), end: new Date(`${row.termEnd}T23:59:59.999+08:00`) },
+      });
+      agreementId = agreement.id;
+    }
+    return transition(tx, caller.audit, row, 'approve', {
+      approvedEntryIds: granted,
+      agreementId,
+      answeredAt: new Date(),
+      answer: { decision: 'approved', answeredBy: caller.actor.userId, reasons: input.reasons?.trim() || null, legalBasis: null },
+    }, { entryIds: granted, agreementId });
+  });
+}
