@@ -6,7 +6,7 @@ import { callerOf, type PublicDataContext } from './context.js';
 import { answerDemand, demandView, findDemandFor, listDemands, raiseDemand, routeDemand } from './demands.js';
 import { ReceivedCursor } from './objection-views.js';
 import { priorityHistory, prioritiesView, publishPriorities } from './priorities.js';
-import { demandStatuses } from './tables.js';
+import { demandStatuses } from './objection-tables.js';
 
 const tags = ['public-data'];
 const closed = { additionalProperties: false } as const;

@@ -5,7 +5,8 @@ import { appendAudit } from '../audit/service.js';
 import { shanghaiDayNumber, isoDateOf } from '../calendar/working-days.js';
 import { partyKind, requireVerifiedParty } from '../identity/service.js';
 import { isBureau, type Caller } from './context.js';
-import { demands, entries, type DemandStatus } from './tables.js';
+import { entries } from './tables.js';
+import { demands, type DemandStatus } from './objection-tables.js';
 
 /** Shanghai Measures Art. 10, in the English the seed (shared/seeds/002) holds. */
 export const shanghai10 = { ref: 'Shanghai Measures Art. 10', text: 'Natural persons, legal persons and unincorporated organizations may put forward their demands and opinions and suggestions on the scope of public data opening through the open platform.' } as const;

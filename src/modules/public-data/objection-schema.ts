@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { MultilineText, PageQuery, StringEnum, Timestamp, Uuid } from '../../lib/http.js';
 import { LongText } from '../catalog/schema.js';
-import { objectionKinds, objectionStatuses } from './tables.js';
+import { objectionKinds, objectionStatuses } from './objection-tables.js';
 
 const closed = { additionalProperties: false } as const;
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

@@ -8,7 +8,7 @@ import type { NamedUpload } from '../catalog/files.js';
 import { readableEntry } from './access.js';
 import { isBureau, type Caller, type PublicDataContext } from './context.js';
 import { awaitingAnswer, findObjectionFor, unresolved, type Objection } from './objections.js';
-import { objectionEvidenceFiles, objections, type ObjectionStatus } from './tables.js';
+import { objectionEvidenceFiles, objections, type ObjectionStatus } from './objection-tables.js';
 
 declare module '../audit/events.js' {
   interface AuditPayloads {

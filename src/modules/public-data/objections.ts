@@ -6,7 +6,8 @@ import { dueAfterWorkingDays, loadWorkingCalendar, type WorkingCalendar } from '
 import { requireVerifiedParty } from '../identity/service.js';
 import { isBureau, type Caller } from './context.js';
 import { readSetting } from './settings.js';
-import { entries, objectionEvidenceFiles, objections, type ObjectionStatus } from './tables.js';
+import { entries } from './tables.js';
+import { objectionEvidenceFiles, objections, type ObjectionStatus } from './objection-tables.js';
 
 /** Chongqing Art. 22, quoted from the original in shared/seeds/001. */
 export const art22 = { ref: 'Chongqing Art. 22', text: '建立政務數據疑義、錯誤快速校核機制' } as const;

@@ -4,7 +4,8 @@ import { AppError, notFound } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import type { Caller } from './context.js';
 import { shanghai10 } from './demands.js';
-import { entries, openingPriorities } from './tables.js';
+import { entries } from './tables.js';
+import { openingPriorities } from './objection-tables.js';
 
 declare module '../audit/events.js' {
   interface AuditPayloads {

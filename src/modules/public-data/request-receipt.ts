@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { systemActor } from '../audit/events.js';
 import { requireVerifiedParty } from '../identity/service.js';
 import { actingDepartment, type Caller } from './context.js';
@@ -37,12 +37,17 @@ const invalid = (path: string, message: string) => new AppError('validation-fail
 
 /**
  * The published entries a request names, all of one department. A draft, a rejected entry or an
- * unknown id is not there for the applicant (404), as everywhere in the open list.
+ * unknown id is not on the open list: invalid input naming it (as an order's listing not on sale),
+ * which neither tells a draft from an unknown id nor says the request itself is missing.
  */
 async function requestedEntries(db: Database, entryIds: string[]) {
   const ids = [...new Set(entryIds)];
   const rows = await db.select({ entry: entries, live: entryRevisions }).from(entries).innerJoin(entryRevisions, eq(entryRevisions.id, entries.liveRevisionId)).where(inArray(entries.id, ids));
-  if (rows.length !== ids.length) throw notFound('public-data entry');
+  if (rows.length !== ids.length) {
+    const found = new Set(rows.map((r) => r.entry.id));
+    const errors = entryIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: `/body/entryIds/${i}`, message: 'no published public-data entry has this id' }]));
+    throw new AppError('validation-failed', errors[0]!.message, { errors });
+  }
   const departments = new Set(rows.map((r) => r.entry.departmentPartyId));
   if (departments.size !== 1) throw new AppError('one-department-per-request', 'ask each department for its own entries in a request of its own', { departmentPartyIds: [...departments] });
   return { ids, rows, departmentPartyId: rows[0]!.entry.departmentPartyId };

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { appendAudit } from '../audit/service.js';
 import type { Caller } from './context.js';
-import { publicDataSettings } from './tables.js';
+import { publicDataSettings } from './objection-tables.js';
 
 declare module '../audit/events.js' {
   interface AuditPayloads {

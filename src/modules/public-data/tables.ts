@@ -117,6 +117,3 @@ export const dataDownloads = pgTable(
   },
   (t) => [index('public_data_downloads_entry_idx').on(t.entryId, t.at)],
 );
-
-export * from './objection-tables.js';
-export * from './request-tables.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { as, buildTestApp, expectProblem, signUp } from '../../helpers/app.js';
 import { registerParty } from '../../helpers/identity.js';
 import { answer, applyFor, headApproval, openRequestBody, refusalBasis, requestWorld } from '../../helpers/public-data-requests.js';
-import { department, notOpen, publishedEntry } from '../../helpers/public-data.js';
+import { department, draftEntry, notOpen, publishedEntry } from '../../helpers/public-data.js';
 
 t.test('only the owning department answers or extends; nobody else sees the request', async (t) => {
   const app = await buildTestApp(t);
@@ -47,6 +47,10 @@ t.test('what cannot be requested: not-open data, open data, another department�
   const elsewhere = await department(app, clerk);
   const theirs = await publishedEntry(app, elsewhere.user, bureau, { open: { class: 'conditional', conditions: '科研', legalBasis: { kind: 'law', title: '数据安全法' } } });
   expectProblem(t, await as(app, applicant, { method: 'POST', url: '/public-data/requests', payload: openRequestBody([entry.id, theirs.id]) }), 422, 'one-department-per-request');
+  const draft = await draftEntry(app, dept.user, { open: { class: 'conditional', conditions: '科研', legalBasis: { kind: 'law', title: '数据安全法' } } });
+  const unknown = '00000000-0000-4000-8000-000000000000';
+  const notListed = expectProblem(t, await as(app, applicant, { method: 'POST', url: '/public-data/requests', payload: openRequestBody([entry.id, draft.id, unknown]) }), 400, 'validation-failed');
+  t.same(notListed.errors!.map((e: { path: string }) => e.path), ['/body/entryIds/1', '/body/entryIds/2'], 'a draft and an unknown id are named alike: not on the open list');
   const newcomer = await signUp(app, ['buyer'], 'newcomer');
   const party = await registerParty(app, newcomer);
   expectProblem(t, await as(app, { ...newcomer, auth: { ...newcomer.auth, 'x-party-id': party.id } }, { method: 'POST', url: '/public-data/requests', payload: openRequestBody([entry.id]) }), 403, 'party-not-verified');
