@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { repeatEvery } from '../../lib/repeat.js';
 import { sweepExpiredAgreements } from './lifecycle.js';
 
 /**
@@ -6,21 +7,8 @@ import { sweepExpiredAgreements } from './lifecycle.js';
  * agreements:sweep` does the same once, for a cron job.
  */
 export function runAgreementSweep(app: FastifyInstance, intervalMs: number) {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running || stopped) return;
-    running = sweepExpiredAgreements(app.db)
-      .then((n) => {
-        if (n > 0) app.log.info({ expired: n }, 'agreements whose term ended are marked expired');
-      })
-      .catch((err: unknown) => app.log.error({ err }, 'the agreement sweep failed; it retries on its next tick'))
-      .finally(() => (running = null));
-  }, intervalMs);
-  timer.unref();
-  app.addHook('onClose', async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
+  repeatEvery(app, intervalMs, 'the agreement sweep', async () => {
+    const n = await sweepExpiredAgreements(app.db);
+    if (n > 0) app.log.info({ expired: n }, 'agreements whose term ended are marked expired');
   });
 }

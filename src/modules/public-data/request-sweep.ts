@@ -1,6 +1,7 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../lib/database.js';
+import { repeatEvery } from '../../lib/repeat.js';
 import { agreements } from '../agreements/tables.js';
 import { systemActor } from '../audit/events.js';
 import { shanghaiToday } from './request-access.js';
@@ -77,21 +78,8 @@ export async function sweepPublicDataRequests(db: Database, now = new Date()): P
 
 /** Every process sweeps on a timer, as agreements and trading do; SKIP LOCKED lets them run side by side. */
 export function runPublicDataRequestSweep(app: FastifyInstance, intervalMs: number) {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running || stopped) return;
-    running = sweepPublicDataRequests(app.db)
-      .then((n) => {
-        if (n.flagged + n.moved > 0) app.log.info(n, 'public-data requests flagged overdue or moved along their term');
-      })
-      .catch((err: unknown) => app.log.error({ err }, 'the public-data request sweep failed; it retries on its next tick'))
-      .finally(() => (running = null));
-  }, intervalMs);
-  timer.unref();
-  app.addHook('onClose', async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
+  repeatEvery(app, intervalMs, 'the public-data request sweep', async () => {
+    const n = await sweepPublicDataRequests(app.db);
+    if (n.flagged + n.moved > 0) app.log.info(n, 'public-data requests flagged overdue or moved along their term');
   });
 }
