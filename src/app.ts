@@ -23,6 +23,7 @@ import catalogRoutes from './modules/catalog/routes.js';
 import identityRoutes from './modules/identity/routes.js';
 import { openListDcat } from './modules/public-data/dcat.js';
 import publicDataRequestRoutes from './modules/public-data/request-routes.js';
+import publicDataUsageRoutes from './modules/public-data/usage-routes.js';
 import { runPublicDataRequestSweep } from './modules/public-data/request-sweep.js';
 import publicDataRoutes from './modules/public-data/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
@@ -178,6 +179,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(catalogRoutes, { lineage: { checkCitations: checkLineageCitations }, dcatSources: [openListDcat] });
   await app.register(publicDataRoutes);
   await app.register(publicDataRequestRoutes);
+  await app.register(publicDataUsageRoutes);
   runPublicDataRequestSweep(app, config.publicDataRequestSweepIntervalMs);
   await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements });
   await app.register(settlementRoutes);

@@ -35,7 +35,8 @@ export const sharingRequestBody = (entryIds: string[], term = { start: '2026-01-
   term,
 });
 
-export const headApproval = (workingDays: number) => ({ workingDays, approverName: '王建国', approverTitle: '主任', approvedAt: '2026-09-30T09:00:00+08:00', reason: '数据量大，需脱敏复核' });
+/** The head's approval of an extension, given at `approvedAt` (now when absent). */
+export const headApproval = (workingDays: number, approvedAt = new Date()) => ({ workingDays, approverName: '王建国', approverTitle: '主任', approvedAt: approvedAt.toISOString(), reason: '数据量大，需脱敏复核' });
 export const refusalBasis = { reasons: '数据涉及在办案件', legalBasis: statute };
 
 /** The service's caller for a test user acting for `party`, to call a use case at a chosen instant. */
@@ -69,3 +70,17 @@ export async function auditActions(app: FastifyInstance, subjectId: string): Pro
   const rows = await app.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(asc(auditEvents.seq));
   return rows.map((r) => r.action);
 }
+
+/**
+ * An opened request under a sealed agreement: `applicant` applies for `entryId`, `dept` approves
+ * with the schedule of reports given, and both sign. Answers the request as it then reads.
+ */
+export async function sealedOpenRequest(app: FastifyInstance, dept: TestUser, applicant: TestUser, entryId: string, approval: Record<string, unknown> = {}, term?: { start: string; end: string }) {
+  const request = await applyFor(app, applicant, [entryId], term);
+  const approved = await expectStatus(await answer(app, dept, request.id, { decision: 'approve', ...approval }), 200, 'approve');
+  await signAgreementOf(app, approved.agreementId, [dept, applicant]);
+  return approved as { id: string; agreementId: string; reportEveryMonths: number; departmentPartyId: string; applicantPartyId: string };
+}
+
+/** A day after today in Asia/Shanghai, YYYY-MM-DD: a time limit still to come. */
+export const shanghaiDaysFromNow = (days: number) => new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);

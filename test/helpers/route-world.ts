@@ -4,7 +4,7 @@ import type { ResourceKind } from '../../src/plugins/auth.js';
 import { as, signUp, type TestUser } from './app.js';
 import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
-import { demandFixture, objectionFixture } from './public-data-world.js';
+import { demandFixture, objectionFixture, orderFixture as usageOrderFixture, outcomeFixture } from './public-data-world.js';
 import { conditionalOpen, department as departmentUser, draftEntry, publishedEntry, uploadDataVersion } from './public-data.js';
 import { recordReceipt } from './settlement.js';
 import { paidOrder, placeOrder, sampleOrder, signAgreement, verifiedUser } from './trading.js';
@@ -321,6 +321,8 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   'public-data-request': publicDataRequestFixture,
   'public-data-objection': objectionFixture,
   'public-data-demand': demandFixture,
+  'public-data-order': usageOrderFixture,
+  'public-data-outcome': outcomeFixture,
 };
 
 /** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */

@@ -9,10 +9,11 @@ import { serverUrl } from '../helpers/database.js';
 /**
  * The walk-through of docs/getting-started.md, run as written: every `sh` block of the section, in
  * order, in one shell, against one server started as `npm start` starts it, on a fresh `./data`;
- * then the server is stopped and the blocks of its last step (the command-line tools that open the
- * embedded database) run. The only changes are the port (the server takes a free one instead of
- * 3000) and `curl`, which fails on any HTTP error instead of printing it, so a step that answers a
- * problem document fails the test.
+ * then every `sh` block of docs/public-data.md, which continues it in the same shell; then the
+ * server is stopped and the blocks of the walk-through's last step (the command-line tools that
+ * open the embedded database) run. The only changes are the port (the server takes a free one
+ * instead of 3000) and `curl`, which fails on any HTTP error instead of printing it, so a step that
+ * answers a problem document fails the test.
  */
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -22,15 +23,23 @@ const stoppedAt = section.indexOf('### Stop the server');
 const blocksOf = (text: string) => [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const [prelude, ...steps] = blocksOf(section.slice(0, stoppedAt));
 const afterStop = blocksOf(section.slice(stoppedAt));
+const publicData = blocksOf(readFileSync(join(root, 'docs', 'public-data.md'), 'utf8'));
+
+/** A block to run, and the name its failure is reported under. */
+interface Step {
+  name: string;
+  text: string;
+}
+const named = (doc: string, blocks: string[]): Step[] => blocks.map((text, i) => ({ name: `${doc}step ${i + 1}`, text }));
 
 /** Runs `blocks` in one bash, each announced on stderr; resolves with the exit code and the output. */
-async function runSteps(work: string, env: Record<string, string | undefined>, url: string, blocks: string[]) {
+async function runSteps(work: string, env: Record<string, string | undefined>, url: string, blocks: Step[]) {
   const script = [
     'set -euo pipefail',
     'curl() { command curl --silent --show-error --fail-with-body "$@"; }',
     prelude,
     `API=${url}`,
-    ...blocks.map((step, i) => `echo "--- step ${i + 1}" >&2\n${step}`),
+    ...blocks.map((step) => `echo "--- ${step.name}" >&2\n${step.text}`),
   ].join('\n');
   const run = spawn('bash', ['-c', script], { cwd: work, env });
   let out = '';
@@ -40,10 +49,11 @@ async function runSteps(work: string, env: Record<string, string | undefined>, u
   return { code, out };
 }
 
-t.test('the walk-through of docs/getting-started.md runs top to bottom against one running server', async (t) => {
+t.test('the walk-through of docs/getting-started.md, then docs/public-data.md, runs top to bottom against one running server', async (t) => {
   t.ok(steps.length >= 10, `the walk-through has its shell blocks (${steps.length})`);
   t.ok(stoppedAt > 0 && afterStop.length >= 1, 'and ends with the tools that run once the server is stopped');
-  t.notMatch(steps.join('\n'), /^npm run (audit:verify|create-user|settlement:reconcile|trading:sweep|agreements:sweep)\b/m, 'no step opens the embedded database while the server holds it');
+  t.ok(publicData.length >= 15, `the public-data journeys have their shell blocks (${publicData.length})`);
+  t.notMatch([...steps, ...publicData].join('\n'), /^npm run (audit:verify|create-user|settlement:reconcile|trading:sweep|agreements:sweep)\b/m, 'no step opens the embedded database while the server holds it');
   const work = mkdtempSync(join(tmpdir(), 'dx-readme-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   // A fresh directory that looks like a clone: the walk-through writes its files and ./data there.
@@ -69,13 +79,20 @@ t.test('the walk-through of docs/getting-started.md runs top to bottom against o
     void exited.then(() => (clearInterval(timer), reject(new Error(`server exited: ${log}`))));
   });
 
-  const running = await runSteps(work, env, url, steps);
+  const running = await runSteps(work, env, url, [...named('', steps), ...named('public-data ', publicData)]);
   t.equal(running.code, 0, `every step succeeds; the output ends with:\n${running.out.slice(-3000)}`);
   t.notMatch(running.out, /"type":"\/problems\//, 'no step answered a problem document');
+  const file = (name: string) => readFileSync(join(work, name), 'utf8');
+  t.equal(file('received.csv'), file('passengers.csv'), 'public data: the verified buyer downloads the unconditional entry as uploaded');
+  t.equal(file('boardings-received.csv'), file('boardings.csv'), 'the applicant downloads the conditional entry under its sealed agreement');
+  t.equal(file('boardings-shared.csv'), file('boardings.csv'), 'the second department downloads it under its sharing request');
+  t.match(running.out, /"readAt":null,"agreement":\{[^{]*"kind":"utilization","status":"signed"/, "the bureau's inbox holds the sealed utilization agreement");
+  t.match(running.out, /\boutcome_cited\n/, 'the order to cite the source is corrected by the citation');
+  t.match(running.out, /\bcorrected\n/, 'the objection closes as corrected by the new version');
 
   server.kill('SIGTERM');
   t.equal(await exited, 0, 'the server stops (Ctrl-C)');
-  const stopped = await runSteps(work, env, url, afterStop);
+  const stopped = await runSteps(work, env, url, named('', afterStop));
   t.equal(stopped.code, 0, `the command-line tools succeed on the stopped server's database:\n${stopped.out.slice(-3000)}`);
   t.match(stopped.out, /audit log OK: \d+ leaves/, 'the log verifies');
   t.match(stopped.out, /settlement .*: 1 payments, 1 payouts, 0 refunds checked, 0 mismatches/, 'and the trade reconciles');

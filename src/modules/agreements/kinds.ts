@@ -82,6 +82,8 @@ export interface UtilizationAgreementInput {
   safeguards: string;
   /** How the data are disposed of when the agreement ends. */
   disposal: string;
+  /** Art. 20 ¶1: a usage report every so many months, due so many days after each period. */
+  reportSchedule: { everyMonths: number; daysAfterPeriod: number };
   term: { start: Date; end: Date };
   specialTerms?: string | undefined;
 }
@@ -104,6 +106,8 @@ export function draftUtilizationAgreement(tx: Database, ctx: AgreementsContext, 
       scenario: input.scenario,
       safeguards: input.safeguards,
       disposal: input.disposal,
+      'report.everyMonths': String(input.reportSchedule.everyMonths),
+      'report.daysAfterPeriod': String(input.reportSchedule.daysAfterPeriod),
     },
     dataList: input.dataList,
     term: input.term,

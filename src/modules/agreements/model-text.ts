@@ -41,7 +41,7 @@ export const knownPlaceholders: Record<AgreementKind, readonly string[]> = {
     'onwardTransfer',
     'territory',
   ],
-  utilization: [...common, ...partyPlaceholders('department'), ...partyPlaceholders('user'), 'bureau.name', 'request.reference', 'disposal'],
+  utilization: [...common, ...partyPlaceholders('department'), ...partyPlaceholders('user'), 'bureau.name', 'request.reference', 'disposal', 'report.everyMonths', 'report.daysAfterPeriod'],
   procurement: [...common, ...partyPlaceholders('bureau'), ...partyPlaceholders('provider'), 'beneficiaries', 'product.title', 'price'],
 };
 

@@ -40,7 +40,8 @@ export async function partyStanding(db: Database, partyId: string | null): Promi
  * decides. `unconditional` data is obtained directly by a verified party (Art. 18 ¶1).
  * `conditional` data is obtained on an approved request under a utilization agreement (Art. 18 ¶2,
  * Art. 19): only while the party holds an approved request listing the entry whose agreement is
- * signed and sealed and whose term includes `today` (Asia/Shanghai). A department holding an
+ * signed and sealed and whose term includes `today` (Asia/Shanghai), unless the bureau suspended
+ * that access on an unheeded order to correct (Art. 64). A department holding an
  * approved sharing request (Art. 15-16) uses the data it lists within its term, whatever the open
  * class. `not_open` data is otherwise never downloaded. Undefined: allowed; otherwise the problem.
  */
@@ -64,7 +65,12 @@ export function canDownload(
   }
   if (entry.openClass === 'unconditional') return undefined;
   const opened = listing.filter((h) => h.kind === 'open');
-  if (opened.some((h) => h.agreementInForce && withinTerm(h))) return undefined;
+  const inForce = opened.filter((h) => h.agreementInForce && withinTerm(h));
+  const suspended = (h: RequestHolding) => h.suspensions.some((until) => until === null || until >= today);
+  if (inForce.some((h) => !suspended(h))) return undefined;
+  if (inForce.length > 0) {
+    return requestRefusal('access-suspended', requestArticles.art64, 'the bureau suspended your access to the data of this agreement (GET /public-data/orders shows its decision)', { requestIds: inForce.map((h) => h.requestId) });
+  }
   if (opened.length === 0) {
     if (holdings.some((h) => h.kind === 'open')) {
       return requestRefusal('entry-not-granted', requestArticles.art19p2, 'your approved requests to this department do not list this entry; the agreement covers only the data it lists', { requestIds: holdings.map((h) => h.requestId) });

@@ -1,8 +1,9 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { agreements } from '../agreements/tables.js';
 import { isoDateOf, shanghaiDayNumber } from '../calendar/working-days.js';
 import { publicDataRequests, type RequestKind } from './request-tables.js';
+import { usageOrders } from './usage-tables.js';
 
 /**
  * What a party holds of a department's data through approved requests: the facts `canDownload`
@@ -19,6 +20,8 @@ export interface RequestHolding {
   agreementSealed: boolean;
   /** ... and it has not ended (expired or terminated). */
   agreementInForce: boolean;
+  /** Art. 64: the last day of each suspension the bureau decided (null: until lifted). */
+  suspensions: (string | null)[];
 }
 
 /** Today in Asia/Shanghai, YYYY-MM-DD: the terms of use are calendar days there. */
@@ -44,6 +47,11 @@ export async function requestHoldings(db: Database, partyId: string | null, depa
     .from(publicDataRequests)
     .leftJoin(agreements, eq(agreements.id, publicDataRequests.agreementId))
     .where(and(eq(publicDataRequests.applicantPartyId, partyId), eq(publicDataRequests.departmentPartyId, departmentPartyId), isNotNull(publicDataRequests.approvedEntryIds)));
+  const decided = rows.length === 0 ? [] : await db
+    .select({ requestId: usageOrders.requestId, decision: usageOrders.decision })
+    .from(usageOrders)
+    .where(and(inArray(usageOrders.requestId, rows.map((r) => r.id)), eq(usageOrders.state, 'decided')));
+  const suspensionsOf = (requestId: string) => decided.filter((d) => d.requestId === requestId && d.decision?.kind === 'suspension').map((d) => d.decision!.suspendedUntil);
   return rows.map((r) => ({
     requestId: r.id,
     kind: r.kind,
@@ -52,5 +60,6 @@ export async function requestHoldings(db: Database, partyId: string | null, depa
     termEnd: r.termEnd,
     agreementSealed: r.sealedAt !== null,
     agreementInForce: r.sealedAt !== null && r.agreementStatus === 'signed',
+    suspensions: suspensionsOf(r.id),
   }));
 }

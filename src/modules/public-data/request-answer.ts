@@ -9,6 +9,7 @@ import { lockRequest, transition } from './request-states.js';
 import type { ExtensionRecord, PublicDataRequest } from './request-tables.js';
 import type { LegalBasis } from './schema.js';
 import { entries, entryRevisions } from './tables.js';
+import { DEFAULT_REPORT_EVERY_MONTHS, REPORT_DAYS_AFTER_PERIOD } from './usage-schedule.js';
 
 export interface ExtensionInput {
   workingDays: number;
@@ -26,7 +27,12 @@ export interface AnswerInput {
   legalBasis?: LegalBasis | undefined;
   /** Opening: how the data are disposed of when the agreement ends (Art. 19 ¶2). */
   disposal?: string | undefined;
+  /** Opening: the agreement's schedule of usage reports (Art. 20 ¶1), every so many months. */
+  reportEveryMonths?: number | undefined;
 }
+
+/** How far ahead of the server's clock a client's timestamp may be. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 export const DEFAULT_DISPOSAL = '协议期满后，乙方删除全部数据及其副本，并出具删除证明。At the end of the term the user deletes the data and every copy and certifies the deletion.';
 
@@ -49,11 +55,16 @@ export async function extendRequestDeadline(db: Database, caller: Caller, id: st
     if (row.extension) throw requestRefusal('already-extended', article, `the deadline was extended on ${row.extension.extendedAt.slice(0, 10)}; it is extended once only`, { state: row.state });
     if (row.state !== 'received') return transition(tx, caller.audit, row, 'extend');
     if (now.getTime() > row.dueAt.getTime()) throw requestRefusal('deadline-passed', article, `the deadline passed at the end of ${row.dueDate}; extend before it passes`, { dueAt: row.dueAt.toISOString() });
+    // The head approved this request's extension: after it was received, and not in the future.
+    const approvedAt = new Date(input.approvedAt);
+    if (approvedAt < row.receivedAt || approvedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw new AppError('validation-failed', `the head's approval is dated between the request's receipt (${row.receivedAt.toISOString()}) and now`, { errors: [{ path: '/body/approvedAt', message: 'between receipt and now' }] });
+    }
     const max = maxExtensionWorkingDays[row.kind];
     if (input.workingDays > max) {
       throw requestRefusal('extension-too-long', article, `an extension is at most ${max} working days`, { errors: [{ path: '/body/workingDays', message: `at most ${max}` }], maxWorkingDays: max });
     }
-    const extension: ExtensionRecord = { ...input, approvedAt: new Date(input.approvedAt).toISOString(), extendedAt: now.toISOString(), previousDueAt: row.dueAt.toISOString() };
+    const extension: ExtensionRecord = { ...input, approvedAt: approvedAt.toISOString(), extendedAt: now.toISOString(), previousDueAt: row.dueAt.toISOString() };
     const deadline = requestDeadline(await calendarFrom(tx, row.receivedAt), { ...row, extension });
     return transition(tx, caller.audit, row, 'extend', { extension, ...deadlineColumns(deadline) }, {
       workingDays: input.workingDays,
@@ -102,7 +113,8 @@ export async function answerRequest(db: Database, agreements: Pick<Agreements, '
     const unknown = granted.find((e) => !row.entryIds.includes(e));
     if (unknown || granted.length === 0) throw new AppError('validation-failed', 'approve entries the request names', { errors: [{ path: '/body/entryIds', message: unknown ? `${unknown} is not in the request` : 'approve at least one entry' }] });
     let agreementId: string | null = null;
-    if (row.kind === 'open') {
+    const reportEveryMonths = row.kind === 'open' ? (input.reportEveryMonths ?? DEFAULT_REPORT_EVERY_MONTHS) : null;
+    if (reportEveryMonths !== null) {
       const agreement = await agreements.draftUtilizationAgreement(tx, caller.audit, {
         departmentPartyId: row.departmentPartyId,
         userPartyId: row.applicantPartyId,
@@ -113,6 +125,7 @@ export async function answerRequest(db: Database, agreements: Pick<Agreements, '
         scenario: row.scenario ?? '',
         safeguards: row.safeguards ?? '',
         disposal: input.disposal?.trim() || DEFAULT_DISPOSAL,
+        reportSchedule: { everyMonths: reportEveryMonths, daysAfterPeriod: REPORT_DAYS_AFTER_PERIOD },
         term: { start: new Date(`${row.termStart}T00:00:00.000+08:00`), end: new Date(`${row.termEnd}T23:59:59.999+08:00`) },
       });
       agreementId = agreement.id;
@@ -120,8 +133,9 @@ export async function answerRequest(db: Database, agreements: Pick<Agreements, '
     return transition(tx, caller.audit, row, 'approve', {
       approvedEntryIds: granted,
       agreementId,
+      reportEveryMonths,
       answeredAt: new Date(),
       answer: { decision: 'approved', answeredBy: caller.actor.userId, reasons: input.reasons?.trim() || null, legalBasis: null },
-    }, { entryIds: granted, agreementId });
+    }, { entryIds: granted, agreementId, reportEveryMonths });
   });
 }

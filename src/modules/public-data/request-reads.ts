@@ -76,6 +76,7 @@ export function requestView(row: PublicDataRequest, caller: Caller): Static<type
     answeredAt: row.answeredAt?.toISOString() ?? null,
     answer: row.answer ? { decision: row.answer.decision, reasons: row.answer.reasons, legalBasis: row.answer.legalBasis } : null,
     agreementId: row.agreementId,
+    reportEveryMonths: row.reportEveryMonths,
     updatedAt: row.updatedAt.toISOString(),
   };
 }

@@ -4,6 +4,7 @@ import { LongText, ShortText } from '../catalog/schema.js';
 import { requestActions } from './request-states.js';
 import { requestKinds, requestStates } from './request-tables.js';
 import { LegalBasis } from './schema.js';
+import { DEFAULT_REPORT_EVERY_MONTHS, reportIntervals } from './usage-schedule.js';
 
 const closed = { additionalProperties: false } as const;
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -53,6 +54,9 @@ export const AnswerBody = Type.Object(
     reasons: Type.Optional(LongText(4000)),
     legalBasis: Type.Optional(LegalBasis),
     disposal: Type.Optional(LongText(2000)),
+    reportEveryMonths: Type.Optional(
+      Type.Union(reportIntervals.map((n) => Type.Literal(n)), { description: `Opening: the agreement's schedule of usage reports (Art. 20 ¶1), one every so many months; ${DEFAULT_REPORT_EVERY_MONTHS} when absent` }),
+    ),
   },
   closed,
 );
@@ -98,6 +102,7 @@ export const RequestView = Type.Object({
   answeredAt: Nullable(Timestamp),
   answer: Nullable(Type.Object({ decision: StringEnum(['approved', 'refused']), reasons: Nullable(Type.String()), legalBasis: Nullable(LegalBasis) })),
   agreementId: Nullable(Uuid),
+  reportEveryMonths: Nullable(Type.Integer({ description: 'Opening, once approved: a usage report every so many months (GET /public-data/requests/{id}/usage)' })),
   updatedAt: Timestamp,
 });
 

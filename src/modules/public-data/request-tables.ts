@@ -78,6 +78,8 @@ export const publicDataRequests = pgTable(
     answer: jsonb('answer').$type<AnswerRecord>(),
     /** The government data utilization agreement of an approved open request (Art. 19). */
     agreementId: uuid('agreement_id'),
+    /** Opening: the agreement's schedule of usage reports (Art. 20 ¶1), one every so many months. */
+    reportEveryMonths: integer('report_every_months'),
     createdBy: uuid('created_by').notNull(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },

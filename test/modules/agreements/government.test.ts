@@ -39,13 +39,14 @@ t.test('a utilization agreement (Art. 19): signed by department and user, copied
       scenario: '线网规划辅助决策系统',
       safeguards: '专网传输、加密存储、双人审批',
       disposal: '期满后彻底删除并出具删除证明',
+      reportSchedule: { everyMonths: 6, daysAfterPeriod: 15 },
       term: { start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-06-30T00:00:00Z') },
     }),
   );
   t.match(row.number, /^GDU-\d{4}-\d{6}$/);
   const pdf = (await as(app, user, { method: 'GET', url: `/agreements/${row.id}/pdf` })).rawPayload;
   const text = poppler('pdftotext', pdf, ['-enc', 'UTF-8']);
-  for (const needle of ['政务数据利用协议', 'Government Data Utilization Agreement', '公交IC卡刷卡记录', '公交线网优化研究', '线网规划辅助决策系统', '专网传输、加密存储、双人审批', '2025-06-30', '期满后彻底删除并出具删除证明', '重庆市大数据应用发展管理局', '注明数据来源']) {
+  for (const needle of ['政务数据利用协议', 'Government Data Utilization Agreement', '公交IC卡刷卡记录', '公交线网优化研究', '线网规划辅助决策系统', '专网传输、加密存储、双人审批', '2025-06-30', '期满后彻底删除并出具删除证明', '重庆市大数据应用发展管理局', '注明数据来源', '每6个月报告一次', 'every 6 months']) {
     t.ok(text.includes(needle), `the PDF holds ${needle}`);
   }
 

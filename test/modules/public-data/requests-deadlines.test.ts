@@ -20,14 +20,14 @@ t.test('ten working days across National Day 2026, and an extension of ten from 
   t.match(r, { dueDate: '2026-10-16', deadlineProvisional: false, calendarVersions: { 2026: 1 }, answerDays: 10 });
   t.equal(r.dueAt.toISOString(), '2026-10-16T15:59:59.999Z', 'the end of the day in Shanghai');
   // Extended on 12 October by ten from Saturday 17 October: 19-23 and 26-30 October.
-  const extended = await extendRequestDeadline(app.db, deptCaller, r.id, headApproval(10), shanghai('2026-10-12T09:00:00'));
+  const extended = await extendRequestDeadline(app.db, deptCaller, r.id, headApproval(10, shanghai('2026-10-12T09:00:00')), shanghai('2026-10-12T09:00:00'));
   t.match(extended, { state: 'extended', dueDate: '2026-10-30', extension: { workingDays: 10, previousDueAt: '2026-10-16T15:59:59.999Z' } });
   const read = (await as(app, applicant, { method: 'GET', url: `/public-data/requests/${r.id}` })).json();
   t.match(read.deadline, { dueDate: '2026-10-30', provisional: false, answerWorkingDays: 10 });
 
   const late = await submitOpenRequest(app.db, applicantCaller, openRequestBody([entry.id]), shanghai('2026-09-28T10:15:00'));
-  await t.rejects(extendRequestDeadline(app.db, deptCaller, late.id, headApproval(5), shanghai('2026-10-17T00:00:01')), { code: 'deadline-passed' }, 'not after the deadline passed');
-  await t.rejects(extendRequestDeadline(app.db, deptCaller, late.id, headApproval(11), shanghai('2026-10-16T23:00:00')), { code: 'extension-too-long' }, 'at most ten');
+  await t.rejects(extendRequestDeadline(app.db, deptCaller, late.id, headApproval(5, shanghai('2026-10-17T00:00:01')), shanghai('2026-10-17T00:00:01')), { code: 'deadline-passed' }, 'not after the deadline passed');
+  await t.rejects(extendRequestDeadline(app.db, deptCaller, late.id, headApproval(11, shanghai('2026-10-16T23:00:00')), shanghai('2026-10-16T23:00:00')), { code: 'extension-too-long' }, 'at most ten');
 });
 
 t.test('another department shares within five working days, across the make-up Sunday and Mid-Autumn', async (t) => {
@@ -42,8 +42,8 @@ t.test('another department shares within five working days, across the make-up S
   t.match(r, { kind: 'sharing', state: 'received', dueDate: '2026-09-24', answerDays: 5, deadlineProvisional: false });
   // Extended by five from Friday 25: 25-27 Mid-Autumn, 28-30, 1-7 National Day, 8, 9 October.
   const deptCaller = callerFor(dept.user, dept.party);
-  await t.rejects(extendRequestDeadline(app.db, deptCaller, r.id, headApproval(6), shanghai('2026-09-23T09:00:00')), { code: 'extension-too-long' }, 'sharing: at most five');
-  const extended = await extendRequestDeadline(app.db, deptCaller, r.id, headApproval(5), shanghai('2026-09-23T09:00:00'));
+  await t.rejects(extendRequestDeadline(app.db, deptCaller, r.id, headApproval(6, shanghai('2026-09-23T09:00:00')), shanghai('2026-09-23T09:00:00')), { code: 'extension-too-long' }, 'sharing: at most five');
+  const extended = await extendRequestDeadline(app.db, deptCaller, r.id, headApproval(5, shanghai('2026-09-23T09:00:00')), shanghai('2026-09-23T09:00:00'));
   t.equal(extended.dueDate, '2026-10-09');
 
   const download = () => as(app, asker.user, { method: 'GET', url: `/public-data/entries/${shared.id}/versions/${shared.version.id}/download` });
