@@ -4,6 +4,7 @@ import { AppError, notFound } from '../../lib/errors.js';
 import type { Agreements } from '../agreements/index.js';
 import type { Caller } from './context.js';
 import { calendarFrom, deadlineColumns, requestDeadline } from './request-deadlines.js';
+import { shanghaiToday } from './request-access.js';
 import { answerArticle, BUREAU_NAME, maxExtensionWorkingDays, requestRefusal } from './request-rules.js';
 import { lockRequest, transition } from './request-states.js';
 import type { ExtensionRecord, PublicDataRequest } from './request-tables.js';
@@ -55,10 +56,12 @@ export async function extendRequestDeadline(db: Database, caller: Caller, id: st
     if (row.extension) throw requestRefusal('already-extended', article, `the deadline was extended on ${row.extension.extendedAt.slice(0, 10)}; it is extended once only`, { state: row.state });
     if (row.state !== 'received') return transition(tx, caller.audit, row, 'extend');
     if (now.getTime() > row.dueAt.getTime()) throw requestRefusal('deadline-passed', article, `the deadline passed at the end of ${row.dueDate}; extend before it passes`, { dueAt: row.dueAt.toISOString() });
-    // The head approved this request's extension: after it was received, and not in the future.
+    // The head approved this request's extension: on or after the day it was received (Asia/Shanghai), and not in the future.
     const approvedAt = new Date(input.approvedAt);
-    if (approvedAt < row.receivedAt || approvedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      throw new AppError('validation-failed', `the head's approval is dated between the request's receipt (${row.receivedAt.toISOString()}) and now`, { errors: [{ path: '/body/approvedAt', message: 'between receipt and now' }] });
+    if (shanghaiToday(approvedAt) < shanghaiToday(row.receivedAt) || approvedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw new AppError('validation-failed', `the head's approval is dated from the day the request was received (${shanghaiToday(row.receivedAt)}) to now`, {
+        errors: [{ path: '/body/approvedAt', message: 'from the day of receipt to now' }],
+      });
     }
     const max = maxExtensionWorkingDays[row.kind];
     if (input.workingDays > max) {

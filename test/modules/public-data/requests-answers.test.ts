@@ -27,7 +27,7 @@ t.test('one extension only, of at most ten working days; a refusal gives reasons
   t.match(tooLong, { maxWorkingDays: 10, detail: /Art\. 18 ¶2 \(.*延長答復期限不得超過10個工作日/ });
   const misdated = (approvedAt: Date) => as(app, dept.user, { method: 'POST', url: `/public-data/requests/${made.id}/extension`, payload: headApproval(3, approvedAt) });
   t.match(expectProblem(t, await misdated(new Date(Date.now() + 3600_000)), 400, 'validation-failed').errors, [{ path: '/body/approvedAt' }], 'not an approval dated in the future');
-  expectProblem(t, await misdated(new Date(Date.parse(made.receivedAt) - 60_000)), 400, 'validation-failed');
+  expectProblem(t, await misdated(new Date(Date.parse(made.receivedAt) - 86_400_000)), 400, 'validation-failed');
   t.equal((await extend(3)).statusCode, 200);
   expectProblem(t, await extend(3), 409, 'already-extended');
 
