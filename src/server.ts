@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { EX_CONFIG, explainStartupError, type StartupFailure } from './lib/startup-errors.js';
+import { compileAll } from './lib/lazy-compile.js';
 import type { StartFailedMessage } from './lib/supervisor.js';
 import type { prepareFirstRunSetup } from './modules/accounts/setup.js';
 
@@ -79,6 +80,9 @@ async function serve(migrated: boolean) {
     });
   }
   try {
+    // Every route's validators and serializers, compiled before the first request rather than by it.
+    await app.ready();
+    compileAll();
     await app.listen({ port: config.port, host: config.host });
     const where = app.database.kind === 'pglite' ? 'embedded database, one process' : `server database, worker ${cluster.worker?.id ?? 1} of ${config.workers}`;
     app.log.info(`API docs at http://${config.host}:${config.port}/docs (${where})`);

@@ -1,6 +1,7 @@
 import { Ajv, type AnySchemaObject, type KeywordDefinition, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { lazily } from './lazy-compile.js';
 
 // ajv-formats is CommonJS: under ESM its function arrives as the `default` member of the module.
 const addFormats = (formats as unknown as { default: (ajv: Ajv) => Ajv }).default;
@@ -95,7 +96,8 @@ export function openings(schema: unknown, path = '#'): string[] {
 /**
  * The two validators and what they compiled, once per process: every app a process builds (one in
  * production, one per test in the suite) has the same routes, and compiling their schemas is most
- * of the cost of building an app.
+ * of the cost of building an app. Each is compiled on first use (lib/lazy-compile.ts); the
+ * openness check above still runs for every route at registration.
  */
 let validators: { strictBodies: Ajv; textParts: Ajv; compiled: Map<string, ValidateFunction> } | undefined;
 
@@ -118,7 +120,11 @@ export function installValidation(app: FastifyInstance): void {
     for (const shared of Object.values(app.getSchemas()) as AnySchemaObject[]) {
       if (shared.$id && !ajv.getSchema(shared.$id)) ajv.addSchema(shared);
     }
-    const validate = ajv.compile(schema as AnySchemaObject) as ValidateFunction;
+    // Fastify reads `errors` off the function it was given after a failed call.
+    const validate = lazily(
+      () => ajv.compile(schema as AnySchemaObject) as ValidateFunction,
+      (real, wrapper) => (wrapper.errors = real.errors),
+    );
     compiled.set(key, validate);
     return validate;
   });
