@@ -1,6 +1,7 @@
 // A trade end to end with the real modules: trading, agreements and settlement meeting at their
 // ports, every step through the HTTP API, the money checked in the ledger and the steps in the log.
-import t from 'tap';
+import { sql } from 'drizzle-orm';
+import t, { type Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { as, buildTestApp, expectProblem, type TestUser } from '../helpers/app.js';
 import { contentHash, signAs } from '../helpers/agreements.js';
@@ -76,7 +77,25 @@ t.test('a trade on the bank-transfer rail: order, sealed agreement, escrow, deli
   await assertLedgerBalances(t, app.db);
   const verified = await ok<{ ok: boolean }>(await as(app, clerk, { method: 'POST', url: '/audit/verify' }));
   t.ok(verified.ok, 'the log verifies after the trade');
+  await replaysClean(t, app, clerk, order.id, 'completed');
+
+  // A change that bypasses the log is found, naming the last event the log has.
+  await app.db.execute(sql`update trading_orders set status = 'disputed', refunded_minor = 100 where id = ${order.id}`);
+  const tampered = await ok<{ consistent: boolean; findings: { check: string; fromLog: unknown; current: unknown; event: { action: string } | null }[] }>(await as(app, clerk, { method: 'GET', url: `/supervision/orders/${order.id}/replay` }));
+  t.equal(tampered.consistent, false);
+  t.match(tampered.findings, [
+    { check: 'order-status', fromLog: 'completed', current: 'disputed', event: { action: 'order.complete' } },
+    { check: 'order-refunded', fromLog: 0, current: 100 },
+  ]);
+  const overview = await ok<{ orders: { byStatus: Record<string, number> } }>(await as(app, clerk, { method: 'GET', url: '/supervision/overview' }));
+  t.equal(overview.orders.byStatus.disputed, 1, 'the overview counts orders by state');
 });
+
+/** The operator replays the order from the audit log alone: nothing differs from the tables. */
+async function replaysClean(t: Test, app: FastifyInstance, operator: TestUser, orderId: string, status: string) {
+  const replay = await ok<{ consistent: boolean; replayedStatus: string; findings: unknown[]; events: number }>(await as(app, operator, { method: 'GET', url: `/supervision/orders/${orderId}/replay` }));
+  t.match(replay, { consistent: true, replayedStatus: status, findings: [] }, `the trade replays from ${replay.events} events with no difference`);
+}
 
 t.test('a disputed trade: a partial refund to the buyer, the rest less its fee to the provider', async (t) => {
   const app = await buildTestApp(t);
@@ -93,6 +112,7 @@ t.test('a disputed trade: a partial refund to the buyer, the rest less its fee t
   const refunded = await readOrder(app, buyer.user, order.id);
   t.match(refunded, { status: /resolved|refunded|completed/ }, `settled after the decision: ${refunded.status}`);
   await assertLedgerBalances(t, app.db);
+  await replaysClean(t, app, clerk, order.id, refunded.status);
 });
 
 t.test('a trade on the Stripe rail: PaymentIntent from the order, signed webhook, Transfer less the fee after acceptance', async (t) => {

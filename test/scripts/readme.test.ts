@@ -87,6 +87,7 @@ t.test('the walk-through of docs/getting-started.md, then docs/public-data.md, r
   t.equal(file('boardings-received.csv'), file('boardings.csv'), 'the applicant downloads the conditional entry under its sealed agreement');
   t.equal(file('boardings-shared.csv'), file('boardings.csv'), 'the second department downloads it under its sharing request');
   t.match(running.out, /"readAt":null,"agreement":\{[^{]*"kind":"utilization","status":"signed"/, "the bureau's inbox holds the sealed utilization agreement");
+  t.match(running.out, /\btrue\n/, 'the operator replays the trade from the audit log with no difference');
   t.match(running.out, /\boutcome_cited\n/, 'the order to cite the source is corrected by the citation');
   t.match(running.out, /\bcorrected\n/, 'the objection closes as corrected by the new version');
 

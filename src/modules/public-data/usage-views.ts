@@ -96,9 +96,14 @@ export async function usageOf(db: Database, caller: Caller, requestId: string, n
  * whose report is overdue, and outcomes registered without their citation.
  */
 export async function usageDuties(db: Database, caller: Caller, departmentPartyId: string | undefined, now = new Date()): Promise<Static<typeof UsageDutiesView>> {
-  const today = shanghaiToday(now);
   const department = isBureau(caller) ? departmentPartyId : (caller.actor.partyId ?? undefined);
-  if (!isBureau(caller) && !department) return { today, overdueReports: [], uncitedOutcomes: [] };
+  if (!isBureau(caller) && !department) return { today: shanghaiToday(now), overdueReports: [], uncitedOutcomes: [] };
+  return usageDutiesOf(db, department, now);
+}
+
+/** The same lists for one department, or for all (`undefined`): the bureau's and the operators' supervision. */
+export async function usageDutiesOf(db: Database, department: string | undefined, now = new Date()): Promise<Static<typeof UsageDutiesView>> {
+  const today = shanghaiToday(now);
   const whose = department ? eq(publicDataRequests.departmentPartyId, department) : undefined;
   const sealed = await db
     .select({ request: publicDataRequests, sealedAt: agreements.sealedAt })
