@@ -25,6 +25,7 @@ import { openListDcat } from './modules/public-data/dcat.js';
 import publicDataRequestRoutes from './modules/public-data/request-routes.js';
 import publicDataUsageRoutes from './modules/public-data/usage-routes.js';
 import supervisionRoutes from './modules/supervision/routes.js';
+import notificationRoutes from './modules/notifications/routes.js';
 import { runPublicDataRequestSweep } from './modules/public-data/request-sweep.js';
 import publicDataRoutes from './modules/public-data/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
@@ -182,6 +183,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(publicDataRequestRoutes);
   await app.register(publicDataUsageRoutes);
   await app.register(supervisionRoutes);
+  await app.register(notificationRoutes);
   runPublicDataRequestSweep(app, config.publicDataRequestSweepIntervalMs);
   await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements });
   await app.register(settlementRoutes);

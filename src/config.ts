@@ -60,6 +60,7 @@ const settings = {
   AGREEMENT_DISPOSAL_DAYS: { schema: Type.Integer({ minimum: 1, maximum: 365 }), default: 30 },
   AGREEMENT_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
   PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
+  NOTIFIER_INTERVAL_MS: { schema: Type.Integer({ minimum: 100, maximum: 3_600_000 }), default: 2000 },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
@@ -137,6 +138,8 @@ export interface Config {
   agreementSweepIntervalMs: number;
   /** How often each process flags overdue public-data requests and moves approved ones along their term. */
   publicDataRequestSweepIntervalMs: number;
+  /** How often each process turns new audit events into notifications. */
+  notifierIntervalMs: number;
   settlement: SettlementConfig;
 }
 
@@ -296,6 +299,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     agreementDisposalDays: read(env, 'AGREEMENT_DISPOSAL_DAYS'),
     agreementSweepIntervalMs: read(env, 'AGREEMENT_SWEEP_INTERVAL_MS'),
     publicDataRequestSweepIntervalMs: read(env, 'PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS'),
+    notifierIntervalMs: read(env, 'NOTIFIER_INTERVAL_MS'),
     settlement: loadSettlementConfig(env, publicBaseUrl),
   };
 }

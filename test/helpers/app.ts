@@ -64,6 +64,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     agreementSweepIntervalMs: 60_000,
     // Tests flag overdue requests themselves, at the instant they choose (a day: never within a test).
     publicDataRequestSweepIntervalMs: 86_400_000,
+    // Tests turn events into notifications themselves (deliverNotifications), when they look.
+    notifierIntervalMs: 3_600_000,
     ...overrides,
   };
 }
