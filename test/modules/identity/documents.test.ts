@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { as, buildTestApp, expectProblem, signUp } from '../../helpers/app.js';
@@ -24,12 +24,17 @@ function storedFiles(root: string): string[] {
 function chunkedUpload(port: number, path: string, auth: Record<string, string>, chunks: number, size: number) {
   return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
     let answered = false;
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent: false, headers: { ...auth, 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' } }, (res) => {
+    // A keep-alive connection, as browsers and HTTP clients keep: the server drains the rest of the
+    // refused body and the connection stays open. With `Connection: close` (an agent-less request)
+    // Node's server ends the socket once it has answered, the next chunk meets a reset, and the
+    // answer can be lost on the client's side before it is read: that made this test flaky.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers: { ...auth, 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' } }, (res) => {
       answered = true;
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => {
-        req.destroy();
+        agent.destroy();
         resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body });
       });
     });
