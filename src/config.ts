@@ -61,6 +61,8 @@ const settings = {
   AGREEMENT_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
   PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
   NOTIFIER_INTERVAL_MS: { schema: Type.Integer({ minimum: 100, maximum: 3_600_000 }), default: 2000 },
+  SMTP_URL: { schema: Type.String({ pattern: '^smtps?://' }), default: undefined },
+  MAIL_FROM: { schema: Type.String({ minLength: 3, maxLength: 200 }), default: '重庆数据交易所 <noreply@exchange.example>' },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
     default: 'info',
@@ -140,6 +142,8 @@ export interface Config {
   publicDataRequestSweepIntervalMs: number;
   /** How often each process turns new audit events into notifications. */
   notifierIntervalMs: number;
+  /** E-mail for notifications: the SMTP server (off when absent) and the sender. */
+  mail: { smtpUrl: string | undefined; from: string };
   settlement: SettlementConfig;
 }
 
@@ -300,6 +304,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     agreementSweepIntervalMs: read(env, 'AGREEMENT_SWEEP_INTERVAL_MS'),
     publicDataRequestSweepIntervalMs: read(env, 'PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS'),
     notifierIntervalMs: read(env, 'NOTIFIER_INTERVAL_MS'),
+    mail: { smtpUrl: read(env, 'SMTP_URL'), from: read(env, 'MAIL_FROM') },
     settlement: loadSettlementConfig(env, publicBaseUrl),
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { outbox } from '../plugins/outbox-tables.js';
 
@@ -47,7 +47,8 @@ export interface OutboxRun {
 const backoffMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** Math.min(attempts, 10));
 
 /**
- * Carries out pending effects, one claimed row per transaction, until none is left (or `limit`).
+ * Carries out pending effects of the operations `handlers` knows, one claimed row per transaction,
+ * until none is left (or `limit`).
  * `subjectId` limits the run to one subject's rows, oldest first, ignoring their back-off (the
  * caller wants them now); rows another process holds are skipped, not waited for.
  */
@@ -67,6 +68,8 @@ export async function runOutbox(
         .where(
           and(
             eq(outbox.status, 'pending'),
+            // Each worker carries out its own operations: settlement's and the notifier's share the table.
+            inArray(outbox.operation, Object.keys(handlers)),
             options.subjectId ? eq(outbox.subjectId, options.subjectId) : lte(outbox.availableAt, sql`now()`),
             seen.size > 0 ? sql`${outbox.id} not in (${sql.join([...seen].map((id) => sql`${id}`), sql`, `)})` : undefined,
           ),
@@ -77,8 +80,7 @@ export async function runOutbox(
       if (!row) return 'empty' as const;
       seen.add(row.id);
       claimed = row;
-      const handler = handlers[row.operation];
-      if (!handler) throw new Error(`no handler for the outbox operation ${row.operation}`);
+      const handler = handlers[row.operation]!;
       let result: Record<string, unknown>;
       try {
         result = await handler.perform(tx, row);

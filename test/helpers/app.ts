@@ -66,6 +66,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicDataRequestSweepIntervalMs: 86_400_000,
     // Tests turn events into notifications themselves (deliverNotifications), when they look.
     notifierIntervalMs: 3_600_000,
+    mail: { smtpUrl: undefined, from: '重庆数据交易所 <noreply@exchange.example>' },
     ...overrides,
   };
 }

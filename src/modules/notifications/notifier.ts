@@ -5,6 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { repeatEvery } from '../../lib/repeat.js';
 import { auditEvents } from '../audit/tables.js';
 import { partyMembers } from '../identity/tables.js';
+import { enqueueEmail, sendEmails, type Mailer } from './email.js';
 import { notificationsFor } from './rules.js';
 import { notificationPending, notificationReads, notifications, type Notification } from './tables.js';
 
@@ -13,7 +14,8 @@ import { notificationPending, notificationReads, notifications, type Notificatio
  * Each process runs it on a timer; rows are claimed with SKIP LOCKED and deleted in the transaction
  * that writes their notifications, so each event is handled once, whichever process takes it.
  */
-export async function deliverNotifications(db: Database, batch = 200): Promise<number> {
+export async function deliverNotifications(db: Database, options: { email?: boolean; batch?: number } = {}): Promise<number> {
+  const batch = options.batch ?? 200;
   let made = 0;
   for (;;) {
     const { claimed, written } = await db.transaction(async (tx) => {
@@ -30,6 +32,7 @@ export async function deliverNotifications(db: Database, batch = 200): Promise<n
             .values({ ...note, eventId: event.id, eventSeq: event.seq, subjectType: event.subjectType, subjectId: event.subjectId, createdAt: event.occurredAt })
             .onConflictDoNothing()
             .returning({ id: notifications.id });
+          if (options.email) for (const written of inserted) await enqueueEmail(tx, written);
           n += inserted.length;
         }
       }
@@ -40,10 +43,13 @@ export async function deliverNotifications(db: Database, batch = 200): Promise<n
   }
 }
 
-export function runNotifier(app: FastifyInstance, intervalMs: number) {
+/** Every process: new events into notifications, then the e-mails they wait to send. */
+export function runNotifier(app: FastifyInstance, intervalMs: number, mailer: Mailer | null) {
+  if (!mailer) app.log.info('notifications: no SMTP_URL, so they are kept in the service (GET /me/notifications) and not e-mailed');
   repeatEvery(app, intervalMs, 'the notifier', async () => {
-    const n = await deliverNotifications(app.db);
+    const n = await deliverNotifications(app.db, { email: mailer !== null });
     if (n > 0) app.log.info({ notifications: n }, 'notifications written');
+    if (mailer) await sendEmails(app.db, mailer, (err) => app.log.warn({ err }, 'a notification e-mail was not sent; it is retried'));
   });
 }
 

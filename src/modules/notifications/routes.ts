@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PageQuery, StringEnum, Timestamp, TimeAndIdCursor, Uuid, decodeCursor, encodeCursor, problemResponses } from '../../lib/http.js';
 import { actorOf } from '../../plugins/auth.js';
+import { createMailer } from './email.js';
 import { listNotifications, markRead, runNotifier, unreadCount } from './notifier.js';
 import { notificationKinds } from './rules.js';
 import type { Notification } from './tables.js';
@@ -36,7 +37,9 @@ const view = (n: Notification & { readAt: Date | null }) => ({
 
 /** What waits for the signed-in user: the notifications of every party it is a member of. */
 const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  runNotifier(app, app.config.notifierIntervalMs);
+  const mailer = createMailer(app.config);
+  if (mailer) app.addHook('onClose', async () => mailer.transport.close());
+  runNotifier(app, app.config.notifierIntervalMs, mailer);
 
   app.get('/me/notifications', {
     config: { auth: 'authenticated', access: 'none' },

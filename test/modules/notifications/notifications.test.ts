@@ -1,8 +1,12 @@
+import { eq } from 'drizzle-orm';
 import t from 'tap';
+import { createMailer, EMAIL_OPERATION, sendEmails } from '../../../src/modules/notifications/email.js';
 import { deliverNotifications } from '../../../src/modules/notifications/notifier.js';
 import { notifications } from '../../../src/modules/notifications/tables.js';
+import { outbox } from '../../../src/plugins/outbox-tables.js';
 import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
 import { answer, applyFor, requestWorld } from '../../helpers/public-data-requests.js';
+import { startSmtpServer } from '../../helpers/smtp.js';
 import { deliveredOrder, tradingWorld } from '../../helpers/trading.js';
 
 const mine = async (app: Parameters<typeof as>[0], user: TestUser, query = '') => {
@@ -60,4 +64,43 @@ t.test('public data: the department is told of a request and its deadline, the a
   t.match((await mine(app, applicant)).items, [{ kind: 'public_data.request_approved', title: { zh: /请签署政务数据利用协议/ } }]);
   const requestKinds = (await app.db.select().from(notifications)).filter((n) => n.subjectType === 'public_data_request');
   t.equal(requestKinds.length, 2, 'no one else is told of the request');
+});
+
+t.test('by e-mail through the outbox: each member its own message, Chinese first; a refusing server is retried or given up', async (t) => {
+  const smtp = await startSmtpServer(t);
+  const app = await buildTestApp(t, { mail: { smtpUrl: smtp.url, from: '重庆数据交易所 <noreply@exchange.example>' }, publicBaseUrl: 'https://exchange.example' });
+  const mailer = createMailer(app.config)!;
+  t.teardown(() => mailer.transport.close());
+  const { dept, applicant, entry } = await requestWorld(app);
+  await deliverNotifications(app.db, { email: true });
+
+  // The department's members are out of reach for a moment: a temporary refusal is retried.
+  smtp.refuse(451, 'mailbox busy');
+  await applyFor(app, applicant, [entry.id]);
+  await deliverNotifications(app.db, { email: true });
+  await sendEmails(app.db, mailer);
+  const waiting = (await app.db.select().from(outbox).where(eq(outbox.operation, EMAIL_OPERATION))).filter((r) => r.status === 'pending' && r.attempts > 0);
+  t.ok(waiting.length >= 1, 'a 451 leaves the e-mail to be tried again');
+  t.match(waiting[0]!.lastError, /451|mailbox busy/);
+
+  smtp.accept();
+  await app.db.update(outbox).set({ availableAt: new Date(0) }).where(eq(outbox.operation, EMAIL_OPERATION));
+  await sendEmails(app.db, mailer);
+  const toDept = smtp.received.find((m) => m.to && JSON.stringify(m.to).includes(dept.user.email) && /10个工作日/.test(m.subject ?? ''));
+  t.ok(toDept, 'the department’s member receives the request to answer');
+  t.match(toDept!.subject, /^收到有条件开放申请.* \| A conditional-open request awaits your answer/, 'Chinese first, English second');
+  t.match(toDept!.text, /https:\/\/exchange\.example\/public-data\/requests\//);
+  t.match(toDept!.messageId, /^<[0-9a-f-]+\.[0-9a-f-]+@exchange\.example>$/);
+  t.notOk(smtp.received.some((m) => JSON.stringify(m.to).includes(applicant.email) && /10个工作日/.test(m.subject ?? '')), 'the applicant is not told what the department must do');
+
+  // A permanent refusal is not retried: the effect fails and supervision lists it.
+  smtp.refuse(550, 'no such user');
+  const clerk = await signUp(app, ['operator'], 'clerk-2');
+  await applyFor(app, applicant, [entry.id]);
+  await deliverNotifications(app.db, { email: true });
+  await sendEmails(app.db, mailer);
+  const failed = (await app.db.select().from(outbox).where(eq(outbox.operation, EMAIL_OPERATION))).filter((r) => r.status === 'failed');
+  t.equal(failed.length, 1, 'a 550 is given up at once');
+  const overview = (await as(app, clerk, { method: 'GET', url: '/supervision/overview' })).json();
+  t.match(overview.outbox.failing.items, [{ operation: EMAIL_OPERATION, lastError: /550|no such user/ }]);
 });
