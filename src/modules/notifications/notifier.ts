@@ -6,6 +6,7 @@ import { repeatEvery } from '../../lib/repeat.js';
 import { auditEvents } from '../audit/tables.js';
 import { partyMembers } from '../identity/tables.js';
 import { enqueueEmail, sendEmails, type Mailer } from './email.js';
+import { sweepReminders } from './reminders.js';
 import { notificationsFor } from './rules.js';
 import { notificationPending, notificationReads, notifications, type Notification } from './tables.js';
 
@@ -51,7 +52,15 @@ export function runNotifier(app: FastifyInstance, intervalMs: number, mailer: Ma
     if (n > 0) app.log.info({ notifications: n }, 'notifications written');
     if (mailer) await sendEmails(app.db, mailer, (err) => app.log.warn({ err }, 'a notification e-mail was not sent; it is retried'));
   });
+  // Deadlines coming near and reports gone overdue are looked for less often: they move by the day.
+  repeatEvery(app, intervalMs * REMINDERS_EVERY_NOTIFIER_TICKS, 'the reminder sweep', async () => {
+    const n = await sweepReminders(app.db);
+    if (n.requestsDueSoon + n.reportsOverdue + n.verificationsExpiring > 0) app.log.info(n, 'reminders recorded');
+  });
 }
+
+/** The reminder sweep runs once every so many notifier ticks (every minute by default). */
+const REMINDERS_EVERY_NOTIFIER_TICKS = 30;
 
 /** The parties a user is a member of: their notifications are the user's. */
 const partiesOf = (db: Database, userId: string) => db.select({ partyId: partyMembers.partyId }).from(partyMembers).where(eq(partyMembers.userId, userId));

@@ -120,6 +120,26 @@ const payloadRules: Record<string, { kind: string; to: (p: Payload, e: Event) =>
     title: () => ({ zh: '大数据发展主管部门已作出处理决定', en: 'The bureau recorded its decision on an order to correct' }),
     link: (e) => `/public-data/orders/${e.subjectId}`,
   },
+  'public_data.request_due_soon': {
+    kind: 'public_data.request_due_soon',
+    to: (p) => p.departmentPartyId,
+    title: (p) => ({ zh: `政务数据申请将于${text(p.dueDate)}到期，请在截止前答复`, en: `A public-data request is due on ${text(p.dueDate)}: answer before the deadline` }),
+    link: (e) => `/public-data/requests/${e.subjectId}`,
+    dueAt: (p) => p.dueAt,
+  },
+  'public_data.usage_report_overdue': {
+    kind: 'public_data.usage_report_overdue',
+    to: (p) => p.userPartyId,
+    title: (p) => ({ zh: `第${String(p.period)}期数据使用情况报告已逾期（第二十条）`, en: `The usage report for period ${String(p.period)} is overdue (Art. 20)` }),
+    link: (e) => `/public-data/requests/${e.subjectId}/usage`,
+  },
+  'party.verification_expiring': {
+    kind: 'party.verification_expiring',
+    to: (_p, e) => e.subjectId,
+    title: (p) => ({ zh: `主体身份核验将于${text(p.verifiedUntil).slice(0, 10)}到期，请及时重新核验`, en: `Your party’s verification ends on ${text(p.verifiedUntil).slice(0, 10)}: renew it in time` }),
+    link: (e) => `/parties/${e.subjectId}`,
+    dueAt: (p) => p.verifiedUntil,
+  },
   'party.verification_decided': {
     kind: 'party.verification_decided',
     to: (_p, e) => e.subjectId,

@@ -2,10 +2,11 @@ import { eq } from 'drizzle-orm';
 import t from 'tap';
 import { createMailer, EMAIL_OPERATION, sendEmails } from '../../../src/modules/notifications/email.js';
 import { deliverNotifications } from '../../../src/modules/notifications/notifier.js';
+import { sweepReminders } from '../../../src/modules/notifications/reminders.js';
 import { notifications } from '../../../src/modules/notifications/tables.js';
 import { outbox } from '../../../src/plugins/outbox-tables.js';
 import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
-import { answer, applyFor, requestWorld } from '../../helpers/public-data-requests.js';
+import { answer, applyFor, requestWorld, sealedOpenRequest } from '../../helpers/public-data-requests.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { deliveredOrder, tradingWorld } from '../../helpers/trading.js';
 
@@ -103,4 +104,28 @@ t.test('by e-mail through the outbox: each member its own message, Chinese first
   t.equal(failed.length, 1, 'a 550 is given up at once');
   const overview = (await as(app, clerk, { method: 'GET', url: '/supervision/overview' })).json();
   t.match(overview.outbox.failing.items, [{ operation: EMAIL_OPERATION, lastError: /550|no such user/ }]);
+});
+
+t.test('reminders: a request due within two working days, a report gone overdue, a verification about to end; each once', async (t) => {
+  const app = await buildTestApp(t);
+  const { dept, applicant, entry } = await requestWorld(app);
+  const request = await applyFor(app, applicant, [entry.id]);
+  const dayBefore = new Date(Date.parse(request.deadline.dueAt) - 86_400_000);
+  const [first, second] = await Promise.all([sweepReminders(app.db, dayBefore), sweepReminders(app.db, dayBefore)]);
+  t.equal(first!.requestsDueSoon + second!.requestsDueSoon, 1, 'two sweeps at once remind once');
+  t.equal((await sweepReminders(app.db, dayBefore)).requestsDueSoon, 0);
+  t.same(await sweepReminders(app.db), { requestsDueSoon: 0, reportsOverdue: 0, verificationsExpiring: 0 }, 'nothing is near today');
+  await deliverNotifications(app.db);
+  t.match((await mine(app, dept.user, '?kind=public_data.request_due_soon')).items, [{ dueAt: request.deadline.dueAt, title: { zh: new RegExp(`将于${request.deadline.dueDate}到期`) } }]);
+
+  const sealed = await sealedOpenRequest(app, dept.user, applicant, entry.id, { reportEveryMonths: 1 });
+  const fiftyDays = new Date(Date.now() + 50 * 86_400_000);
+  t.match(await sweepReminders(app.db, fiftyDays), { reportsOverdue: 1, verificationsExpiring: 0 });
+  t.equal((await sweepReminders(app.db, fiftyDays)).reportsOverdue, 0, 'each period once');
+  const yearOn = new Date(Date.now() + 340 * 86_400_000);
+  t.equal((await sweepReminders(app.db, yearOn)).verificationsExpiring, 2, 'both verified parties, 25 days before the year ends');
+  t.equal((await sweepReminders(app.db, yearOn)).verificationsExpiring, 0);
+  await deliverNotifications(app.db);
+  t.match((await mine(app, applicant, '?kind=public_data.usage_report_overdue')).items.at(-1), { link: `/public-data/requests/${sealed.id}/usage`, title: { zh: /第1期数据使用情况报告已逾期/ } });
+  t.match((await mine(app, dept.user, '?kind=party.verification_expiring')).items, [{ title: { en: /renew it in time/ }, dueAt: /^\d{4}-/ }]);
 });
