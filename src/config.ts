@@ -62,6 +62,7 @@ const settings = {
   PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS: { schema: Type.Integer({ minimum: 1000, maximum: 86_400_000 }), default: 60_000 },
   NOTIFIER_INTERVAL_MS: { schema: Type.Integer({ minimum: 100, maximum: 3_600_000 }), default: 2000 },
   SMTP_URL: { schema: Type.String({ pattern: '^smtps?://' }), default: undefined },
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: { schema: Type.Boolean(), default: false },
   MAIL_FROM: { schema: Type.String({ minLength: 3, maxLength: 200 }), default: '重庆数据交易所 <noreply@exchange.example>' },
   LOG_LEVEL: {
     schema: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
@@ -144,6 +145,8 @@ export interface Config {
   notifierIntervalMs: number;
   /** E-mail for notifications: the SMTP server (off when absent) and the sender. */
   mail: { smtpUrl: string | undefined; from: string };
+  /** Whether a party's webhook may point at a loopback or private address (tests and closed networks only). */
+  webhookAllowPrivateAddresses: boolean;
   settlement: SettlementConfig;
 }
 
@@ -305,6 +308,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     publicDataRequestSweepIntervalMs: read(env, 'PUBLIC_DATA_REQUEST_SWEEP_INTERVAL_MS'),
     notifierIntervalMs: read(env, 'NOTIFIER_INTERVAL_MS'),
     mail: { smtpUrl: read(env, 'SMTP_URL'), from: read(env, 'MAIL_FROM') },
+    webhookAllowPrivateAddresses: read(env, 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES'),
     settlement: loadSettlementConfig(env, publicBaseUrl),
   };
 }

@@ -66,6 +66,7 @@ export const problemKinds = {
   'correction-incomplete': { status: 422, title: 'Art. 64: the order is corrected by the fact it names' },
   'order-not-lapsed': { status: 409, title: 'Art. 64: a decision follows an order not heeded within its time limit, or serious consequences' },
   'access-suspended': { status: 403, title: 'Art. 64: the bureau suspended access to this data' },
+  'webhook-url-not-allowed': { status: 422, title: 'A webhook goes to a public https address' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },

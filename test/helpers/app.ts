@@ -67,6 +67,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Tests turn events into notifications themselves (deliverNotifications), when they look.
     notifierIntervalMs: 3_600_000,
     mail: { smtpUrl: undefined, from: '重庆数据交易所 <noreply@exchange.example>' },
+    // The tests' webhook receivers listen on 127.0.0.1.
+    webhookAllowPrivateAddresses: true,
     ...overrides,
   };
 }

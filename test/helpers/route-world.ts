@@ -94,7 +94,7 @@ async function expectStatus(res: { statusCode: number; body: string }, status: n
   return JSON.parse(res.body || 'null');
 }
 
-/** A verified party of `owner` with a document, an open invitation and a member who can be removed. */
+/** A verified party of `owner` with a document, an open invitation, a member who can be removed and a webhook endpoint. */
 async function partyFixture(world: World, owner: Persona, fresh: boolean): Promise<Fixture[]> {
   if (!owner.user || !owner.party) return [];
   const { app, clerk } = world;
@@ -106,7 +106,9 @@ async function partyFixture(world: World, owner: Persona, fresh: boolean): Promi
   const member = await signUp(app, ['buyer'], 'member');
   const joining = await expectStatus(await invite(member.email), 201, 'invite member');
   await expectStatus(await as(app, member, { method: 'POST', url: `/party-invitations/${joining.id}/acceptance` }), 201, 'accept invitation');
-  return [{ label: `${owner.name}'s party`, params: { id: party.id, documentId: details.documents[0].id, invitationId: open.id, userId: member.id } }];
+  // Nothing listens there: deliveries to it fail, which no route-table test waits for.
+  const endpoint = await expectStatus(await as(app, admin, { method: 'POST', url: `/parties/${party.id}/webhook-endpoints`, payload: { url: 'http://127.0.0.1:9/hooks' } }), 201, 'add webhook endpoint');
+  return [{ label: `${owner.name}'s party`, params: { id: party.id, documentId: details.documents[0].id, invitationId: open.id, userId: member.id, endpointId: endpoint.id } }];
 }
 
 /** A listing on sale and a draft of `owner`'s party (providers only). */

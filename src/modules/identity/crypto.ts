@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Identity numbers at rest: AES-256-GCM with a random 96-bit nonce, the party id as associated
+ * Identity numbers (and other secrets the service must read back) at rest: AES-256-GCM with a random 96-bit nonce, the party id as associated
  * data (a ciphertext copied onto another row does not decrypt), and an HMAC-SHA-256 of the number
  * for uniqueness checks and look-ups without decrypting. Both keys are derived from the one
  * configured key with HKDF, so neither can be computed from the other.
@@ -10,11 +10,15 @@ export class IdentityCipher {
   private readonly encryptionKey: Buffer;
   private readonly lookupKey: Buffer;
 
-  constructor(keyBase64: string) {
+  /**
+   * `purpose` names what is sealed, and each purpose has keys of its own derived from the one
+   * configured key (webhook secrets use `webhook-secret`), so no ciphertext opens under another.
+   */
+  constructor(keyBase64: string, purpose = 'identity-number') {
     const key = Buffer.from(keyBase64, 'base64');
     if (key.length !== 32) throw new Error('the identity key must be 32 bytes (IDENTITY_KEY, base64)');
-    this.encryptionKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'dx identity-number encryption v1', 32));
-    this.lookupKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'dx identity-number lookup v1', 32));
+    this.encryptionKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `dx ${purpose} encryption v1`, 32));
+    this.lookupKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `dx ${purpose} lookup v1`, 32));
   }
 
   /** `v1.<nonce>.<tag>.<ciphertext>`, each part base64url. */

@@ -7,6 +7,7 @@ import { auditEvents } from '../audit/tables.js';
 import { partyMembers } from '../identity/tables.js';
 import { enqueueEmail, sendEmails, type Mailer } from './email.js';
 import { sweepReminders } from './reminders.js';
+import { deliverWebhooks, enqueueWebhooks, type WebhookSettings } from './webhooks.js';
 import { notificationsFor } from './rules.js';
 import { notificationPending, notificationReads, notifications, type Notification } from './tables.js';
 
@@ -33,7 +34,10 @@ export async function deliverNotifications(db: Database, options: { email?: bool
             .values({ ...note, eventId: event.id, eventSeq: event.seq, subjectType: event.subjectType, subjectId: event.subjectId, createdAt: event.occurredAt })
             .onConflictDoNothing()
             .returning({ id: notifications.id });
-          if (options.email) for (const written of inserted) await enqueueEmail(tx, written);
+          for (const written of inserted) {
+            if (options.email) await enqueueEmail(tx, written);
+            await enqueueWebhooks(tx, { id: written.id, partyId: note.partyId });
+          }
           n += inserted.length;
         }
       }
@@ -45,12 +49,14 @@ export async function deliverNotifications(db: Database, options: { email?: bool
 }
 
 /** Every process: new events into notifications, then the e-mails they wait to send. */
-export function runNotifier(app: FastifyInstance, intervalMs: number, mailer: Mailer | null) {
+export function runNotifier(app: FastifyInstance, intervalMs: number, mailer: Mailer | null, webhooks: WebhookSettings) {
   if (!mailer) app.log.info('notifications: no SMTP_URL, so they are kept in the service (GET /me/notifications) and not e-mailed');
   repeatEvery(app, intervalMs, 'the notifier', async () => {
     const n = await deliverNotifications(app.db, { email: mailer !== null });
     if (n > 0) app.log.info({ notifications: n }, 'notifications written');
     if (mailer) await sendEmails(app.db, mailer, (err) => app.log.warn({ err }, 'a notification e-mail was not sent; it is retried'));
+    const sent = await deliverWebhooks(app.db, webhooks, notificationView);
+    if (sent.failed > 0) app.log.warn(sent, 'webhook deliveries given up');
   });
   // Deadlines coming near and reports gone overdue are looked for less often: they move by the day.
   repeatEvery(app, intervalMs * REMINDERS_EVERY_NOTIFIER_TICKS, 'the reminder sweep', async () => {
@@ -61,6 +67,20 @@ export function runNotifier(app: FastifyInstance, intervalMs: number, mailer: Ma
 
 /** The reminder sweep runs once every so many notifier ticks (every minute by default). */
 const REMINDERS_EVERY_NOTIFIER_TICKS = 30;
+
+/** A notification as its readers (and the party's webhooks) get it. */
+export const notificationView = (n: Notification & { readAt?: Date | null }) => ({
+  id: n.id,
+  kind: n.kind,
+  partyId: n.partyId,
+  title: n.title,
+  link: n.link,
+  dueAt: n.dueAt?.toISOString() ?? null,
+  subject: { type: n.subjectType, id: n.subjectId },
+  receipt: `/audit/events/${n.eventId}/receipt`,
+  createdAt: n.createdAt.toISOString(),
+  readAt: n.readAt?.toISOString() ?? null,
+});
 
 /** The parties a user is a member of: their notifications are the user's. */
 const partiesOf = (db: Database, userId: string) => db.select({ partyId: partyMembers.partyId }).from(partyMembers).where(eq(partyMembers.userId, userId));

@@ -1,10 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PageQuery, StringEnum, Timestamp, TimeAndIdCursor, Uuid, decodeCursor, encodeCursor, problemResponses } from '../../lib/http.js';
-import { actorOf } from '../../plugins/auth.js';
+import { IdParams, PageQuery, StringEnum, Timestamp, TimeAndIdCursor, Uuid, decodeCursor, encodeCursor, problemResponses } from '../../lib/http.js';
+import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { createMailer } from './email.js';
-import { listNotifications, markRead, runNotifier, unreadCount } from './notifier.js';
+import { IdentityCipher } from '../identity/crypto.js';
+import { addEndpoint, listDeliveries, listEndpoints, removeEndpoint, rotateSecret, type WebhookSettings } from './webhooks.js';
+import { listNotifications, markRead, notificationView, runNotifier, unreadCount } from './notifier.js';
 import { notificationKinds } from './rules.js';
-import type { Notification } from './tables.js';
+import type { WebhookDelivery, WebhookEndpoint } from './tables.js';
 
 const tags = ['notifications'];
 const CreatedCursor = TimeAndIdCursor('createdAt');
@@ -22,24 +24,12 @@ const NotificationView = Type.Object({
   readAt: Type.Union([Timestamp, Type.Null()]),
 });
 
-const view = (n: Notification & { readAt: Date | null }) => ({
-  id: n.id,
-  kind: n.kind,
-  partyId: n.partyId,
-  title: n.title,
-  link: n.link,
-  dueAt: n.dueAt?.toISOString() ?? null,
-  subject: { type: n.subjectType, id: n.subjectId },
-  receipt: `/audit/events/${n.eventId}/receipt`,
-  createdAt: n.createdAt.toISOString(),
-  readAt: n.readAt?.toISOString() ?? null,
-});
-
 /** What waits for the signed-in user: the notifications of every party it is a member of. */
 const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const mailer = createMailer(app.config);
   if (mailer) app.addHook('onClose', async () => mailer.transport.close());
-  runNotifier(app, app.config.notifierIntervalMs, mailer);
+  const webhooks: WebhookSettings = { cipher: new IdentityCipher(app.config.identityKey, 'webhook-secret'), allowPrivate: app.config.webhookAllowPrivateAddresses };
+  runNotifier(app, app.config.notifierIntervalMs, mailer, webhooks);
 
   app.get('/me/notifications', {
     config: { auth: 'authenticated', access: 'none' },
@@ -55,7 +45,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rows = await listNotifications(app.db, userId, { unread, kind, after: decodeCursor(cursor, CreatedCursor), limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(view), next: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null, unread: await unreadCount(app.db, userId) };
+    return { items: page.map(notificationView), next: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null, unread: await unreadCount(app.db, userId) };
   });
 
   app.post('/me/notifications/read', {
@@ -67,6 +57,90 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Object({ marked: Type.Integer() }), ...problemResponses(400) },
     },
   }, async (request) => ({ marked: await markRead(app.db, actorOf(request).userId, request.body.ids) }));
+
+  // A party's webhooks: its members read them, its admins change them (identity's party roles).
+  const partyAccess = { resource: 'party' } as const;
+  const endpointParams = Type.Object({ id: Uuid, endpointId: Uuid }, { additionalProperties: false });
+  const withSecret = (e: WebhookEndpoint, secret: string) => ({ ...endpointView(e), secret });
+
+  app.post('/parties/:id/webhook-endpoints', {
+    config: { auth: 'authenticated', access: partyAccess },
+    schema: {
+      tags,
+      summary: 'Add an endpoint that receives the party’s notifications, signed; the secret is shown in this answer only (party admins)',
+      description: 'An https address of a public host. Each delivery is signed: X-Exchange-Signature: t=<unix seconds>,v1=<hex HMAC-SHA-256 of "<t>.<body>">.',
+      params: IdParams,
+      body: Type.Object({ url: Type.String({ format: 'uri', maxLength: 2000 }) }, { additionalProperties: false }),
+      response: { 201: EndpointWithSecret, ...problemResponses(400, 403, 404, 409, 422) },
+    },
+  }, async (request, reply) => {
+    const { endpoint, secret } = await addEndpoint(app.db, webhooks, { ...auditActorOf(request), userId: actorOf(request).userId }, request.params.id, request.body.url);
+    return reply.code(201).send(withSecret(endpoint, secret));
+  });
+
+  app.get('/parties/:id/webhook-endpoints', {
+    config: { auth: 'authenticated', access: partyAccess },
+    schema: { tags, summary: 'The party’s webhook endpoints (never their secrets)', params: IdParams, response: { 200: Type.Array(EndpointView), ...problemResponses(400, 404) } },
+  }, async (request) => (await listEndpoints(app.db, actorOf(request).userId, request.params.id)).map(endpointView));
+
+  app.delete('/parties/:id/webhook-endpoints/:endpointId', {
+    config: { auth: 'authenticated', access: partyAccess },
+    schema: { tags, summary: 'Remove an endpoint: nothing more is sent there, and deliveries waiting for it fail (party admins)', params: endpointParams, response: { 204: Type.Null(), ...problemResponses(400, 403, 404) } },
+  }, async (request, reply) => {
+    await removeEndpoint(app.db, { ...auditActorOf(request), userId: actorOf(request).userId }, request.params.id, request.params.endpointId);
+    return reply.code(204).send(null);
+  });
+
+  app.post('/parties/:id/webhook-endpoints/:endpointId/secret', {
+    config: { auth: 'authenticated', access: partyAccess },
+    schema: { tags, summary: 'Rotate the endpoint’s secret: the new one signs from now on and is shown in this answer only (party admins)', params: endpointParams, response: { 200: EndpointWithSecret, ...problemResponses(400, 403, 404) } },
+  }, async (request) => {
+    const { endpoint, secret } = await rotateSecret(app.db, webhooks, { ...auditActorOf(request), userId: actorOf(request).userId }, request.params.id, request.params.endpointId);
+    return withSecret(endpoint, secret);
+  });
+
+  app.get('/parties/:id/webhook-endpoints/:endpointId/deliveries', {
+    config: { auth: 'authenticated', access: partyAccess },
+    schema: {
+      tags,
+      summary: 'The endpoint’s deliveries, newest first, each with its attempts, last answer and error',
+      params: endpointParams,
+      querystring: Type.Object(PageQuery, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(DeliveryView), next: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400, 404) },
+    },
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const rows = await listDeliveries(app.db, actorOf(request).userId, request.params.id, request.params.endpointId, limit + 1, decodeCursor(cursor, CreatedCursor));
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(deliveryView), next: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
+  });
 };
+
+const EndpointView = Type.Object({ id: Uuid, partyId: Uuid, url: Type.String(), createdAt: Timestamp, secretRotatedAt: Type.Union([Timestamp, Type.Null()]) });
+const EndpointWithSecret = Type.Object({ ...EndpointView.properties, secret: Type.String({ description: 'Shown once: keep it to check the signatures' }) });
+const DeliveryView = Type.Object({
+  id: Uuid,
+  notificationId: Uuid,
+  status: StringEnum(['pending', 'delivered', 'failed']),
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Union([Timestamp, Type.Null()]),
+  lastStatus: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  deliveredAt: Type.Union([Timestamp, Type.Null()]),
+  createdAt: Timestamp,
+});
+const endpointView = (e: WebhookEndpoint) => ({ id: e.id, partyId: e.partyId, url: e.url, createdAt: e.createdAt.toISOString(), secretRotatedAt: e.secretRotatedAt?.toISOString() ?? null });
+const deliveryView = (d: WebhookDelivery) => ({
+  id: d.id,
+  notificationId: d.notificationId,
+  status: d.status,
+  attempts: d.attempts,
+  nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+  lastStatus: d.lastStatus,
+  lastError: d.lastError,
+  deliveredAt: d.deliveredAt?.toISOString() ?? null,
+  createdAt: d.createdAt.toISOString(),
+});
 
 export default notificationRoutes;
