@@ -12,6 +12,7 @@ import { orders, type DisputeDecision } from './tables.js';
 async function acceptDeliveryIn(ctx: TradingContext, tx: Database, actor: AuditActor, order: Order, automatic: boolean, at: Date): Promise<Order> {
   const accepted = await transition(tx, actor, order, 'accept_delivery', { details: { automatic }, at });
   await ctx.settlement.releaseToProvider(tx, order.id);
+  if (order.procurementId) await ctx.procurement?.deliveryAccepted(tx, order.procurementId, order.id, at);
   return accepted;
 }
 
