@@ -10,6 +10,8 @@ export const procurementTransitions = {
   order: { from: ['draft'], to: 'ordered' },
   complete: { from: ['ordered'], to: 'completed' },
   cancel: { from: ['draft'], to: 'cancelled' },
+  /** Its order ended unpaid (rejected, declined, cancelled, expired): nothing was bought. */
+  order_ended: { from: ['ordered'], to: 'cancelled' },
 } as const satisfies Record<string, { from: readonly ProcurementStatus[]; to: ProcurementStatus }>;
 export type ProcurementAction = keyof typeof procurementTransitions;
 
@@ -64,7 +66,7 @@ export async function moveProcurement(
 ): Promise<Procurement> {
   const rule = procurementTransitions[action];
   if (!(rule.from as readonly ProcurementStatus[]).includes(procurement.status)) {
-    throw invalidState(`cannot ${action} a procurement that is ${procurement.status}`, { status: procurement.status });
+    throw invalidState(`cannot ${action.replaceAll('_', ' ')} a procurement that is ${procurement.status}`, { status: procurement.status });
   }
   const at = options.at ?? new Date();
   const [moved] = await tx

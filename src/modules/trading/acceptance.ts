@@ -3,6 +3,7 @@ import type { Database } from '../../lib/database.js';
 import { invalidState } from '../../lib/errors.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
 import { invalidInput, type Caller, type TradingContext } from './context.js';
+import { tellProcurementIfEnded } from './approval.js';
 import { endAccessForFullRefund } from './delivery.js';
 import { findOrderFor } from './orders.js';
 import { transition, type Order } from './state-machine.js';
@@ -90,7 +91,7 @@ export async function sweepOrders(ctx: TradingContext, now = new Date(), batch =
         .orderBy(asc(orders.responseDueAt))
         .limit(batch)
         .for('update', { skipLocked: true });
-      for (const order of due) await transition(tx, actor, order, 'expire', { set: { responseDueAt: null }, details: { automatic: true }, at: now });
+      for (const order of due) await tellProcurementIfEnded(ctx, tx, await transition(tx, actor, order, 'expire', { set: { responseDueAt: null }, details: { automatic: true }, at: now }));
       return due.length;
     });
     result.expired += moved;

@@ -149,4 +149,6 @@ export interface OrderAgreementEvents {
 export interface ProcurementOrderEvents {
   /** The bureau (or the sweep, when the window closed) accepted the delivery. */
   deliveryAccepted(tx: Database, procurementId: string, orderId: string, at: Date): Promise<void>;
+  /** The order ended before it was paid: rejected, declined, cancelled, or expired unanswered or unsigned. */
+  orderEnded(tx: Database, procurementId: string, orderId: string, status: string, at: Date): Promise<void>;
 }

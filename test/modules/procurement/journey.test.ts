@@ -12,7 +12,20 @@ import { fileNeed } from '../../helpers/route-world.js';
 import { recordReceipt } from '../../helpers/settlement.js';
 import { readOrder, tradingWorld } from '../../helpers/trading.js';
 
-async function ok<T = Record<string, any>>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
+/** What the tests read of a procurement. */
+interface ProcurementShape {
+  id: string;
+  number: string;
+  status: string;
+  amountMinor: number;
+  bureauPartyId: string;
+  needIds: string[];
+  orderId: string;
+  shares: { departmentPartyId: string; amountMinor: number; committedAt: string | null }[];
+  steps: { action: string; receipt: string }[];
+}
+
+async function ok<T = unknown>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
   if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body.slice(0, 400)}`);
   return JSON.parse(res.body || 'null') as T;
 }
@@ -59,20 +72,20 @@ t.test('two departments, one purchase by the bureau, a grant each', async (t) =>
   // A department cannot act as the bureau.
   expectProblem(t, await as(app, transport.user, { method: 'POST', url: '/procurement/procurements', payload: consolidation([overBudget.id], product.id) }), 403, 'forbidden');
 
-  const made = await ok<Record<string, any>>(await as(app, bureau.user, { method: 'POST', url: '/procurement/procurements', payload: consolidation([overBudget.id, shareable.id], product.id) }), 201);
-  t.match(made, { status: 'draft', amountMinor: 500_000, bureauPartyId: bureau.party.id, needIds: [overBudget.id, shareable.id].sort() });
-  t.same(made.shares.map((s: { departmentPartyId: string; amountMinor: number }) => [s.departmentPartyId, s.amountMinor]), [[transport.party.id, 300_000], [planning.party.id, 200_000]], 'in proportion to the budgets');
+  const made = await ok<ProcurementShape>(await as(app, bureau.user, { method: 'POST', url: '/procurement/procurements', payload: consolidation([overBudget.id, shareable.id], product.id) }), 201);
+  t.match(made, { status: 'draft', amountMinor: 500_000, bureauPartyId: bureau.party.id, needIds: [overBudget.id, shareable.id] });
+  t.same(made.shares.map((s) => [s.departmentPartyId, s.amountMinor]), [[transport.party.id, 300_000], [planning.party.id, 200_000]], 'in proportion to the budgets');
   expectProblem(t, await as(app, transport.user, { method: 'POST', url: `/procurement/procurements/${made.id}/order` }), 403, 'forbidden');
 
-  const ordered = await ok<Record<string, any>>(await as(app, bureau.user, { method: 'POST', url: `/procurement/procurements/${made.id}/order` }));
+  const ordered = await ok<ProcurementShape>(await as(app, bureau.user, { method: 'POST', url: `/procurement/procurements/${made.id}/order` }));
   t.equal(ordered.status, 'ordered');
-  t.ok(ordered.shares.every((s: { committedAt: string | null }) => s.committedAt), 'the shares are committed when ordered');
-  const order = await ok<Record<string, any>>(await as(app, bureau.user, { method: 'GET', url: `/orders/${ordered.orderId}` }));
+  t.ok(ordered.shares.every((s) => s.committedAt), 'the shares are committed when ordered');
+  const order = await ok<{ id: string; status: string; agreement: { id: string } }>(await as(app, bureau.user, { method: 'GET', url: `/orders/${ordered.orderId}` }));
   t.match(order, { status: 'agreement_pending', buyerPartyId: bureau.party.id, procurement: { id: made.id, number: made.number, beneficiaryPartyIds: [transport.party.id, planning.party.id] } });
 
   // The central procurement agreement, naming both departments, signed like a trade agreement.
   const agreementId = order.agreement.id as string;
-  const agreement = await ok<Record<string, any>>(await as(app, bureau.user, { method: 'GET', url: `/agreements/${agreementId}` }));
+  const agreement = await ok<{ kind: string }>(await as(app, bureau.user, { method: 'GET', url: `/agreements/${agreementId}` }));
   t.equal(agreement.kind, 'procurement');
   t.ok(JSON.stringify(agreement).includes(transport.party.legalName) && JSON.stringify(agreement).includes(planning.party.legalName), 'every beneficiary is named');
   const hash = await contentHash(app, bureau.user, agreementId);
@@ -99,10 +112,10 @@ t.test('two departments, one purchase by the bureau, a grant each', async (t) =>
   expectProblem(t, await as(app, outsider.user, { method: 'GET', url: `/orders/${order.id}` }), 404, 'not-found');
 
   await ok(await as(app, bureau.user, { method: 'POST', url: `/orders/${order.id}/acceptance` }));
-  const completed = await ok<Record<string, any>>(await as(app, planning.user, { method: 'GET', url: `/procurement/procurements/${made.id}` }));
+  const completed = await ok<ProcurementShape>(await as(app, planning.user, { method: 'GET', url: `/procurement/procurements/${made.id}` }));
   t.equal(completed.status, 'completed', 'accepted by the buyer of record: the procurement is complete');
-  t.same(completed.steps.map((s: { action: string }) => s.action), ['created', 'order', 'complete']);
-  const receipt = await as(app, planning.user, { method: 'GET', url: `${completed.steps[1].receipt}?wait=5` });
+  t.same(completed.steps.map((s) => s.action), ['created', 'order', 'complete']);
+  const receipt = await as(app, planning.user, { method: 'GET', url: `${completed.steps[1]!.receipt}?wait=5` });
   t.equal(receipt.statusCode, 200, 'the department holds a receipt of the order step');
 
   t.match(await ok(await as(app, transport.user, { method: 'GET', url: '/procurement/budgets?year=2026' })), [{ departmentPartyId: transport.party.id, amountMinor: 200_000, committedMinor: 300_000, availableMinor: -100_000 }]);

@@ -10,7 +10,20 @@ import { department } from '../../helpers/public-data.js';
 import { fileNeed } from '../../helpers/route-world.js';
 import { tradingWorld } from '../../helpers/trading.js';
 
-async function ok<T = Record<string, any>>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
+/** What the tests read of a procurement. */
+interface ProcurementShape {
+  id: string;
+  number: string;
+  status: string;
+  amountMinor: number;
+  bureauPartyId: string;
+  needIds: string[];
+  orderId: string;
+  shares: { departmentPartyId: string; amountMinor: number; committedAt: string | null }[];
+  steps: { action: string; receipt: string }[];
+}
+
+async function ok<T = unknown>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
   if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body.slice(0, 400)}`);
   return JSON.parse(res.body || 'null') as T;
 }
@@ -69,11 +82,11 @@ t.test('consolidation: shares that do not add up, a purpose the licence does not
   expectProblem(t, await as(app, await signUp(app, ['bureau'], 'partyless'), { method: 'POST', url: '/procurement/procurements', payload: body(both, product.id) }), 403, 'party-required');
   expectProblem(t, await as(app, a.user, { method: 'POST', url: '/procurement/procurements', payload: body(both, product.id) }), 403, 'forbidden');
 
-  const given = await ok<Record<string, any>>(
+  const given = await ok<ProcurementShape>(
     await as(app, bureau, { method: 'POST', url: '/procurement/procurements', payload: body(both, product.id, { shares: [{ departmentPartyId: b.party.id, amountMinor: 400_000 }, { departmentPartyId: a.party.id, amountMinor: 100_000 }] }) }),
     201,
   );
-  t.same(given.shares.map((s: { amountMinor: number }) => s.amountMinor), [100_000, 400_000], 'the shares as given, in the needs’ order');
+  t.same(given.shares.map((s) => s.amountMinor), [100_000, 400_000], 'the shares as given, in the needs’ order');
   expectProblem(t, await as(app, bureau, { method: 'POST', url: '/procurement/procurements', payload: body([needA.id], product.id) }), 409, 'need-already-consolidated');
   expectProblem(t, await as(app, a.user, { method: 'POST', url: `/procurement/needs/${needA.id}/withdrawal`, payload: { reason: '不需要' } }), 409, 'invalid-state');
 
@@ -81,8 +94,8 @@ t.test('consolidation: shares that do not add up, a purpose the licence does not
   const cancelled = await ok<{ status: string; needIds: string[] }>(await as(app, bureau, { method: 'POST', url: `/procurement/procurements/${given.id}/cancellation`, payload: { reason: '改为分别采购' } }));
   t.match(cancelled, { status: 'cancelled', needIds: [] });
   expectProblem(t, await as(app, bureau, { method: 'POST', url: `/procurement/procurements/${given.id}/order` }), 409, 'invalid-state');
-  const again = await ok<Record<string, any>>(await as(app, bureau, { method: 'POST', url: '/procurement/procurements', payload: body([needB.id, needA.id], product.id, { quantity: 1 }) }), 201);
-  t.same(again.shares.map((s: { amountMinor: number }) => s.amountMinor), [333_334, 166_666], 'by default in proportion to the budgets, the remainder to the first');
+  const again = await ok<ProcurementShape>(await as(app, bureau, { method: 'POST', url: '/procurement/procurements', payload: body([needB.id, needA.id], product.id, { quantity: 1 }) }), 201);
+  t.same(again.shares.map((s) => s.amountMinor), [333_334, 166_666], 'by default in proportion to the budgets, the remainder to the first');
   t.same((await ok<{ items: unknown[] }>(await as(app, a.user, { method: 'GET', url: '/procurement/procurements' }))).items.length, 2, 'a department lists the procurements it benefits from, the cancelled one too');
 
   // Another bureau party's procurement is not there for this bureau's party to order.
@@ -99,4 +112,12 @@ t.test('consolidation: shares that do not add up, a purpose the licence does not
   // A department is not the buyer of record: the order itself is not its to pay.
   expectProblem(t, await as(app, a.user, { method: 'POST', url: `/orders/${ordered.orderId}/payment`, payload: { rail: 'bank_transfer' } }), 404, 'not-found');
   t.same(await ok(await as(app, a.user, { method: 'GET', url: `/procurement/procurements/${again.id}/grants` })), [], 'no grant before payment');
+
+  // The bureau withdraws the order before it is signed: nothing was bought, nothing stays committed, the needs are free.
+  await ok(await as(app, bureau, { method: 'POST', url: `/orders/${ordered.orderId}/cancellation`, payload: { reason: '预算调整' } }));
+  const ended = await ok<ProcurementShape>(await as(app, bureau, { method: 'GET', url: `/procurement/procurements/${again.id}` }));
+  t.match(ended, { status: 'cancelled', needIds: [] });
+  t.ok(ended.shares.every((s) => s.committedAt === null), 'the shares no longer count');
+  t.match(await ok(await as(app, a.user, { method: 'GET', url: `/procurement/needs/${needA.id}` })), { status: 'filed', procurementId: null });
+  t.match(await ok(await as(app, a.user, { method: 'GET', url: '/procurement/budgets?year=2026' })), [{ committedMinor: 0, amountMinor: null, availableMinor: null }]);
 });
