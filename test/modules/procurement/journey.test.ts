@@ -121,6 +121,9 @@ t.test('two departments, one purchase by the bureau, a grant each', async (t) =>
   t.match(await ok(await as(app, transport.user, { method: 'GET', url: '/procurement/budgets?year=2026' })), [{ departmentPartyId: transport.party.id, amountMinor: 200_000, committedMinor: 300_000, availableMinor: -100_000 }]);
   const budgets = await ok<{ departmentPartyId: string; committedMinor: number }[]>(await as(app, bureau.user, { method: 'GET', url: '/procurement/budgets?year=2026' }));
   t.same(Object.fromEntries(budgets.map((b) => [b.departmentPartyId, b.committedMinor])), { [transport.party.id]: 300_000, [planning.party.id]: 200_000 });
+  // The operator replays the procurement's order from the audit log alone: nothing differs.
+  const replay = await ok<{ consistent: boolean; replayedStatus: string; findings: unknown[] }>(await as(app, clerk, { method: 'GET', url: `/supervision/orders/${order.id}/replay` }));
+  t.match(replay, { consistent: true, replayedStatus: 'accepted_by_buyer', findings: [] });
   // Filing again: the committed share counts.
   t.match(await fileNeed(app, planning.user, { budgetMinor: 900_000 }), { overBudget: true, committedAtFilingMinor: 200_000 });
 });
