@@ -26,6 +26,8 @@ import publicDataRequestRoutes from './modules/public-data/request-routes.js';
 import publicDataUsageRoutes from './modules/public-data/usage-routes.js';
 import supervisionRoutes from './modules/supervision/routes.js';
 import notificationRoutes from './modules/notifications/routes.js';
+import { createProcurementEvents } from './modules/procurement/events.js';
+import procurementRoutes from './modules/procurement/routes.js';
 import { runPublicDataRequestSweep } from './modules/public-data/request-sweep.js';
 import publicDataRoutes from './modules/public-data/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
@@ -185,7 +187,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(supervisionRoutes);
   await app.register(notificationRoutes);
   runPublicDataRequestSweep(app, config.publicDataRequestSweepIntervalMs);
-  await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements });
+  await app.register(tradingRoutes, { settlement: options.settlement ?? settlement, agreements: options.agreements ?? agreements, procurement: createProcurementEvents() });
+  // Central procurement orders through trading as buyer of record (Art. 27 ¶3).
+  await app.register(procurementRoutes);
   await app.register(settlementRoutes);
   runEffectsWorker(app);
   await app.register(agreementsRoutes, { agreements });

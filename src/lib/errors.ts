@@ -67,6 +67,9 @@ export const problemKinds = {
   'order-not-lapsed': { status: 409, title: 'Art. 64: a decision follows an order not heeded within its time limit, or serious consequences' },
   'access-suspended': { status: 403, title: 'Art. 64: the bureau suspended access to this data' },
   'webhook-url-not-allowed': { status: 422, title: 'A webhook goes to a public https address' },
+  // Central procurement (procurement/*.ts).
+  'need-already-consolidated': { status: 409, title: 'Art. 27 ¶3: a purchase need is consolidated into one procurement only' },
+  'shares-mismatch': { status: 422, title: 'Art. 27 ¶3: the departments’ shares name each beneficiary once and sum to the order’s amount' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },

@@ -308,6 +308,77 @@ async function publicDataRequestFixture(world: World, owner: Persona): Promise<F
   return [{ label: ownsEntries ? `a request to ${owner.name}` : `${owner.name}'s request`, params: { id: made.id } }];
 }
 
+/** A need a department files (through the API), as `user` acting for its public body. */
+export async function fileNeed(app: FastifyInstance, user: TestUser, overrides: Record<string, unknown> = {}) {
+  const payload = {
+    title: '全市货运车辆轨迹数据',
+    description: '按日汇总的货运车辆轨迹，用于物流规划。',
+    duty: '编制全市物流园区布局规划',
+    legalBasis: '《重庆市大数据发展管理条例（草案）》第二十七条',
+    budgetMinor: 300_000,
+    term: { start: '2026-01-01', end: '2026-12-31' },
+    budgetYear: 2026,
+    ...overrides,
+  };
+  return expectStatus(await as(app, user, { method: 'POST', url: '/procurement/needs', payload }), 201, 'file need') as Promise<{ id: string; departmentPartyId: string }>;
+}
+
+/**
+ * The procurement side of a world: a bureau user acting for a verified public body of its own (no
+ * persona: the bureau persona has no party) and a second department that owns "another party's"
+ * needs. Made once per world.
+ */
+const procurementStaff = new WeakMap<World, Promise<{ bureau: TestUser; otherDepartment: TestUser }>>();
+function procurementStaffOf(world: World) {
+  if (!procurementStaff.has(world)) {
+    procurementStaff.set(
+      world,
+      (async () => {
+        const bureauUser = await signUp(world.app, ['bureau'], 'procurement-bureau');
+        const party = await createVerifiedParty(world.app, bureauUser, world.clerk, 'public_body');
+        return { bureau: { ...bureauUser, auth: { ...bureauUser.auth, 'x-party-id': party.id } }, otherDepartment: (await departmentUser(world.app, world.clerk)).user };
+      })(),
+    );
+  }
+  return procurementStaff.get(world)!;
+}
+
+/** A purchase need of a department: the department persona's own, or the second department's for "another party". */
+async function procurementNeedFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  const user = owner === world.other ? (await procurementStaffOf(world)).otherDepartment : owner.party && rolesOf(owner).includes('department') ? acting(owner) : null;
+  if (!user) return [];
+  const need = await fileNeed(world.app, user);
+  return [{ label: `${owner.name}'s purchase need`, params: { id: need.id } }];
+}
+
+/**
+ * A procurement in draft: one the department persona benefits from (made by the bureau user for its
+ * need), one of a stand-in bureau with a public body of its own for the bureau persona (which has no
+ * party), and for "another party" one the bureau user made for the second department.
+ */
+async function procurementFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  const staff = await procurementStaffOf(world);
+  const { app } = world;
+  const other = await counterpartOf(world);
+  let department: TestUser | null = null;
+  let bureau = staff.bureau;
+  let caller: Persona | undefined;
+  if (owner === world.other) department = staff.otherDepartment;
+  else if (owner.party && rolesOf(owner).includes('department')) department = acting(owner);
+  else if (rolesOf(owner).includes('bureau')) {
+    const standIn = await signUp(app, ['bureau'], `${owner.name}-stand-in`);
+    const party = await createVerifiedParty(app, standIn, world.clerk, 'public_body');
+    caller = { name: `${owner.name} (stand-in)`, user: standIn, party };
+    bureau = acting(caller);
+    department = staff.otherDepartment;
+  }
+  if (!department) return [];
+  const need = await fileNeed(app, department);
+  const payload = { needIds: [need.id], listingId: other.listingId, pricePlan: '一次性购买', purpose: '交通规划研究', scenario: '物流园区布局规划', safeguards: '专网存储，按岗授权' };
+  const made = await expectStatus(await as(app, bureau, { method: 'POST', url: '/procurement/procurements', payload }), 201, 'consolidate');
+  return [{ label: `a procurement of ${owner.name}`, params: { id: made.id }, ...(caller ? { caller } : {}) }];
+}
+
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
 export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   user: userFixture,
@@ -325,6 +396,8 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   'public-data-demand': demandFixture,
   'public-data-order': usageOrderFixture,
   'public-data-outcome': outcomeFixture,
+  'procurement-need': procurementNeedFixture,
+  procurement: procurementFixture,
 };
 
 /** Fixtures through the factories: shared ones made once per kind and owner, fresh ones every time. */

@@ -86,6 +86,10 @@ export class AgreementsStandIn implements AgreementsPort {
     return draft;
   }
 
+  async draftProcurementOrderAgreement(tx: Database, order: AgreementOrder): Promise<{ agreementId: string; number: string }> {
+    return this.draftTradeAgreement(tx, order);
+  }
+
   async summary(_db: Database, agreementId: string): Promise<AgreementSummary | null> {
     const draft = this.drafts.get(agreementId);
     if (!draft) return null;

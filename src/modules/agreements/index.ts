@@ -6,7 +6,7 @@ import type { AuditActor } from '../audit/events.js';
 import type { AgreementsPort, AgreementSummary, OrderAgreementEvents } from '../trading/ports.js';
 import type { AgreementsContext } from './context.js';
 import type { AgreementRow } from './document.js';
-import { draftProcurementAgreement, draftTradeAgreement, draftUtilizationAgreement, type ProcurementAgreementInput, type UtilizationAgreementInput } from './kinds.js';
+import { draftProcurementAgreement, draftProcurementOrderAgreement, draftTradeAgreement, draftUtilizationAgreement, type ProcurementAgreementInput, type UtilizationAgreementInput } from './kinds.js';
 import { installModelTexts, loadShippedModelTexts } from './model-texts.js';
 import { loadAgreementFont, type AgreementFont } from './pdf.js';
 import { agreementSummary } from './queries.js';
@@ -53,6 +53,10 @@ export async function createAgreements(deps: AgreementsDeps): Promise<Agreements
     ctx,
     async draftTradeAgreement(tx, order) {
       const row = await draftTradeAgreement(tx, ctx, order);
+      return { agreementId: row.id, number: row.number };
+    },
+    async draftProcurementOrderAgreement(tx, order, procurement) {
+      const row = await draftProcurementOrderAgreement(tx, ctx, order, procurement);
       return { agreementId: row.id, number: row.number };
     },
     summary: (db, agreementId, viewer): Promise<AgreementSummary | null> => agreementSummary(db, agreementId, viewer),

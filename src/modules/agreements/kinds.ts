@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
-import type { AgreementOrder } from '../trading/ports.js';
+import { partyNames } from '../identity/service.js';
+import type { AgreementOrder, OrderProcurement } from '../trading/ports.js';
 import { invalidInput, type AgreementsContext } from './context.js';
 import type { AgreementRow } from './document.js';
 import { draftAgreement } from './drafting.js';
@@ -38,10 +39,8 @@ const parseTermDate = (value: string, edge: 'start' | 'end', path: string) => {
 export async function draftTradeAgreement(tx: Database, ctx: AgreementsContext, order: AgreementOrder): Promise<AgreementRow> {
   const [existing] = await tx.select().from(agreements).where(eq(agreements.orderId, order.id));
   if (existing) return existing;
-  const title = order.listingTitle.zh ?? order.listingTitle.en ?? order.listingId;
-  const dataList: DataListItem[] = order.dataset
-    ? [{ name: title, description: `数据集版本 Dataset version ${order.dataset.versionId}, ${order.dataset.sizeBytes} bytes`, format: order.dataset.mediaType, sha256: order.dataset.sha256 }]
-    : [];
+  const title = titleOf(order);
+  const dataList = dataListOf(order);
   return draftAgreement(tx, ctx, systemActor(), {
     kind: 'trade',
     orderId: order.id,
@@ -64,6 +63,40 @@ export async function draftTradeAgreement(tx: Database, ctx: AgreementsContext, 
       territory: order.territory,
     },
     dataList,
+    term: { start: parseTermDate(order.term.start, 'start', '/term/start'), end: parseTermDate(order.term.end, 'end', '/term/end') },
+  });
+}
+
+const titleOf = (order: AgreementOrder) => order.listingTitle.zh ?? order.listingTitle.en ?? order.listingId;
+
+/** The data an order delivers, as the agreement lists them: the declared dataset version and its hash. */
+const dataListOf = (order: AgreementOrder): DataListItem[] =>
+  order.dataset
+    ? [{ name: titleOf(order), description: `数据集版本 Dataset version ${order.dataset.versionId}, ${order.dataset.sizeBytes} bytes`, format: order.dataset.mediaType, sha256: order.dataset.sha256 }]
+    : [];
+
+/**
+ * Art. 27 ¶3: the central procurement agreement of an order the bureau placed as buyer of record
+ * (AgreementsPort.draftProcurementOrderAgreement), naming every beneficiary department by its
+ * registered name. Tied to the order like a trade agreement, so its seal moves the order. Idempotent per order.
+ */
+export async function draftProcurementOrderAgreement(tx: Database, ctx: AgreementsContext, order: AgreementOrder, procurement: OrderProcurement): Promise<AgreementRow> {
+  const [existing] = await tx.select().from(agreements).where(eq(agreements.orderId, order.id));
+  if (existing) return existing;
+  const names = await partyNames(tx, procurement.beneficiaryPartyIds);
+  return draftProcurementAgreement(tx, ctx, systemActor(), {
+    orderId: order.id,
+    bureauPartyId: order.buyerPartyId,
+    providerPartyId: order.providerPartyId,
+    procurementReference: procurement.number,
+    beneficiaries: procurement.beneficiaryPartyIds.map((id) => names.get(id) ?? id),
+    productTitle: [order.listingTitle.zh, order.listingTitle.en].filter(Boolean).join(' / ') || titleOf(order),
+    amountMinor: order.amountMinor,
+    currency: order.currency,
+    dataList: dataListOf(order),
+    purpose: order.purpose,
+    scenario: order.scenario,
+    safeguards: order.safeguards,
     term: { start: parseTermDate(order.term.start, 'start', '/term/start'), end: parseTermDate(order.term.end, 'end', '/term/end') },
   });
 }
@@ -117,6 +150,8 @@ export function draftUtilizationAgreement(tx: Database, ctx: AgreementsContext, 
 
 /** What the procurement module gives for a central purchase (Art. 27 ¶3). */
 export interface ProcurementAgreementInput {
+  /** The order the bureau placed for it, when it was bought on the exchange: its seal then moves the order. */
+  orderId?: string | undefined;
   bureauPartyId: string;
   providerPartyId: string;
   procurementReference: string;
@@ -139,6 +174,7 @@ export function draftProcurementAgreement(tx: Database, ctx: AgreementsContext, 
   if (beneficiaries.length === 0) throw invalidInput('/beneficiaries', 'name every department the purchase serves (Art. 27 ¶3)');
   return draftAgreement(tx, ctx, actor, {
     kind: 'procurement',
+    orderId: input.orderId,
     sourceReference: input.procurementReference,
     parties: [
       { partyId: input.bureauPartyId, role: 'bureau', label: { zh: '甲方（采购方）', en: 'Party A (purchaser)' } },

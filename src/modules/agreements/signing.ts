@@ -78,8 +78,8 @@ export async function signAgreement(db: Database, ctx: AgreementsContext, caller
 
 /**
  * Both have signed: the final PDF (the content plus a page with both signatures) sealed by the
- * exchange, stored, recorded; the bureau's copy of a utilization agreement (Art. 19 ¶1); and for a
- * trade agreement, trading is told in this same transaction.
+ * exchange, stored, recorded; the bureau's copy of a utilization agreement (Art. 19 ¶1); and for an
+ * order's agreement (trade, or central procurement), trading is told in this same transaction.
  */
 async function sealAgreement(tx: Database, ctx: AgreementsContext, row: AgreementRow, signatures: SignatureRow[], at: Date, requestId: string | null): Promise<void> {
   const sealed = await renderSealedCopy(ctx, row, signatures, at);
@@ -92,5 +92,6 @@ async function sealAgreement(tx: Database, ctx: AgreementsContext, row: Agreemen
   });
   await moveAgreement(tx, row, 'seal', { sealedSha256: sealed.sha256, sealedBytes: sealed.bytes, sealedAt: at, sealAuditEventId: event.id });
   if (copiedToBureau) await tx.insert(agreementBureauCopies).values({ agreementId: row.id, notifiedAt: at });
-  if (row.kind === 'trade' && row.orderId) await ctx.events.signed(tx, row.orderId, row.id, at);
+  // A trade agreement, or the procurement agreement of an order the bureau placed (Art. 27 ¶3).
+  if ((row.kind === 'trade' || row.kind === 'procurement') && row.orderId) await ctx.events.signed(tx, row.orderId, row.id, at);
 }

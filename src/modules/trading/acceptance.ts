@@ -3,6 +3,7 @@ import type { Database } from '../../lib/database.js';
 import { invalidState } from '../../lib/errors.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
 import { invalidInput, type Caller, type TradingContext } from './context.js';
+import { tellProcurementIfEnded } from './approval.js';
 import { endAccessForFullRefund } from './delivery.js';
 import { findOrderFor } from './orders.js';
 import { transition, type Order } from './state-machine.js';
@@ -12,6 +13,7 @@ import { orders, type DisputeDecision } from './tables.js';
 async function acceptDeliveryIn(ctx: TradingContext, tx: Database, actor: AuditActor, order: Order, automatic: boolean, at: Date): Promise<Order> {
   const accepted = await transition(tx, actor, order, 'accept_delivery', { details: { automatic }, at });
   await ctx.settlement.releaseToProvider(tx, order.id);
+  if (order.procurementId) await ctx.procurement?.deliveryAccepted(tx, order.procurementId, order.id, at);
   return accepted;
 }
 
@@ -89,7 +91,7 @@ export async function sweepOrders(ctx: TradingContext, now = new Date(), batch =
         .orderBy(asc(orders.responseDueAt))
         .limit(batch)
         .for('update', { skipLocked: true });
-      for (const order of due) await transition(tx, actor, order, 'expire', { set: { responseDueAt: null }, details: { automatic: true }, at: now });
+      for (const order of due) await tellProcurementIfEnded(ctx, tx, await transition(tx, actor, order, 'expire', { set: { responseDueAt: null }, details: { automatic: true }, at: now }));
       return due.length;
     });
     result.expired += moved;

@@ -1,8 +1,15 @@
+import type { Database } from '../../lib/database.js';
 import { invalidState } from '../../lib/errors.js';
 import { addHours, invalidInput, type Caller, type TradingContext } from './context.js';
 import { acceptOrder, draftAgreement, feeFor, findOrderFor, requireBothMayTrade } from './orders.js';
 import { transition, type Order } from './state-machine.js';
 import type { ProposedTerms } from './tables.js';
+
+/** An order of a central procurement that ends unpaid ends its procurement too (Art. 27 ¶3). */
+export async function tellProcurementIfEnded(ctx: Pick<TradingContext, 'procurement'>, tx: Database, ended: Order): Promise<Order> {
+  if (ended.procurementId) await ctx.procurement?.orderEnded(tx, ended.procurementId, ended.id, ended.status, ended.updatedAt);
+  return ended;
+}
 
 /** The provider approves an order that waits for it; the agreement is drafted in the same transaction. */
 export async function approveOrder(ctx: TradingContext, caller: Caller, id: string): Promise<Order> {
@@ -15,7 +22,7 @@ export async function approveOrder(ctx: TradingContext, caller: Caller, id: stri
 export async function rejectOrder(ctx: TradingContext, caller: Caller, id: string, reason: string): Promise<Order> {
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, id, { side: 'provider', lock: true });
-    return transition(tx, caller.audit, order, 'reject', { set: { responseDueAt: null }, details: { reason } });
+    return tellProcurementIfEnded(ctx, tx, await transition(tx, caller.audit, order, 'reject', { set: { responseDueAt: null }, details: { reason } }));
   });
 }
 
@@ -45,6 +52,10 @@ export async function acceptProposedTerms(ctx: TradingContext, caller: Caller, i
     const terms = order.proposedTerms;
     if (order.status !== 'terms_proposed' || !terms) throw invalidState(`no proposed terms to accept; the order is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
     await requireBothMayTrade(tx, order);
+    // Art. 27 ¶3: the departments' shares were fixed on the procurement's amount; another amount is a new procurement.
+    if (order.procurementId && terms.amountMinor !== order.amountMinor) {
+      throw invalidState('the departments’ shares of this central procurement were fixed on its amount: decline the terms, and the bureau consolidates again', { status: order.status, amountMinor: order.amountMinor });
+    }
     const agreed = await transition(tx, caller.audit, order, 'accept_terms', {
       set: { amountMinor: terms.amountMinor, quantity: terms.quantity, termStart: terms.termStart, termEnd: terms.termEnd, feeMinor: feeFor(terms.amountMinor, ctx.config) },
       at: now,
@@ -56,7 +67,7 @@ export async function acceptProposedTerms(ctx: TradingContext, caller: Caller, i
 export async function declineProposedTerms(ctx: TradingContext, caller: Caller, id: string, reason: string): Promise<Order> {
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, id, { side: 'buyer', lock: true });
-    return transition(tx, caller.audit, order, 'decline_terms', { set: { responseDueAt: null }, details: { reason } });
+    return tellProcurementIfEnded(ctx, tx, await transition(tx, caller.audit, order, 'decline_terms', { set: { responseDueAt: null }, details: { reason } }));
   });
 }
 
@@ -64,6 +75,6 @@ export async function declineProposedTerms(ctx: TradingContext, caller: Caller, 
 export async function cancelOrder(ctx: TradingContext, caller: Caller, id: string, reason: string): Promise<Order> {
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, id, { side: 'buyer', lock: true });
-    return transition(tx, caller.audit, order, 'cancel', { set: { responseDueAt: null }, details: { reason } });
+    return tellProcurementIfEnded(ctx, tx, await transition(tx, caller.audit, order, 'cancel', { set: { responseDueAt: null }, details: { reason } }));
   });
 }

@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import type { BlobStore } from '../../lib/storage.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import type { AuditActor } from '../audit/events.js';
-import type { AgreementsPort, SettlementPort } from './ports.js';
+import type { AgreementsPort, ProcurementOrderEvents, SettlementPort } from './ports.js';
 
 export type TradingConfig = Pick<
   Config,
@@ -19,6 +19,8 @@ export interface TradingContext {
   blobs: BlobStore;
   settlement: SettlementPort;
   agreements: AgreementsPort;
+  /** Told when an order of a central procurement is accepted; absent in apps without procurement. */
+  procurement?: ProcurementOrderEvents | undefined;
 }
 
 /** The caller: roles and party for authorisation, the audit view for records. */

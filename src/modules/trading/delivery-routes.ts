@@ -11,11 +11,13 @@ import { deliveryView, grantView, orderView } from './views.js';
 
 const tags = ['trading'];
 const buyers = ['buyer', 'department'] as const;
+/** The bureau as buyer of record of a central procurement: it accepts or disputes; its departments download. */
+const buyerSide = [...buyers, 'bureau'] as const;
 
 /** Delivery of what was paid for, and the buyer's acceptance or dispute of it. */
 const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (app, { ctx }) => {
   app.get('/orders/:id/grants', {
-    config: { auth: [...buyers, 'provider', 'operator'], access: { resource: 'order', staff: ['operator'] } },
+    config: { auth: [...buyerSide, 'provider', 'operator'], access: { resource: 'order', staff: ['operator'] } },
     schema: { tags, summary: 'The download grants of an order', params: IdParams, response: { 200: Type.Array(GrantView), ...problemResponses(404) } },
   }, async (request) => (await listGrants(ctx, callerOf(request), request.params.id)).map(grantView));
 
@@ -64,7 +66,7 @@ const deliveryRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async
 
   const buyerStep = (path: string, summary: string, run: (id: string, caller: ReturnType<typeof callerOf>, body: { reason: string } | undefined) => Promise<Parameters<typeof orderView>[0]>, withReason: boolean) =>
     app.post(`/orders/:id/${path}`, {
-      config: { auth: buyers, access: { resource: 'order' } },
+      config: { auth: buyerSide, access: { resource: 'order' } },
       schema: { tags, summary, params: IdParams, ...(withReason ? { body: ReasonBody } : {}), response: { 200: OrderView, ...problemResponses(404, 409, 503) } },
     }, async (request) => orderView(await run(request.params.id, callerOf(request), request.body as { reason: string } | undefined)));
 

@@ -15,17 +15,20 @@ export type Delivery = typeof deliveries.$inferSelect;
 
 /**
  * On payment: grants for exactly the dataset version the ordered revision declared, bound to the
- * buyer's party, expiring, and counted. Listings delivered by API or offline get none.
+ * buyer's party, expiring, and counted. Listings delivered by API or offline get none. An order of
+ * a central procurement (Art. 27 ¶3) gives each beneficiary department a grant of its own, and the
+ * bureau, which bought for them, none.
  */
 export async function issueGrants(tx: Database, order: Order, config: TradingConfig, at: Date): Promise<DownloadGrant[]> {
   if (order.deliveryMethod !== 'download' || !order.datasetVersionId) return [];
   const version = await getDatasetVersion(tx, order.datasetVersionId);
   if (!version) return [];
+  const holders = order.beneficiaryPartyIds ?? [order.buyerPartyId];
   return tx
     .insert(downloadGrants)
-    .values({
+    .values(holders.map((holder) => ({
       orderId: order.id,
-      buyerPartyId: order.buyerPartyId,
+      buyerPartyId: holder,
       datasetVersionId: version.id,
       sha256: version.sha256,
       sizeBytes: version.sizeBytes,
@@ -34,7 +37,7 @@ export async function issueGrants(tx: Database, order: Order, config: TradingCon
       maxDownloads: config.downloadGrantMaxDownloads,
       expiresAt: addDays(at, config.downloadGrantDays),
       createdAt: at,
-    })
+    })))
     .returning();
 }
 
@@ -110,6 +113,16 @@ export async function startDownload(ctx: TradingContext, caller: Caller, grantId
     return { grant: used!, range };
   });
   return { grant, range, body: await ctx.blobs.open(grant.sha256, spanOf(grant, range)) };
+}
+
+/** The grants of an order held by one party (a beneficiary department of a central procurement), oldest first. */
+export function grantsHeldBy(db: Database, orderId: string, partyId: string): Promise<DownloadGrant[]> {
+  return db.select().from(downloadGrants).where(and(eq(downloadGrants.orderId, orderId), eq(downloadGrants.buyerPartyId, partyId))).orderBy(downloadGrants.createdAt);
+}
+
+/** Every grant of an order, oldest first. */
+export function grantsOfOrder(db: Database, orderId: string): Promise<DownloadGrant[]> {
+  return db.select().from(downloadGrants).where(eq(downloadGrants.orderId, orderId)).orderBy(downloadGrants.createdAt);
 }
 
 export async function listGrants(ctx: TradingContext, caller: Caller, orderId: string): Promise<DownloadGrant[]> {

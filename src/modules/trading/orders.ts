@@ -23,6 +23,17 @@ export interface PlaceOrderInput {
   safeguards: string;
 }
 
+/**
+ * Art. 27 ¶3: the bureau orders as buyer of record for a central procurement. `onPlaced` runs in
+ * the placing transaction, so the procurement's own records commit with the order or not at all.
+ */
+export interface ProcurementOrderOptions {
+  procurementId: string;
+  number: string;
+  beneficiaryPartyIds: string[];
+  onPlaced(tx: Database, order: Order): Promise<void>;
+}
+
 /** The exchange's fee: basis points of the amount, rounded half up, at least the minimum, never above the amount. */
 export function feeFor(amountMinor: number, config: TradingContext['config']): number {
   const proportional = Number((BigInt(amountMinor) * BigInt(config.feeBasisPoints) + 5000n) / 10000n);
@@ -76,7 +87,7 @@ async function nextOrderNumber(tx: Database, at: Date): Promise<string> {
  * verified and unsuspended. Art. 39: the cross-border guard. The order waits for the provider when
  * the licence asks for approval; otherwise it is accepted and its agreement drafted at once.
  */
-export async function placeOrder(ctx: TradingContext, caller: Caller, input: PlaceOrderInput): Promise<Order> {
+export async function placeOrder(ctx: TradingContext, caller: Caller, input: PlaceOrderInput, procurement?: ProcurementOrderOptions): Promise<Order> {
   const buyerPartyId = actingParty(caller);
   const now = new Date();
   await ensureNumberSequence(ctx.db, now.getUTCFullYear());
@@ -124,12 +135,17 @@ export async function placeOrder(ctx: TradingContext, caller: Caller, input: Pla
         onwardTransfer: licence.onwardTransfer,
         deliveryMethod: revision.deliveryMethod,
         datasetVersionId: revision.datasetVersionId,
+        procurementId: procurement?.procurementId ?? null,
+        procurementNumber: procurement?.number ?? null,
+        beneficiaryPartyIds: procurement?.beneficiaryPartyIds ?? null,
         createdAt: now,
         updatedAt: now,
       })
       .returning();
     const order = placed!;
-    await recordStep(tx, caller.audit, order, { action: 'placed', from: null, to: 'requested', details: { listingId: listing.id, revisionId: revision.id, amountMinor, feeMinor: order.feeMinor, currency: order.currency } }, now);
+    const forProcurement: Record<string, string | string[]> = procurement ? { procurementId: procurement.procurementId, beneficiaryPartyIds: procurement.beneficiaryPartyIds } : {};
+    await recordStep(tx, caller.audit, order, { action: 'placed', from: null, to: 'requested', details: { listingId: listing.id, revisionId: revision.id, amountMinor, feeMinor: order.feeMinor, currency: order.currency, ...forProcurement } }, now);
+    await procurement?.onPlaced(tx, order);
     if (licence.approvalRequired) {
       return transition(tx, caller.audit, order, 'await_provider', { set: { responseDueAt: addHours(now, ctx.config.orderResponseHours) }, at: now });
     }
@@ -175,7 +191,12 @@ export async function acceptOrder(ctx: TradingContext, tx: Database, actor: Audi
  * it. The parties have `agreementSigningHours` to sign it; then the sweep expires the order.
  */
 export async function draftAgreement(ctx: TradingContext, tx: Database, actor: AuditActor, accepted: Order, revision: Revision | undefined, at: Date): Promise<Order> {
-  const drafted = await ctx.agreements.draftTradeAgreement(tx, await agreementOrderOf(tx, accepted, revision ?? (await getRevision(tx, accepted.revisionId))));
+  const stated = await agreementOrderOf(tx, accepted, revision ?? (await getRevision(tx, accepted.revisionId)));
+  // Art. 27 ¶3: a central procurement's order gets the procurement agreement, naming every beneficiary.
+  const drafted =
+    accepted.procurementId && accepted.procurementNumber && accepted.beneficiaryPartyIds
+      ? await ctx.agreements.draftProcurementOrderAgreement(tx, stated, { number: accepted.procurementNumber, beneficiaryPartyIds: accepted.beneficiaryPartyIds })
+      : await ctx.agreements.draftTradeAgreement(tx, stated);
   return transition(tx, actor, accepted, 'draft_agreement', {
     set: { agreementId: drafted.agreementId, agreementNumber: drafted.number, responseDueAt: addHours(at, ctx.config.agreementSigningHours) },
     details: { agreementId: drafted.agreementId, agreementNumber: drafted.number },

@@ -117,9 +117,21 @@ export interface AgreementSummary {
   signatures: { partyId: string; role: string; partyName: string; userId: string | null; signedAt: string; auditEventId: string }[];
 }
 
+/** The central procurement an order buys for (Art. 27 ¶3): its number and the departments it serves. */
+export interface OrderProcurement {
+  number: string;
+  beneficiaryPartyIds: string[];
+}
+
 export interface AgreementsPort {
   /** Drafts the data trade agreement of an order; the parties then sign it through the agreements API. */
   draftTradeAgreement(tx: Database, order: AgreementOrder): Promise<{ agreementId: string; number: string }>;
+  /**
+   * Art. 27 ¶3: for an order the bureau placed as buyer of record, the central procurement
+   * agreement instead, naming every beneficiary department; bureau and provider sign it as they
+   * sign a trade agreement, and its seal tells trading (`signed`) the same way. Idempotent per order.
+   */
+  draftProcurementOrderAgreement(tx: Database, order: AgreementOrder, procurement: OrderProcurement): Promise<{ agreementId: string; number: string }>;
   /** The agreement for the order's transaction record, as `viewer` may see it; null when none was drafted. */
   summary(db: Database, agreementId: string, viewer: Viewer): Promise<AgreementSummary | null>;
 }
@@ -128,4 +140,15 @@ export interface AgreementsPort {
 export interface OrderAgreementEvents {
   /** Both parties have signed and the exchange has sealed the agreement. */
   signed(tx: Database, orderId: string, agreementId: string, at: Date): Promise<void>;
+}
+
+/**
+ * What trading tells the procurement module about an order placed for a central procurement, in
+ * the transaction that moves the order. Implemented by procurement.
+ */
+export interface ProcurementOrderEvents {
+  /** The bureau (or the sweep, when the window closed) accepted the delivery. */
+  deliveryAccepted(tx: Database, procurementId: string, orderId: string, at: Date): Promise<void>;
+  /** The order ended before it was paid: rejected, declined, cancelled, or expired unanswered or unsigned. */
+  orderEnded(tx: Database, procurementId: string, orderId: string, status: string, at: Date): Promise<void>;
 }

@@ -64,7 +64,7 @@ const AssessmentCursor = Type.Object({ id: Uuid }, { additionalProperties: false
 /** The transaction record, and the Art. 39 security assessments operators keep. */
 export const recordRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (app, { ctx }) => {
   app.get('/orders/:id/record', {
-    config: { auth: ['buyer', 'department', 'provider', 'operator'], access: { resource: 'order', staff: ['operator'] } },
+    config: { auth: ['buyer', 'department', 'bureau', 'provider', 'operator'], access: { resource: 'order', staff: ['operator'] } },
     schema: {
       tags,
       summary: 'The whole trade: parties, terms, agreement, money, deliveries, downloads, acceptance, dispute, each step with its receipt',

@@ -4,11 +4,12 @@ import fp from 'fastify-plugin';
 import { IdParams, Page, PageQuery, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { sweepOrders, type SweepResult } from './acceptance.js';
 import { acceptProposedTerms, approveOrder, cancelOrder, declineProposedTerms, proposeTerms, rejectOrder } from './approval.js';
-import { callerOf, type TradingContext } from './context.js';
+import { callerOf, type Caller, type TradingContext } from './context.js';
 import deliveryRoutes from './delivery-routes.js';
-import { findOrderFor, placeOrder } from './orders.js';
+import { findOrderFor, placeOrder, type PlaceOrderInput, type ProcurementOrderOptions } from './orders.js';
 import { startPayment } from './payment.js';
-import type { AgreementsPort, SettlementPort } from './ports.js';
+import type { AgreementsPort, ProcurementOrderEvents, SettlementPort } from './ports.js';
+import type { Order } from './state-machine.js';
 import { recordRoutes } from './record-routes.js';
 import { OrderStatus, OrderView, PaymentBody, PaymentInstructionsView, PlaceOrderBody, ProposedTermsBody, ReasonBody } from './schema.js';
 import { OrderCursor, listOrders, orderView } from './views.js';
@@ -18,6 +19,8 @@ declare module 'fastify' {
     trading: {
       /** Expires unanswered orders and accepts deliveries whose window closed (the timer calls it; so does `npm run trading:sweep`). */
       sweep(now?: Date): Promise<SweepResult>;
+      /** Art. 27 ¶3: the bureau orders as buyer of record for a central procurement (procurement module). */
+      placeProcurementOrder(caller: Caller, input: PlaceOrderInput, procurement: ProcurementOrderOptions): Promise<Order>;
     };
   }
 }
@@ -25,10 +28,13 @@ declare module 'fastify' {
 export interface TradingRoutesOptions {
   settlement: SettlementPort;
   agreements: AgreementsPort;
+  procurement?: ProcurementOrderEvents | undefined;
 }
 
 const tags = ['trading'];
 const buyers = ['buyer', 'department'] as const;
+/** After the order: the bureau too, as buyer of record of its central procurements (Art. 27 ¶3), which it orders through /procurement. */
+const buyerSide = [...buyers, 'bureau'] as const;
 const orderAccess = { resource: 'order', staff: ['operator'] } as const;
 const ListQuery = Type.Object({ ...PageQuery, status: Type.Optional(OrderStatus) }, { additionalProperties: false });
 
@@ -44,7 +50,7 @@ const orderRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (a
     },
   }, async (request, reply) => reply.code(201).send(orderView(await placeOrder(ctx, callerOf(request), request.body))));
 
-  const list = (url: string, summary: string, auth: readonly ('buyer' | 'department' | 'provider' | 'operator')[], side: 'buyer' | 'provider' | 'all') =>
+  const list = (url: string, summary: string, auth: readonly ('buyer' | 'department' | 'bureau' | 'provider' | 'operator')[], side: 'buyer' | 'provider' | 'all') =>
     app.get(url, {
       config: { auth, access: 'none' },
       schema: {
@@ -66,18 +72,18 @@ const orderRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (a
       });
       return pageOf(rows, limit, orderView, (o) => ({ createdAt: o.createdAt.toISOString(), id: o.id }));
     });
-  list('/orders/purchases', "Your party's orders as buyer, newest first", buyers, 'buyer');
+  list('/orders/purchases', "Your party's orders as buyer, newest first", buyerSide, 'buyer');
   list('/orders/sales', "Orders of your party's listings, newest first", ['provider'], 'provider');
   list('/orders', 'Every order (operators), newest first; by status or party', ['operator'], 'all');
 
   app.get('/orders/:id', {
-    config: { auth: [...buyers, 'provider', 'operator'], access: orderAccess },
+    config: { auth: [...buyerSide, 'provider', 'operator'], access: orderAccess },
     schema: { tags, summary: 'An order of your party (as buyer or provider); any order for operators', params: IdParams, response: { 200: OrderView, ...problemResponses(404) } },
   }, async (request) => orderView(await findOrderFor(app.db, callerOf(request), request.params.id, { staff: true })));
 
   const step = <B extends typeof ReasonBody | typeof ProposedTermsBody | undefined>(
     path: string,
-    auth: readonly ('buyer' | 'department' | 'provider')[],
+    auth: readonly ('buyer' | 'department' | 'bureau' | 'provider')[],
     summary: string,
     body: B,
     run: (id: string, caller: ReturnType<typeof callerOf>, body: unknown) => Promise<Parameters<typeof orderView>[0]>,
@@ -92,14 +98,14 @@ const orderRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (a
   step('proposed-terms', ['provider'], 'Answer an order with changed terms for the buyer to accept or decline', ProposedTermsBody, (id, caller, b) =>
     proposeTerms(ctx, caller, id, b as Parameters<typeof proposeTerms>[3]),
   );
-  step('proposed-terms/acceptance', buyers, "Take the provider's changed terms; the agreement is drafted", undefined, (id, caller) => acceptProposedTerms(ctx, caller, id));
-  step('proposed-terms/decline', buyers, "Decline the provider's changed terms; the order is cancelled", ReasonBody, (id, caller, b) =>
+  step('proposed-terms/acceptance', buyerSide, "Take the provider's changed terms; the agreement is drafted", undefined, (id, caller) => acceptProposedTerms(ctx, caller, id));
+  step('proposed-terms/decline', buyerSide, "Decline the provider's changed terms; the order is cancelled", ReasonBody, (id, caller, b) =>
     declineProposedTerms(ctx, caller, id, (b as { reason: string }).reason),
   );
-  step('cancellation', buyers, 'Withdraw your order before its agreement is signed', ReasonBody, (id, caller, b) => cancelOrder(ctx, caller, id, (b as { reason: string }).reason));
+  step('cancellation', buyerSide, 'Withdraw your order before its agreement is signed', ReasonBody, (id, caller, b) => cancelOrder(ctx, caller, id, (b as { reason: string }).reason));
 
   app.post('/orders/:id/payment', {
-    config: { auth: buyers, access: { resource: 'order' } },
+    config: { auth: buyerSide, access: { resource: 'order' } },
     schema: {
       tags,
       summary: 'Pay an order whose agreement is signed: choose the rail, get the payment instructions',
@@ -116,8 +122,11 @@ const orderRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (a
  * real implementations are plugged in where the app is built.
  */
 export default fp(async function trading(app: FastifyInstance, opts: TradingRoutesOptions) {
-  const ctx: TradingContext = { db: app.db, config: app.config, blobs: app.blobs, settlement: opts.settlement, agreements: opts.agreements };
-  app.decorate('trading', { sweep: (now?: Date) => sweepOrders(ctx, now) });
+  const ctx: TradingContext = { db: app.db, config: app.config, blobs: app.blobs, settlement: opts.settlement, agreements: opts.agreements, procurement: opts.procurement };
+  app.decorate('trading', {
+    sweep: (now?: Date) => sweepOrders(ctx, now),
+    placeProcurementOrder: (caller: Caller, input: PlaceOrderInput, procurement: ProcurementOrderOptions) => placeOrder(ctx, caller, input, procurement),
+  });
   await app.register(orderRoutes, { ctx });
   await app.register(deliveryRoutes, { ctx });
   await app.register(recordRoutes, { ctx });

@@ -131,6 +131,13 @@ export const OrderView = Type.Object({
     Type.Object({ outcome: Type.String(), refundMinor: Type.Integer(), reason: Type.String(), decidedBy: Uuid, decidedAt: Timestamp }),
   ),
   refundedMinor: Type.Integer(),
+  procurement: Nullable(
+    Type.Object({
+      id: Uuid,
+      number: Type.String(),
+      beneficiaryPartyIds: Type.Array(Uuid, { description: 'The departments the bureau bought for; each holds its own download grant' }),
+    }, { description: 'Art. 27 ¶3: the central procurement the bureau ordered this for, as buyer of record' }),
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -73,8 +73,8 @@ export async function recordStep(
     action: `order.${step.action}`,
     subject: { type: 'order', id: order.id },
     payload: { number: order.number, from: step.from, to: step.to, ...(step.details ? { details: step.details } : {}) },
-    // Both sides of the trade keep receipts of every step.
-    parties: [order.buyerPartyId, order.providerPartyId],
+    // Both sides of the trade keep receipts of every step, and the departments a central procurement serves.
+    parties: [order.buyerPartyId, order.providerPartyId, ...(order.beneficiaryPartyIds ?? [])],
   } as never);
   await tx.insert(orderSteps).values({ orderId: order.id, action: step.action, fromStatus: step.from, toStatus: step.to, actorUserId: actor.userId, actorRole: actor.role, auditEventId: event.id, at });
   return { auditEventId: event.id };

@@ -98,6 +98,15 @@ export const orders = pgTable(
     disputeReason: text('dispute_reason'),
     decision: jsonb('decision').$type<DisputeDecision>(),
     refundedMinor: minorUnits('refunded_minor').notNull().default(0),
+    /**
+     * Art. 27 ¶3: the central procurement this order buys for. The bureau's party is the buyer of
+     * record; the departments it serves each get their own download grant. The procurement module
+     * owns procurements, so no foreign key across the boundary.
+     */
+    procurementId: uuid('procurement_id'),
+    /** The procurement's number (`PRC-2026-000001`), stated on its agreement. */
+    procurementNumber: text('procurement_number'),
+    beneficiaryPartyIds: uuid('beneficiary_party_ids').array(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
@@ -110,6 +119,9 @@ export const orders = pgTable(
     index('trading_orders_acceptance_due_idx').on(t.acceptanceDueAt),
     check('trading_orders_fee_within_amount', sql`${t.feeMinor} >= 0 and ${t.feeMinor} <= ${t.amountMinor}`),
     check('trading_orders_parties_differ', sql`${t.buyerPartyId} <> ${t.providerPartyId}`),
+    // One order per procurement: a retried or raced "order" finds the first.
+    uniqueIndex('trading_orders_procurement_idx').on(t.procurementId).where(sql`${t.procurementId} is not null`),
+    check('trading_orders_procurement_beneficiaries', sql`(${t.procurementId} is null) = (${t.beneficiaryPartyIds} is null) and (${t.procurementId} is null) = (${t.procurementNumber} is null)`),
   ],
 );
 

@@ -38,6 +38,7 @@ export const orderView = (o: Order) => ({
   disputeReason: o.disputeReason,
   decision: o.decision ? { outcome: o.decision.outcome, refundMinor: o.decision.refundMinor, reason: o.decision.reason, decidedBy: o.decision.decidedBy, decidedAt: o.decision.decidedAt } : null,
   refundedMinor: o.refundedMinor,
+  procurement: o.procurementId ? { id: o.procurementId, number: o.procurementNumber ?? '', beneficiaryPartyIds: o.beneficiaryPartyIds ?? [] } : null,
   createdAt: o.createdAt.toISOString(),
   updatedAt: o.updatedAt.toISOString(),
 });

@@ -1,0 +1,217 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../lib/database.js';
+import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
+import { TimeAndIdCursor, decodeCursor } from '../../lib/http.js';
+import { getListingOnSale } from '../catalog/listings.js';
+import type { Order } from '../trading/state-machine.js';
+import { BUDGET_CURRENCY } from './budgets.js';
+import { actingPublicBody, hasRole, invalidInput, type Caller, type ProcurementContext } from './context.js';
+import { lockProcurement, moveProcurement, recordProcurementStep } from './states.js';
+import { procurementNeeds, procurementNumberCounters, procurementShares, procurements, type Need, type Procurement, type ProcurementStatus } from './tables.js';
+
+export interface ProcurementInput {
+  needIds: string[];
+  listingId: string;
+  pricePlan: string;
+  quantity: number;
+  termStart?: string | undefined;
+  purpose: string;
+  scenario: string;
+  safeguards: string;
+  shares?: { departmentPartyId: string; amountMinor: number }[] | undefined;
+}
+
+async function nextNumber(tx: Database, at: Date): Promise<string> {
+  const year = at.getUTCFullYear();
+  const [row] = await tx
+    .insert(procurementNumberCounters)
+    .values({ year, last: 1 })
+    .onConflictDoUpdate({ target: procurementNumberCounters.year, set: { last: sql`${procurementNumberCounters.last} + 1` } })
+    .returning({ last: procurementNumberCounters.last });
+  return `PRC-${year}-${String(row!.last).padStart(6, '0')}`;
+}
+
+/**
+ * Each beneficiary's share: as the bureau gave them (every beneficiary once, nobody else, summing to
+ * the amount), or by default in proportion to the budgets of its needs, the remainder of the
+ * rounding to the first.
+ */
+export function sharesOf(needs: Need[], amountMinor: number, given: ProcurementInput['shares']): { departmentPartyId: string; amountMinor: number }[] {
+  const departments = [...new Set(needs.map((n) => n.departmentPartyId))];
+  if (given) {
+    const named = given.map((s) => s.departmentPartyId);
+    const sum = given.reduce((total, s) => total + s.amountMinor, 0);
+    if (new Set(named).size !== named.length || named.length !== departments.length || !departments.every((d) => named.includes(d))) {
+      throw new AppError('shares-mismatch', 'give one share for each department whose needs the procurement consolidates, and no other', { departments });
+    }
+    if (sum !== amountMinor) throw new AppError('shares-mismatch', `the shares sum to ${sum}; the order's amount is ${amountMinor}`, { amountMinor, sharesMinor: sum });
+    return departments.map((d) => given.find((s) => s.departmentPartyId === d)!);
+  }
+  const budgets = departments.map((d) => needs.filter((n) => n.departmentPartyId === d).reduce((total, n) => total + BigInt(n.budgetMinor), 0n));
+  const total = budgets.reduce((a, b) => a + b, 0n);
+  const shares = budgets.map((b) => Number((BigInt(amountMinor) * b) / total));
+  shares[0]! += amountMinor - shares.reduce((a, b) => a + b, 0);
+  return departments.map((d, i) => ({ departmentPartyId: d, amountMinor: shares[i]! }));
+}
+
+/**
+ * The bureau consolidates needs of several departments into one procurement: a listing on sale, its
+ * price plan, and purpose, scenario and safeguards (the purpose one the licence allows). A need can
+ * be consolidated once (409); its department's share is fixed here and committed when ordered.
+ */
+export async function createProcurement(db: Database, caller: Caller, input: ProcurementInput): Promise<Procurement> {
+  const bureauPartyId = await actingPublicBody(db, caller, 'bureau');
+  const now = new Date();
+  return db.transaction(async (tx) => {
+    const needs = await tx.select().from(procurementNeeds).where(inArray(procurementNeeds.id, input.needIds)).orderBy(asc(procurementNeeds.createdAt)).for('update');
+    const missing = input.needIds.filter((id) => !needs.some((n) => n.id === id));
+    if (missing.length) throw invalidInput('/body/needIds', `no purchase need has the id ${missing[0]}`);
+    // In the order the bureau named them: the first need's department is the first beneficiary.
+    needs.sort((a, b) => input.needIds.indexOf(a.id) - input.needIds.indexOf(b.id));
+    const taken = needs.find((n) => n.status === 'consolidated');
+    if (taken) throw new AppError('need-already-consolidated', `the need “${taken.title}” is already part of a procurement`, { needId: taken.id, procurementId: taken.procurementId });
+    const withdrawn = needs.find((n) => n.status !== 'filed');
+    if (withdrawn) throw invalidState(`the need “${withdrawn.title}” is ${withdrawn.status}`, { needId: withdrawn.id, status: withdrawn.status });
+    const years = new Set(needs.map((n) => n.budgetYear));
+    if (years.size > 1) throw invalidInput('/body/needIds', 'consolidate needs of one budget year');
+
+    const onSale = await getListingOnSale(tx, input.listingId);
+    if (!onSale) throw invalidInput('/body/listingId', 'no listing on sale has this id');
+    const { revision } = onSale;
+    if (!revision.content.licence.allowedPurposes.includes(input.purpose)) {
+      throw new AppError('purpose-not-allowed', 'state one of the purposes the licence allows', {
+        allowedPurposes: revision.content.licence.allowedPurposes,
+        errors: [{ path: '/body/purpose', message: 'not a purpose the licence allows' }],
+      });
+    }
+    const plan = revision.content.pricePlans.find((p) => p.name === input.pricePlan);
+    if (!plan) throw invalidInput('/body/pricePlan', `name one of the listing's price plans: ${revision.content.pricePlans.map((p) => p.name).join(', ')}`);
+    if (plan.currency !== BUDGET_CURRENCY) throw invalidInput('/body/pricePlan', `departments' budgets are in ${BUDGET_CURRENCY}; this plan is priced in ${plan.currency}`);
+    const amountMinor = plan.amountMinor * input.quantity;
+    if (!Number.isSafeInteger(amountMinor)) throw invalidInput('/body/quantity', 'the amount is too large');
+    const shares = sharesOf(needs, amountMinor, input.shares);
+
+    const [created] = await tx
+      .insert(procurements)
+      .values({
+        number: await nextNumber(tx, now),
+        bureauPartyId,
+        createdBy: caller.actor.userId,
+        status: 'draft',
+        budgetYear: needs[0]!.budgetYear,
+        listingId: input.listingId,
+        pricePlan: input.pricePlan,
+        quantity: input.quantity,
+        termStart: input.termStart ?? null,
+        amountMinor,
+        currency: plan.currency,
+        purpose: input.purpose,
+        scenario: input.scenario,
+        safeguards: input.safeguards,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    const procurement = created!;
+    await tx.insert(procurementShares).values(shares.map((s, position) => ({ procurementId: procurement.id, departmentPartyId: s.departmentPartyId, position, amountMinor: s.amountMinor })));
+    const consolidated = await tx
+      .update(procurementNeeds)
+      .set({ status: 'consolidated', procurementId: procurement.id, updatedAt: now })
+      .where(and(inArray(procurementNeeds.id, input.needIds), eq(procurementNeeds.status, 'filed')))
+      .returning({ id: procurementNeeds.id });
+    if (consolidated.length !== input.needIds.length) throw conflict('a need changed meanwhile; read it again');
+    await recordProcurementStep(tx, caller.audit, procurement, {
+      action: 'created',
+      from: null,
+      to: 'draft',
+      details: { needIds: input.needIds, listingId: input.listingId, amountMinor, shares: shares.map((s) => `${s.departmentPartyId}:${s.amountMinor}`) },
+    }, now);
+    return procurement;
+  });
+}
+
+/**
+ * A procurement the caller may see: the bureau's party that made it, its beneficiary departments,
+ * and (with `staff`) the bureau and operators. `ownerOnly`: the bureau's party alone, for changes.
+ */
+export async function findProcurementFor(db: Database, caller: Caller, id: string, opts: { ownerOnly?: boolean } = {}): Promise<Procurement> {
+  const [row] = await db.select().from(procurements).where(eq(procurements.id, id));
+  if (!row) throw notFound('procurement');
+  const partyId = caller.actor.partyId;
+  if (partyId === row.bureauPartyId) return row;
+  if (!opts.ownerOnly) {
+    if (hasRole(caller, 'bureau') || hasRole(caller, 'operator')) return row;
+    if (partyId) {
+      const [share] = await db.select().from(procurementShares).where(and(eq(procurementShares.procurementId, id), eq(procurementShares.departmentPartyId, partyId)));
+      if (share) return row;
+    }
+  }
+  throw notFound('procurement');
+}
+
+/**
+ * The bureau places the procurement's order on the exchange as buyer of record (Art. 27 ¶3). Trading
+ * checks what any order needs (both parties verified, the licence's purpose, Art. 39) and drafts the
+ * central procurement agreement; in the same transaction the procurement is ordered and each
+ * department's share committed against its budget year.
+ */
+export async function orderProcurement(ctx: ProcurementContext, caller: Caller, id: string): Promise<Procurement> {
+  const seen = await findProcurementFor(ctx.db, caller, id, { ownerOnly: true });
+  if (seen.status !== 'draft') throw invalidState(`the procurement is ${seen.status}; it is ordered once`, { status: seen.status });
+  await actingPublicBody(ctx.db, caller, 'bureau');
+  const beneficiaryPartyIds = (await ctx.db.select().from(procurementShares).where(eq(procurementShares.procurementId, id)).orderBy(procurementShares.position)).map((s) => s.departmentPartyId);
+  let ordered: Procurement | undefined;
+  await ctx.placeOrder(
+    caller,
+    { listingId: seen.listingId, pricePlan: seen.pricePlan, quantity: seen.quantity, termStart: seen.termStart ?? undefined, purpose: seen.purpose, scenario: seen.scenario, safeguards: seen.safeguards },
+    {
+      procurementId: seen.id,
+      number: seen.number,
+      beneficiaryPartyIds,
+      onPlaced: async (tx: Database, order: Order) => {
+        const procurement = await lockProcurement(tx, id);
+        if (order.amountMinor !== procurement.amountMinor || order.currency !== procurement.currency) {
+          throw conflict(`the listing's price changed: the order would cost ${order.amountMinor} ${order.currency}, the shares were made for ${procurement.amountMinor}; cancel and consolidate again`);
+        }
+        const at = order.createdAt;
+        ordered = await moveProcurement(tx, caller.audit, procurement, 'order', { set: { orderId: order.id }, details: { orderId: order.id, orderNumber: order.number }, at });
+        // Each department's share now counts against its year's budget.
+        await tx.update(procurementShares).set({ committedAt: at }).where(eq(procurementShares.procurementId, id));
+      },
+    },
+  );
+  return ordered!;
+}
+
+/** The bureau cancels a procurement it has not ordered; its needs can be consolidated again. */
+export async function cancelProcurement(db: Database, caller: Caller, id: string, reason: string): Promise<Procurement> {
+  await findProcurementFor(db, caller, id, { ownerOnly: true });
+  return db.transaction(async (tx) => {
+    const procurement = await lockProcurement(tx, id);
+    const cancelled = await moveProcurement(tx, caller.audit, procurement, 'cancel', { set: { cancelReason: reason }, details: { reason } });
+    await tx.update(procurementNeeds).set({ status: 'filed', procurementId: null, updatedAt: new Date() }).where(eq(procurementNeeds.procurementId, id));
+    return cancelled;
+  });
+}
+
+const ProcurementCursor = TimeAndIdCursor('createdAt');
+
+/** The bureau's and operators' view of every procurement; a department's of those it benefits from. */
+export async function listProcurements(db: Database, caller: Caller, q: { status?: ProcurementStatus | undefined; cursor?: string | undefined; limit: number }): Promise<Procurement[]> {
+  const staff = hasRole(caller, 'bureau') || hasRole(caller, 'operator');
+  const partyId = caller.actor.partyId;
+  if (!staff && !partyId) return [];
+  const after = decodeCursor(q.cursor, ProcurementCursor);
+  return db
+    .select()
+    .from(procurements)
+    .where(
+      and(
+        staff ? undefined : sql`exists (select 1 from ${procurementShares} where ${procurementShares.procurementId} = ${procurements.id} and ${procurementShares.departmentPartyId} = ${partyId})`,
+        q.status ? eq(procurements.status, q.status) : undefined,
+        after ? sql`(${procurements.createdAt}, ${procurements.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(procurements.createdAt), desc(procurements.id))
+    .limit(q.limit + 1);
+}
