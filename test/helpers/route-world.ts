@@ -6,7 +6,7 @@ import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
 import { demandFixture, objectionFixture, orderFixture as usageOrderFixture, outcomeFixture } from './public-data-world.js';
 import { conditionalOpen, department as departmentUser, draftEntry, publishedEntry, uploadDataVersion } from './public-data.js';
-import { recordReceipt } from './settlement.js';
+import { bankRef, recordReceipt, statementCsv, uploadStatement } from './settlement.js';
 import { paidOrder, placeOrder, sampleOrder, signAgreement, verifiedUser } from './trading.js';
 
 /**
@@ -306,6 +306,18 @@ async function publicDataRequestFixture(world: World, owner: Persona): Promise<F
   return [{ label: ownsEntries ? `a request to ${owner.name}` : `${owner.name}'s request`, params: { id: made.id } }];
 }
 
+/**
+ * A bank statement with one credit that quotes no reference, waiting for an operator. Statements
+ * are the exchange's own, no party's: one is made as "another party's" resource, which only
+ * operators (staff) reach.
+ */
+async function bankStatementFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  if (owner !== world.other) return [];
+  const csv = statementCsv([{ creditMinor: 12_345, postscript: '无参考号', bankReference: bankRef('FIX'), balanceMinor: 12_345 }]);
+  const imported = await expectStatus(await uploadStatement(world.app, world.clerk, csv), 201, 'import statement');
+  return [{ label: 'a bank statement', params: { id: imported.statement.id, lineId: imported.lines[0].id } }];
+}
+
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
 export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   user: userFixture,
@@ -316,6 +328,7 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   order: orderFixture,
   grant: grantFixture,
   payment: paymentFixture,
+  'bank-statement': bankStatementFixture,
   agreement: agreementFixture,
   'public-data-entry': publicDataEntryFixture,
   'public-data-request': publicDataRequestFixture,
