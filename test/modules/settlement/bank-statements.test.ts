@@ -143,6 +143,11 @@ t.test('a CSV export with the banks’ Chinese columns, and one laid out otherwi
   t.equal(mapped.statusCode, 201, mapped.body);
   t.match(mapped.json(), { statement: { account: 'CQB-01', closingBalanceMinor: null }, lines: [{ status: 'accounted', paymentId: e.paymentId }, { status: 'posted', paymentId: e.paymentId }] });
   t.match(await payment(app, trade.operator, e.paymentId), { status: 'held', receivedMinor: 100_000 }, 'the line typed by hand is not posted again');
+  // A GBK export, as many mainland banks still write them.
+  const gbk = readFileSync(new URL('../../fixtures/bank-statements/statement-gbk.csv', import.meta.url));
+  expectProblem(t, await uploadStatement(app, trade.operator, gbk, 'text/csv'), 400, 'statement-invalid');
+  const decoded = await uploadStatement(app, trade.operator, gbk, 'text/csv', '?encoding=gb18030');
+  t.match(decoded.json(), { created: true, lines: [{ remittance: '转账 无参考号的汇款', amountMinor: 8_800, status: 'unmatched', unmatchedReason: 'no_reference' }] }, 'read with encoding=gb18030');
   const noBalance = await as(app, trade.operator, { method: 'GET', url: `/settlement/bank-statements/${mapped.json().statement.id}/reconciliation` });
   t.match(noBalance.json(), { closingBalanceMinor: null, differenceMinor: null, statementBalances: null });
   await assertLedgerBalances(t, app.db);
