@@ -93,6 +93,16 @@ function bankReferenceOf(text: string, where: string): string {
   return ref;
 }
 
+/** A bank never books two entries of one statement under one reference: a file that does is not the bank's. */
+function assertReferencesDistinct(lines: ParsedLine[], where: (i: number) => string) {
+  const seen = new Map<string, number>();
+  lines.forEach((line, i) => {
+    const first = seen.get(line.bankReference);
+    if (first !== undefined) throw invalid(where(i), `the bank reference ${line.bankReference} is also that of ${where(first)}`);
+    seen.set(line.bankReference, i);
+  });
+}
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** The file as text: UTF-8 (a BOM is dropped) or, for CSV exports, GB 18030 (which covers GBK). */
@@ -194,6 +204,7 @@ export function parseCamt053(bytes: Buffer): ParsedStatement {
       batch: transactions.length > 1,
     };
   });
+  assertReferencesDistinct(lines, (i) => `${at}/Ntry[${i + 1}]`);
   const currency = textOf(child(stmt, 'Acct', 'Ccy')) ?? balances.get('CLBD')?.currency ?? lines[0]?.currency;
   if (!currency || !/^[A-Z]{3}$/.test(currency)) throw invalid(`${at}/Acct/Ccy`, 'the account currency is not stated');
   for (const [code, b] of balances) if (b.currency !== currency) throw invalid(`${at}/Bal`, `the ${code} balance is in ${b.currency}, the account in ${currency}`);
@@ -262,6 +273,7 @@ export function parseStatementCsv(bytes: Buffer, mapping: StatementCsvMapping, e
       batch: false,
     };
   });
+  assertReferencesDistinct(lines, (i) => `/body/line ${i + 2}`);
   const digest = sha256(bytes);
   return {
     format: 'csv',

@@ -164,6 +164,7 @@ t.test('a statement that cannot be read is a 400 problem that says where, and ch
     ['an amount with three decimals', camt.replace('1000.00', '1000.001'), 'application/xml', /Ntry\[1\]\/Amt: 1000\.001 has more decimals than CNY/],
     ['neither credit nor debit', camt.replace('<CdtDbtInd>DBIT</CdtDbtInd>', '<CdtDbtInd>X</CdtDbtInd>'), 'application/xml', /Ntry\[4\]\/CdtDbtInd/],
     ['an entry without a bank reference', camt.replace(/<AcctSvcrRef>[^<]*-0002<\/AcctSvcrRef>/, ''), 'application/xml', /Ntry\[2\]\/AcctSvcrRef/],
+    ['two entries under one bank reference', camt.replace(/-0002<\/AcctSvcrRef>/, '-0001</AcctSvcrRef>'), 'application/xml', /Ntry\[2\]: the bank reference .*-0001 is also that of .*Ntry\[1\]/],
     ['a CSV without the mapped columns', 'station,riders\n解放碑,12000\n', 'text/csv', /no column "交易日期"/],
     ['a CSV amount that is not one', statementCsv([{ creditMinor: 100 }]).replace('1.00', '1.0O'), 'text/csv', /not an amount/],
     ['a CSV date that is not one', statementCsv([{ creditMinor: 100, date: '2026-02-30' }]), 'text/csv', /not a date/],
