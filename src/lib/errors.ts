@@ -33,6 +33,8 @@ export const problemKinds = {
   'unknown-payment-reference': { status: 422, title: 'No payment has that reference' },
   'amount-mismatch': { status: 422, title: 'The amount or currency does not match what is due' },
   'refund-exceeds-payment': { status: 422, title: 'A refund cannot exceed what was paid' },
+  // Bank statements (settlement/bank-statements.ts).
+  'statement-invalid': { status: 400, title: 'The bank statement cannot be read' },
   'rail-unavailable': { status: 409, title: 'That payment rail is not offered by this exchange' },
   'webhook-signature-invalid': { status: 400, title: 'The webhook signature is not valid' },
   'agreement-superseded': { status: 409, title: 'The agreement changed since you read it: sign its current content' },

@@ -22,7 +22,7 @@ export interface Actor {
 export type RouteAuth = 'public' | 'authenticated' | readonly Role[];
 
 /** The kinds of resource a path can name; the authorisation matrix test knows how to make each. */
-export type ResourceKind = 'user' | 'party' | 'listing' | 'invitation' | 'audit-event' | 'order' | 'grant' | 'payment' | 'agreement' | 'public-data-entry' | 'public-data-request' | 'public-data-objection' | 'public-data-demand' | 'public-data-order' | 'public-data-outcome' | 'procurement-need' | 'procurement';
+export type ResourceKind = 'user' | 'party' | 'listing' | 'invitation' | 'audit-event' | 'order' | 'grant' | 'payment' | 'bank-statement' | 'agreement' | 'public-data-entry' | 'public-data-request' | 'public-data-objection' | 'public-data-demand' | 'public-data-order' | 'public-data-outcome' | 'procurement-need' | 'procurement';
 
 /**
  * Whose resource the path names, and so who reaches it: the resource's owner (the user itself, a

@@ -6,7 +6,7 @@ import { completeDraft, listedProduct, sampleListing } from './catalog.js';
 import { createVerifiedParty, registerParty, type TestParty } from './identity.js';
 import { demandFixture, objectionFixture, orderFixture as usageOrderFixture, outcomeFixture } from './public-data-world.js';
 import { conditionalOpen, department as departmentUser, draftEntry, publishedEntry, uploadDataVersion } from './public-data.js';
-import { recordReceipt } from './settlement.js';
+import { bankRef, recordReceipt, statementCsv, uploadStatement } from './settlement.js';
 import { paidOrder, placeOrder, sampleOrder, signAgreement, verifiedUser } from './trading.js';
 
 /**
@@ -377,6 +377,16 @@ async function procurementFixture(world: World, owner: Persona): Promise<Fixture
   const payload = { needIds: [need.id], listingId: other.listingId, pricePlan: '一次性购买', purpose: '交通规划研究', scenario: '物流园区布局规划', safeguards: '专网存储，按岗授权' };
   const made = await expectStatus(await as(app, bureau, { method: 'POST', url: '/procurement/procurements', payload }), 201, 'consolidate');
   return [{ label: `a procurement of ${owner.name}`, params: { id: made.id }, ...(caller ? { caller } : {}) }];
+/**
+ * A bank statement with one credit that quotes no reference, waiting for an operator. Statements
+ * are the exchange's own, no party's: one is made as "another party's" resource, which only
+ * operators (staff) reach.
+ */
+async function bankStatementFixture(world: World, owner: Persona): Promise<Fixture[]> {
+  if (owner !== world.other) return [];
+  const csv = statementCsv([{ creditMinor: 12_345, postscript: '无参考号', bankReference: bankRef('FIX'), balanceMinor: 12_345 }]);
+  const imported = await expectStatus(await uploadStatement(world.app, world.clerk, csv), 201, 'import statement');
+  return [{ label: 'a bank statement', params: { id: imported.statement.id, lineId: imported.lines[0].id } }];
 }
 
 /** One factory per resource kind a route can declare; the type makes a new kind name its factory. */
@@ -389,6 +399,7 @@ export const fixtureFactories: Record<ResourceKind, FixtureFactory> = {
   order: orderFixture,
   grant: grantFixture,
   payment: paymentFixture,
+  'bank-statement': bankStatementFixture,
   agreement: agreementFixture,
   'public-data-entry': publicDataEntryFixture,
   'public-data-request': publicDataRequestFixture,

@@ -133,3 +133,27 @@ export async function paidStripeOrder(world: Awaited<ReturnType<typeof stripeTes
   if (res.statusCode !== 200) throw new Error(`payment_intent.succeeded: ${res.body}`);
   return { order, paymentId, instructions, intentId };
 }
+
+export interface CsvStatementLine {
+  date?: string;
+  creditMinor?: number;
+  debitMinor?: number;
+  summary?: string;
+  postscript?: string;
+  bankReference?: string;
+  balanceMinor?: number;
+}
+
+const yuan = (minor: number | undefined) => (minor === undefined ? '' : (minor / 100).toFixed(2));
+
+/** A CSV export laid out as mainland banks do (交易日期, 贷方发生额, 借方发生额, 摘要, 附言, 流水号, 余额). */
+export function statementCsv(lines: CsvStatementLine[]): string {
+  const rows = lines.map((l) => [l.date ?? '2026-11-30', yuan(l.creditMinor), yuan(l.debitMinor), l.summary ?? '转账', l.postscript ?? '', l.bankReference ?? bankRef('CSV'), yuan(l.balanceMinor)]);
+  const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return ['交易日期,贷方发生额,借方发生额,摘要,附言,流水号,余额', ...rows.map((r) => r.map(quote).join(','))].join('\n') + '\n';
+}
+
+/** The operator uploads a statement file. */
+export function uploadStatement(app: FastifyInstance, operator: TestUser, body: string | Buffer, contentType = 'text/csv', query = '') {
+  return as(app, operator, { method: 'POST', url: `/settlement/bank-statements${query}`, payload: body, headers: { 'content-type': contentType } });
+}

@@ -44,24 +44,31 @@ export async function assertBankReferenceUnused(tx: Database, bankReference: str
 
 /** An operator records a credit on the exchange's account for the payment whose reference it quotes. */
 export async function recordBankReceipt(ctx: SettlementContext, db: Database, actor: AuditActor, input: BankLine & { reference: string }): Promise<ReceiptOutcome> {
+  return db.transaction((tx) => receiveBankCredit(ctx, tx, actor, input));
+}
+
+/**
+ * A credit on the exchange's account posted to the payment whose reference it quotes, in the
+ * caller's transaction: the one way bank money reaches a payment, whether an operator typed the
+ * receipt or a statement line was matched (bank-statements.ts). Each bank reference once.
+ */
+export async function receiveBankCredit(ctx: SettlementContext, tx: Database, actor: AuditActor, input: BankLine & { reference: string }): Promise<ReceiptOutcome> {
   const reference = normaliseBankReference(input.reference);
   if (!reference) throw new AppError('unknown-payment-reference', 'that is not a payment reference of this exchange (check the characters and the two check digits)');
-  return db.transaction(async (tx) => {
-    const [payment] = await tx.select().from(payments).where(eq(payments.reference, reference)).for('update');
-    if (!payment) throw new AppError('unknown-payment-reference', `no payment has the reference ${reference}`);
-    if (input.currency !== payment.currency) throw new AppError('amount-mismatch', `the payment is in ${payment.currency}`, { currency: payment.currency });
-    await assertBankReferenceUnused(tx, input.bankReference);
-    await tx.insert(bankReceipts).values({ paymentId: payment.id, amountMinor: input.amountMinor, currency: input.currency, bankReference: input.bankReference, recordedBy: actor.userId! });
-    const result = await fundsReceived(ctx, tx, actor, payment, { key: `bank:${input.bankReference}:received`, amountMinor: input.amountMinor, at: new Date(), bankReference: input.bankReference });
-    return {
-      paymentId: payment.id,
-      orderId: payment.orderId,
-      status: result.payment.status,
-      receivedMinor: result.payment.receivedMinor,
-      outstandingMinor: result.outstandingMinor,
-      excessMinor: result.excessMinor,
-    };
-  });
+  const [payment] = await tx.select().from(payments).where(eq(payments.reference, reference)).for('update');
+  if (!payment) throw new AppError('unknown-payment-reference', `no payment has the reference ${reference}`);
+  if (input.currency !== payment.currency) throw new AppError('amount-mismatch', `the payment is in ${payment.currency}`, { currency: payment.currency });
+  await assertBankReferenceUnused(tx, input.bankReference);
+  await tx.insert(bankReceipts).values({ paymentId: payment.id, amountMinor: input.amountMinor, currency: input.currency, bankReference: input.bankReference, recordedBy: actor.userId! });
+  const result = await fundsReceived(ctx, tx, actor, payment, { key: `bank:${input.bankReference}:received`, amountMinor: input.amountMinor, at: new Date(), bankReference: input.bankReference });
+  return {
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    status: result.payment.status,
+    receivedMinor: result.payment.receivedMinor,
+    outstandingMinor: result.outstandingMinor,
+    excessMinor: result.excessMinor,
+  };
 }
 
 /** An operator records the transfer that paid the provider's share of the payment's order. */

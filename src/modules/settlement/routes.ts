@@ -25,6 +25,7 @@ import {
 } from './schema.js';
 import { paymentStatuses, payoutStatuses, refundKinds, refundStatuses } from './tables.js';
 import { listDisputes, listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView, refundViewById } from './views.js';
+import bankStatementRoutes from './statement-routes.js';
 import stripeWebhookRoutes from './webhook-routes.js';
 
 const tags = ['settlement'];
@@ -33,6 +34,7 @@ const operators = ['operator'] as const;
 const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.settlement.context;
   await app.register(stripeWebhookRoutes);
+  await app.register(bankStatementRoutes);
 
   app.get('/settlement/payments/:id', {
     config: { auth: 'authenticated', access: { resource: 'payment', staff: operators } },
