@@ -377,6 +377,8 @@ async function procurementFixture(world: World, owner: Persona): Promise<Fixture
   const payload = { needIds: [need.id], listingId: other.listingId, pricePlan: '一次性购买', purpose: '交通规划研究', scenario: '物流园区布局规划', safeguards: '专网存储，按岗授权' };
   const made = await expectStatus(await as(app, bureau, { method: 'POST', url: '/procurement/procurements', payload }), 201, 'consolidate');
   return [{ label: `a procurement of ${owner.name}`, params: { id: made.id }, ...(caller ? { caller } : {}) }];
+}
+
 /**
  * A bank statement with one credit that quotes no reference, waiting for an operator. Statements
  * are the exchange's own, no party's: one is made as "another party's" resource, which only
