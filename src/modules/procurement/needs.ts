@@ -125,11 +125,12 @@ export async function listNeeds(
   caller: Caller,
   q: { status?: NeedStatus | undefined; budgetYear?: number | undefined; departmentPartyId?: string | undefined; cursor?: string | undefined; limit: number },
 ) {
+  // A broken cursor is bad input whatever the list holds: read it before anything else.
+  const after = decodeCursor(q.cursor, NeedCursor);
   const bureau = hasRole(caller, 'bureau');
   const department = bureau ? q.departmentPartyId : caller.actor.partyId;
   if (!department && !bureau) return { items: [], next: null };
   if (!bureau && q.departmentPartyId && q.departmentPartyId !== department) return { items: [], next: null };
-  const after = decodeCursor(q.cursor, NeedCursor);
   const rows = await db
     .select()
     .from(procurementNeeds)

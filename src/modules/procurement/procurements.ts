@@ -198,10 +198,10 @@ const ProcurementCursor = TimeAndIdCursor('createdAt');
 
 /** The bureau's and operators' view of every procurement; a department's of those it benefits from. */
 export async function listProcurements(db: Database, caller: Caller, q: { status?: ProcurementStatus | undefined; cursor?: string | undefined; limit: number }): Promise<Procurement[]> {
+  const after = decodeCursor(q.cursor, ProcurementCursor);
   const staff = hasRole(caller, 'bureau') || hasRole(caller, 'operator');
   const partyId = caller.actor.partyId;
   if (!staff && !partyId) return [];
-  const after = decodeCursor(q.cursor, ProcurementCursor);
   return db
     .select()
     .from(procurements)
