@@ -19,6 +19,7 @@ export const apiTags = {
   agreements: 'Agreements from the bureau’s model texts: drafts, signatures, the sealed PDF, public verification, the copy to the bureau, disposal (Art. 19, 27)',
   calendar: 'The mainland working-day calendar (holidays and make-up working days, loaded by the bureau) and the deadlines counted on it (Art. 16, 18)',
   'public-data': 'The public-data resource catalogue: entries with their open and sharing classes (Art. 15, 17), the bureau’s review and the open list (Shanghai Art. 12), direct download of unconditionally open data (Art. 18 ¶1)',
+  supervision: 'The operators’ supervision of the exchange (Art. 28(4)): exports of orders, settlements, public-data requests and the audit log for a period, as CSV or XLSX',
 } as const satisfies Record<string, string>;
 
 /**
