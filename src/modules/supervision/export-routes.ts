@@ -61,6 +61,11 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }, async (request, reply) => {
       const { from, to, format } = request.query as { from: string; to: string; format: (typeof exportFormats)[number] };
       const period = { from: new Date(from), to: new Date(to) };
+      // RFC 3339 allows year 0000 and offsets that cross into year 10000; the database holds neither as text.
+      for (const [name, at] of Object.entries(period)) {
+        const year = at.getUTCFullYear();
+        if (year < 1 || year > 9999) throw new AppError('validation-failed', `${name} is outside the years 0001-9999`, { errors: [{ path: `/querystring/${name}`, message: 'outside the years 0001-9999' }] });
+      }
       if (period.from > period.to) {
         throw new AppError('validation-failed', 'the period ends before it starts', { errors: [{ path: '/querystring/to', message: 'must not be before from' }] });
       }

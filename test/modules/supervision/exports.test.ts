@@ -170,6 +170,8 @@ t.test('bad input is a 400 problem, never a 500', async (t) => {
     ['/exports/orders?from=yesterday&to=2026-03-01T00:00:00Z', 'not a date'],
     ['/exports/orders?from=2026-01-01T00:00:60Z&to=2026-03-01T00:00:00Z', 'a leap second'],
     ['/exports/orders?to=2026-03-01T00:00:00Z', 'no start'],
+    ['/exports/payments?from=0000-01-01T00:00:00Z&to=2026-03-01T00:00:00Z', 'year 0, which the database does not read'],
+    ['/exports/payments?from=2026-01-01T00:00:00Z&to=9999-12-31T23:59:59-01:00', 'past the year 9999 in UTC'],
     ['/exports/orders?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&format=pdf', 'an unknown format'],
     ['/exports/orders?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&extra=1', 'an unknown parameter'],
     ['/exports/parties?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z', 'an unknown dataset'],
