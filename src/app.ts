@@ -33,6 +33,7 @@ import publicDataRoutes from './modules/public-data/routes.js';
 import type { PartyVerifier } from './modules/identity/verifier.js';
 import { createSettlement, type Settlement } from './modules/settlement/index.js';
 import settlementRoutes from './modules/settlement/routes.js';
+import exportRoutes from './modules/supervision/export-routes.js';
 import { runEffectsWorker } from './modules/settlement/worker.js';
 import systemRoutes from './modules/system/routes.js';
 import { createOrderEvents } from './modules/trading/events.js';
@@ -194,6 +195,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   runEffectsWorker(app);
   await app.register(agreementsRoutes, { agreements });
   runAgreementSweep(app, config.agreementSweepIntervalMs);
+  await app.register(exportRoutes);
 
   await app.ready();
   return app;

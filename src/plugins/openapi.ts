@@ -21,7 +21,7 @@ export const apiTags = {
   'public-data': 'The public-data resource catalogue: entries with their open and sharing classes (Art. 15, 17), the bureau’s review and the open list (Shanghai Art. 12), direct download of unconditionally open data (Art. 18 ¶1)',
   notifications: 'What waits for you: a notification for every step that waits on one of your parties, with its read state',
   procurement: 'Central procurement by the big-data bureau for departments (Art. 27 ¶3): purchase needs checked against shareable public data (Art. 13(2)), budgets, consolidation, the order as buyer of record, each department’s grant',
-  supervision: 'The operators’ supervision of trading, settlement and delivery: what waits and what went wrong, and the replay of a trade from the audit log (Art. 28(4))',
+  supervision: 'The operators’ supervision of trading, settlement and delivery (Art. 28(4)): what waits and what went wrong, the replay of a trade from the audit log, and exports of a period as CSV or XLSX',
 } as const satisfies Record<string, string>;
 
 /**
