@@ -3,21 +3,16 @@ import type { Database } from '../../lib/database.js';
 import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
 import { TimeAndIdCursor, decodeCursor } from '../../lib/http.js';
 import { getListingOnSale } from '../catalog/listings.js';
+import type { PlaceOrderInput } from '../trading/orders.js';
 import type { Order } from '../trading/state-machine.js';
 import { BUDGET_CURRENCY } from './budgets.js';
 import { actingPublicBody, hasRole, invalidInput, type Caller, type ProcurementContext } from './context.js';
 import { lockProcurement, moveProcurement, recordProcurementStep } from './states.js';
 import { procurementNeeds, procurementNumberCounters, procurementShares, procurements, type Need, type Procurement, type ProcurementStatus } from './tables.js';
 
-export interface ProcurementInput {
+/** The order the bureau will place (as trading takes it), with the needs it serves and their shares. */
+export interface ProcurementInput extends PlaceOrderInput {
   needIds: string[];
-  listingId: string;
-  pricePlan: string;
-  quantity: number;
-  termStart?: string | undefined;
-  purpose: string;
-  scenario: string;
-  safeguards: string;
   shares?: { departmentPartyId: string; amountMinor: number }[] | undefined;
 }
 

@@ -8,27 +8,10 @@ import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../he
 import { contentHash, signAs, withParty } from '../../helpers/agreements.js';
 import { createVerifiedParty } from '../../helpers/identity.js';
 import { department, publishedEntry } from '../../helpers/public-data.js';
+import { ok, type ProcurementShape } from '../../helpers/procurement.js';
 import { fileNeed } from '../../helpers/route-world.js';
 import { recordReceipt } from '../../helpers/settlement.js';
 import { readOrder, tradingWorld } from '../../helpers/trading.js';
-
-/** What the tests read of a procurement. */
-interface ProcurementShape {
-  id: string;
-  number: string;
-  status: string;
-  amountMinor: number;
-  bureauPartyId: string;
-  needIds: string[];
-  orderId: string;
-  shares: { departmentPartyId: string; amountMinor: number; committedAt: string | null }[];
-  steps: { action: string; receipt: string }[];
-}
-
-async function ok<T = unknown>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
-  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body.slice(0, 400)}`);
-  return JSON.parse(res.body || 'null') as T;
-}
 
 /** A bureau user acting for the bureau's own verified public body: the buyer of record. */
 async function bureauOf(app: FastifyInstance, clerk: TestUser) {

@@ -7,26 +7,9 @@ import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../he
 import { withParty } from '../../helpers/agreements.js';
 import { createVerifiedParty } from '../../helpers/identity.js';
 import { department } from '../../helpers/public-data.js';
+import { ok, type ProcurementShape } from '../../helpers/procurement.js';
 import { fileNeed } from '../../helpers/route-world.js';
 import { tradingWorld } from '../../helpers/trading.js';
-
-/** What the tests read of a procurement. */
-interface ProcurementShape {
-  id: string;
-  number: string;
-  status: string;
-  amountMinor: number;
-  bureauPartyId: string;
-  needIds: string[];
-  orderId: string;
-  shares: { departmentPartyId: string; amountMinor: number; committedAt: string | null }[];
-  steps: { action: string; receipt: string }[];
-}
-
-async function ok<T = unknown>(res: { statusCode: number; body: string }, status = 200): Promise<T> {
-  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body.slice(0, 400)}`);
-  return JSON.parse(res.body || 'null') as T;
-}
 
 async function world(app: FastifyInstance) {
   const { clerk, product } = await tradingWorld(app);
