@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { IdParams, PageQuery, StringEnum, Timestamp, TimeAndIdCursor, Uuid, decodeCursor, encodeCursor, problemResponses } from '../../lib/http.js';
+import { IdParams, PageQuery, StringEnum, Timestamp, TimeAndIdCursor, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { createMailer } from './email.js';
 import { IdentityCipher } from '../identity/crypto.js';
@@ -10,6 +10,7 @@ import type { WebhookDelivery, WebhookEndpoint } from './tables.js';
 
 const tags = ['notifications'];
 const CreatedCursor = TimeAndIdCursor('createdAt');
+const byCreation = (r: { createdAt: Date; id: string }) => ({ createdAt: r.createdAt.toISOString(), id: r.id });
 
 const NotificationView = Type.Object({
   id: Uuid,
@@ -43,9 +44,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { userId } = actorOf(request);
     const { limit, cursor, unread, kind } = request.query;
     const rows = await listNotifications(app.db, userId, { unread, kind, after: decodeCursor(cursor, CreatedCursor), limit: limit + 1 });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(notificationView), next: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null, unread: await unreadCount(app.db, userId) };
+    return { ...pageOf(rows, limit, notificationView, byCreation), unread: await unreadCount(app.db, userId) };
   });
 
   app.post('/me/notifications/read', {
@@ -111,9 +110,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { limit, cursor } = request.query;
     const rows = await listDeliveries(app.db, actorOf(request).userId, request.params.id, request.params.endpointId, limit + 1, decodeCursor(cursor, CreatedCursor));
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(deliveryView), next: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
+    return pageOf(rows, limit, deliveryView, byCreation);
   });
 };
 
