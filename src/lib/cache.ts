@@ -8,11 +8,14 @@ import { requestTransaction } from './request-transaction.js';
 export class Lru<K, V> {
   private readonly entries = new Map<K, V>();
   private weight = 0;
-  constructor(
-    private readonly max: number,
-    private readonly maxWeight = Infinity,
-    private readonly weigh: (value: V) => number = () => 0,
-  ) {}
+  private readonly max: number;
+  private readonly maxWeight: number;
+  private readonly weigh: (value: V) => number;
+  constructor(max: number, maxWeight = Infinity, weigh: (value: V) => number = () => 0) {
+    this.max = max;
+    this.maxWeight = maxWeight;
+    this.weigh = weigh;
+  }
 
   get(key: K): V | undefined {
     const value = this.entries.get(key);
@@ -60,12 +63,10 @@ export class Lru<K, V> {
 export class InvalidatedCache<V> {
   private readonly entries: Lru<string, V>;
   private generation = 0;
+  private readonly feed: ChangeFeed;
 
-  constructor(
-    private readonly feed: ChangeFeed,
-    topic: ChangeTopic,
-    max: number,
-  ) {
+  constructor(feed: ChangeFeed, topic: ChangeTopic, max: number) {
+    this.feed = feed;
     this.entries = new Lru(max);
     feed.on(topic, (key) => {
       this.generation++;

@@ -86,13 +86,15 @@ export const problemType = (code: ProblemCode) => `/problems/${code}`;
 
 export class AppError extends Error {
   override name = 'AppError';
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail?: string,
-    /** Extension members added to the problem document (RFC 9457 §3.2). */
-    readonly extensions: Record<string, unknown> = {},
-  ) {
+  readonly code: ProblemCode;
+  readonly detail: string | undefined;
+  /** Extension members added to the problem document (RFC 9457 §3.2). */
+  readonly extensions: Record<string, unknown>;
+  constructor(code: ProblemCode, detail?: string, extensions: Record<string, unknown> = {}) {
     super(detail ?? problemKinds[code].title);
+    this.code = code;
+    this.detail = detail;
+    this.extensions = extensions;
   }
 
   get status(): number {

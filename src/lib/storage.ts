@@ -35,7 +35,10 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const tooLarge = (maxBytes: number) => new AppError('payload-too-large', `the file is larger than ${maxBytes} bytes`);
 
 export class DiskBlobStore implements BlobStore {
-  constructor(private readonly root: string) {}
+  private readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
 
   private pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new AppError('not-found', 'no such file');

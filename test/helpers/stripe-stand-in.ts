@@ -52,8 +52,16 @@ const now = () => Math.floor(Date.now() / 1000);
 const int = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN);
 
 class StripeError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string, readonly code?: string, readonly param?: string) {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | undefined;
+  readonly param: string | undefined;
+  constructor(status: number, type: string, message: string, code?: string, param?: string) {
     super(message);
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param;
   }
 }
 

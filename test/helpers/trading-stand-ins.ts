@@ -20,11 +20,14 @@ export class SettlementStandIn implements SettlementPort {
   readonly calls: { call: 'openPayment' | 'releaseToProvider' | 'refund'; orderId: string; rail?: PaymentRail; refundMinor?: number; reason?: string }[] = [];
   private readonly payments = new Map<string, { id: string; rail: PaymentRail; order: PayableOrder; createdAt: string }>();
 
-  constructor(
-    private readonly offered: readonly PaymentRail[] = ['stripe', 'bank_transfer'],
-    /** How long `paymentInstructions` takes, as a call to Stripe would: lets tests overlap requests. */
-    public instructionsDelayMs = 0,
-  ) {}
+  private readonly offered: readonly PaymentRail[];
+  /** How long `paymentInstructions` takes, as a call to Stripe would: lets tests overlap requests. */
+  instructionsDelayMs: number;
+
+  constructor(offered: readonly PaymentRail[] = ['stripe', 'bank_transfer'], instructionsDelayMs = 0) {
+    this.offered = offered;
+    this.instructionsDelayMs = instructionsDelayMs;
+  }
 
   rails(): readonly PaymentRail[] {
     return this.offered;

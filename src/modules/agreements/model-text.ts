@@ -117,8 +117,10 @@ export interface ModelText {
 
 export class ModelTextError extends Error {
   override name = 'ModelTextError';
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(problems.join('; '));
+    this.problems = problems;
   }
 }
 

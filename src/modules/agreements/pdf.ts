@@ -32,10 +32,12 @@ type Run = { glyphs: unknown[]; positions: { xAdvance: number; yAdvance: number;
 
 /** A laid-out run as pdfkit reads it; its positions are the caller's own (pdfkit scales them in place). */
 class CopiedRun {
-  constructor(
-    readonly glyphs: unknown[],
-    readonly positions: Run['positions'],
-  ) {}
+  readonly glyphs: unknown[];
+  readonly positions: Run['positions'];
+  constructor(glyphs: unknown[], positions: Run['positions']) {
+    this.glyphs = glyphs;
+    this.positions = positions;
+  }
   get advanceWidth() {
     let width = 0;
     for (const p of this.positions) width += p.xAdvance;

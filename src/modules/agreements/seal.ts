@@ -20,8 +20,10 @@ const SIGNATURE_BYTES = 4096;
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 
 class NativeCadesSigner extends Signer {
-  constructor(private readonly key: SealKey) {
+  private readonly key: SealKey;
+  constructor(key: SealKey) {
     super();
+    this.key = key;
   }
   override async sign(content: Buffer): Promise<Buffer> {
     return signDetached(this.key, content);

@@ -66,7 +66,10 @@ export interface ListingDocument {
 export class ListingViews {
   private readonly live = new Lru<string, { revisionId: string; json: string }>(20_000, 64 * 1024 * 1024, (e) => e.json.length * 2);
 
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
+  constructor(db: Database) {
+    this.db = db;
+  }
 
   /**
    * A listing as the caller may see it. Its party and operators see every revision state; anyone

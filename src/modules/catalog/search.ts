@@ -73,10 +73,13 @@ export class CatalogSearch {
   /** Searches running now, by key: a page asked for by many at once is computed once. */
   private readonly running = new Map<string, { generation: number; answer: Promise<SearchPageText> }>();
   private generation = 0;
+  private readonly db: Database;
+  private readonly feed: ChangeFeed;
+  private readonly relevanceWindow: number;
 
   constructor(
-    private readonly db: Database,
-    private readonly feed: ChangeFeed,
+    db: Database,
+    feed: ChangeFeed,
     /**
      * Relevance ranks the most recently listed matches up to this many. Ranking is per row
      * (ts_rank reads each match's vector), so an unbounded rank costs time in proportion to the
@@ -84,8 +87,11 @@ export class CatalogSearch {
      * Bounded, a search costs the same at any catalog size; more words or a filter narrow a broad
      * query, and `sort=newest` or a price sort still walks every match.
      */
-    private readonly relevanceWindow: number,
+    relevanceWindow: number,
   ) {
+    this.db = db;
+    this.feed = feed;
+    this.relevanceWindow = relevanceWindow;
     const drop = () => {
       this.generation++;
       this.pages.clear();
