@@ -21,6 +21,7 @@ const settings = {
   JWT_SECRET: { schema: Type.String({ minLength: 32 }), default: undefined },
   ACCESS_TOKEN_TTL_SECONDS: { schema: Type.Integer({ minimum: 30, maximum: 3600 }), default: 900 },
   REFRESH_TOKEN_TTL_SECONDS: { schema: Type.Integer({ minimum: 300 }), default: 30 * 24 * 3600 },
+  STEP_UP_TTL_SECONDS: { schema: Type.Integer({ minimum: 30, maximum: 900 }), default: 300 },
   BODY_LIMIT_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 1024 * 1024 },
   AUTH_RATE_LIMIT_MAX: { schema: Type.Integer({ minimum: 1 }), default: 20 },
   AUTH_RATE_LIMIT_WINDOW_SECONDS: { schema: Type.Integer({ minimum: 1 }), default: 60 },
@@ -93,6 +94,8 @@ export interface Config {
   jwtSecret: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** How long a step-up token (a password checked again, POST /auth/step-up) stands in for the password when signing. */
+  stepUpTtlSeconds: number;
   bodyLimitBytes: number;
   authRateLimit: { max: number; windowSeconds: number };
   argon2: { memoryKiB: number; timeCost: number };
@@ -277,6 +280,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     jwtSecret,
     accessTokenTtlSeconds: read(env, 'ACCESS_TOKEN_TTL_SECONDS'),
     refreshTokenTtlSeconds: read(env, 'REFRESH_TOKEN_TTL_SECONDS'),
+    stepUpTtlSeconds: read(env, 'STEP_UP_TTL_SECONDS'),
     bodyLimitBytes: read(env, 'BODY_LIMIT_BYTES'),
     authRateLimit: { max: read(env, 'AUTH_RATE_LIMIT_MAX'), windowSeconds: read(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS') },
     argon2: { memoryKiB: read(env, 'ARGON2_MEMORY_KIB'), timeCost: read(env, 'ARGON2_TIME_COST') },

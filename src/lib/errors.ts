@@ -40,7 +40,7 @@ export const problemKinds = {
   'agreement-superseded': { status: 409, title: 'The agreement changed since you read it: sign its current content' },
   'already-signed': { status: 409, title: 'Your party has already signed this agreement' },
   'not-data-recipient': { status: 403, title: 'Only the party that received the data certifies their disposal' },
-  'reauthentication-failed': { status: 403, title: 'Confirm the signature with your current password' },
+  'reauthentication-failed': { status: 403, title: 'Confirm it is you: your current password, or a step-up token of this session still in time' },
   'invalid-model-text': { status: 422, title: 'The model text is not valid' },
   'department-required': { status: 403, title: 'Only a government department (a public body) keeps the public-data catalogue' },
   'legal-basis-required': { status: 400, title: 'Art. 17: data not open, or open or shared only on conditions, needs its legal basis' },

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { problemResponses } from '../lib/http.js';
 import type { AuditActor } from '../modules/audit/events.js';
+import type { StepUpClaims, StepUpTokens } from '../modules/accounts/step-up.js';
 import { roles as knownRoles, type Role } from '../modules/accounts/tables.js';
 
 /**
@@ -16,6 +17,12 @@ export interface Actor {
   role: Role;
   /** The party the user acts for; null until the user chooses one. */
   partyId: string | null;
+  /**
+   * The login the access token belongs to (its refresh-token family): what a step-up token is bound
+   * to. Null for a token issued before access tokens named their session; absent for an actor made
+   * outside a request.
+   */
+  sessionId?: string | null;
 }
 
 /** A route is public, open to any signed-in user, or open to the listed roles. */
@@ -52,11 +59,13 @@ interface AccessClaims {
   sub: string;
   roles: Role[];
   typ: 'access';
+  /** The session (refresh-token family) the token was issued to. */
+  sid?: string;
 }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: AccessClaims;
+    payload: AccessClaims | Omit<StepUpClaims, 'iat' | 'exp'>;
     user: AccessClaims;
   }
 }
@@ -73,7 +82,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** What every documented route declares about who may call it; the authorisation tests read it. */
     routeRules: RouteRule[];
-    signAccessToken(userId: string, roles: Role[]): string;
+    signAccessToken(userId: string, roles: Role[], sessionId: string): string;
+    /** Step-up tokens (accounts/step-up.ts), signed with the same key as access tokens and told apart by `typ`. */
+    stepUpTokens: StepUpTokens;
     /** Hooks that run after authentication, e.g. to resolve the acting party. */
     actorResolvers: ((request: FastifyRequest, actor: Actor) => Promise<void>)[];
   }
@@ -116,7 +127,18 @@ export interface AuthOptions {
 export default fp(async function auth(app: FastifyInstance, opts: AuthOptions) {
   await app.register(jwt, { secret: opts.secret, sign: { expiresIn: opts.accessTokenTtlSeconds } });
 
-  app.decorate('signAccessToken', (userId: string, roles: Role[]) => app.jwt.sign({ sub: userId, roles, typ: 'access' }));
+  app.decorate('signAccessToken', (userId: string, roles: Role[], sessionId: string) => app.jwt.sign({ sub: userId, roles, typ: 'access', sid: sessionId }));
+  app.decorate('stepUpTokens', {
+    sign: (claims, ttlSeconds) => app.jwt.sign({ ...claims, typ: 'step-up' }, { expiresIn: ttlSeconds }),
+    read: (token) => {
+      try {
+        const claims = app.jwt.verify<StepUpClaims | AccessClaims>(token);
+        return claims.typ === 'step-up' ? claims : 'invalid';
+      } catch (err) {
+        return (err as { code?: string }).code === 'FAST_JWT_EXPIRED' ? 'expired' : 'invalid';
+      }
+    },
+  } satisfies StepUpTokens);
   app.decorate('actorResolvers', [] as FastifyInstance['actorResolvers']);
   app.decorate('routeRules', [] as RouteRule[]);
   app.decorateRequest('actor', null);
@@ -156,7 +178,7 @@ function authenticate(app: FastifyInstance, opts: AuthOptions, rule: 'authentica
     const held = user.roles.filter((r): r is Role => knownRoles.includes(r));
     const role = rule === 'authenticated' ? held[0] : held.find((r) => rule.includes(r));
     if (!role) throw new AppError('forbidden', `this needs one of the roles: ${rule === 'authenticated' ? 'any' : rule.join(', ')}`);
-    const actor: Actor = { userId: claims.sub, roles: held, role, partyId: null };
+    const actor: Actor = { userId: claims.sub, roles: held, role, partyId: null, sessionId: claims.sid ?? null };
     for (const resolve of app.actorResolvers) await resolve(request, actor);
     request.actor = actor;
   };

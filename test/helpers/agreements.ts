@@ -69,6 +69,18 @@ export function signAs(app: FastifyInstance, user: TestUser, agreementId: string
   return as(app, user, { method: 'POST', url: `/agreements/${agreementId}/signatures`, payload: { contentSha256, password } });
 }
 
+/** Confirms the user's password once more (POST /auth/step-up) and answers the step-up token. */
+export async function stepUp(app: FastifyInstance, user: TestUser): Promise<string> {
+  const res = await as(app, user, { method: 'POST', url: '/auth/step-up', payload: { password: user.password } });
+  if (res.statusCode !== 200) throw new Error(`step-up answered ${res.statusCode}: ${res.body}`);
+  return res.json<{ stepUpToken: string }>().stepUpToken;
+}
+
+/** Signs with a step-up token instead of the password. */
+export function signWithStepUp(app: FastifyInstance, user: TestUser, agreementId: string, contentSha256: string, stepUpToken: string) {
+  return as(app, user, { method: 'POST', url: `/agreements/${agreementId}/signatures`, payload: { contentSha256, stepUpToken } });
+}
+
 /** Runs a poppler tool on the bytes and answers its output (pdfsig exits 0 whatever it finds). */
 export function poppler(tool: 'pdfsig' | 'pdftotext', pdf: Buffer, args: string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'dx-pdf-'));

@@ -8,15 +8,15 @@ import { rowsOf } from '../../src/lib/database.js';
  * place: an insert or an update writes a row version stamped with its transaction, whose id is above
  * every earlier one, and a delete lowers the count; so two fingerprints differ exactly when some row
  * was added, removed or rewritten (even with equal values), without reading the rows' contents.
- * Left out on purpose: rate limit counters, and the audit events of failed logins, which a refused
- * login records by design (Art. 28(3)).
+ * Left out on purpose: rate limit counters, and the audit events of failed logins and failed
+ * step-ups (a wrong password), which a refused request records by design (Art. 28(3)).
  */
 /**
  * The audit log's sequencer integrates events in the background, whatever requests come: its queue,
  * the leaf index it gives an event and its tree (nodes, checkpoints) are not a request's change.
  */
 const excluded = new Set(['rate_limit_counters', 'audit_pending', 'audit_log_leaves', 'audit_log_nodes', 'audit_checkpoints']);
-const rowFilter: Record<string, string> = { audit_events: `where action <> 'account.login_failed'` };
+const rowFilter: Record<string, string> = { audit_events: `where action not in ('account.login_failed', 'account.step_up_failed')` };
 
 export async function fingerprinter(app: FastifyInstance): Promise<() => Promise<Record<string, string>>> {
   const tables = rowsOf<{ name: string }>(

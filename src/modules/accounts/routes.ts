@@ -2,8 +2,9 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { assertCanAccess } from '../../lib/authz.js';
 import { IdParams, Page, PageQuery, Text, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
-import { CreateUserBody, LoginBody, SetupOperatorBody, RefreshBody, RegisterBody, RoleSchema, TokenPairView, UpdateUserBody, UserView } from './schema.js';
+import { CreateUserBody, LoginBody, SetupOperatorBody, RefreshBody, RegisterBody, RoleSchema, StepUpBody, StepUpView, TokenPairView, UpdateUserBody, UserView } from './schema.js';
 import { createFirstOperator } from './setup.js';
+import { stepUp, type StepUpContext } from './step-up.js';
 import { createUser, getUser, listUsers, login, logout, refresh, updateUser, type AccountsContext, type User } from './service.js';
 
 const toView = (u: User) => ({ id: u.id, email: u.email, displayName: u.displayName, roles: u.roles, status: u.status, createdAt: u.createdAt.toISOString() });
@@ -75,6 +76,25 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     await logout(ctx, auditActorOf(request), request.body.refreshToken);
     return reply.code(204).send(null);
+  });
+
+  const stepUpCtx: StepUpContext = { db: app.db, config: app.config, tokens: app.stepUpTokens };
+  app.post('/auth/step-up', {
+    config: { auth: 'authenticated', access: 'none', rateLimit: limited },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Confirm your password once more: a short-lived step-up token that signs agreements in this session without it',
+      description:
+        'The password is checked once (argon2); for STEP_UP_TTL_SECONDS (5 minutes by default) the token then stands in for it in POST /agreements/{id}/signatures, ' +
+        'sent with an access token of the same session (login). It is refused once it has expired, for another user or session, and after the session ends (logout). ' +
+        'A wrong password answers 403 reauthentication-failed and is recorded like a failed login.',
+      body: StepUpBody,
+      response: { 200: StepUpView, ...problemResponses(400, 429) },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const { stepUpToken, expiresAt } = await stepUp(stepUpCtx, auditActorOf(request), { userId: actor.userId, sessionId: actor.sessionId ?? null }, request.body.password);
+    return { stepUpToken, expiresIn: Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000)), expiresAt: expiresAt.toISOString() };
   });
 
   app.get('/me', {

@@ -67,3 +67,14 @@ export const TokenPairView = Type.Object({
   refreshToken: Type.String({ description: 'Use once at /auth/refresh; each use returns a new one' }),
   refreshExpiresAt: Timestamp,
 });
+
+export const StepUpBody = Type.Object({ password: Text({ minLength: 1, maxLength: 256, description: 'Your account password, checked once more' }) }, { additionalProperties: false });
+
+/** A step-up token as StepUpView hands it out: a JWS in compact form. */
+export const StepUpToken = (description: string) => Type.String({ pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', minLength: 5, maxLength: 2048, description });
+
+export const StepUpView = Type.Object({
+  stepUpToken: StepUpToken('Send it as stepUpToken with POST /agreements/{id}/signatures, with an access token of the same session'),
+  expiresIn: Type.Integer({ description: 'Seconds until it expires (STEP_UP_TTL_SECONDS)' }),
+  expiresAt: Timestamp,
+});

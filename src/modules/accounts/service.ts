@@ -28,7 +28,8 @@ export const selfServiceRoles: readonly Role[] = ['provider', 'buyer'];
 export interface AccountsContext {
   db: Database;
   config: Pick<Config, 'argon2' | 'refreshTokenTtlSeconds' | 'accessTokenTtlSeconds'>;
-  signAccessToken(userId: string, roles: Role[]): string;
+  /** An access token naming the session (the refresh-token family) it belongs to. */
+  signAccessToken(userId: string, roles: Role[], sessionId: string): string;
 }
 
 export interface TokenPair {
@@ -114,7 +115,7 @@ async function issueTokens(ctx: AccountsContext, tx: Database, user: User, famil
   const refreshExpiresAt = new Date(Date.now() + ctx.config.refreshTokenTtlSeconds * 1000);
   await tx.insert(refreshTokens).values({ userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt });
   return {
-    accessToken: ctx.signAccessToken(user.id, user.roles),
+    accessToken: ctx.signAccessToken(user.id, user.roles, familyId),
     tokenType: 'Bearer',
     expiresIn: ctx.config.accessTokenTtlSeconds,
     refreshToken,
@@ -192,7 +193,7 @@ export async function getUser(db: Database, id: string): Promise<User> {
 
 /**
  * Re-checks the password of a signed-in, active user (argon2): for acts that need a fresh
- * confirmation by the person, such as signing an agreement, beyond a bearer token.
+ * confirmation by the person beyond a bearer token (a step-up, or signing with the password).
  */
 export async function verifyUserPassword(db: Database, userId: string, password: string): Promise<boolean> {
   const [user] = await userById(db).execute({ id: userId });

@@ -96,16 +96,20 @@ const agreementsRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements }> = 
     config: { auth: partyRoles, access: { resource: 'agreement' } },
     schema: {
       tags,
-      summary: 'Sign for the party you act for (its admin), confirming with your password, over the content hash you read',
+      summary: 'Sign for the party you act for (its admin), confirming it is you (a step-up token, or your password), over the content hash you read',
       description:
-        'Send the contentSha256 of the draft you read (GET /agreements/{id}/pdf?copy=draft answers it in X-Content-SHA256). The second signature seals the agreement: the sealed PDF then carries both signatures and the exchange’s digital seal.',
+        'Send the contentSha256 of the draft you read (GET /agreements/{id}/pdf?copy=draft answers it in X-Content-SHA256), and either a stepUpToken from POST /auth/step-up ' +
+        'in this session (one password check for several signatures) or your password (checked with this signature). The signature’s audit event records which, and when the ' +
+        'password was checked. The second signature seals the agreement: the sealed PDF then carries both signatures and the exchange’s digital seal.',
       params: IdParams,
       body: SignBody,
       response: { 201: AgreementView, ...problemResponses(400, 404, 409) },
     },
   }, async (request, reply) => {
     const caller = callerOf(request);
-    await signAgreement(app.db, ctx, caller, request.params.id, { contentSha256: request.body.contentSha256.toLowerCase(), password: request.body.password });
+    const { body } = request;
+    const proof = 'stepUpToken' in body ? { stepUp: app.stepUpTokens.read(body.stepUpToken) } : { password: body.password };
+    await signAgreement(app.db, ctx, caller, request.params.id, { contentSha256: body.contentSha256.toLowerCase(), proof });
     return reply.code(201).send(await agreementView(app.db, await findAgreementFor(app.db, caller, request.params.id), viewerOfCaller(caller)));
   });
 

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { MultilineText, StringEnum, Text, Timestamp, Uuid } from '../../lib/http.js';
+import { StepUpToken } from '../accounts/schema.js';
 import { agreementKinds } from './model-text.js';
 import { agreementStatuses, disposalMethods } from './tables.js';
 
@@ -86,13 +87,19 @@ export const AgreementView = Type.Object(
   { additionalProperties: false },
 );
 
-export const SignBody = Type.Object(
-  {
-    contentSha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$', minLength: 64, maxLength: 64, description: 'The contentSha256 of the revision you read and sign' }),
-    password: Text({ minLength: 1, maxLength: 256, description: 'Your account password, confirming the signature' }),
-  },
-  { additionalProperties: false },
-);
+const SignedContent = Type.String({ pattern: '^[0-9a-fA-F]{64}$', minLength: 64, maxLength: 64, description: 'The contentSha256 of the revision you read and sign' });
+
+/** A signature confirms the signer afresh: with the password itself, or with a step-up token of the same session. */
+export const SignBody = Type.Union([
+  Type.Object(
+    { contentSha256: SignedContent, stepUpToken: StepUpToken('From POST /auth/step-up in this session, within STEP_UP_TTL_SECONDS: signs without hashing the password again') },
+    { additionalProperties: false, title: 'With a step-up token' },
+  ),
+  Type.Object(
+    { contentSha256: SignedContent, password: Text({ minLength: 1, maxLength: 256, description: 'Your account password, checked (argon2) with this signature' }) },
+    { additionalProperties: false, title: 'With the password' },
+  ),
+]);
 
 export const AmendBody = Type.Object(
   { specialTerms: MultilineText({ maxLength: 4000, description: 'The "other terms" clause; empty for none' }) },

@@ -3,7 +3,8 @@ import type { Database } from '../../lib/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import { systemActor } from '../audit/events.js';
-import { getUser, verifyUserPassword } from '../accounts/service.js';
+import { getUser } from '../accounts/service.js';
+import { confirmFreshAuthentication, type FreshAuthentication, type SignerProof } from '../accounts/step-up.js';
 import { requirePartyRole } from '../identity/members.js';
 import { requireVerifiedParty } from '../identity/service.js';
 import type { AgreementsContext, Caller } from './context.js';
@@ -17,7 +18,12 @@ declare module '../audit/events.js' {
      * Where the signer was is the event's context (its leaf commits to it by digest), kept from the
      * other party; events before that was settled also carry it here as `ip`.
      */
-    'agreement.signed': { number: string; partyId: string; contentSha256: string; revision: number; ip?: string | null };
+    /**
+     * `authentication`: how the signer confirmed it was them just before signing (the password with
+     * the signature, or a step-up token, with when its password was checked); absent on events
+     * recorded before step-up tokens existed, which all confirmed with the password.
+     */
+    'agreement.signed': { number: string; partyId: string; contentSha256: string; revision: number; ip?: string | null; authentication?: FreshAuthentication };
     'agreement.sealed': { number: string; sealedSha256: string; contentSha256: string; signatureEventIds: string[]; copiedToBureau: boolean };
   }
 }
@@ -29,17 +35,18 @@ export const signaturesOf = (db: Database, agreementId: string) =>
 
 /**
  * A party signs: an admin of the party (the member the party has authorised to bind it), who
- * confirms with their password, over the content hash they were shown. The signature is an audit
- * event both parties hold a receipt for. The second signature seals the agreement in the same
- * transaction.
+ * confirms afresh that it is them (their password, or a step-up token of this session), over the
+ * content hash they were shown. The signature is an audit event both parties hold a receipt for,
+ * and it records that confirmation. The second signature seals the agreement in the same transaction.
  */
-export async function signAgreement(db: Database, ctx: AgreementsContext, caller: Caller, agreementId: string, input: { contentSha256: string; password: string }): Promise<void> {
+export async function signAgreement(db: Database, ctx: AgreementsContext, caller: Caller, agreementId: string, input: { contentSha256: string; proof: SignerProof }): Promise<void> {
   const partyId = caller.actor.partyId;
   const [visible] = await db.select({ partyIds: agreements.partyIds }).from(agreements).where(eq(agreements.id, agreementId));
   if (!visible || !partyId || !visible.partyIds.includes(partyId)) throw notFound('agreement');
   await requirePartyRole(db, partyId, caller.actor.userId, 'admin');
-  // A fresh confirmation by the person, beyond the bearer token: argon2 against the account's hash.
-  if (!(await verifyUserPassword(db, caller.actor.userId, input.password))) throw new AppError('reauthentication-failed');
+  // A fresh confirmation by the person, beyond the bearer token: argon2 against the account's hash
+  // now, or a step-up token from one a few minutes ago in this same session.
+  const authentication = await confirmFreshAuthentication(db, { userId: caller.actor.userId, sessionId: caller.actor.sessionId ?? null }, input.proof);
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
     if (!row) throw notFound('agreement');
@@ -60,7 +67,7 @@ export async function signAgreement(db: Database, ctx: AgreementsContext, caller
     const event = await appendAudit(tx, caller.audit, {
       action: 'agreement.signed',
       subject: { type: 'agreement', id: row.id },
-      payload: { number: row.number, partyId, contentSha256: row.contentSha256, revision: row.revision },
+      payload: { number: row.number, partyId, contentSha256: row.contentSha256, revision: row.revision, authentication },
       parties: row.partyIds,
     });
     const [signature] = await tx
