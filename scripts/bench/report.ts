@@ -12,7 +12,7 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export interface DatabaseRun {
   kind: DatabaseKind;
   listings: number;
-  /** The hello-world by the bench's load process, and by autocannon's own CLI, in the same run. */
+  /** The hello-world by the bench's load process, and by autocannon's own CLI, in the same run: the median of three runs each. */
   hello: LoadResult | undefined;
   helloCli: LoadAnswer | undefined;
   loads: Partial<Record<'health' | 'me' | 'listing' | 'search', LoadResult>>;
@@ -160,7 +160,7 @@ export function printDatabase(run: DatabaseRun, agreements: AgreementMeasures | 
     const apart = (run.hello.requestsPerSecond / run.helloCli.requestsPerSecond - 1) * 100;
     const within = Math.abs(apart) <= 10;
     console.log(
-      `hello-world (the best of three runs each): ${int(run.hello.requestsPerSecond)} req/s from the bench's load process, ${int(run.helloCli.requestsPerSecond)} req/s from autocannon's own CLI ` +
+      `hello-world (the median of three runs each): ${int(run.hello.requestsPerSecond)} req/s from the bench's load process, ${int(run.helloCli.requestsPerSecond)} req/s from autocannon's own CLI ` +
         `(${apart >= 0 ? '+' : ''}${apart.toFixed(1)} %: ${within ? 'within 10 %' : 'NOT within 10 %: the generator may be the limit, the ratios are suspect'})`,
     );
   }
