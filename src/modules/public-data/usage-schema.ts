@@ -108,14 +108,18 @@ export const OrderView = Type.Object({
   ),
 });
 
-export const PeriodView = Type.Object({
-  period: Type.Integer(),
-  start: Type.String(),
-  end: Type.String(),
-  dueDate: Type.String(),
-  status: StringEnum(['upcoming', 'running', 'due', 'overdue', 'filed', 'filed_late']),
-  report: Nullable(ReportView),
-});
+/** A period of a schedule of reports, with its status and its report as `report` shows it (public data's, procurement's). */
+export const PeriodOf = <T extends Parameters<typeof Type.Union>[0][number]>(report: T) =>
+  Type.Object({
+    period: Type.Integer(),
+    start: Type.String(),
+    end: Type.String(),
+    dueDate: Type.String(),
+    status: StringEnum(['upcoming', 'running', 'due', 'overdue', 'filed', 'filed_late']),
+    report: Nullable(report),
+  });
+
+export const PeriodView = PeriodOf(ReportView);
 
 export const UsageView = Type.Object({
   requestId: Uuid,
