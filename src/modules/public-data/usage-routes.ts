@@ -68,7 +68,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: ['department', 'bureau'], access: 'none' },
     schema: {
       tags,
-      summary: 'Supervision of Art. 20: overdue usage reports and outcomes without a citation (a department: about its data; the bureau: all)',
+      summary: 'Supervision of Art. 20: overdue usage reports and outcomes without a citation (a department: about its data; the bureau: all), and the overdue reports of procured data (a department: those it owes)',
       querystring: UsageDutiesQuery,
       response: { 200: UsageDutiesView, ...problemResponses(400) },
     },

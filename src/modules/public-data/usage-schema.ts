@@ -140,6 +140,10 @@ export const UsageDutiesView = Type.Object({
   today: Type.String(),
   overdueReports: Type.Array(Type.Object({ requestId: Uuid, userPartyId: Uuid, departmentPartyId: Uuid, period: Type.Integer(), periodEnd: Type.String(), dueDate: Type.String() })),
   uncitedOutcomes: Type.Array(OutcomeView),
+  procurementReportsOverdue: Type.Array(
+    Type.Object({ procurementId: Uuid, procurementNumber: Type.String(), bureauPartyId: Uuid, departmentPartyId: Uuid, period: Type.Integer(), periodEnd: Type.String(), dueDate: Type.String() }),
+    { description: 'Reports a beneficiary department owes for data central procurement bought for it (a department: its own; the bureau: all, or one department’s)' },
+  ),
 });
 
 export const OrderListQuery = Type.Object(

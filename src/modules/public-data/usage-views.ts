@@ -4,6 +4,7 @@ import type { Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
 import { agreements } from '../agreements/tables.js';
+import { procurementReportsOverdue as procurementReportsOverdueOf } from '../procurement/usage.js';
 import { isBureau, type Caller } from './context.js';
 import { shanghaiToday } from './request-access.js';
 import { readRequest } from './request-reads.js';
@@ -79,16 +80,18 @@ export async function usageOf(db: Database, caller: Caller, requestId: string, n
 
 /**
  * Supervision of Art. 20 (a department: its own; the bureau: all, or one department's): periods
- * whose report is overdue, and outcomes registered without their citation.
+ * whose report is overdue, and outcomes registered without their citation; and the reports that
+ * departments owe for data central procurement bought for them (a department: those it owes).
  */
 export async function usageDuties(db: Database, caller: Caller, departmentPartyId: string | undefined, now = new Date()): Promise<Static<typeof UsageDutiesView>> {
   const department = isBureau(caller) ? departmentPartyId : (caller.actor.partyId ?? undefined);
-  if (!isBureau(caller) && !department) return { today: shanghaiToday(now), overdueReports: [], uncitedOutcomes: [] };
-  return usageDutiesOf(db, department, now);
+  if (!isBureau(caller) && !department) return { today: shanghaiToday(now), overdueReports: [], uncitedOutcomes: [], procurementReportsOverdue: [] };
+  const [publicData, procurementReportsOverdue] = await Promise.all([usageDutiesOf(db, department, now), procurementReportsOverdueOf(db, department, now)]);
+  return { ...publicData, procurementReportsOverdue };
 }
 
-/** The same lists for one department, or for all (`undefined`): the bureau's and the operators' supervision. */
-export async function usageDutiesOf(db: Database, department: string | undefined, now = new Date()): Promise<Static<typeof UsageDutiesView>> {
+/** The same lists of public data for one department, or for all (`undefined`): the bureau's and the operators' supervision. */
+export async function usageDutiesOf(db: Database, department: string | undefined, now = new Date()): Promise<Omit<Static<typeof UsageDutiesView>, 'procurementReportsOverdue'>> {
   const today = shanghaiToday(now);
   const whose = department ? eq(publicDataRequests.departmentPartyId, department) : undefined;
   const sealed = await db
