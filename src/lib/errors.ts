@@ -72,6 +72,8 @@ export const problemKinds = {
   // Central procurement (procurement/*.ts).
   'need-already-consolidated': { status: 409, title: 'Art. 27 ¶3: a purchase need is consolidated into one procurement only' },
   'shares-mismatch': { status: 422, title: 'Art. 27 ¶3: the departments’ shares name each beneficiary once and sum to the order’s amount' },
+  'not-beneficiary': { status: 403, title: 'Art. 20: only a beneficiary department reports its use of the data bought for it, acting for its own party' },
+  'procurement-not-granted': { status: 409, title: 'Art. 20: a beneficiary reports its use once the procurement is paid and its download grant issued' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },

@@ -133,6 +133,12 @@ const payloadRules: Record<string, { kind: string; to: (p: Payload, e: Event) =>
     title: (p) => ({ zh: `第${String(p.period)}期数据使用情况报告已逾期（第二十条）`, en: `The usage report for period ${String(p.period)} is overdue (Art. 20)` }),
     link: (e) => `/public-data/requests/${e.subjectId}/usage`,
   },
+  'procurement.usage_report_overdue': {
+    kind: 'procurement.usage_report_overdue',
+    to: (p) => p.departmentPartyId,
+    title: (p) => ({ zh: `集中采购${text(p.number)}第${String(p.period)}期数据使用情况报告已逾期`, en: `The usage report for period ${String(p.period)} of procurement ${text(p.number)} is overdue` }),
+    link: (e) => `/procurement/procurements/${e.subjectId}/usage`,
+  },
   'party.verification_expiring': {
     kind: 'party.verification_expiring',
     to: (_p, e) => e.subjectId,

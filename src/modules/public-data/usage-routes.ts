@@ -3,7 +3,8 @@ import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } fro
 import { callerOf } from './context.js';
 import { citeOutcome, correctOrder, decideOrder, fileUsageReport, issueOrder, registerOutcome } from './usage.js';
 import { CitationBody, CorrectionBody, DecisionBody, OrderBody, OrderListQuery, OrderView, OutcomeBody, OutcomeView, ReportBody, ReportView, UsageDutiesQuery, UsageDutiesView, UsageView } from './usage-schema.js';
-import { IssuedCursor, listOrders, orderView, outcomeView, readOrder, reportView, usageDuties, usageOf } from './usage-views.js';
+import { reportView } from './usage-reports.js';
+import { IssuedCursor, listOrders, orderView, outcomeView, readOrder, usageDuties, usageOf } from './usage-views.js';
 
 const tags = ['public-data'];
 /** The request's two sides and the bureau reach its usage; the use case decides who may write what. */
@@ -67,7 +68,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: ['department', 'bureau'], access: 'none' },
     schema: {
       tags,
-      summary: 'Supervision of Art. 20: overdue usage reports and outcomes without a citation (a department: about its data; the bureau: all)',
+      summary: 'Supervision of Art. 20: overdue usage reports and outcomes without a citation (a department: about its data; the bureau: all), and the overdue reports of procured data (a department: those it owes)',
       querystring: UsageDutiesQuery,
       response: { 200: UsageDutiesView, ...problemResponses(400) },
     },
