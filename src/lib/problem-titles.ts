@@ -72,6 +72,8 @@ const problemTitlesZh: Record<ProblemCode, string> = {
   'webhook-url-not-allowed': 'Webhook 须发送到公网 https 地址',
   'need-already-consolidated': '第二十七条第三款：采购需求只能归并到一个采购项目',
   'shares-mismatch': '第二十七条第三款：各部门分摊须每个受益部门各列一次，合计等于订单金额',
+  'not-beneficiary': '第二十条：只有受益政务部门以本部门名义报告其对所采购数据的使用情况',
+  'procurement-not-granted': '第二十条：采购项目付款且下载授权签发后，受益部门方可报告使用情况',
   'rate-limited': '请求过于频繁',
   'headers-too-large': '请求头过大',
   internal: '内部错误',
