@@ -3,28 +3,12 @@
 // (identity/suspension.ts), and a suspension or reinstatement made through one is obeyed by the
 // other on its very next request. On the server the notice travels by LISTEN/NOTIFY; the embedded
 // database is one process's, where the two share it and its in-process notices.
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
-import { as, expectProblem, signUp, testConfig } from '../helpers/app.js';
+import t from 'tap';
+import { as, expectProblem, signUp, twoInstances } from '../helpers/app.js';
 import { listedProduct } from '../helpers/catalog.js';
-import { freshDatabase, serverUrl } from '../helpers/database.js';
+import { serverUrl } from '../helpers/database.js';
 import { placeOrder, sampleOrder, signAgreement, verifiedUser } from '../helpers/trading.js';
-
-async function twoInstances(t: Test): Promise<[FastifyInstance, FastifyInstance]> {
-  const database = await freshDatabase();
-  const config = testConfig();
-  const a = await buildApp(config, { database: database.handle, logger: false });
-  const b = await buildApp(config, { database: await database.openAnother(), logger: false });
-  t.teardown(async () => {
-    await b.close();
-    await a.close();
-    await database.dispose();
-    rmSync(config.dataDir, { recursive: true, force: true });
-  });
-  return [a, b];
-}
 
 t.test(`suspending or reinstating through one instance counts on the other's very next request (${serverUrl ? 'server, LISTEN/NOTIFY' : 'embedded, in-process'})`, async (t) => {
   const [a, b] = await twoInstances(t);
