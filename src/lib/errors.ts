@@ -11,6 +11,9 @@ export const problemKinds = {
   forbidden: { status: 403, title: 'Your role does not allow this' },
   'party-required': { status: 403, title: 'Act for a party to do this (X-Party-Id header)' },
   'party-not-verified': { status: 403, title: 'The party is not verified' },
+  // Art. 28(4): a party or listing the exchange suspended pending investigation (identity/suspension.ts).
+  'party-suspended': { status: 403, title: 'Art. 28: the exchange suspended the party; it cannot commit itself until reinstated' },
+  'listing-suspended': { status: 403, title: 'Art. 28: the exchange suspended the listing; its data is not traded or delivered until reinstated' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'uri-too-long': { status: 414, title: 'A path segment is too long' },

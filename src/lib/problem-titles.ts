@@ -15,6 +15,8 @@ const problemTitlesZh: Record<ProblemCode, string> = {
   forbidden: '您的角色无权进行此操作',
   'party-required': '请以一个主体的身份进行此操作（X-Party-Id 请求头）',
   'party-not-verified': '该主体尚未通过核验',
+  'party-suspended': '第二十八条：交易所已暂停该主体，恢复前不得作出承诺',
+  'listing-suspended': '第二十八条：交易所已暂停该数据产品，恢复前不交易、不交付',
   'not-found': '未找到',
   'method-not-allowed': '不支持该请求方法',
   'uri-too-long': '路径中的某一段过长',

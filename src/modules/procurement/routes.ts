@@ -47,7 +47,7 @@ const procurementRoutes: FastifyPluginAsyncTypebox<{ ctx: ProcurementContext }> 
   }, async (request) => needView(await findNeedFor(app.db, callerOf(request), request.params.id)));
 
   app.post('/procurement/needs/:id/withdrawal', {
-    config: { auth: ['department'], access: { resource: 'procurement-need' } },
+    config: { auth: ['department'], access: { resource: 'procurement-need' }, whileSuspended: 'withdrawal' },
     schema: { tags, summary: 'Withdraw a need of your department before the bureau consolidates it', params: IdParams, body: ReasonBody, response: { 200: NeedView, ...problemResponses(404, 409) } },
   }, async (request) => needView(await withdrawNeed(app.db, callerOf(request), request.params.id, request.body.reason)));
 
@@ -111,7 +111,7 @@ const procurementRoutes: FastifyPluginAsyncTypebox<{ ctx: ProcurementContext }> 
   }, async (request) => procurementView(app.db, await orderProcurement(ctx, callerOf(request), request.params.id)));
 
   app.post('/procurement/procurements/:id/cancellation', {
-    config: { auth: ['bureau'], access: { resource: 'procurement' } },
+    config: { auth: ['bureau'], access: { resource: 'procurement' }, whileSuspended: 'withdrawal' },
     schema: { tags, summary: 'Cancel a procurement not yet ordered; its needs may be consolidated again', params: IdParams, body: ReasonBody, response: { 200: ProcurementView, ...problemResponses(404, 409) } },
   }, async (request) => procurementView(app.db, await cancelProcurement(app.db, callerOf(request), request.params.id, request.body.reason)));
 
