@@ -126,7 +126,7 @@ const procurementRoutes: FastifyPluginAsyncTypebox<{ ctx: ProcurementContext }> 
   }, async (request) => procurementUsage(app.db, callerOf(request), request.params.id));
 
   app.post('/procurement/procurements/:id/usage-reports', {
-    config: { auth: [...procurementReaders], access: procurementAccess },
+    config: { auth: [...procurementReaders], access: procurementAccess, whileSuspended: 'duty' },
     schema: {
       tags,
       summary: 'A beneficiary department reports its use of the procured data for one period of its schedule (Art. 20 ¶1; act for your department with X-Party-Id)',
