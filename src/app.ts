@@ -178,7 +178,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountsRoutes);
   await app.register(auditRoutes);
   await app.register(calendarRoutes, { calendar });
-  await app.register(identityRoutes, { verifier: options.identityVerifier });
+  // A suspension holds the provider's payouts in its own transaction (settlement/payouts.ts).
+  await app.register(identityRoutes, { verifier: options.identityVerifier, suspensionEffects: [settlement.suspensionEffects] });
   // The catalog asks trading about the orders a provenance declaration cites, and exports public
   // data's open list beside its listings (catalog/ports.ts).
   await app.register(catalogRoutes, { lineage: { checkCitations: checkLineageCitations }, dcatSources: [openListDcat] });

@@ -3,14 +3,14 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from './database.js';
 
 /**
- * Changes that cached reads depend on, announced by the database itself: triggers (migration
- * 0005) send `NOTIFY dx_changes, '<topic>:<key>'` when a user's roles or status, a party
- * membership, a listing or a party's standing change, so no code path can forget. NOTIFY is
- * delivered when the transaction commits, and not at all when it rolls back.
+ * Changes that cached reads depend on, announced by the database itself: triggers (migrations
+ * 0005, 0025) send `NOTIFY dx_changes, '<topic>:<key>'` when a user's roles or status, a party
+ * membership, a listing or a party's standing, or a party's suspension change, so no code path can
+ * forget. NOTIFY is delivered when the transaction commits, and not at all when it rolls back.
  */
 export const CHANGES_CHANNEL = 'dx_changes';
 
-export type ChangeTopic = 'user' | 'membership' | 'catalog' | 'audit';
+export type ChangeTopic = 'user' | 'membership' | 'catalog' | 'audit' | 'party';
 
 export interface ChangeFeed {
   /** Whether notices are arriving; caches answer only while it is true. */

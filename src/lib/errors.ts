@@ -11,6 +11,9 @@ export const problemKinds = {
   forbidden: { status: 403, title: 'Your role does not allow this' },
   'party-required': { status: 403, title: 'Act for a party to do this (X-Party-Id header)' },
   'party-not-verified': { status: 403, title: 'The party is not verified' },
+  // Art. 28(4): a party or listing the exchange suspended pending investigation (identity/suspension.ts).
+  'party-suspended': { status: 403, title: 'Art. 28: the exchange suspended the party; it cannot commit itself until reinstated' },
+  'listing-suspended': { status: 403, title: 'Art. 28: the exchange suspended the listing; its data is not traded or delivered until reinstated' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'uri-too-long': { status: 414, title: 'A path segment is too long' },
@@ -72,6 +75,8 @@ export const problemKinds = {
   // Central procurement (procurement/*.ts).
   'need-already-consolidated': { status: 409, title: 'Art. 27 ¶3: a purchase need is consolidated into one procurement only' },
   'shares-mismatch': { status: 422, title: 'Art. 27 ¶3: the departments’ shares name each beneficiary once and sum to the order’s amount' },
+  'not-beneficiary': { status: 403, title: 'Art. 20: only a beneficiary department reports its use of the data bought for it, acting for its own party' },
+  'procurement-not-granted': { status: 409, title: 'Art. 20: a beneficiary reports its use once the procurement is paid and its download grant issued' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },

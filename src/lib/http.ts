@@ -7,14 +7,14 @@ import { createAjv } from './validation.js';
 export const Problem = Type.Object(
   {
     type: Type.String({ description: 'Stable URI of the error kind; GET it for documentation' }),
-    title: Type.String(),
+    title: Type.String({ description: 'In Chinese when `Accept-Language` prefers it (any `zh` range), else in English; `Content-Language` says which' }),
     status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
+    detail: Type.Optional(Type.String({ description: 'This occurrence; a validation failure is described in the language of `title`' })),
     instance: Type.Optional(Type.String({ description: 'The path that was requested' })),
     requestId: Type.Optional(Type.String({ description: 'Quote it when reporting a problem' })),
     errors: Type.Optional(
       Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
-        description: 'Each input that failed validation',
+        description: 'Each input that failed validation, its message in the language of `title`',
       }),
     ),
   },

@@ -25,6 +25,19 @@ export async function enqueueEffect(tx: Database, effect: EffectInput): Promise<
   await tx.insert(outbox).values(effect).onConflictDoNothing({ target: outbox.idempotencyKey });
 }
 
+/**
+ * Takes back an effect nobody has attempted yet, so it never happens, and answers whether it did. It
+ * waits for a worker carrying the effect out (the row's lock), and then finds it done. An effect
+ * already attempted may have reached the other side: it is left to finish with its key, since it
+ * cannot be called back. Enqueued again later with the same key, it runs as a new effect.
+ */
+export async function withdrawEffect(tx: Database, idempotencyKey: string): Promise<boolean> {
+  const [row] = await tx.select().from(outbox).where(eq(outbox.idempotencyKey, idempotencyKey)).for('update');
+  if (!row || row.status !== 'pending' || row.attempts > 0) return false;
+  await tx.delete(outbox).where(eq(outbox.id, row.id));
+  return true;
+}
+
 export interface EffectHandler {
   /** Carries the effect out, with `row.idempotencyKey`; may run again for the same row. `tx` is for reading. */
   perform(tx: Database, row: OutboxRow): Promise<Record<string, unknown>>;

@@ -1,7 +1,16 @@
+import { createRequire } from 'node:module';
 import { PassThrough, Readable, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Database } from './database.js';
+
+/**
+ * exceljs and its dependencies are some 600 modules, a third of what the service loads: required on
+ * the first XLSX export rather than by every process at start.
+ */
+const require = createRequire(import.meta.url);
+let excel: typeof ExcelJS | undefined;
+const exceljs = () => (excel ??= require('exceljs') as typeof ExcelJS);
 
 /**
  * Spreadsheet exports (CSV and XLSX) of a table the operators supervise, streamed: the rows come
@@ -117,7 +126,7 @@ function csvStream<Row>(db: Database, dataset: ExportDataset<Row>, period: Expor
 function xlsxStream<Row>(db: Database, dataset: ExportDataset<Row>, period: ExportPeriod, onError: (err: unknown) => void): Readable {
   const out = new PassThrough();
   // No shared strings: that table is kept in memory until the end, and would grow with the rows.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   const { columns } = dataset;
   let sheetNumber = 0;
   const addSheet = () => {

@@ -41,12 +41,30 @@ export type ResourceKind = 'user' | 'party' | 'listing' | 'invitation' | 'audit-
  */
 export type RouteAccess = 'none' | { resource: ResourceKind; param?: string; staff?: readonly Role[]; onSale?: boolean };
 
+/**
+ * Why a request that may change something stays open to a party the exchange suspended (Art. 28,
+ * identity/suspension.ts). Every other such request acting for a suspended party is refused, 403
+ * `party-suspended`, so a new route is closed to it until it says otherwise here. Reads stay open.
+ * - `own-account`: the caller's own session and parties (logging out, registering or joining
+ *   another party), nothing the suspended party commits to;
+ * - `own-people`: the party's members and invitations;
+ * - `notifications`: how the exchange reaches the party (read marks, its webhook endpoints);
+ * - `withdrawal`: stepping back from what the party has not committed to yet (cancelling or
+ *   refusing an order, declining terms, withdrawing a need, delisting);
+ * - `duty`: what the party owes under agreements it already made (usage reports, outcomes and
+ *   their citations, corrections ordered under Art. 64, certifying the data's disposal);
+ * - `read`: a POST that only reads or checks something;
+ * - `appeal`: the party's appeal against its suspension.
+ */
+export type OpenWhileSuspended = 'own-account' | 'own-people' | 'notifications' | 'withdrawal' | 'duty' | 'read' | 'appeal';
+
 export interface RouteRule {
   method: string;
   /** Fastify's form, `/parties/:id`. */
   url: string;
   auth: RouteAuth;
   access: RouteAccess;
+  whileSuspended?: OpenWhileSuspended;
 }
 
 /** A route that takes its body as a raw stream (plugins/uploads.ts), documented as binary. */
@@ -75,6 +93,7 @@ declare module 'fastify' {
     auth?: RouteAuth;
     access?: RouteAccess;
     upload?: RouteUpload;
+    whileSuspended?: OpenWhileSuspended;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -149,7 +168,10 @@ export default fp(async function auth(app: FastifyInstance, opts: AuthOptions) {
     if (rule === undefined) throw new Error(`${route.method} ${route.url} must declare config.auth`);
     const access = route.config?.access;
     if (access === undefined) throw new Error(`${route.method} ${route.url} must declare config.access`);
-    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') app.routeRules.push({ method, url: route.url, auth: rule, access });
+    const whileSuspended = route.config?.whileSuspended;
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (method !== 'HEAD') app.routeRules.push({ method, url: route.url, auth: rule, access, ...(whileSuspended ? { whileSuspended } : {}) });
+    }
     if (rule === 'public') return;
     route.schema = {
       ...route.schema,

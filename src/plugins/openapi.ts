@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { OpenWhileSuspended } from './auth.js';
 import fp from 'fastify-plugin';
 import { problemResponses } from '../lib/http.js';
 
@@ -90,6 +91,23 @@ function withPartyHeader(headers: unknown): unknown {
   return { type: 'object', ...given, properties: { ...given.properties, [PARTY_HEADER]: partyHeader } };
 }
 
+/** What each operation that may change something does for a suspended party (plugins/auth.ts `whileSuspended`). */
+const whileSuspendedText: Record<OpenWhileSuspended, string> = {
+  'own-account': 'it concerns your own account and parties, not the suspended party’s business',
+  'own-people': 'a suspended party still manages its members',
+  notifications: 'a suspended party still hears from the exchange',
+  withdrawal: 'stepping back commits no one',
+  duty: 'a suspended party still owes what its agreements require',
+  read: 'it only reads',
+  appeal: 'this is how a suspended party appeals',
+};
+
+function suspensionNote(method: string, whileSuspended: OpenWhileSuspended | undefined): string | undefined {
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  if (whileSuspended) return `Open while the party you act for is suspended (Art. 28): ${whileSuspendedText[whileSuspended]}.`;
+  return 'Refused while the party you act for is suspended (Art. 28): `403 party-suspended`, naming the reason.';
+}
+
 /**
  * The API contract, served at /docs/json (OpenAPI 3.1) and /docs. Everything a generated client
  * needs is derived from the routes themselves: an operationId, `security: []` on public
@@ -124,7 +142,11 @@ export default fp(async function openapi(app: FastifyInstance, opts: { publicBas
       const documented: Record<string, unknown> = { ...schema };
       documented.operationId ??= operationIdFor(method, route.url);
       if (route.config?.auth === 'public') documented.security = [];
-      else documented.headers = withPartyHeader(documented.headers);
+      else {
+        documented.headers = withPartyHeader(documented.headers);
+        const note = suspensionNote(method, route.config?.whileSuspended);
+        if (note) documented.description = typeof documented.description === 'string' ? `${documented.description}\n\n${note}` : note;
+      }
       for (const part of ['querystring', 'body', 'params'] as const) {
         if (documented[part]) documented[part] = withoutRequiredDefaults(documented[part]);
       }

@@ -1,9 +1,16 @@
 import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorObject } from 'ajv';
 import fp from 'fastify-plugin';
 import { AppError, problemKinds, problemType, type ProblemCode } from '../lib/errors.js';
 import { Problem } from '../lib/http.js';
+import { contentLanguage, preferredLanguage, type Language } from '../lib/languages.js';
+import { problemTitle } from '../lib/problem-titles.js';
+
+/** ajv-i18n's Chinese messages for ajv's errors (CommonJS, whose typings declare an ES default export it lacks). */
+const localizeZh = createRequire(import.meta.url)('ajv-i18n/localize/zh') as (errors: ErrorObject[]) => void;
 
 const byStatus: Partial<Record<number, ProblemCode>> = {
   400: 'bad-request',
@@ -78,10 +85,15 @@ export function sendProblem(
   detail?: string,
   extensions: Record<string, unknown> = {},
 ) {
-  const { status, title } = problemKinds[code];
+  const { status } = problemKinds[code];
+  const language = preferredLanguage(request.headers['accept-language']);
+  const title = problemTitle(code, language);
+  const vary = reply.getHeader('vary');
   return reply
     .code(status)
     .type('application/problem+json; charset=utf-8')
+    .header('content-language', contentLanguage[language])
+    .header('vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language')
     .send({
       ...extensions,
       type: problemType(code),
@@ -91,6 +103,20 @@ export function sendProblem(
       instance: request.url.split('?')[0],
       requestId: request.id,
     });
+}
+
+/**
+ * What a request's schema found wrong, each with where (`/body/name`) and what, in the caller's
+ * language: ajv's own English, or its Chinese from ajv-i18n.
+ */
+function validationErrors(err: FastifyError, language: Language) {
+  const found = (err.validation ?? []) as ErrorObject[];
+  const errors = language === 'zh' ? found.map((v) => ({ ...v })) : found;
+  if (language === 'zh') localizeZh(errors);
+  return errors.map((v) => ({
+    path: `/${err.validationContext ?? ''}${v.instancePath}`.replace(/\/$/, ''),
+    message: v.message ?? (language === 'zh' ? '无效' : 'is not valid'),
+  }));
 }
 
 /** Errors Fastify meets before a route runs (a malformed URL, a path segment over the length limit). */
@@ -137,11 +163,10 @@ export default fp(async function problems(app: FastifyInstance) {
       return sendProblem(request, reply, err.code, err.detail, err.extensions);
     }
     if ('validation' in err && err.validation) {
-      const errors = err.validation.map((v) => ({
-        path: `/${err.validationContext ?? ''}${v.instancePath}`.replace(/\/$/, ''),
-        message: v.message ?? 'is not valid',
-      }));
-      return sendProblem(request, reply, 'validation-failed', err.message, { errors });
+      const language = preferredLanguage(request.headers['accept-language']);
+      const errors = validationErrors(err, language);
+      const detail = language === 'zh' ? errors.map((e) => `${e.path.slice(1)}：${e.message}`).join('；') : err.message;
+      return sendProblem(request, reply, 'validation-failed', detail, { errors });
     }
     const pgCode = pgCodeOf(err);
     const byPg = pgCode ? problemForPgCode(pgCode) : undefined;

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { problemKinds } from '../../src/lib/errors.js';
 import { as, buildTestApp, expectProblem, signUp } from '../helpers/app.js';
 
 t.test('every error kind comes back as problem+json with a stable type', async (t) => {
@@ -49,4 +50,59 @@ t.test('request ids: kept when sane, made when not, always echoed', async (t) =>
   t.match(hostile.headers['x-request-id'], /^[0-9a-f-]{36}$/);
   const problem = await app.inject({ method: 'GET', url: '/nowhere', headers: { 'x-request-id': 'trace-9' } });
   t.equal(problem.json().requestId, 'trace-9');
+});
+
+t.test('problems speak Chinese to a caller who prefers it, and English otherwise', async (t) => {
+  const app = await buildTestApp(t);
+  const buyer = await signUp(app, ['buyer']);
+  const forbidden = (acceptLanguage?: string) =>
+    as(app, buyer, { method: 'GET', url: '/users', headers: acceptLanguage === undefined ? {} : { 'accept-language': acceptLanguage } });
+
+  const chinese = await forbidden('zh-CN,zh;q=0.9,en;q=0.8');
+  t.equal(chinese.statusCode, 403);
+  t.equal(chinese.json().title, '您的角色无权进行此操作');
+  t.equal(chinese.json().type, '/problems/forbidden', 'the type stays the stable, language-free code');
+  t.equal(chinese.headers['content-language'], 'zh-CN');
+  t.match(chinese.headers.vary, /Accept-Language/);
+
+  const cases: [string | undefined, 'zh' | 'en', string][] = [
+    [undefined, 'en', 'no header: English, as before'],
+    ['en-US,en;q=0.9', 'en', 'English asked'],
+    ['zh', 'zh', 'bare zh'],
+    ['zh-Hans-CN', 'zh', 'a script subtag'],
+    ['zh-TW', 'zh', 'any written Chinese reads as the one the service has'],
+    ['en;q=0.5, zh;q=0.8', 'zh', 'by weight, not by order'],
+    ['zh;q=0, en', 'en', 'q=0 refuses a language'],
+    ['fr-FR, de;q=0.9', 'en', 'no language the service has: English'],
+    ['*', 'en', 'any language: English'],
+    ['zh;q=2, en;q=0.1', 'en', 'a malformed weight ignores its range'],
+    ['ZH-cn', 'zh', 'tags are case-insensitive'],
+    [`${'x-y;q=0.1,'.repeat(500)}zh`, 'en', 'a header of hundreds of ranges is read no further than 32'],
+  ];
+  for (const [header, language, why] of cases) {
+    const res = await forbidden(header);
+    t.equal(res.json().title, language === 'zh' ? '您的角色无权进行此操作' : 'Your role does not allow this', why);
+    t.equal(res.headers['content-language'], language === 'zh' ? 'zh-CN' : 'en', `${why}: Content-Language`);
+  }
+
+  // Validation: the detail and each error's message in Chinese, the paths as they are.
+  const invalid = await app.inject({ method: 'POST', url: '/auth/register', remoteAddress: '10.8.0.1', headers: { 'accept-language': 'zh-CN' }, payload: { email: 'not-an-email' } });
+  const problem = invalid.json() as { title: string; detail: string; errors: { path: string; message: string }[] };
+  t.equal(problem.title, '请求不符合接口要求');
+  t.ok(problem.errors.length > 0);
+  t.ok(problem.errors.every((e) => /^\/body/.test(e.path) && /[\u4e00-\u9fff]/.test(e.message)), `each message in Chinese: ${JSON.stringify(problem.errors)}`);
+  t.match(problem.detail, /^body[^：]*：[\s\S]*[\u4e00-\u9fff]/, 'the detail names the field and says what is wrong, in Chinese');
+  const english = await app.inject({ method: 'POST', url: '/auth/register', remoteAddress: '10.8.0.2', payload: { email: 'not-an-email' } });
+  t.match(english.json().errors[0].message, /^must /, 'ajv’s English otherwise');
+
+  // The documentation of a kind, too; every kind has a Chinese title.
+  const documented = await app.inject({ method: 'GET', url: '/problems/rate-limited', headers: { 'accept-language': 'zh' } });
+  t.same(documented.json(), { type: '/problems/rate-limited', title: '请求过于频繁', status: 429 });
+  t.equal(documented.headers['content-language'], 'zh-CN');
+  const kinds = Object.keys(problemKinds);
+  for (const code of kinds) {
+    const title = (await app.inject({ method: 'GET', url: `/problems/${code}`, headers: { 'accept-language': 'zh' } })).json().title as string;
+    if (!/[\u4e00-\u9fff]/.test(title)) t.fail(`${code} has no Chinese title: ${title}`);
+  }
+  t.pass(`${kinds.length} kinds, each with a Chinese title`);
 });

@@ -1,12 +1,10 @@
 // Reads at the speed of the hardware (issue 8): statements per request, the immutable listing view
 // with its ETag, and caches that never outlive a change, across two instances on one database.
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
-import { as, buildTestApp, expectProblem, signUp, testConfig, type TestUser } from '../helpers/app.js';
+import t from 'tap';
+import { as, buildTestApp, expectProblem, signUp, twoInstances, type TestUser } from '../helpers/app.js';
 import { listedProduct, verifiedProvider } from '../helpers/catalog.js';
-import { freshDatabase, serverUrl } from '../helpers/database.js';
+import { serverUrl } from '../helpers/database.js';
 import { createVerifiedParty } from '../helpers/identity.js';
 
 t.test('a read sends at most two statements: /me, a listing, a search', async (t) => {
@@ -77,25 +75,6 @@ t.test('listing detail: strong ETag, 304 while unchanged, a new tag after any ch
   t.equal(suspended.statusCode, 200);
   expectProblem(t, await as(app, buyer, { method: 'GET', url: `/catalog/listings/${listing.id}`, headers: { 'if-none-match': etag } }), 404, 'not-found');
 });
-
-/**
- * Two instances of the service on one database, as two processes behind a load balancer would be.
- * On the server each has its own pool and its own LISTEN connection; the embedded database is one
- * process's, so there the two share it and its in-process notices.
- */
-async function twoInstances(t: Test): Promise<[FastifyInstance, FastifyInstance]> {
-  const database = await freshDatabase();
-  const config = testConfig();
-  const a = await buildApp(config, { database: database.handle, logger: false });
-  const b = await buildApp(config, { database: await database.openAnother(), logger: false });
-  t.teardown(async () => {
-    await b.close();
-    await a.close();
-    await database.dispose();
-    rmSync(config.dataDir, { recursive: true, force: true });
-  });
-  return [a, b];
-}
 
 t.test(`a change made through one instance counts on the other's very next request (${serverUrl ? 'server, LISTEN/NOTIFY' : 'embedded, in-process'})`, async (t) => {
   const [a, b] = await twoInstances(t);

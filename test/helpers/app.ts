@@ -108,6 +108,25 @@ export async function buildTestApp(
   return app;
 }
 
+/**
+ * Two instances of the service on one database, as two processes behind a load balancer would be.
+ * On the server each has its own pool and its own LISTEN connection; the embedded database is one
+ * process's, so there the two share it and its in-process notices.
+ */
+export async function twoInstances(t: Test): Promise<[FastifyInstance, FastifyInstance]> {
+  const database = await freshDatabase();
+  const config = testConfig();
+  const a = await buildApp(config, { database: database.handle, logger: false });
+  const b = await buildApp(config, { database: await database.openAnother(), logger: false });
+  t.teardown(async () => {
+    await b.close();
+    await a.close();
+    await database.dispose();
+    rmSync(config.dataDir, { recursive: true, force: true });
+  });
+  return [a, b];
+}
+
 export interface TestUser {
   id: string;
   email: string;

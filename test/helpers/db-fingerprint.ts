@@ -30,8 +30,23 @@ export async function fingerprinter(app: FastifyInstance): Promise<() => Promise
       return `(select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) from "${name}" ${rowFilter[name] ?? ''}) as "${name}"`;
     })
     .join(', ');
-  const query = sql.raw(`select ${columns}`);
-  return async () => rowsOf<Record<string, string>>(await app.db.execute(query))[0]!;
+  // Read under one snapshot with the counts, so the two agree.
+  const query = sql.raw(`select pg_current_snapshot()::text as "(snapshot)", ${columns}`);
+  const snapshotOnly = sql.raw(`select pg_current_snapshot()::text as snapshot`);
+  // Which transactions a snapshot sees is fixed by its text (lowest running, next to be assigned,
+  // those running between): while it reads the same, no transaction has committed a change, so the
+  // fingerprint taken under it still holds and the tables need no counting. Most refused requests
+  // write nothing, and a count of every table costs far more than this one function call.
+  let snapshot = '';
+  let last: Record<string, string> = {};
+  return async () => {
+    const now = rowsOf<{ snapshot: string }>(await app.db.execute(snapshotOnly))[0]!.snapshot;
+    if (now === snapshot) return last;
+    const { '(snapshot)': taken, ...fingerprint } = rowsOf<Record<string, string>>(await app.db.execute(query))[0]!;
+    snapshot = taken!;
+    last = fingerprint;
+    return fingerprint;
+  };
 }
 
 /** The tables whose fingerprints differ. */

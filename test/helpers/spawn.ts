@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/** How the npm scripts run a TypeScript entry point: on Node's type stripping (scripts/typescript.mjs). */
+export const typescriptLoader = ['--import', './scripts/typescript.mjs'];
+
 /**
- * Starts a TypeScript entry point (`src/server.ts`, `scripts/*.ts`) with tsx, as `npm start` and
- * the npm scripts do, in a child process with only the environment given. The child records no
- * coverage: tsx compiles the same files to other offsets than the test runner does, and merging
- * the two garbles the coverage report.
+ * Starts a TypeScript entry point (`src/server.ts`, `scripts/*.ts`) as the npm scripts do, in a
+ * child process with only the environment given. The child records no coverage: what a child
+ * covers, the test that started it asserts from outside.
  */
 export function spawnTs(entry: string, args: string[], env: Record<string, string | undefined>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  return spawn(process.execPath, [...typescriptLoader, entry, ...args], {
     env: { PATH: process.env.PATH, _TAPJS_PROCESSINFO_COVERAGE_: '0', ...env },
   });
 }

@@ -70,7 +70,8 @@ const commands = (() => {
   for (const [name, line] of Object.entries(scripts)) {
     // `start` builds (scripts/build.mjs, also `build`) and then serves: the server is not a command here.
     if (name === 'start') continue;
-    const file = /\bscripts\/[\w-]+\.(?:ts|mjs)\b/.exec(line)?.[0];
+    // The entry point, not the loader every TypeScript command is started with.
+    const file = [...line.matchAll(/\bscripts\/[\w-]+\.(?:ts|mjs)\b/g)].map((m) => m[0]).find((f) => f !== 'scripts/typescript.mjs');
     if (file && ![...byFile.values()].includes(file)) byFile.set(name, file);
   }
   return [...byFile];

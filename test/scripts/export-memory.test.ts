@@ -13,6 +13,7 @@ import t from 'tap';
 import { pgliteExtensions } from '../../src/lib/database.js';
 import { testSealEnv } from '../helpers/agreements.js';
 import { freshDatabase, migratedDataDir, serverUrl } from '../helpers/database.js';
+import { typescriptLoader } from '../helpers/spawn.js';
 
 /**
  * Measured here (2 cores): PostgreSQL 100,000 events seed in 1.8 s, export as CSV in 10.5 s and as
@@ -35,7 +36,7 @@ const seed = [
 
 /** `node --max-old-space-size` running the server as `npm start` does; resolves with its URL and setup token. */
 function startSmallServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ...typescriptLoader, 'src/server.ts'], {
     env: { PATH: process.env.PATH, _TAPJS_PROCESSINFO_COVERAGE_: '0', PORT: '0', LOG_LEVEL: 'info', ...env },
   });
   let output = '';

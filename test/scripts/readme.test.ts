@@ -9,9 +9,9 @@ import { serverUrl } from '../helpers/database.js';
 /**
  * The walk-through of docs/getting-started.md, run as written: every `sh` block of the section, in
  * order, in one shell, against one server started as `npm start` starts it, on a fresh `./data`;
- * then every `sh` block of docs/public-data.md, which continues it in the same shell; then the
- * server is stopped and the blocks of the walk-through's last step (the command-line tools that
- * open the embedded database) run. The only changes are the port (the server takes a free one
+ * then every `sh` block of docs/public-data.md and of docs/procurement.md, which continue it in
+ * the same shell; then the server is stopped and the blocks of the walk-through's last step (the
+ * command-line tools that open the embedded database) run. The only changes are the port (the server takes a free one
  * instead of 3000) and `curl`, which fails on any HTTP error instead of printing it, so a step that
  * answers a problem document fails the test.
  */
@@ -24,6 +24,7 @@ const blocksOf = (text: string) => [...text.matchAll(/```sh\n([\s\S]*?)```/g)].m
 const [prelude, ...steps] = blocksOf(section.slice(0, stoppedAt));
 const afterStop = blocksOf(section.slice(stoppedAt));
 const publicData = blocksOf(readFileSync(join(root, 'docs', 'public-data.md'), 'utf8'));
+const procurement = blocksOf(readFileSync(join(root, 'docs', 'procurement.md'), 'utf8'));
 
 /** A block to run, and the name its failure is reported under. */
 interface Step {
@@ -49,11 +50,12 @@ async function runSteps(work: string, env: Record<string, string | undefined>, u
   return { code, out };
 }
 
-t.test('the walk-through of docs/getting-started.md, then docs/public-data.md, runs top to bottom against one running server', async (t) => {
+t.test('the walk-through of docs/getting-started.md, then docs/public-data.md and docs/procurement.md, runs top to bottom against one running server', async (t) => {
   t.ok(steps.length >= 10, `the walk-through has its shell blocks (${steps.length})`);
   t.ok(stoppedAt > 0 && afterStop.length >= 1, 'and ends with the tools that run once the server is stopped');
   t.ok(publicData.length >= 15, `the public-data journeys have their shell blocks (${publicData.length})`);
-  t.notMatch([...steps, ...publicData].join('\n'), /^npm run (audit:verify|create-user|settlement:reconcile|trading:sweep|agreements:sweep)\b/m, 'no step opens the embedded database while the server holds it');
+  t.ok(procurement.length >= 10, `the procurement journeys have their shell blocks (${procurement.length})`);
+  t.notMatch([...steps, ...publicData, ...procurement].join('\n'), /^npm run (audit:verify|create-user|settlement:reconcile|trading:sweep|agreements:sweep)\b/m, 'no step opens the embedded database while the server holds it');
   const work = mkdtempSync(join(tmpdir(), 'dx-readme-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   // A fresh directory that looks like a clone: the walk-through writes its files and ./data there.
@@ -79,7 +81,7 @@ t.test('the walk-through of docs/getting-started.md, then docs/public-data.md, r
     void exited.then(() => (clearInterval(timer), reject(new Error(`server exited: ${log}`))));
   });
 
-  const running = await runSteps(work, env, url, [...named('', steps), ...named('public-data ', publicData)]);
+  const running = await runSteps(work, env, url, [...named('', steps), ...named('public-data ', publicData), ...named('procurement ', procurement)]);
   t.equal(running.code, 0, `every step succeeds; the output ends with:\n${running.out.slice(-3000)}`);
   t.notMatch(running.out, /"type":"\/problems\//, 'no step answered a problem document');
   const file = (name: string) => readFileSync(join(work, name), 'utf8');
@@ -91,12 +93,27 @@ t.test('the walk-through of docs/getting-started.md, then docs/public-data.md, r
   t.match(running.out, /\boutcome_cited\n/, 'the order to cite the source is corrected by the citation');
   t.match(running.out, /\bcorrected\n/, 'the objection closes as corrected by the new version');
 
+  // Central procurement, the issue's "done means": the outputs the journey keeps in files.
+  const json = (name: string) => JSON.parse(file(name)) as Record<string, unknown>;
+  t.match(json('statement-import.json'), { created: true, lines: [{ status: 'posted', direction: 'credit', amountMinor: 500_000 }] }, "the imported statement's one line is matched to the bureau's payment and posted");
+  t.equal((json('statement-import.json').lines as unknown[]).length, 1);
+  t.equal(file('procured-1.csv'), file('ridership.csv'), 'the first department downloads the declared bytes with its own grant');
+  t.equal(file('procured-2.csv'), file('ridership.csv'), 'and so does the second');
+  const reports = [json('usage-report-1.json'), json('usage-report-2.json')];
+  t.match(reports, [{ period: 1, late: false }, { period: 1, late: false }], 'each department reports its use of the first period');
+  t.not(reports[0]!.departmentPartyId, reports[1]!.departmentPartyId, 'each for its own party');
+  t.match(json('overview.json'), { orders: { byStatus: { completed: 2 } }, procurement: { usageReportsOverdue: { count: 0 } } }, 'the operator sees both trades completed in the overview');
+  t.match(file('orders.csv'), /^\uFEFF/, 'the export is CSV with a byte-order mark');
+  t.match(file('orders.csv'), /\n[^\n]*completed[^\n]*重庆市大数据应用发展管理局|\n[^\n]*重庆市大数据应用发展管理局[^\n]*completed/, "the procurement's order is exported, bought by the bureau");
+  t.match(json('replay.json'), { consistent: true, replayedStatus: 'completed', findings: [] }, 'the replay from the audit log finds no difference');
+  t.match(json('reconciliation.json'), { checked: { payments: 2, payouts: 2, refunds: 0 }, mismatches: [] }, 'the reconciliation the doc prints is true');
+
   server.kill('SIGTERM');
   t.equal(await exited, 0, 'the server stops (Ctrl-C)');
   const stopped = await runSteps(work, env, url, named('', afterStop));
   t.equal(stopped.code, 0, `the command-line tools succeed on the stopped server's database:\n${stopped.out.slice(-3000)}`);
   t.match(stopped.out, /audit log OK: \d+ leaves/, 'the log verifies');
-  t.match(stopped.out, /settlement .*: 1 payments, 1 payouts, 0 refunds checked, 0 mismatches/, 'and the trade reconciles');
+  t.match(stopped.out, /settlement .*: 2 payments, 2 payouts, 0 refunds checked, 0 mismatches/, 'and both trades reconcile');
 });
 
 const hasCreatedb = (() => {

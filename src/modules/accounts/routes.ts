@@ -66,7 +66,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/auth/logout', {
-    config: { auth: 'authenticated', access: 'none' },
+    config: { auth: 'authenticated', access: 'none', whileSuspended: 'own-account' },
     schema: {
       tags: ['accounts'],
       summary: 'Revoke the session the refresh token belongs to',

@@ -120,7 +120,7 @@ const agreementOfficeRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements 
   });
 
   app.post('/bureau/agreement-inbox/read', {
-    config: { auth: ['bureau'], access: 'none' },
+    config: { auth: ['bureau'], access: 'none', whileSuspended: 'notifications' },
     schema: {
       tags,
       summary: 'Mark copies in the inbox as read',

@@ -129,7 +129,7 @@ const agreementsRoutes: FastifyPluginAsyncTypebox<{ agreements: Agreements }> = 
   });
 
   app.post('/agreements/:id/disposal', {
-    config: { auth: partyRoles, access: { resource: 'agreement' } },
+    config: { auth: partyRoles, access: { resource: 'agreement' }, whileSuspended: 'duty' },
     schema: {
       tags,
       summary: 'Certify how the data were disposed of after the agreement ended (the party that received them, Art. 19)',

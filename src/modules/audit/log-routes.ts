@@ -112,7 +112,7 @@ const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/audit/verify', {
-    config: { auth: ['operator'], access: 'none' },
+    config: { auth: ['operator'], access: 'none', whileSuspended: 'read' },
     schema: {
       tags,
       summary: 'Recompute the whole tree from the stored events, compare it with every signed checkpoint, name the first leaf that does not match',

@@ -293,6 +293,15 @@ export async function getListingOnSale(db: Database, listingId: string): Promise
   return row;
 }
 
+/**
+ * Whether the exchange suspended the listing (Art. 28(4)), for trading, which stops moving its data
+ * and money until the listing is reinstated.
+ */
+export async function isListingSuspended(db: Database, listingId: string): Promise<boolean> {
+  const [row] = await db.select({ status: listings.status }).from(listings).where(eq(listings.id, listingId));
+  return row?.status === 'suspended';
+}
+
 /** The provenance declaration a revision was reviewed with (trading reads the lineage it cites). */
 export async function getRevisionProvenance(db: Database, revisionId: string): Promise<ProvenanceRecord | undefined> {
   const [row] = await db

@@ -188,7 +188,8 @@ const catalogRoutes: FastifyPluginAsyncTypebox<{ lineage: LineagePort; dcatSourc
 
   const marketStep = (path: string, action: 'suspend' | 'reinstate' | 'delist', auth: 'provider' | 'operator', summary: string) =>
     app.post(`/catalog/listings/:id/${path}`, {
-      config: { auth: [auth], access: auth === 'operator' ? { resource: 'listing', staff: ['operator'] } : { resource: 'listing' } },
+      // Delisting is the provider stepping back: open to a suspended party (identity/suspension.ts).
+      config: auth === 'operator' ? { auth: [auth], access: { resource: 'listing', staff: ['operator'] } } : { auth: [auth], access: { resource: 'listing' }, whileSuspended: 'withdrawal' },
       schema: { tags, summary, params: IdParams, body: ReasonBody, response: { 200: ListingView, ...problemResponses(400, 404, 409) } },
     }, async (request, reply) => {
       await changeMarketStatus(app.db, callerOf(request), request.params.id, action, request.body.reason);

@@ -27,7 +27,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.post('/parties/:id/invitations', {
-    config: { auth: 'authenticated', access: { resource: 'party' } },
+    config: { auth: 'authenticated', access: { resource: 'party' }, whileSuspended: 'own-people' },
     schema: {
       tags: ['identity'],
       summary: 'Invite someone by e-mail to join the party (admins)',
@@ -57,7 +57,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.delete('/parties/:id/invitations/:invitationId', {
-    config: { auth: 'authenticated', access: { resource: 'party' } },
+    config: { auth: 'authenticated', access: { resource: 'party' }, whileSuspended: 'own-people' },
     schema: {
       tags: ['identity'],
       summary: 'Revoke an invitation that has not been accepted (admins)',
@@ -70,7 +70,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.patch('/parties/:id/members/:userId', {
-    config: { auth: 'authenticated', access: { resource: 'party' } },
+    config: { auth: 'authenticated', access: { resource: 'party' }, whileSuspended: 'own-people' },
     schema: {
       tags: ['identity'],
       summary: "Change a member's role (admins); the last admin stays an admin",
@@ -98,7 +98,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.post('/party-invitations/:id/acceptance', {
-    config: { auth: 'authenticated', access: { resource: 'invitation' } },
+    config: { auth: 'authenticated', access: { resource: 'invitation' }, whileSuspended: 'own-account' },
     schema: {
       tags: ['identity'],
       summary: 'Accept an invitation addressed to your e-mail',
@@ -111,7 +111,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ assertCanReadParty: (acto
   });
 
   app.delete('/parties/:id/members/:userId', {
-    config: { auth: 'authenticated', access: { resource: 'party' } },
+    config: { auth: 'authenticated', access: { resource: 'party' }, whileSuspended: 'own-people' },
     schema: {
       tags: ['identity'],
       summary: 'Remove a member (admins), or leave the party yourself',

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Database } from '../../lib/database.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
@@ -52,6 +52,24 @@ export async function listMyParties(db: Database, userId: string, q: { after?: P
  */
 export function partyMayTrade(partyId: SQLWrapper): SQL {
   return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${parties.verificationStatus} in ('verified', 'submitted', 'needs_more_info') and ${parties.verifiedUntil} > now() and ${parties.suspendedAt} is null)`;
+}
+
+/**
+ * Whether the exchange has suspended the party now. `lock` takes a share lock on it, so that a
+ * suspension committing meanwhile waits for the caller's transaction (and then sees what it did):
+ * settlement takes it before it sends a payout.
+ */
+export async function isPartySuspended(db: Database, partyId: string, opts: { lock?: boolean } = {}): Promise<boolean> {
+  const query = db.select({ suspendedAt: parties.suspendedAt }).from(parties).where(eq(parties.id, partyId));
+  const [row] = await (opts.lock ? query.for('share') : query);
+  return row?.suspendedAt != null;
+}
+
+/** Which of these parties the exchange has suspended now. */
+export async function suspendedParties(db: Database, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ id: parties.id }).from(parties).where(and(inArray(parties.id, [...new Set(ids)]), isNotNull(parties.suspendedAt)));
+  return new Set(rows.map((r) => r.id));
 }
 
 /**

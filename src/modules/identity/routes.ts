@@ -9,14 +9,15 @@ import { memberRoutes } from './member-routes.js';
 import { InvalidatedCache } from '../../lib/cache.js';
 import { listMemberships, resolveActingParty, type MembershipList } from './members.js';
 import {
-  ActingPartyView, DocumentParams, DocumentQuery, DocumentView, MyPartyView,
+  ActingPartyView, AppealBody, AppealView, DocumentParams, DocumentQuery, DocumentView, MyPartyView,
   PartySummaryView, PartyView, ReasonBody, RegisterPartyBody, ReviewBody, UpdatePartyBody,
 } from './schema.js';
 import { PartyCursor, getPartyDetails, listMyParties, listParties } from './queries.js';
 import {
-  decideVerification, effectiveStatus, registerParty, requireVerifiedParty, revealIdentityNumber, setSuspension, submitForVerification,
+  decideVerification, effectiveStatus, registerParty, requireVerifiedParty, revealIdentityNumber, submitForVerification,
   updateParty, type IdentityContext, type Party,
 } from './service.js';
+import { appealSuspension, setSuspension, suspensionGate, suspensionRefusal, type SuspensionEffects } from './suspension.js';
 import { verificationStatuses } from './tables.js';
 import { operatorReview, type PartyVerifier } from './verifier.js';
 
@@ -44,6 +45,8 @@ const partyCursor = (p: Party) => ({ createdAt: p.createdAt.toISOString(), id: p
 export interface IdentityRoutesOptions {
   /** A registry check; operators review every submission when absent. */
   verifier?: PartyVerifier | undefined;
+  /** What other modules do when a party is suspended or reinstated, in that transaction (settlement holds payouts). */
+  suspensionEffects?: readonly SuspensionEffects[] | undefined;
 }
 
 const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (app, opts) => {
@@ -61,9 +64,14 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   const memberships = new InvalidatedCache<MembershipList>(app.changes, 'membership', 100_000);
   const membershipsOf = async (userId: string) => (await memberships.get(userId, () => listMemberships(app.db, userId))) ?? [];
 
-  // Every signed-in request learns the party it acts for (X-Party-Id, or the user's only party).
+  const suspensions = suspensionGate(app.db, app.changes);
+
+  // Every signed-in request learns the party it acts for (X-Party-Id, or the user's only party);
+  // one that may change something is refused while that party is suspended (suspension.ts).
   app.actorResolvers.push(async (request, actor) => {
-    actor.partyId = resolveActingParty(await membershipsOf(actor.userId), request.headers['x-party-id']);
+    const memberships = await membershipsOf(actor.userId);
+    actor.partyId = resolveActingParty(memberships, request.headers['x-party-id']);
+    await suspensions.refuseWhileSuspended(request, actor, memberships);
   });
 
   /** Members of the party and operators may read it; anyone else is told it does not exist. */
@@ -90,7 +98,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   }
 
   app.post('/parties', {
-    config: { auth: 'authenticated', access: 'none' },
+    config: { auth: 'authenticated', access: 'none', whileSuspended: 'own-account' },
     schema: {
       tags: ['identity'],
       summary: 'Register a party (company, organisation, public body or person); you become its admin',
@@ -123,7 +131,13 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
       summary: 'The party you act for, if it is verified and may trade; otherwise the problem that stops it',
       response: { 200: ActingPartyView, ...problemResponses(404) },
     },
-  }, async (request) => requireVerifiedParty(app.db, actorOf(request).partyId));
+  }, async (request) => {
+    const { partyId } = actorOf(request);
+    // Its own party's suspension is told with its reason.
+    const suspension = partyId ? await suspensions.suspensionOf(partyId) : null;
+    if (suspension) throw suspensionRefusal(partyId!, suspension);
+    return requireVerifiedParty(app.db, partyId);
+  });
 
   app.get('/parties', {
     config: { auth: ['operator'], access: 'none' },
@@ -233,17 +247,31 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   });
 
   for (const [path, suspend, summary] of [
-    ['suspension', true, 'Suspend a party: it stops trading at once'],
-    ['reinstatement', false, 'Lift a suspension'],
+    ['suspension', true, 'Suspend a party, with the reason: on every route and process at once, it stops committing itself and its payouts are held'],
+    ['reinstatement', false, 'Lift a suspension, with the reason: the party trades again and its held payouts go out'],
   ] as const) {
     app.post(`/parties/:id/${path}`, {
       config: { auth: ['operator'], access: { resource: 'party', staff: ['operator'] } },
       schema: { tags: ['identity'], summary, params: IdParams, body: ReasonBody, response: { 200: PartyView, ...problemResponses(400, 404, 409) } },
     }, async (request) => {
-      await setSuspension(ctx, auditActorOf(request), request.params.id, suspend, request.body.reason);
+      await setSuspension(app.db, opts.suspensionEffects ?? [], auditActorOf(request), request.params.id, suspend, request.body.reason);
       return partyView(request.params.id);
     });
   }
+
+  app.post('/parties/:id/suspension/appeal', {
+    config: { auth: 'authenticated', access: { resource: 'party' }, whileSuspended: 'appeal' },
+    schema: {
+      tags: ['identity'],
+      summary: 'Appeal against the party’s suspension (members): the statement is audited for the operators',
+      params: IdParams,
+      body: AppealBody,
+      response: { 201: AppealView, ...problemResponses(400, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const appeal = await appealSuspension(app.db, auditActorOf(request), actorOf(request).userId, request.params.id, request.body.statement);
+    return reply.code(201).send({ ...appeal, suspendedAt: appeal.suspendedAt.toISOString(), appealedAt: appeal.appealedAt.toISOString() });
+  });
 
   app.post('/parties/:id/identity-number/reveal', {
     config: { auth: ['operator'], access: { resource: 'party', staff: ['operator'] } },

@@ -69,6 +69,16 @@ export const ReviewBody = Type.Object(
 
 export const ReasonBody = Type.Object({ reason: MultilineText({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false });
 
+export const AppealBody = Type.Object({ statement: MultilineText({ minLength: 3, maxLength: 4000, description: 'The party’s case against its suspension' }) }, { additionalProperties: false });
+
+export const AppealView = Type.Object({
+  auditEventId: Uuid,
+  partyId: Uuid,
+  statement: Type.String(),
+  suspendedAt: Timestamp,
+  appealedAt: Timestamp,
+});
+
 export const PartySummaryView = Type.Object({
   id: Uuid,
   kind: StringEnum(partyKinds),

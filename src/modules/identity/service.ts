@@ -88,6 +88,9 @@ export async function requireVerifiedParty(
   if (!partyId) throw new AppError('party-required', 'this needs the party you act for; send its id in the X-Party-Id header');
   const [party] = await db.select().from(parties).where(eq(parties.id, partyId));
   if (!party) throw notFound('party');
+  // Suspended: one problem, as the route gate's (suspension.ts), without the reason, which is the
+  // party's own and this party may be the other side of the caller's trade.
+  if (party.suspendedAt) throw new AppError('party-suspended', notVerifiedDetail.suspended, { verificationStatus: 'suspended', partyId });
   if (!mayTrade(party)) {
     const status = effectiveStatus(party);
     throw new AppError('party-not-verified', notVerifiedDetail[status], { verificationStatus: status, partyId });
@@ -319,21 +322,6 @@ function addMonths(date: Date, months: number): Date {
   return result;
 }
 
-export async function setSuspension(ctx: IdentityContext, actor: AuditActor, partyId: string, suspend: boolean, reason: string): Promise<Party> {
-  return ctx.db.transaction(async (tx) => {
-    const before = await lockParty(tx, partyId);
-    if (Boolean(before.suspendedAt) === suspend) throw invalidState(suspend ? 'the party is already suspended' : 'the party is not suspended');
-    const now = new Date();
-    const [after] = await tx
-      .update(parties)
-      .set({ suspendedAt: suspend ? now : null, suspensionReason: suspend ? reason : null, updatedAt: now })
-      .where(eq(parties.id, partyId))
-      .returning();
-    await appendAudit(tx, actor, { action: suspend ? 'party.suspended' : 'party.reinstated', subject: { type: 'party', id: partyId }, payload: { reason } });
-    return after!;
-  });
-}
-
 /** The one way to see a full identity number: operators only, with a reason, audited before it is shown. */
 export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditActor, partyId: string, reason: string): Promise<string> {
   return ctx.db.transaction(async (tx) => {
@@ -345,7 +333,7 @@ export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditAct
 }
 
 // Read-side queries live in queries.ts; other modules import them from here.
-export { getPartyDetails, listParties, listMyParties, partyKind, partyMayTrade, partyNames, partyVerifiedUntil } from './queries.js';
+export { getPartyDetails, isPartySuspended, listParties, listMyParties, partyKind, partyMayTrade, partyNames, partyVerifiedUntil, suspendedParties } from './queries.js';
 
 /** Whether the user belongs to the party; reviewers use it to keep out of their own parties' reviews. */
 export async function isPartyMember(db: Database, partyId: string, userId: string): Promise<boolean> {

@@ -1,5 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import { createTransport, type Transporter } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type * as nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config.js';
 import type { Database } from '../../lib/database.js';
 import { enqueueEffect, runOutbox, type EffectHandler, type OutboxRun } from '../../lib/outbox.js';
@@ -26,6 +28,8 @@ export interface Mailer {
 
 export function createMailer(config: Pick<Config, 'mail' | 'publicBaseUrl'>): Mailer | null {
   if (!config.mail.smtpUrl) return null;
+  // Required here, not imported: a service with no SMTP server configured never loads nodemailer.
+  const { createTransport } = createRequire(import.meta.url)('nodemailer') as typeof nodemailer;
   const transport = createTransport({ url: config.mail.smtpUrl, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10_000 });
   return { transport, from: config.mail.from, baseUrl: config.publicBaseUrl ?? '' };
 }

@@ -1,17 +1,20 @@
 import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { systemActor } from '../audit/events.js';
+import { systemActor, type AuditEventInput, type AuditPayloads } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
 import { auditEvents } from '../audit/tables.js';
 import { dueAfterWorkingDays } from '../calendar/index.js';
 import { parties } from '../identity/tables.js';
+import { procurements } from '../procurement/tables.js';
+import { procurementReportsOverdue } from '../procurement/usage.js';
 import { calendarFrom, unanswered } from '../public-data/request-deadlines.js';
 import { publicDataRequests } from '../public-data/request-tables.js';
 import { usageDutiesOf } from '../public-data/usage-views.js';
 
 /**
  * Steps that wait on someone without any event to mark them: a deadline coming near, a report
- * gone overdue, a verification about to end. The reminder sweep records each as an audit event,
+ * gone overdue (of opened public data, or of data central procurement bought), a verification
+ * about to end. The reminder sweep records each as an audit event,
  * once (the event itself is the mark, checked under the row's lock, so sweeps in several processes
  * record it once), and the notifier turns the event into notifications as any other (rules.ts).
  */
@@ -20,6 +23,7 @@ declare module '../audit/events.js' {
   interface AuditPayloads {
     'public_data.request_due_soon': { departmentPartyId: string; applicantPartyId: string; dueAt: string; dueDate: string };
     'public_data.usage_report_overdue': { requestId: string; userPartyId: string; departmentPartyId: string; period: number; dueDate: string };
+    'procurement.usage_report_overdue': { procurementId: string; number: string; departmentPartyId: string; period: number; dueDate: string };
     'party.verification_expiring': { verifiedUntil: string };
   }
 }
@@ -69,25 +73,55 @@ async function remindRequestsDueSoon(db: Database, now: Date): Promise<number> {
   });
 }
 
-async function remindOverdueReports(db: Database, now: Date): Promise<number> {
-  const { overdueReports } = await usageDutiesOf(db, undefined, now);
-  if (overdueReports.length === 0) return 0;
+/**
+ * Records each overdue report once, under its subject's lock (skipped while another sweep holds
+ * it): the reports owed under utilization agreements and those owed for procured data alike.
+ */
+async function remindOverdue<T, A extends 'public_data.usage_report_overdue' | 'procurement.usage_report_overdue'>(
+  db: Database,
+  overdue: T[],
+  how: { action: A; subjectType: string; subjectOf: (o: T) => string; lock: (tx: Database, ids: string[]) => Promise<string[]>; once: (o: T) => Record<string, unknown>; event: (o: T) => { payload: AuditPayloads[A]; parties: string[] } },
+): Promise<number> {
+  if (overdue.length === 0) return 0;
   return db.transaction(async (tx) => {
-    const ids = [...new Set(overdueReports.map((o) => o.requestId))];
-    const locked = new Set((await tx.select({ id: publicDataRequests.id }).from(publicDataRequests).where(inArray(publicDataRequests.id, ids)).for('update', { skipLocked: true })).map((r) => r.id));
+    const locked = new Set(await how.lock(tx, [...new Set(overdue.map(how.subjectOf))]));
     let n = 0;
-    for (const o of overdueReports) {
-      if (!locked.has(o.requestId) || (await recorded(tx, 'public_data.usage_report_overdue', o.requestId, null, { period: o.period }))) continue;
-      await appendAudit(tx, systemActor(), {
-        action: 'public_data.usage_report_overdue',
-        subject: { type: 'public_data_request', id: o.requestId },
-        payload: { requestId: o.requestId, userPartyId: o.userPartyId, departmentPartyId: o.departmentPartyId, period: o.period, dueDate: o.dueDate },
-        parties: [o.userPartyId, o.departmentPartyId],
-      });
+    for (const o of overdue) {
+      const subjectId = how.subjectOf(o);
+      if (!locked.has(subjectId) || (await recorded(tx, how.action, subjectId, null, how.once(o)))) continue;
+      await appendAudit(tx, systemActor(), { action: how.action, subject: { type: how.subjectType, id: subjectId }, ...how.event(o) } as AuditEventInput);
       n++;
     }
     return n;
   });
+}
+
+const lockedIds = (table: typeof publicDataRequests | typeof procurements) => async (tx: Database, ids: string[]) =>
+  (await tx.select({ id: table.id }).from(table).where(inArray(table.id, ids)).for('update', { skipLocked: true })).map((r) => r.id);
+
+async function remindOverdueReports(db: Database, now: Date): Promise<number> {
+  const { overdueReports } = await usageDutiesOf(db, undefined, now);
+  const publicData = await remindOverdue(db, overdueReports, {
+    action: 'public_data.usage_report_overdue',
+    subjectType: 'public_data_request',
+    subjectOf: (o) => o.requestId,
+    lock: lockedIds(publicDataRequests),
+    once: (o) => ({ period: o.period }),
+    event: (o) => ({ payload: { requestId: o.requestId, userPartyId: o.userPartyId, departmentPartyId: o.departmentPartyId, period: o.period, dueDate: o.dueDate }, parties: [o.userPartyId, o.departmentPartyId] }),
+  });
+  // A department owes the bureau its reports on procured data as any user owes them (Art. 20).
+  const procured = await remindOverdue(db, await procurementReportsOverdue(db, undefined, now), {
+    action: 'procurement.usage_report_overdue',
+    subjectType: 'procurement',
+    subjectOf: (o) => o.procurementId,
+    lock: lockedIds(procurements),
+    once: (o) => ({ departmentPartyId: o.departmentPartyId, period: o.period }),
+    event: (o) => ({
+      payload: { procurementId: o.procurementId, number: o.procurementNumber, departmentPartyId: o.departmentPartyId, period: o.period, dueDate: o.dueDate },
+      parties: [o.departmentPartyId, o.bureauPartyId],
+    }),
+  });
+  return publicData + procured;
 }
 
 async function remindExpiringVerifications(db: Database, now: Date): Promise<number> {

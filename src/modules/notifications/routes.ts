@@ -48,7 +48,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/me/notifications/read', {
-    config: { auth: 'authenticated', access: 'none' },
+    config: { auth: 'authenticated', access: 'none', whileSuspended: 'notifications' },
     schema: {
       tags,
       summary: 'Mark your notifications read (for you; each member of a party has its own read state)',
@@ -63,7 +63,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const withSecret = (e: WebhookEndpoint, secret: string) => ({ ...endpointView(e), secret });
 
   app.post('/parties/:id/webhook-endpoints', {
-    config: { auth: 'authenticated', access: partyAccess },
+    config: { auth: 'authenticated', access: partyAccess, whileSuspended: 'notifications' },
     schema: {
       tags,
       summary: 'Add an endpoint that receives the party’s notifications, signed; the secret is shown in this answer only (party admins)',
@@ -83,7 +83,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => (await listEndpoints(app.db, actorOf(request).userId, request.params.id)).map(endpointView));
 
   app.delete('/parties/:id/webhook-endpoints/:endpointId', {
-    config: { auth: 'authenticated', access: partyAccess },
+    config: { auth: 'authenticated', access: partyAccess, whileSuspended: 'notifications' },
     schema: { tags, summary: 'Remove an endpoint: nothing more is sent there, and deliveries waiting for it fail (party admins)', params: endpointParams, response: { 204: Type.Null(), ...problemResponses(400, 403, 404) } },
   }, async (request, reply) => {
     await removeEndpoint(app.db, { ...auditActorOf(request), userId: actorOf(request).userId }, request.params.id, request.params.endpointId);
@@ -91,7 +91,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/parties/:id/webhook-endpoints/:endpointId/secret', {
-    config: { auth: 'authenticated', access: partyAccess },
+    config: { auth: 'authenticated', access: partyAccess, whileSuspended: 'notifications' },
     schema: { tags, summary: 'Rotate the endpoint’s secret: the new one signs from now on and is shown in this answer only (party admins)', params: endpointParams, response: { 200: EndpointWithSecret, ...problemResponses(400, 403, 404) } },
   }, async (request) => {
     const { endpoint, secret } = await rotateSecret(app.db, webhooks, { ...auditActorOf(request), userId: actorOf(request).userId }, request.params.id, request.params.endpointId);

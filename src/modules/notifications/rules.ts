@@ -11,7 +11,7 @@ import { orders } from '../trading/tables.js';
  * not know it is read.
  */
 
-type Event = Pick<AuditEventRow, 'action' | 'subjectType' | 'subjectId' | 'payload' | 'partyIds'>;
+type Event = Pick<AuditEventRow, 'action' | 'subjectType' | 'subjectId' | 'payload' | 'partyIds' | 'actorPartyId'>;
 
 /** One notification a rule makes from one event. */
 export interface Addressed {
@@ -133,6 +133,12 @@ const payloadRules: Record<string, { kind: string; to: (p: Payload, e: Event) =>
     title: (p) => ({ zh: `第${String(p.period)}期数据使用情况报告已逾期（第二十条）`, en: `The usage report for period ${String(p.period)} is overdue (Art. 20)` }),
     link: (e) => `/public-data/requests/${e.subjectId}/usage`,
   },
+  'procurement.usage_report_overdue': {
+    kind: 'procurement.usage_report_overdue',
+    to: (p) => p.departmentPartyId,
+    title: (p) => ({ zh: `集中采购${text(p.number)}第${String(p.period)}期数据使用情况报告已逾期`, en: `The usage report for period ${String(p.period)} of procurement ${text(p.number)} is overdue` }),
+    link: (e) => `/procurement/procurements/${e.subjectId}/usage`,
+  },
   'party.verification_expiring': {
     kind: 'party.verification_expiring',
     to: (_p, e) => e.subjectId,
@@ -149,7 +155,37 @@ const payloadRules: Record<string, { kind: string; to: (p: Payload, e: Event) =>
         : { zh: '您的主体身份核验需要处理', en: `Your party’s verification needs attention (${text(p.to)})` },
     link: (e) => `/parties/${e.subjectId}`,
   },
+  // Art. 28(4): a suspension and its end, with the operator's reason, to the party it concerns.
+  'party.suspended': {
+    kind: 'party.suspended',
+    to: (_p, e) => e.subjectId,
+    title: (p) => ({ zh: `交易所已暂停您的主体交易：${text(p.reason)}`, en: `The exchange suspended your party: ${text(p.reason)}` }),
+    link: (e) => `/parties/${e.subjectId}`,
+  },
+  'party.reinstated': {
+    kind: 'party.reinstated',
+    to: (_p, e) => e.subjectId,
+    title: (p) => ({ zh: `交易所已恢复您的主体交易：${text(p.reason)}`, en: `The exchange reinstated your party: ${text(p.reason)}` }),
+    link: (e) => `/parties/${e.subjectId}`,
+  },
+  'listing.suspended': {
+    kind: 'listing.suspended',
+    to: (_p, e) => listingOwner(e),
+    title: (p) => ({ zh: `交易所已暂停您的数据产品：${text(p.reason)}`, en: `The exchange suspended your listing: ${text(p.reason)}` }),
+    link: (e) => `/catalog/listings/${e.subjectId}`,
+  },
+  'listing.reinstated': {
+    kind: 'listing.reinstated',
+    to: (_p, e) => listingOwner(e),
+    title: (p) => ({ zh: `交易所已恢复您的数据产品上架：${text(p.reason)}`, en: `The exchange put your listing back on sale: ${text(p.reason)}` }),
+    link: (e) => `/catalog/listings/${e.subjectId}`,
+  },
 };
+
+/** The party whose listing an operator's decision concerns: the event's party that did not act (catalog/review.ts names it). */
+function listingOwner(e: Event): string | undefined {
+  return e.partyIds?.find((p) => p !== e.actorPartyId);
+}
 
 /** The kinds every rule can make, for the API's filter and documentation. */
 export const notificationKinds = [...new Set([...Object.values(orderRules), ...Object.values(payloadRules)].map((r) => r.kind))];

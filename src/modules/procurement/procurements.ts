@@ -3,6 +3,7 @@ import type { Database } from '../../lib/database.js';
 import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
 import { TimeAndIdCursor, decodeCursor } from '../../lib/http.js';
 import { getListingOnSale } from '../catalog/listings.js';
+import { DEFAULT_REPORT_EVERY_MONTHS } from '../public-data/usage-schedule.js';
 import type { PlaceOrderInput } from '../trading/orders.js';
 import type { Order } from '../trading/state-machine.js';
 import { BUDGET_CURRENCY } from './budgets.js';
@@ -14,6 +15,7 @@ import { procurementNeeds, procurementNumberCounters, procurementShares, procure
 export interface ProcurementInput extends PlaceOrderInput {
   needIds: string[];
   shares?: { departmentPartyId: string; amountMinor: number }[] | undefined;
+  reportEveryMonths?: number | undefined;
 }
 
 async function nextNumber(tx: Database, at: Date): Promise<string> {
@@ -103,6 +105,7 @@ export async function createProcurement(db: Database, caller: Caller, input: Pro
         purpose: input.purpose,
         scenario: input.scenario,
         safeguards: input.safeguards,
+        reportEveryMonths: input.reportEveryMonths ?? DEFAULT_REPORT_EVERY_MONTHS,
         createdAt: now,
         updatedAt: now,
       })
@@ -119,7 +122,7 @@ export async function createProcurement(db: Database, caller: Caller, input: Pro
       action: 'created',
       from: null,
       to: 'draft',
-      details: { needIds: input.needIds, listingId: input.listingId, amountMinor, shares: shares.map((s) => `${s.departmentPartyId}:${s.amountMinor}`) },
+      details: { needIds: input.needIds, listingId: input.listingId, amountMinor, shares: shares.map((s) => `${s.departmentPartyId}:${s.amountMinor}`), reportEveryMonths: procurement.reportEveryMonths },
     }, now);
     return procurement;
   });

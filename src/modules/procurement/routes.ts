@@ -9,7 +9,9 @@ import { listBudgets, setBudget } from './budgets.js';
 import { callerOf, hasRole, type ProcurementContext } from './context.js';
 import { fileNeed, findNeedFor, listNeeds, withdrawNeed } from './needs.js';
 import { cancelProcurement, createProcurement, findProcurementFor, listProcurements, orderProcurement } from './procurements.js';
-import { BudgetBody, BudgetQuery, BudgetView, NeedBody, NeedListQuery, NeedView, ProcurementBody, ProcurementListQuery, ProcurementView, ReasonBody } from './schema.js';
+import { ReportBody } from '../public-data/usage-schema.js';
+import { BudgetBody, BudgetQuery, BudgetView, NeedBody, NeedListQuery, NeedView, ProcurementBody, ProcurementListQuery, ProcurementReportView, ProcurementUsageView, ProcurementView, ReasonBody } from './schema.js';
+import { fileProcurementUsageReport, procurementUsage } from './usage.js';
 import { needView, procurementView } from './views.js';
 
 const tags = ['procurement'];
@@ -20,7 +22,7 @@ const procurementAccess = { resource: 'procurement', staff: ['bureau', 'operator
 /**
  * Central procurement (Chongqing draft Art. 27 ¶3): departments file purchase needs, the bureau
  * sets their budgets, consolidates needs of several departments and buys on the exchange as buyer
- * of record; each beneficiary department downloads with a grant of its own.
+ * of record; each beneficiary department downloads with a grant of its own and reports its use.
  */
 const procurementRoutes: FastifyPluginAsyncTypebox<{ ctx: ProcurementContext }> = async (app, { ctx }) => {
   app.post('/procurement/needs', {
@@ -45,7 +47,7 @@ const procurementRoutes: FastifyPluginAsyncTypebox<{ ctx: ProcurementContext }> 
   }, async (request) => needView(await findNeedFor(app.db, callerOf(request), request.params.id)));
 
   app.post('/procurement/needs/:id/withdrawal', {
-    config: { auth: ['department'], access: { resource: 'procurement-need' } },
+    config: { auth: ['department'], access: { resource: 'procurement-need' }, whileSuspended: 'withdrawal' },
     schema: { tags, summary: 'Withdraw a need of your department before the bureau consolidates it', params: IdParams, body: ReasonBody, response: { 200: NeedView, ...problemResponses(404, 409) } },
   }, async (request) => needView(await withdrawNeed(app.db, callerOf(request), request.params.id, request.body.reason)));
 
@@ -109,9 +111,33 @@ const procurementRoutes: FastifyPluginAsyncTypebox<{ ctx: ProcurementContext }> 
   }, async (request) => procurementView(app.db, await orderProcurement(ctx, callerOf(request), request.params.id)));
 
   app.post('/procurement/procurements/:id/cancellation', {
-    config: { auth: ['bureau'], access: { resource: 'procurement' } },
+    config: { auth: ['bureau'], access: { resource: 'procurement' }, whileSuspended: 'withdrawal' },
     schema: { tags, summary: 'Cancel a procurement not yet ordered; its needs may be consolidated again', params: IdParams, body: ReasonBody, response: { 200: ProcurementView, ...problemResponses(404, 409) } },
   }, async (request) => procurementView(app.db, await cancelProcurement(app.db, callerOf(request), request.params.id, request.body.reason)));
+
+  app.get('/procurement/procurements/:id/usage', {
+    config: { auth: [...procurementReaders], access: procurementAccess },
+    schema: {
+      tags,
+      summary: 'The beneficiaries’ schedules of usage reports, each period with its status and report (Art. 20): your department’s; every one for the bureau and operators',
+      params: IdParams,
+      response: { 200: ProcurementUsageView, ...problemResponses(404) },
+    },
+  }, async (request) => procurementUsage(app.db, callerOf(request), request.params.id));
+
+  app.post('/procurement/procurements/:id/usage-reports', {
+    config: { auth: [...procurementReaders], access: procurementAccess, whileSuspended: 'duty' },
+    schema: {
+      tags,
+      summary: 'A beneficiary department reports its use of the procured data for one period of its schedule (Art. 20 ¶1; act for your department with X-Party-Id)',
+      description:
+        'Once the order is paid and the department holds its download grant (procurement-not-granted) and the period has begun; each period once (already-reported). ' +
+        'The bureau and operators read the reports but file none (not-beneficiary); a department outside the procurement: 404.',
+      params: IdParams,
+      body: ReportBody,
+      response: { 201: ProcurementReportView, ...problemResponses(400, 403, 404, 409) },
+    },
+  }, async (request, reply) => reply.code(201).send(await fileProcurementUsageReport(app.db, callerOf(request), request.params.id, request.body)));
 
   app.get('/procurement/procurements/:id/grants', {
     config: { auth: [...procurementReaders], access: procurementAccess },

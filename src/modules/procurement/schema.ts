@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { MultilineText, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../../lib/http.js';
+import { DEFAULT_REPORT_EVERY_MONTHS, reportIntervals } from '../public-data/usage-schedule.js';
+import { PeriodOf, ReportView } from '../public-data/usage-schema.js';
 import { needStatuses, procurementStatuses } from './tables.js';
 
 const closed = { additionalProperties: false } as const;
@@ -94,6 +96,11 @@ export const ProcurementBody = Type.Object(
         description: 'Each beneficiary department’s share of the price, summing to it; by default in proportion to the needs’ budgets, the remainder to the first',
       }),
     ),
+    reportEveryMonths: Type.Optional(
+      Type.Union(reportIntervals.map((n) => Type.Literal(n)), {
+        description: `Each beneficiary department reports its use of the data to the bureau every so many months (Art. 20 ¶1); ${DEFAULT_REPORT_EVERY_MONTHS} when absent`,
+      }),
+    ),
   },
   closed,
 );
@@ -113,6 +120,7 @@ export const ProcurementView = Type.Object({
   purpose: Type.String(),
   scenario: Type.String(),
   safeguards: Type.String(),
+  reportEveryMonths: Type.Integer({ description: 'Each beneficiary reports its use every so many months (GET /procurement/procurements/{id}/usage)' }),
   needIds: Type.Array(Uuid),
   shares: Type.Array(Type.Object({ departmentPartyId: Uuid, amountMinor: Type.Integer(), committedAt: Nullable(Timestamp) })),
   orderId: Nullable(Uuid),
@@ -125,3 +133,28 @@ export const ProcurementView = Type.Object({
 export const ProcurementListQuery = Type.Object({ ...PageQuery, status: Type.Optional(StringEnum(procurementStatuses)) }, closed);
 
 export const ReasonBody = Type.Object({ reason: MultilineText({ minLength: 1, maxLength: 2000 }) }, closed);
+
+export const ProcurementReportView = Type.Object({
+  ...ReportView.properties,
+  procurementId: Uuid,
+  departmentPartyId: Uuid,
+  auditEventId: Uuid,
+  receipt: Type.String({ description: 'The receipt of the filing’s audit event, held by the department and the bureau' }),
+});
+
+export const ProcurementUsageView = Type.Object({
+  procurementId: Uuid,
+  number: Type.String(),
+  status: StringEnum(procurementStatuses),
+  reportEveryMonths: Type.Integer(),
+  today: Type.String({ description: 'Asia/Shanghai' }),
+  departments: Type.Array(
+    Type.Object({
+      departmentPartyId: Uuid,
+      term: Nullable(Type.Object({ start: Type.String(), end: Type.String() })),
+      dutyFrom: Nullable(Type.String({ description: 'The later of the term’s start and the day the department’s download grant was issued; null until the order is paid' })),
+      periods: Type.Array(PeriodOf(ProcurementReportView), { description: 'The periods begun, and the next one' }),
+    }),
+    { description: 'Your department’s; every beneficiary’s for the bureau and operators' },
+  ),
+});

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { minorUnits, timestamptz } from '../../lib/columns.js';
 import { parties } from '../identity/tables.js';
+import { usageReportColumns } from '../public-data/usage-tables.js';
 
 /**
  * Central procurement by the big-data bureau (Chongqing draft Art. 27 ¶3): departments file what
@@ -108,6 +109,8 @@ export const procurements = pgTable(
     purpose: text('purpose').notNull(),
     scenario: text('scenario').notNull(),
     safeguards: text('safeguards').notNull(),
+    /** Art. 20 ¶1: each beneficiary reports its use of the data every so many months (usage.ts). */
+    reportEveryMonths: integer('report_every_months').notNull().default(3),
     /** The order the bureau placed on the exchange (trading owns orders: no foreign key). */
     orderId: uuid('order_id'),
     cancelReason: text('cancel_reason'),
@@ -158,6 +161,27 @@ export const procurementSteps = pgTable(
   (t) => [index('procurement_steps_procurement_idx').on(t.procurementId, t.seq)],
 );
 
+/**
+ * Art. 20 ¶1, as any user of data: each beneficiary department reports its use of what was bought
+ * for it to the bureau, one report per period of its schedule (usage.ts), each period once.
+ */
+export const procurementUsageReports = pgTable(
+  'procurement_usage_reports',
+  {
+    id: uuid('id').primaryKey(),
+    procurementId: uuid('procurement_id').notNull(),
+    departmentPartyId: uuid('department_party_id').notNull(),
+    ...usageReportColumns(),
+    /** The audit event of the filing: the department and the bureau hold its receipt. */
+    auditEventId: uuid('audit_event_id').notNull(),
+  },
+  (t) => [
+    // Only a beneficiary reports: the report hangs on its share of the procurement.
+    foreignKey({ name: 'procurement_usage_reports_share_fk', columns: [t.procurementId, t.departmentPartyId], foreignColumns: [procurementShares.procurementId, procurementShares.departmentPartyId] }),
+    uniqueIndex('procurement_usage_reports_period_idx').on(t.procurementId, t.departmentPartyId, t.period),
+  ],
+);
+
 /** The last procurement number given per year. */
 export const procurementNumberCounters = pgTable('procurement_number_counters', {
   year: integer('year').primaryKey(),
@@ -167,3 +191,4 @@ export const procurementNumberCounters = pgTable('procurement_number_counters', 
 export type Need = typeof procurementNeeds.$inferSelect;
 export type Procurement = typeof procurements.$inferSelect;
 export type Share = typeof procurementShares.$inferSelect;
+export type ProcurementUsageReport = typeof procurementUsageReports.$inferSelect;

@@ -47,6 +47,7 @@ export async function procurementView(db: Database, p: Procurement) {
     purpose: p.purpose,
     scenario: p.scenario,
     safeguards: p.safeguards,
+    reportEveryMonths: p.reportEveryMonths,
     needIds: needs.map((n) => n.id),
     shares: shares.map((s) => ({ departmentPartyId: s.departmentPartyId, amountMinor: s.amountMinor, committedAt: iso(s.committedAt) })),
     orderId: p.orderId,

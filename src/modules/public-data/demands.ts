@@ -125,11 +125,12 @@ export interface DemandAnswer {
  */
 export async function answerDemand(db: Database, caller: Caller, id: string, input: DemandAnswer): Promise<Demand> {
   const reasons = input.reasons?.trim() ?? '';
-  if (input.answer === 'already_open' && !input.entryId) throw invalid('/body/entryId', 'name the published entry that holds the data');
-  if (input.answer === 'planned' && !input.plannedOn) throw invalid('/body/plannedOn', 'give the date the data is planned to open');
-  if (input.answer === 'refused' && !reasons) throw new AppError('validation-failed', `${shanghai10.ref}: give the reasons for the refusal`, { article: shanghai10, errors: [{ path: '/body/reasons', message: 'required to refuse' }] });
   return db.transaction(async (tx) => {
+    // Whose demand first: another department's does not exist for the caller, whatever it sends.
     const demand = await findDemandFor(tx, caller, id, { department: true, lock: true });
+    if (input.answer === 'already_open' && !input.entryId) throw invalid('/body/entryId', 'name the published entry that holds the data');
+    if (input.answer === 'planned' && !input.plannedOn) throw invalid('/body/plannedOn', 'give the date the data is planned to open');
+    if (input.answer === 'refused' && !reasons) throw new AppError('validation-failed', `${shanghai10.ref}: give the reasons for the refusal`, { article: shanghai10, errors: [{ path: '/body/reasons', message: 'required to refuse' }] });
     if (input.answer === 'already_open') {
       const [entry] = await tx.select({ publishedAt: entries.publishedAt }).from(entries).where(eq(entries.id, input.entryId!));
       if (!entry?.publishedAt) throw invalid('/body/entryId', 'not a published entry of the open list');

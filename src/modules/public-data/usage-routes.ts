@@ -3,7 +3,8 @@ import { IdParams, Page, PageQuery, decodeCursor, pageOf, problemResponses } fro
 import { callerOf } from './context.js';
 import { citeOutcome, correctOrder, decideOrder, fileUsageReport, issueOrder, registerOutcome } from './usage.js';
 import { CitationBody, CorrectionBody, DecisionBody, OrderBody, OrderListQuery, OrderView, OutcomeBody, OutcomeView, ReportBody, ReportView, UsageDutiesQuery, UsageDutiesView, UsageView } from './usage-schema.js';
-import { IssuedCursor, listOrders, orderView, outcomeView, readOrder, reportView, usageDuties, usageOf } from './usage-views.js';
+import { reportView } from './usage-reports.js';
+import { IssuedCursor, listOrders, orderView, outcomeView, readOrder, usageDuties, usageOf } from './usage-views.js';
 
 const tags = ['public-data'];
 /** The request's two sides and the bureau reach its usage; the use case decides who may write what. */
@@ -27,7 +28,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => usageOf(app.db, callerOf(request), request.params.id));
 
   app.post('/public-data/requests/:id/usage-reports', {
-    config: { auth: 'authenticated', access: requestAccess },
+    config: { auth: 'authenticated', access: requestAccess, whileSuspended: 'duty' },
     schema: {
       tags,
       summary: 'The user reports its use of the data for one period of the agreement’s schedule (Art. 20 ¶1)',
@@ -41,7 +42,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/public-data/requests/:id/outcomes', {
-    config: { auth: 'authenticated', access: requestAccess },
+    config: { auth: 'authenticated', access: requestAccess, whileSuspended: 'duty' },
     schema: {
       tags,
       summary: 'The user registers an outcome made with the data, and the citation of the data source it carries (Art. 20 ¶1)',
@@ -53,7 +54,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => reply.code(201).send(outcomeView(await registerOutcome(app.db, callerOf(request), request.params.id, request.body))));
 
   app.put('/public-data/outcomes/:id/citation', {
-    config: { auth: 'authenticated', access: outcomeAccess },
+    config: { auth: 'authenticated', access: outcomeAccess, whileSuspended: 'duty' },
     schema: {
       tags,
       summary: 'The user states (or corrects) the citation of the data source the outcome carries; it corrects an open order about it',
@@ -67,7 +68,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: ['department', 'bureau'], access: 'none' },
     schema: {
       tags,
-      summary: 'Supervision of Art. 20: overdue usage reports and outcomes without a citation (a department: about its data; the bureau: all)',
+      summary: 'Supervision of Art. 20: overdue usage reports and outcomes without a citation (a department: about its data; the bureau: all), and the overdue reports of procured data (a department: those it owes)',
       querystring: UsageDutiesQuery,
       response: { 200: UsageDutiesView, ...problemResponses(400) },
     },
@@ -107,7 +108,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => orderView(await readOrder(app.db, callerOf(request), request.params.id)));
 
   app.post('/public-data/orders/:id/correction', {
-    config: { auth: 'authenticated', access: orderAccess },
+    config: { auth: 'authenticated', access: orderAccess, whileSuspended: 'duty' },
     schema: {
       tags,
       summary: 'The user states how it corrected a use beyond the scope or harm to the data (Art. 64 (三)(四))',

@@ -1,10 +1,12 @@
+import { AppError, invalidState } from '../../lib/errors.js';
 import { dayNumberOf, isoDateOf } from '../calendar/working-days.js';
 
 /**
  * The schedule of usage reports an agreement sets (Art. 20 ¶1: 應當向政務部門反饋數據使用情況):
  * one report every `everyMonths` months from the day the duty began (the later of the term's start
  * and the agreement's seal) to the term's end, each due `REPORT_DAYS_AFTER_PERIOD` calendar days
- * after its period ends. Pure: dates are Asia/Shanghai calendar days, YYYY-MM-DD.
+ * after its period ends. Pure: dates are Asia/Shanghai calendar days, YYYY-MM-DD. A department
+ * that central procurement bought data for reports on the same schedule (procurement/usage.ts).
  */
 export const REPORT_DAYS_AFTER_PERIOD = 15;
 export const DEFAULT_REPORT_EVERY_MONTHS = 3;
@@ -61,3 +63,26 @@ export function periodStatus(p: ReportPeriod, today: string, filedOn: string | n
   if (today <= p.end) return 'running';
   return today <= p.dueDate ? 'due' : 'overdue';
 }
+
+/** A schedule of reports: from the day the duty began to the term's end, one every `everyMonths` months. */
+export interface ReportSchedule {
+  from: string;
+  termEnd: string;
+  everyMonths: number;
+}
+
+/** The periods of `schedule` that are overdue on `today`, of those not in `reported`. */
+export function overduePeriods(schedule: ReportSchedule, reported: ReadonlySet<number>, today: string): ReportPeriod[] {
+  return periodsBegunBy(schedule.from, schedule.termEnd, schedule.everyMonths, today).filter((p) => !reported.has(p.period) && periodStatus(p, today, null) === 'overdue');
+}
+
+/** The period a report names: one of the term (400 otherwise) that has begun by `today` (409 otherwise). */
+export function periodToReport(schedule: ReportSchedule | null, n: number, today: string): ReportPeriod {
+  const period = schedule ? reportPeriod(schedule.from, schedule.termEnd, schedule.everyMonths, n) : undefined;
+  if (!period) throw new AppError('validation-failed', `the term has no period ${n} in its schedule of reports`, { errors: [{ path: '/body/period', message: 'past the end of the term' }] });
+  if (period.start > today) throw invalidState(`period ${period.period} begins on ${period.start}; report it once it has begun`, { period });
+  return period;
+}
+
+/** Art. 20 ¶1: each period is reported once. */
+export const alreadyReported = (period: number, reportId: string) => new AppError('already-reported', `period ${period} is reported already`, { reportId });

@@ -108,14 +108,18 @@ export const OrderView = Type.Object({
   ),
 });
 
-export const PeriodView = Type.Object({
-  period: Type.Integer(),
-  start: Type.String(),
-  end: Type.String(),
-  dueDate: Type.String(),
-  status: StringEnum(['upcoming', 'running', 'due', 'overdue', 'filed', 'filed_late']),
-  report: Nullable(ReportView),
-});
+/** A period of a schedule of reports, with its status and its report as `report` shows it (public data's, procurement's). */
+export const PeriodOf = <T extends Parameters<typeof Type.Union>[0][number]>(report: T) =>
+  Type.Object({
+    period: Type.Integer(),
+    start: Type.String(),
+    end: Type.String(),
+    dueDate: Type.String(),
+    status: StringEnum(['upcoming', 'running', 'due', 'overdue', 'filed', 'filed_late']),
+    report: Nullable(report),
+  });
+
+export const PeriodView = PeriodOf(ReportView);
 
 export const UsageView = Type.Object({
   requestId: Uuid,
@@ -136,6 +140,10 @@ export const UsageDutiesView = Type.Object({
   today: Type.String(),
   overdueReports: Type.Array(Type.Object({ requestId: Uuid, userPartyId: Uuid, departmentPartyId: Uuid, period: Type.Integer(), periodEnd: Type.String(), dueDate: Type.String() })),
   uncitedOutcomes: Type.Array(OutcomeView),
+  procurementReportsOverdue: Type.Array(
+    Type.Object({ procurementId: Uuid, procurementNumber: Type.String(), bureauPartyId: Uuid, departmentPartyId: Uuid, period: Type.Integer(), periodEnd: Type.String(), dueDate: Type.String() }),
+    { description: 'Reports a beneficiary department owes for data central procurement bought for it (a department: its own; the bureau: all, or one department’s)' },
+  ),
 });
 
 export const OrderListQuery = Type.Object(

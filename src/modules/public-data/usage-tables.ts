@@ -4,6 +4,27 @@ import { parties } from '../identity/tables.js';
 import { publicDataRequests } from './request-tables.js';
 
 /**
+ * What a usage report holds, whoever owes it: the period of the schedule it reports and what the
+ * user says of its use in it. A user of opened data (below) and a department that central
+ * procurement bought data for (procurement/tables.ts) report alike.
+ */
+export const usageReportColumns = () => ({
+  /** 1 for the first period of the schedule. */
+  period: integer('period').notNull(),
+  periodStart: date('period_start').notNull(),
+  periodEnd: date('period_end').notNull(),
+  dueDate: date('due_date').notNull(),
+  /** How the data were used in the period, and to what end. */
+  summary: text('summary').notNull(),
+  /** The security safeguards applied (Art. 20 ¶2). */
+  safeguards: text('safeguards').notNull(),
+  /** What came of the use, if anything yet. */
+  results: text('results'),
+  filedAt: timestamptz('filed_at').notNull(),
+  filedBy: uuid('filed_by').notNull(),
+});
+
+/**
  * Art. 20 ¶1: the user of opened data reports its use to the department, one report per period of
  * the schedule its agreement sets (usage-schedule.ts). A period is reported once.
  */
@@ -14,19 +35,7 @@ export const usageReports = pgTable(
     requestId: uuid('request_id')
       .notNull()
       .references(() => publicDataRequests.id),
-    /** 1 for the first period of the schedule. */
-    period: integer('period').notNull(),
-    periodStart: date('period_start').notNull(),
-    periodEnd: date('period_end').notNull(),
-    dueDate: date('due_date').notNull(),
-    /** How the data were used in the period, and to what end. */
-    summary: text('summary').notNull(),
-    /** The security safeguards applied (Art. 20 ¶2). */
-    safeguards: text('safeguards').notNull(),
-    /** What came of the use, if anything yet. */
-    results: text('results'),
-    filedAt: timestamptz('filed_at').notNull(),
-    filedBy: uuid('filed_by').notNull(),
+    ...usageReportColumns(),
   },
   (t) => [uniqueIndex('public_data_usage_reports_period_idx').on(t.requestId, t.period)],
 );

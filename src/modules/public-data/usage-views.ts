@@ -4,26 +4,18 @@ import type { Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
 import { agreements } from '../agreements/tables.js';
+import { procurementReportsOverdue as procurementReportsOverdueOf } from '../procurement/usage.js';
 import { isBureau, type Caller } from './context.js';
 import { shanghaiToday } from './request-access.js';
 import { readRequest } from './request-reads.js';
 import { publicDataRequests } from './request-tables.js';
-import { dutyFrom, lapsed, usageAgreementOf } from './usage.js';
-import { periodStatus, periodsBegunBy } from './usage-schedule.js';
-import type { OrderListQuery, OrderView, OutcomeView, ReportView, UsageDutiesView, UsageView } from './usage-schema.js';
-import { usageOrders, usageOutcomes, usageReports, type UsageOrder, type UsageOutcome, type UsageReport } from './usage-tables.js';
+import { dutyFrom, lapsed, scheduleOf, usageAgreementOf } from './usage.js';
+import { periodsBy, periodsWithReports, reportView } from './usage-reports.js';
+import { overduePeriods } from './usage-schedule.js';
+import type { OrderListQuery, OrderView, OutcomeView, UsageDutiesView, UsageView } from './usage-schema.js';
+import { usageOrders, usageOutcomes, usageReports, type UsageOrder, type UsageOutcome } from './usage-tables.js';
 
 export const IssuedCursor = TimeAndIdCursor('issuedAt');
-
-export const reportView = (r: UsageReport): Static<typeof ReportView> => ({
-  id: r.id,
-  period: r.period,
-  summary: r.summary,
-  safeguards: r.safeguards,
-  results: r.results,
-  filedAt: r.filedAt.toISOString(),
-  late: shanghaiToday(r.filedAt) > r.dueDate,
-});
 
 export const outcomeView = (o: UsageOutcome): Static<typeof OutcomeView> => ({
   id: o.id,
@@ -73,8 +65,6 @@ export async function usageOf(db: Database, caller: Caller, requestId: string, n
     db.select().from(usageOutcomes).where(eq(usageOutcomes.requestId, request.id)).orderBy(asc(usageOutcomes.registeredAt), asc(usageOutcomes.id)),
     db.select().from(usageOrders).where(eq(usageOrders.requestId, request.id)).orderBy(asc(usageOrders.issuedAt), asc(usageOrders.id)),
   ]);
-  const byPeriod = new Map(reports.map((r) => [r.period, r]));
-  const periods = usage.dutyFrom && request.reportEveryMonths ? periodsBegunBy(usage.dutyFrom, request.termEnd, request.reportEveryMonths, today) : [];
   return {
     requestId: request.id,
     userPartyId: request.applicantPartyId,
@@ -82,10 +72,7 @@ export async function usageOf(db: Database, caller: Caller, requestId: string, n
     reportEveryMonths: request.reportEveryMonths,
     dutyFrom: usage.dutyFrom,
     today,
-    periods: periods.map((p) => {
-      const report = byPeriod.get(p.period);
-      return { ...p, status: periodStatus(p, today, report ? shanghaiToday(report.filedAt) : null), report: report ? reportView(report) : null };
-    }),
+    periods: periodsWithReports(scheduleOf(usage), reports, today, reportView),
     outcomes: outcomes.map(outcomeView),
     orders: orders.map((o) => orderView(o, now)),
   };
@@ -93,16 +80,18 @@ export async function usageOf(db: Database, caller: Caller, requestId: string, n
 
 /**
  * Supervision of Art. 20 (a department: its own; the bureau: all, or one department's): periods
- * whose report is overdue, and outcomes registered without their citation.
+ * whose report is overdue, and outcomes registered without their citation; and the reports that
+ * departments owe for data central procurement bought for them (a department: those it owes).
  */
 export async function usageDuties(db: Database, caller: Caller, departmentPartyId: string | undefined, now = new Date()): Promise<Static<typeof UsageDutiesView>> {
   const department = isBureau(caller) ? departmentPartyId : (caller.actor.partyId ?? undefined);
-  if (!isBureau(caller) && !department) return { today: shanghaiToday(now), overdueReports: [], uncitedOutcomes: [] };
-  return usageDutiesOf(db, department, now);
+  if (!isBureau(caller) && !department) return { today: shanghaiToday(now), overdueReports: [], uncitedOutcomes: [], procurementReportsOverdue: [] };
+  const [publicData, procurementReportsOverdue] = await Promise.all([usageDutiesOf(db, department, now), procurementReportsOverdueOf(db, department, now)]);
+  return { ...publicData, procurementReportsOverdue };
 }
 
-/** The same lists for one department, or for all (`undefined`): the bureau's and the operators' supervision. */
-export async function usageDutiesOf(db: Database, department: string | undefined, now = new Date()): Promise<Static<typeof UsageDutiesView>> {
+/** The same lists of public data for one department, or for all (`undefined`): the bureau's and the operators' supervision. */
+export async function usageDutiesOf(db: Database, department: string | undefined, now = new Date()): Promise<Omit<Static<typeof UsageDutiesView>, 'procurementReportsOverdue'>> {
   const today = shanghaiToday(now);
   const whose = department ? eq(publicDataRequests.departmentPartyId, department) : undefined;
   const sealed = await db
@@ -111,11 +100,10 @@ export async function usageDutiesOf(db: Database, department: string | undefined
     .innerJoin(agreements, eq(agreements.id, publicDataRequests.agreementId))
     .where(and(whose, eq(publicDataRequests.kind, 'open'), isNotNull(publicDataRequests.reportEveryMonths), isNotNull(agreements.sealedAt)));
   const filed = sealed.length === 0 ? [] : await db.select({ requestId: usageReports.requestId, period: usageReports.period }).from(usageReports).where(inArray(usageReports.requestId, sealed.map((s) => s.request.id)));
-  const reported = new Set(filed.map((f) => `${f.requestId} ${f.period}`));
+  const reported = periodsBy(filed, (f) => f.requestId);
   const overdueReports = sealed.flatMap(({ request, sealedAt }) => {
-    return periodsBegunBy(dutyFrom(request, sealedAt!), request.termEnd, request.reportEveryMonths!, today)
-      .filter((p) => !reported.has(`${request.id} ${p.period}`) && periodStatus(p, today, null) === 'overdue')
-      .map((p) => ({ requestId: request.id, userPartyId: request.applicantPartyId, departmentPartyId: request.departmentPartyId, period: p.period, periodEnd: p.end, dueDate: p.dueDate }));
+    const schedule = { from: dutyFrom(request, sealedAt!), termEnd: request.termEnd, everyMonths: request.reportEveryMonths! };
+    return overduePeriods(schedule, reported.get(request.id) ?? new Set(), today).map((p) => ({ requestId: request.id, userPartyId: request.applicantPartyId, departmentPartyId: request.departmentPartyId, period: p.period, periodEnd: p.end, dueDate: p.dueDate }));
   });
   overdueReports.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.requestId.localeCompare(b.requestId));
   const uncited = await db

@@ -8,7 +8,7 @@ import { shanghaiToday } from './request-access.js';
 import { FINE_RANGE_YUAN, requestArticles, requestRefusal } from './request-rules.js';
 import { lockRequest } from './request-states.js';
 import type { PublicDataRequest } from './request-tables.js';
-import { periodStatus, reportPeriod, type ReportPeriod } from './usage-schedule.js';
+import { alreadyReported, periodStatus, periodToReport, reportPeriod, type ReportPeriod, type ReportSchedule } from './usage-schedule.js';
 import { usageOrders, usageOutcomes, usageReports, type CorrectionRecord, type DecisionRecord, type OrderGround, type OutcomeKind, type UsageOrder, type UsageOutcome, type UsageReport } from './usage-tables.js';
 
 /**
@@ -49,9 +49,15 @@ export async function usageAgreementOf(db: Database, request: PublicDataRequest)
   return { request, dutyFrom: agreement?.sealedAt ? dutyFrom(request, agreement.sealedAt) : null };
 }
 
+/** The agreement's schedule of reports, once its duties began. */
+export const scheduleOf = (u: UsageAgreement): ReportSchedule | null =>
+  u.dutyFrom && u.request.reportEveryMonths ? { from: u.dutyFrom, termEnd: u.request.termEnd, everyMonths: u.request.reportEveryMonths } : null;
+
 /** Period `n` of the agreement's schedule, or undefined when the term has no such period. */
-export const periodOf = (u: UsageAgreement, n: number): ReportPeriod | undefined =>
-  u.dutyFrom && u.request.reportEveryMonths ? reportPeriod(u.dutyFrom, u.request.termEnd, u.request.reportEveryMonths, n) : undefined;
+export function periodOf(u: UsageAgreement, n: number): ReportPeriod | undefined {
+  const schedule = scheduleOf(u);
+  return schedule ? reportPeriod(schedule.from, schedule.termEnd, schedule.everyMonths, n) : undefined;
+}
 
 /** Usage duties begin with the sealed agreement of an opened request; before, there is nothing to report. */
 function requireDuties(u: UsageAgreement): asserts u is UsageAgreement & { dutyFrom: string } {
@@ -103,12 +109,10 @@ export async function fileUsageReport(db: Database, caller: Caller, requestId: s
     requireUser(caller, row);
     const usage = await usageAgreementOf(tx, row);
     requireDuties(usage);
-    const period = periodOf(usage, input.period);
-    if (!period) throw new AppError('validation-failed', `the term has no period ${input.period} in its schedule of reports`, { errors: [{ path: '/body/period', message: 'past the end of the term' }] });
     const today = shanghaiToday(now);
-    if (period.start > today) throw invalidState(`period ${period.period} begins on ${period.start}; report it once it has begun`, { period });
+    const period = periodToReport(scheduleOf(usage), input.period, today);
     const [filed] = await tx.select({ id: usageReports.id }).from(usageReports).where(and(eq(usageReports.requestId, row.id), eq(usageReports.period, period.period)));
-    if (filed) throw new AppError('already-reported', `period ${period.period} is reported already`, { reportId: filed.id });
+    if (filed) throw alreadyReported(period.period, filed.id);
     const [report] = await tx
       .insert(usageReports)
       .values({ requestId: row.id, period: period.period, periodStart: period.start, periodEnd: period.end, dueDate: period.dueDate, summary: input.summary.trim(), safeguards: input.safeguards.trim(), results: input.results?.trim() || null, filedAt: now, filedBy: caller.actor.userId })

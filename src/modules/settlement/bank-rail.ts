@@ -79,6 +79,8 @@ export async function recordBankPayout(ctx: SettlementContext, db: Database, act
     if (!payout) throw invalidState('nothing is due to the provider yet: the delivery is not accepted');
     if (payout.rail !== 'bank_transfer') throw invalidState('this payout goes through Stripe');
     if (payout.status === 'paid') throw invalidState('the payout is already recorded', { bankReference: payout.bankReference });
+    // Art. 28(4): held while the exchange has suspended the provider (payouts.ts); due again on reinstatement.
+    if (payout.status === 'held') throw invalidState('the payout is held while the provider is suspended: do not send it; it is due again once the provider is reinstated', { payoutStatus: payout.status });
     if (line.amountMinor !== payout.amountMinor || line.currency !== payout.currency) {
       throw new AppError('amount-mismatch', `the provider is due ${payout.amountMinor} ${payout.currency}`, { amountMinor: payout.amountMinor, currency: payout.currency });
     }

@@ -6,11 +6,12 @@ import type { OrderPaymentEvents, PaymentInstructions, PaymentRail, SettlementPo
 import type { SettlementContext, SettlementLog } from './context.js';
 import { accountBalances } from './ledger.js';
 import { openPayment } from './payments.js';
-import { releaseToProvider } from './payouts.js';
+import { holdPayouts, releaseToProvider, sendHeldPayouts } from './payouts.js';
 import { refundOrder } from './refunds.js';
 import { createStripeClient, stripeEffectHandlers } from './stripe-rail.js';
 import { payments, payouts, refunds } from './tables.js';
 import type Stripe from 'stripe';
+import type { SuspensionEffects } from '../identity/suspension.js';
 
 export interface SettlementDeps {
   config: Config['settlement'];
@@ -25,6 +26,12 @@ export interface Settlement extends SettlementPort {
   context: SettlementContext;
   /** Carries out pending external effects (all, or one order's) now. */
   runEffects(db: Database, orderId?: string): Promise<OutboxRun>;
+  /**
+   * Art. 28(4), in the transaction that suspends or reinstates a party (identity/suspension.ts): a
+   * suspended provider's payouts are held, and start again on reinstatement (the outbox worker
+   * sends the Stripe transfers).
+   */
+  suspensionEffects: SuspensionEffects;
 }
 
 /** Until trading plugs in its events, settlement only logs what it would tell the order. */
@@ -49,6 +56,10 @@ export function createSettlement(deps: SettlementDeps): Settlement {
   return {
     context: ctx,
     runEffects,
+    suspensionEffects: {
+      suspended: (tx, partyId) => holdPayouts(tx, partyId),
+      reinstated: async (tx, partyId) => void (await sendHeldPayouts(tx, partyId)),
+    },
     rails: () => rails,
     openPayment: (tx, order, rail) => openPayment(ctx, tx, order, rail),
     releaseToProvider: (tx, orderId) => releaseToProvider(ctx, tx, orderId),

@@ -1,8 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { invalidState } from '../../lib/errors.js';
-import { enqueueEffect } from '../../lib/outbox.js';
+import { enqueueEffect, withdrawEffect } from '../../lib/outbox.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
+import { isPartySuspended } from '../identity/service.js';
 import type { SettlementContext } from './context.js';
 import { recordTransfer, type PostingInput } from './ledger.js';
 import { netProviderBalance } from './receivables.js';
@@ -46,24 +47,45 @@ export async function releaseShare(ctx: SettlementContext, tx: Database, payment
   else await startPayout(tx, payout!, payment);
 }
 
+const transferKey = (orderId: string) => `order:${orderId}:transfer`;
+
 /**
- * Stripe: a Transfer to the provider's connected account, drawn on this payment's charge, once the
- * account can take payouts; until then the payout is held and shown to operators. Bank transfer:
- * due, for an operator to pay and record.
+ * Sends the provider its share, or holds it. Art. 28(4): nothing goes to a provider the exchange
+ * has suspended; the payout is held until it is reinstated (`holdPayouts`, `sendHeldPayouts`). The
+ * share lock on the party makes a suspension that commits meanwhile wait for this transaction, and
+ * then hold what it started. Stripe: a Transfer to the provider's connected account, drawn on this
+ * payment's charge, once the account can take payouts; until then the payout is held and shown to
+ * operators. Bank transfer: due, for an operator to pay and record.
  */
 export async function startPayout(tx: Database, payout: Payout, payment: Payment): Promise<Payout> {
-  if (payout.rail === 'bank_transfer') return payout;
-  const [account] = await tx.select().from(connectedAccounts).where(eq(connectedAccounts.partyId, payout.providerPartyId));
-  const ready = account?.payoutsEnabled === true && payment.stripeChargeId !== null;
-  const [moved] = await tx
-    .update(payouts)
-    .set({ status: ready ? 'submitted' : 'held', updatedAt: new Date() })
-    .where(eq(payouts.id, payout.id))
-    .returning();
-  if (ready) {
-    await enqueueEffect(tx, { operation: 'stripe.create_transfer', idempotencyKey: `order:${payout.orderId}:transfer`, subjectId: payout.orderId, payload: { payoutId: payout.id } });
+  const suspended = await isPartySuspended(tx, payout.providerPartyId, { lock: true });
+  let ready = false;
+  if (payout.rail === 'stripe') {
+    const [account] = await tx.select().from(connectedAccounts).where(eq(connectedAccounts.partyId, payout.providerPartyId));
+    ready = !suspended && account?.payoutsEnabled === true && payment.stripeChargeId !== null;
+  }
+  const status = suspended ? 'held' : payout.rail === 'bank_transfer' ? 'due' : ready ? 'submitted' : 'held';
+  if (status === payout.status) return payout;
+  const [moved] = await tx.update(payouts).set({ status, updatedAt: new Date() }).where(eq(payouts.id, payout.id)).returning();
+  if (status === 'submitted') {
+    await enqueueEffect(tx, { operation: 'stripe.create_transfer', idempotencyKey: transferKey(payout.orderId), subjectId: payout.orderId, payload: { payoutId: payout.id } });
   }
   return moved!;
+}
+
+/**
+ * The provider is suspended (in the suspension's transaction): what it is due waits. Bank payouts
+ * due are held; a Stripe transfer not attempted yet is taken back from the outbox and held. One
+ * already attempted may have reached Stripe and goes on with its key (lib/outbox.ts).
+ */
+export async function holdPayouts(tx: Database, partyId: string): Promise<void> {
+  // The outbox row first, then the payout, in the order the outbox worker locks them.
+  const open = await tx.select().from(payouts).where(and(eq(payouts.providerPartyId, partyId), inArray(payouts.status, ['due', 'submitted'])));
+  for (const payout of open) {
+    if (payout.status === 'submitted' && !(await withdrawEffect(tx, transferKey(payout.orderId)))) continue;
+    // Only as it was read: a bank payout recorded meanwhile stays paid.
+    await tx.update(payouts).set({ status: 'held', updatedAt: new Date() }).where(and(eq(payouts.id, payout.id), eq(payouts.status, payout.status)));
+  }
 }
 
 /** The delivery is accepted (SettlementPort.releaseToProvider): the whole price, less the fee. Once per order. */
@@ -110,9 +132,13 @@ export async function confirmPayout(
   return paid!;
 }
 
-/** A provider's account can now take payouts: its held Stripe payouts are sent. */
+/**
+ * What may now go out to a provider does: after its reinstatement, and when its Stripe account can
+ * take payouts. Each held payout starts again (startPayout holds it still if it must wait); answers
+ * the orders whose Stripe transfer is now submitted, for the caller to run.
+ */
 export async function sendHeldPayouts(tx: Database, partyId: string): Promise<string[]> {
-  const held = await tx.select().from(payouts).where(and(eq(payouts.providerPartyId, partyId), eq(payouts.status, 'held'), eq(payouts.rail, 'stripe'))).for('update');
+  const held = await tx.select().from(payouts).where(and(eq(payouts.providerPartyId, partyId), eq(payouts.status, 'held'))).for('update');
   const sent: string[] = [];
   for (const payout of held) {
     const payment = await lockPaymentOfOrder(tx, payout.orderId);

@@ -45,7 +45,7 @@ export const PayoutView = Type.Object(
     providerPartyId: Uuid,
     rail: StringEnum(paymentRails),
     status: StringEnum(payoutStatuses),
-    heldReason: Nullable(StringEnum(['no_connected_account', 'payouts_not_enabled', 'charge_unknown'], { description: 'Why a held payout waits' })),
+    heldReason: Nullable(StringEnum(['provider_suspended', 'no_connected_account', 'payouts_not_enabled', 'charge_unknown'], { description: 'Why a held payout waits: the provider is suspended (sent on reinstatement), or its Stripe account cannot take it yet' })),
     amountMinor: MinorUnits,
     feeMinor: MinorUnits,
     currency: CurrencyCode,

@@ -5,7 +5,7 @@ import { rowsOf, type Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import { Text, TimeAndIdCursor, decodeCursor, pageOf } from '../../lib/http.js';
 import type { Actor } from '../../plugins/auth.js';
-import { isPartyMember } from '../identity/service.js';
+import { isPartyMember, suspendedParties } from '../identity/service.js';
 import type { Payment } from './payment-state.js';
 import type { Payout } from './payouts.js';
 import { chargebackKey } from './chargebacks.js';
@@ -36,7 +36,7 @@ export const paymentItem = (p: Payment) => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
-type HeldReason = 'no_connected_account' | 'payouts_not_enabled' | 'charge_unknown' | null;
+type HeldReason = 'provider_suspended' | 'no_connected_account' | 'payouts_not_enabled' | 'charge_unknown' | null;
 
 export const payoutView = (p: Payout, heldReason: HeldReason = null) => ({
   id: p.id,
@@ -83,11 +83,14 @@ export async function refundViewById(db: Database, id: string) {
 async function heldReasons(db: Database, rows: Payout[]): Promise<Map<string, HeldReason>> {
   const held = rows.filter((p) => p.status === 'held');
   if (held.length === 0) return new Map();
-  const accounts = await db.select().from(connectedAccounts).where(inArray(connectedAccounts.partyId, [...new Set(held.map((p) => p.providerPartyId))]));
+  const providers = [...new Set(held.map((p) => p.providerPartyId))];
+  const accounts = await db.select().from(connectedAccounts).where(inArray(connectedAccounts.partyId, providers));
+  const suspended = await suspendedParties(db, providers);
   const byParty = new Map(accounts.map((a) => [a.partyId, a]));
   return new Map(
     held.map((p) => {
       const account = byParty.get(p.providerPartyId);
+      if (suspended.has(p.providerPartyId)) return [p.id, 'provider_suspended'] as const;
       return [p.id, !account ? 'no_connected_account' : !account.payoutsEnabled ? 'payouts_not_enabled' : 'charge_unknown'] as const;
     }),
   );

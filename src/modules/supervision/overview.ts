@@ -7,6 +7,7 @@ import { entryRevisions } from '../public-data/tables.js';
 import { publicDataRequests } from '../public-data/request-tables.js';
 import { usageOrders } from '../public-data/usage-tables.js';
 import { usageDutiesOf } from '../public-data/usage-views.js';
+import { procurementReportsOverdue } from '../procurement/usage.js';
 import { payouts } from '../settlement/tables.js';
 import { orders, orderStatuses } from '../trading/tables.js';
 import { outbox } from '../../plugins/outbox-tables.js';
@@ -38,7 +39,8 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
  * on someone and what went wrong, each a count and its oldest items: orders per state, responses,
  * acceptances and payouts overdue, open disputes, listings and public-data entries awaiting review,
  * parties awaiting verification or expiring, suspended parties and listings, public-data requests
- * and usage reports overdue, open orders to correct, effects on the outbox that keep failing.
+ * and usage reports overdue, open orders to correct, usage reports of procured data overdue,
+ * effects on the outbox that keep failing.
  */
 export async function supervisionOverview(db: Database, now = new Date()) {
   const byStatus = await db.select({ status: orders.status, n: count() }).from(orders).groupBy(orders.status);
@@ -64,11 +66,12 @@ export async function supervisionOverview(db: Database, now = new Date()) {
   ]);
 
   const unanswered = inArray(publicDataRequests.state, ['received', 'extended']);
-  const [requestsOverdue, openOrders, failingEffects, usage] = await Promise.all([
+  const [requestsOverdue, openOrders, failingEffects, usage, procuredUsage] = await Promise.all([
     listed(db, publicDataRequests, and(unanswered, lt(publicDataRequests.dueAt, now)), (w) => db.select({ id: publicDataRequests.id, kind: publicDataRequests.kind, departmentPartyId: publicDataRequests.departmentPartyId, dueAt: publicDataRequests.dueAt }).from(publicDataRequests).where(w).orderBy(asc(publicDataRequests.dueAt)).limit(LIST_LIMIT)),
     listed(db, usageOrders, eq(usageOrders.state, 'open'), (w) => db.select({ id: usageOrders.id, requestId: usageOrders.requestId, ground: usageOrders.ground, correctBy: usageOrders.correctBy }).from(usageOrders).where(w).orderBy(asc(usageOrders.issuedAt)).limit(LIST_LIMIT)),
     listed(db, outbox, or(eq(outbox.status, 'failed'), and(eq(outbox.status, 'pending'), gt(outbox.attempts, 0))), (w) => db.select({ id: outbox.id, operation: outbox.operation, subjectId: outbox.subjectId, status: outbox.status, attempts: outbox.attempts, lastError: outbox.lastError, since: outbox.createdAt }).from(outbox).where(w).orderBy(asc(outbox.createdAt)).limit(LIST_LIMIT)),
     usageDutiesOf(db, undefined, now),
+    procurementReportsOverdue(db, undefined, now),
   ]);
 
   return {
@@ -96,6 +99,7 @@ export async function supervisionOverview(db: Database, now = new Date()) {
       outcomesUncited: { count: usage.uncitedOutcomes.length, items: usage.uncitedOutcomes.slice(0, LIST_LIMIT).map((o) => ({ id: o.id, requestId: o.requestId, title: o.title })) },
       ordersToCorrectOpen: { count: openOrders.count, items: openOrders.items },
     },
+    procurement: { usageReportsOverdue: { count: procuredUsage.length, items: procuredUsage.slice(0, LIST_LIMIT) } },
     outbox: { failing: { count: failingEffects.count, items: failingEffects.items.map((e) => ({ ...e, since: e.since.toISOString() })) } },
   };
 }

@@ -31,6 +31,11 @@ export const OverviewView = Type.Object({
     outcomesUncited: Listed(Type.Object({ id: Uuid, requestId: Uuid, title: Type.String() })),
     ordersToCorrectOpen: Listed(Type.Object({ id: Uuid, requestId: Uuid, ground: Type.String(), correctBy: Type.String() })),
   }),
+  procurement: Type.Object({
+    usageReportsOverdue: Listed(
+      Type.Object({ procurementId: Uuid, procurementNumber: Type.String(), bureauPartyId: Uuid, departmentPartyId: Uuid, period: Type.Integer(), periodEnd: Type.String(), dueDate: Type.String() }),
+    ),
+  }),
   outbox: Type.Object({
     failing: Listed(Type.Object({ id: Uuid, operation: Type.String(), subjectId: Uuid, status: Type.String(), attempts: Type.Integer(), lastError: Nullable(Type.String()), since: Timestamp })),
   }),

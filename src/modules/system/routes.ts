@@ -1,6 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, problemKinds, problemType, type ProblemCode } from '../../lib/errors.js';
 import { problemResponses } from '../../lib/http.js';
+import { contentLanguage, preferredLanguage } from '../../lib/languages.js';
+import { problemTitle } from '../../lib/problem-titles.js';
 
 const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
@@ -25,13 +27,16 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['system'],
       summary: 'What an error type means',
+      description: 'Its title in Chinese when `Accept-Language` prefers it, else in English.',
       params: Type.Object({ code: Type.String({ maxLength: 64, pattern: '^[a-z0-9-]+$' }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer() }), ...problemResponses(404) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const code = request.params.code as ProblemCode;
     if (!Object.hasOwn(problemKinds, code)) throw new AppError('not-found', `no error type ${request.params.code}`);
-    return { type: problemType(code), ...problemKinds[code] };
+    const language = preferredLanguage(request.headers['accept-language']);
+    void reply.header('content-language', contentLanguage[language]).header('vary', 'Accept-Language');
+    return { type: problemType(code), title: problemTitle(code, language), status: problemKinds[code].status };
   });
 };
 

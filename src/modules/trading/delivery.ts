@@ -6,7 +6,7 @@ import { AppError, invalidState, notFound } from '../../lib/errors.js';
 import type { AuditActor } from '../audit/events.js';
 import { getDatasetVersion } from '../catalog/files.js';
 import { addDays, actingParty, type Caller, type TradingConfig, type TradingContext } from './context.js';
-import { findOrderFor } from './orders.js';
+import { findOrderFor, requireListingNotSuspended } from './orders.js';
 import { lockOrder, recordStep, transition, type Order } from './state-machine.js';
 import { deliveries, downloadGrants, downloads } from './tables.js';
 
@@ -92,6 +92,7 @@ export async function startDownload(ctx: TradingContext, caller: Caller, grantId
     // Every request, a resumed or ranged one too: nothing is served from a grant that has ended.
     const refused = unusable(grant, now);
     if (refused) throw refused;
+    await requireListingNotSuspended(tx, order.listingId);
     const range = requestedRange(grant, rangeHeader, ifRange);
     const span = range ?? { start: 0, end: grant.sizeBytes - 1 };
     const counts = span.start === 0;
@@ -170,6 +171,7 @@ export async function recordDelivery(ctx: TradingContext, caller: Caller, orderI
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, orderId, { side: 'provider', lock: true });
     if (order.status !== 'delivering') throw invalidState(`deliveries are recorded while the order is delivering; it is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    await requireListingNotSuspended(tx, order.listingId);
     const { auditEventId } = await recordStep(tx, caller.audit, order, { action: 'delivery_recorded', from: order.status, to: order.status, details: { sha256: input.sha256, description: input.description } }, now);
     const [row] = await tx.insert(deliveries).values({ orderId, description: input.description, sha256: input.sha256, sizeBytes: input.sizeBytes ?? null, recordedBy: caller.actor.userId, recordedAt: now, auditEventId }).returning();
     return row!;

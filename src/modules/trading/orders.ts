@@ -4,7 +4,7 @@ import { rowsOf, type Database } from '../../lib/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { requestTransaction } from '../../lib/request-transaction.js';
 import { getDatasetVersion } from '../catalog/files.js';
-import { getListingOnSale, getRevision, type Revision } from '../catalog/listings.js';
+import { getListingOnSale, getRevision, isListingSuspended, type Revision } from '../catalog/listings.js';
 import { requireVerifiedParty } from '../identity/service.js';
 import { actingParty, addHours, invalidInput, type Caller, type TradingContext } from './context.js';
 import { assertCrossBorderAllowed } from './cross-border.js';
@@ -207,17 +207,30 @@ export async function draftAgreement(ctx: TradingContext, tx: Database, actor: A
 /** Art. 28(2): the provider's party too must be verified and unsuspended, at every step that commits it. */
 export async function requireProviderMayTrade(tx: Database, providerPartyId: string): Promise<void> {
   await requireVerifiedParty(tx, providerPartyId).catch((err: unknown) => {
-    if (err instanceof AppError && err.code === 'party-not-verified') {
+    // The buyer learns that the provider may not trade, not why: its suspension is its own business.
+    if (err instanceof AppError && (err.code === 'party-not-verified' || err.code === 'party-suspended')) {
       throw new AppError('party-not-verified', 'the provider’s party may not trade at the moment', { side: 'provider' });
     }
     throw err;
   });
 }
 
-/** Both sides of an order may still trade: checked again when it is accepted and when it is paid. */
-export async function requireBothMayTrade(tx: Database, order: Pick<Order, 'buyerPartyId' | 'providerPartyId'>): Promise<void> {
+/**
+ * Art. 28(4): while the exchange has suspended the listing pending an investigation, no step moves
+ * its data or commits anyone to it (accepting, paying, delivering, downloading); reinstatement
+ * resumes them. Steps that settle what was already delivered (acceptance, disputes) go on.
+ */
+export async function requireListingNotSuspended(tx: Database, listingId: string): Promise<void> {
+  if (await isListingSuspended(tx, listingId)) {
+    throw new AppError('listing-suspended', 'the exchange suspended this listing pending an investigation; the trade waits until it is reinstated', { listingId });
+  }
+}
+
+/** Both sides of an order may still trade, and its listing is not suspended: checked again when it is accepted and when it is paid. */
+export async function requireBothMayTrade(tx: Database, order: Pick<Order, 'buyerPartyId' | 'providerPartyId' | 'listingId'>): Promise<void> {
   await requireVerifiedParty(tx, order.buyerPartyId);
   await requireProviderMayTrade(tx, order.providerPartyId);
+  await requireListingNotSuspended(tx, order.listingId);
 }
 
 export type OrderSide = 'buyer' | 'provider';

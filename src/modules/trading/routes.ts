@@ -87,22 +87,24 @@ const orderRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = async (a
     summary: string,
     body: B,
     run: (id: string, caller: ReturnType<typeof callerOf>, body: unknown) => Promise<Parameters<typeof orderView>[0]>,
+    whileSuspended?: 'withdrawal',
   ) =>
     app.post(`/orders/:id/${path}`, {
-      config: { auth, access: { resource: 'order' } },
+      config: { auth, access: { resource: 'order' }, ...(whileSuspended ? { whileSuspended } : {}) },
       schema: { tags, summary, params: IdParams, ...(body ? { body } : {}), response: { 200: OrderView, ...problemResponses(404, 409, 503) } },
     }, async (request) => orderView(await run(request.params.id, callerOf(request), request.body)));
 
   step('approval', ['provider'], 'Approve an order that waits for you; its agreement is drafted', undefined, (id, caller) => approveOrder(ctx, caller, id));
-  step('rejection', ['provider'], 'Reject an order that waits for you, with a reason', ReasonBody, (id, caller, b) => rejectOrder(ctx, caller, id, (b as { reason: string }).reason));
+  // Refusing, declining and withdrawing commit no one: a suspended party may still step back.
+  step('rejection', ['provider'], 'Reject an order that waits for you, with a reason', ReasonBody, (id, caller, b) => rejectOrder(ctx, caller, id, (b as { reason: string }).reason), 'withdrawal');
   step('proposed-terms', ['provider'], 'Answer an order with changed terms for the buyer to accept or decline', ProposedTermsBody, (id, caller, b) =>
     proposeTerms(ctx, caller, id, b as Parameters<typeof proposeTerms>[3]),
   );
   step('proposed-terms/acceptance', buyerSide, "Take the provider's changed terms; the agreement is drafted", undefined, (id, caller) => acceptProposedTerms(ctx, caller, id));
   step('proposed-terms/decline', buyerSide, "Decline the provider's changed terms; the order is cancelled", ReasonBody, (id, caller, b) =>
-    declineProposedTerms(ctx, caller, id, (b as { reason: string }).reason),
+    declineProposedTerms(ctx, caller, id, (b as { reason: string }).reason), 'withdrawal',
   );
-  step('cancellation', buyerSide, 'Withdraw your order before its agreement is signed', ReasonBody, (id, caller, b) => cancelOrder(ctx, caller, id, (b as { reason: string }).reason));
+  step('cancellation', buyerSide, 'Withdraw your order before its agreement is signed', ReasonBody, (id, caller, b) => cancelOrder(ctx, caller, id, (b as { reason: string }).reason), 'withdrawal');
 
   app.post('/orders/:id/payment', {
     config: { auth: buyerSide, access: { resource: 'order' } },

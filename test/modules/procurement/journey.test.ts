@@ -3,32 +3,13 @@
 // bank transfer; each department downloads with its own grant, a third reaches nothing, the bureau
 // accepts, and the budgets show the committed shares.
 import t from 'tap';
-import type { FastifyInstance } from 'fastify';
-import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
-import { contentHash, signAs, withParty } from '../../helpers/agreements.js';
-import { createVerifiedParty } from '../../helpers/identity.js';
+import { as, buildTestApp, expectProblem } from '../../helpers/app.js';
+import { contentHash, signAs } from '../../helpers/agreements.js';
 import { department, publishedEntry } from '../../helpers/public-data.js';
-import { ok, type ProcurementShape } from '../../helpers/procurement.js';
+import { bureauOf, consolidation, ok, type ProcurementShape } from '../../helpers/procurement.js';
 import { fileNeed } from '../../helpers/route-world.js';
 import { recordReceipt } from '../../helpers/settlement.js';
 import { readOrder, tradingWorld } from '../../helpers/trading.js';
-
-/** A bureau user acting for the bureau's own verified public body: the buyer of record. */
-async function bureauOf(app: FastifyInstance, clerk: TestUser) {
-  const user = await signUp(app, ['bureau'], 'bureau');
-  const party = await createVerifiedParty(app, user, clerk, 'public_body');
-  return { user: withParty(user, party.id), party };
-}
-
-const consolidation = (needIds: string[], listingId: string, extra: Record<string, unknown> = {}) => ({
-  needIds,
-  listingId,
-  pricePlan: '一次性购买',
-  purpose: '交通规划研究',
-  scenario: '全市公共交通线网与物流园区规划',
-  safeguards: '政务专网存储，按岗位授权访问',
-  ...extra,
-});
 
 t.test('two departments, one purchase by the bureau, a grant each', async (t) => {
   const app = await buildTestApp(t);

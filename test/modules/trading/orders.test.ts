@@ -77,7 +77,7 @@ t.test('placing orders', async (t) => {
     const suspend = (partyId: string) => as(app, clerk, { method: 'POST', url: `/parties/${partyId}/suspension`, payload: { reason: 'Investigation of a complaint' } });
     const reinstate = (partyId: string) => as(app, clerk, { method: 'POST', url: `/parties/${partyId}/reinstatement`, payload: { reason: 'Complaint closed' } });
     t.equal((await suspend(other.party.id)).statusCode, 200);
-    expectProblem(t, await order(sampleOrder(product.id), other.user), 403, 'party-not-verified');
+    t.match(expectProblem(t, await order(sampleOrder(product.id), other.user), 403, 'party-suspended'), { reason: 'Investigation of a complaint' });
 
     const seller = await verifiedUser(app, ['provider'], clerk);
     const listed = await listedProduct(app, seller.user, clerk);
