@@ -1,7 +1,7 @@
 // `npm run build` (and the first step of `npm start`): transpiles src/**/*.ts to plain ES modules in
 // dist/, one file per source file, next to their source maps. The service then runs on Node.js
-// alone: tsx transforms every module at each start and keeps the transformed text and its
-// inlined source maps in memory (about 75 MB of a worker's RSS). Types are checked by
+// alone: a TypeScript loader transforms every module at each start and keeps the transformed text
+// in memory (tsx, with its inlined source maps, took about 75 MB of a worker's RSS). Types are checked by
 // `npm run typecheck`, not here; esbuild only strips them (a second or so).
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

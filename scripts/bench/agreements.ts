@@ -1,6 +1,6 @@
 // Agreement PDFs (issue 11): a three-page Chinese agreement rendered and sealed, as the second
 // signature does it, in this process (no route of its own: sealing happens inside a signature).
-// Standalone: `node --import tsx scripts/bench/agreements.ts`; `npm run bench` runs it as a section.
+// Standalone: `node --import ./scripts/typescript.mjs scripts/bench/agreements.ts`; `npm run bench` runs it as a section.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fillClauses, knownPlaceholders, parseModelText } from '../../src/modules/agreements/model-text.js';

@@ -45,7 +45,7 @@ const problemTitlesZh: Record<ProblemCode, string> = {
   'agreement-superseded': '协议在您阅读后已变更，请签署其当前内容',
   'already-signed': '本主体已签署该协议',
   'not-data-recipient': '只有接收数据的主体才能出具数据处置证明',
-  'reauthentication-failed': '请用当前密码确认签署',
+  'reauthentication-failed': '请确认是您本人：输入当前密码，或提供本会话仍在有效期内的加强验证令牌',
   'invalid-model-text': '示范文本无效',
   'department-required': '只有政务部门（公共机构）维护公共数据目录',
   'legal-basis-required': '第十七条：不予开放、有条件开放或有条件共享的数据须注明法律依据',

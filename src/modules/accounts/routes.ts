@@ -80,7 +80,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const stepUpCtx: StepUpContext = { db: app.db, config: app.config, tokens: app.stepUpTokens };
   app.post('/auth/step-up', {
-    config: { auth: 'authenticated', access: 'none', rateLimit: limited },
+    config: { auth: 'authenticated', access: 'none', rateLimit: limited, whileSuspended: 'own-account' },
     schema: {
       tags: ['accounts'],
       summary: 'Confirm your password once more: a short-lived step-up token that signs agreements in this session without it',
