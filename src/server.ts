@@ -83,9 +83,10 @@ async function serve(migrated: boolean) {
     // Every route's validators and serializers, compiled before the first request rather than by it.
     await app.ready();
     compileAll();
-    await app.listen({ port: config.port, host: config.host });
+    const address = await app.listen({ port: config.port, host: config.host });
     const where = app.database.kind === 'pglite' ? 'embedded database, one process' : `server database, worker ${cluster.worker?.id ?? 1} of ${config.workers}`;
-    app.log.info(`API docs at http://${config.host}:${config.port}/docs (${where})`);
+    // The address listened on, not the one configured: PORT=0 takes whatever port is free.
+    app.log.info(`API docs at ${address}/docs (${where})`);
   } catch (err) {
     await app.close().catch(() => {});
     failStart(err);

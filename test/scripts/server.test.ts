@@ -52,6 +52,8 @@ t.test('first run: the server prints a one-time setup token that creates the fir
   const server = startServer({ DATA_DIR: dataDir });
   t.teardown(() => server.child.kill('SIGKILL'));
   const url = await server.listening;
+  for (let i = 0; i < 40 && !/API docs at/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 50));
+  t.match(server.output(), `API docs at ${url}/docs`, 'the docs line names the port taken (PORT=0), not 0');
   const token = /one-time setup token ([A-Za-z0-9_-]+)/.exec(server.output())?.[1];
   t.ok(token, 'the token is printed');
   t.equal(readFileSync(join(dataDir, 'secrets', 'setup-token'), 'utf8').trim(), token, 'and kept under DATA_DIR/secrets');
