@@ -346,7 +346,7 @@ export const en: Record<MessageKey, string> = {
   'step.system': 'the system',
   'step.receipt': 'Receipt',
   'step.checkReceipt': 'Check the receipt',
-  'step.checkReceiptOf': 'Check the receipt of “{action}”',
+  'step.checkReceiptOf': 'Check the receipt: {action}',
   'orderStep.placed': 'placed',
   'orderStep.await_provider': 'sent to the provider',
   'orderStep.accept': 'accepted',

@@ -345,7 +345,7 @@ export const zh = {
   'step.system': '系统',
   'step.receipt': '回执',
   'step.checkReceipt': '核验回执',
-  'step.checkReceiptOf': '核验“{action}”的回执',
+  'step.checkReceiptOf': '核验回执：{action}',
   'orderStep.placed': '下单',
   'orderStep.await_provider': '等待提供方批准',
   'orderStep.accept': '接受订单',

@@ -68,8 +68,8 @@ export function PartyReviewPage({ id }: { id: string }) {
             <ul class="plain">
               {p.documents.map((doc) => (
                 <li key={doc.id}>
-                  <button type="button" class="link" onClick={() => void download.run(doc)} aria-label={t('partyReview.downloadOf', { kind: t(`documentKind.${doc.kind}`) })}>
-                    {t('common.download')} {t(`documentKind.${doc.kind}`)}
+                  <button type="button" class="link" onClick={() => void download.run(doc)}>
+                    {t('partyReview.downloadOf', { kind: t(`documentKind.${doc.kind}`) })}
                   </button>{' '}
                   <span class="meta">
                     {doc.mediaType} · {t('common.bytes', { n: doc.sizeBytes })} · {dateTime(doc.createdAt)} · SHA-256 <code>{doc.sha256.slice(0, 16)}…</code>
