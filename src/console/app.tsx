@@ -6,20 +6,12 @@ import { matchPath, navigate, useLocation } from './lib/router';
 import { SessionProvider, useSession, useSessionState } from './lib/session';
 import { routes } from './routes/index';
 
-function NotFound() {
+/** A page that only says something: no such page, or not for this role. */
+function Notice({ kind }: { kind: 'notFound' | 'forbidden' }) {
   const { t } = useI18n();
   return (
-    <Page title={t('notFound.title')}>
-      <p>{t('notFound.text')}</p>
-    </Page>
-  );
-}
-
-function NotForYou() {
-  const { t } = useI18n();
-  return (
-    <Page title={t('forbidden.title')}>
-      <p>{t('forbidden.text')}</p>
+    <Page title={t(`${kind}.title`)}>
+      <p>{t(`${kind}.text`)}</p>
     </Page>
   );
 }
@@ -35,12 +27,12 @@ function CurrentPage() {
   useEffect(() => {
     if (needsSignIn) navigate(`/sign-in?next=${encodeURIComponent(path + location.search)}`, { replace: true });
   }, [needsSignIn, path]);
-  if (!found) return <NotFound />;
+  if (!found) return <Notice kind="notFound" />;
   const { route, params } = found;
   if (route.access !== 'public') {
     if (session.me === undefined) return <Loading label={t('common.loading')} />;
     if (needsSignIn) return null;
-    if (Array.isArray(route.access) && !session.has(...route.access)) return <NotForYou />;
+    if (Array.isArray(route.access) && !session.has(...route.access)) return <Notice kind="forbidden" />;
   }
   const Component = route.page;
   // A new acting party shows the page afresh, with what that party sees.

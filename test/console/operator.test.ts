@@ -1,6 +1,6 @@
 import t from 'tap';
 import { prepareFirstRunSetup } from '../../src/modules/accounts/setup.js';
-import { as, buildTestApp, signUp, type TestUser } from '../helpers/app.js';
+import { buildTestApp, signUp } from '../helpers/app.js';
 import { completeDraft, submit } from '../helpers/catalog.js';
 import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
 import { registerParty, submitParty } from '../helpers/identity.js';
@@ -75,7 +75,7 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
 
   // A provider registers its company and submits it (through the API: not what this page tests).
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: OPERATOR.email, password: OPERATOR.password } });
-  const operator = { auth: { authorization: `Bearer ${login.json<{ accessToken: string }>().accessToken}` } } as TestUser;
+  const asOperator = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${login.json<{ accessToken: string }>().accessToken}` } });
   const provider = await signUp(app, ['provider']);
   const party = await registerParty(app, provider);
   await submitParty(app, provider, party);
@@ -97,7 +97,7 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   await page.getByRole('button', { name: '提交核验结论' }).click();
   await page.getByText('已记录核验结论：核验通过。').waitFor();
   await screenshot(page, 'operator', 'party-review');
-  const verified = await as(app, operator, { method: 'GET', url: `/parties/${party.id}` });
+  const verified = await asOperator(`/parties/${party.id}`);
   t.equal(verified.json<{ verificationStatus: string }>().verificationStatus, 'verified', 'the API holds the decision');
 
   // The verified provider submits a listing; the operator reviews it with provenance, ground and checklist.
@@ -122,9 +122,9 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   await page.getByRole('button', { name: '提交审核结论' }).click();
   await page.getByText('已记录审核结论：通过并上架。').waitFor();
   await screenshot(page, 'operator', 'listing-review');
-  const listed = await as(app, operator, { method: 'GET', url: `/catalog/listings/${draft.id}` });
+  const listed = await asOperator(`/catalog/listings/${draft.id}`);
   t.equal(listed.json<{ status: string }>().status, 'listed', 'the listing is on sale');
-  const reviews = await as(app, operator, { method: 'GET', url: `/catalog/listings/${draft.id}/reviews` });
+  const reviews = await asOperator(`/catalog/listings/${draft.id}/reviews`);
   t.match(reviews.json(), [{ decision: 'approved', notes: '符合要求', checklist: [{ requirement: 'source_stated', satisfied: true, note: '自身经营数据，许可证在案' }] }], 'with the checklist as ticked');
 
   t.same(pageErrors, [], 'no script error and no refusal by the Content-Security-Policy');

@@ -5,6 +5,7 @@ import type { paths } from '../api/schema';
 import { useI18n } from '../i18n/i18n';
 import { Link } from '../lib/router';
 import { Facts } from './page';
+import { Table } from './table';
 
 type Listing = paths['/catalog/listings/{id}']['get']['responses']['200']['content']['application/json'];
 export type Revision = NonNullable<Listing['working']>;
@@ -63,29 +64,18 @@ export function RevisionContent({ revision }: { revision: Revision }) {
         ]}
       />
       <h2>{t('listing.schema')}</h2>
-      <table>
-        <caption class="visually-hidden">{t('listing.schema')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('schema.name')}</th>
-            <th scope="col">{t('schema.type')}</th>
-            <th scope="col">{t('schema.description')}</th>
-            <th scope="col">{t('schema.unit')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {c.schema.fields.map((f) => (
-            <tr key={f.name}>
-              <th scope="row">
-                <code>{f.name}</code>
-              </th>
-              <td>{f.type}</td>
-              <td>{f.description}</td>
-              <td>{f.unit ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        caption={t('listing.schema')}
+        hideCaption
+        rows={c.schema.fields}
+        rowKey={(f) => f.name}
+        columns={[
+          { header: t('schema.name'), cell: (f) => <code>{f.name}</code> },
+          { header: t('schema.type'), cell: (f) => f.type },
+          { header: t('schema.description'), cell: (f) => f.description },
+          { header: t('schema.unit'), cell: (f) => f.unit ?? '—' },
+        ]}
+      />
       <h2>{t('listing.sample')}</h2>
       <pre class="sample" tabIndex={0} aria-label={t('listing.sample')}>
         {c.sample.text}

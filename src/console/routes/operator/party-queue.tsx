@@ -1,6 +1,6 @@
 import { api, ok } from '../../api/client';
-import { Loading, Page } from '../../components/page';
-import { ProblemAlert } from '../../components/problem';
+import { Page } from '../../components/page';
+import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useLoad } from '../../lib/use-load';
@@ -11,40 +11,18 @@ export function PartyQueuePage() {
   const queue = useLoad(() => ok(api.GET('/parties', { params: { query: { status: 'submitted', limit: 200 } } })), []);
   return (
     <Page title={t('partyQueue.title')}>
-      <ProblemAlert error={queue.error} />
-      {queue.loading && !queue.data ? (
-        <Loading label={t('common.loading')} />
-      ) : queue.data && queue.data.items.length === 0 ? (
-        <p>{t('partyQueue.empty')}</p>
-      ) : (
-        queue.data && (
-          <table>
-            <caption>{t('partyQueue.caption', { count: queue.data.items.length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('party.legalName')}</th>
-                <th scope="col">{t('party.kind')}</th>
-                <th scope="col">{t('party.identityNumber')}</th>
-                <th scope="col">{t('party.registeredAt')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queue.data.items.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">
-                    <Link to={`/review/parties/${p.id}`}>{p.legalName}</Link>
-                  </th>
-                  <td>{t(`partyKind.${p.kind}`)}</td>
-                  <td>
-                    <code>{p.identityNumberMasked}</code>
-                  </td>
-                  <td>{dateTime(p.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      )}
+      <LoadedTable
+        loaded={queue}
+        empty={t('partyQueue.empty')}
+        caption={(count) => t('partyQueue.caption', { count })}
+        rowKey={(p) => p.id}
+        columns={[
+          { header: t('party.legalName'), cell: (p) => <Link to={`/review/parties/${p.id}`}>{p.legalName}</Link> },
+          { header: t('party.kind'), cell: (p) => t(`partyKind.${p.kind}`) },
+          { header: t('party.identityNumber'), cell: (p) => <code>{p.identityNumberMasked}</code> },
+          { header: t('party.registeredAt'), cell: (p) => dateTime(p.createdAt) },
+        ]}
+      />
     </Page>
   );
 }

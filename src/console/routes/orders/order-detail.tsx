@@ -2,6 +2,7 @@ import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { Facts, Loading, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
+import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useLoad } from '../../lib/use-load';
@@ -76,36 +77,26 @@ export function OrderDetailPage({ id }: { id: string }) {
             ]}
           />
           <h2>{t('orderDetail.steps')}</h2>
-          <table>
-            <caption class="visually-hidden">{t('orderDetail.steps')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('step.at')}</th>
-                <th scope="col">{t('step.action')}</th>
-                <th scope="col">{t('step.change')}</th>
-                <th scope="col">{t('step.actor')}</th>
-                <th scope="col">{t('step.receipt')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.steps.map((s) => (
-                <tr key={s.auditEventId}>
-                  <td>{dateTime(s.at)}</td>
-                  <th scope="row">{tryT(`orderStep.${s.action}`) ?? s.action}</th>
-                  <td>
-                    {s.from ? `${tryT(`orderStatus.${s.from}`) ?? s.from} → ` : ''}
-                    {tryT(`orderStatus.${s.to}`) ?? s.to}
-                  </td>
-                  <td>{s.actor.role ? (tryT(`role.${s.actor.role}`) ?? s.actor.role) : t('step.system')}</td>
-                  <td>
-                    <Link to={`/receipts?event=${s.auditEventId}`} aria-label={t('step.checkReceiptOf', { action: tryT(`orderStep.${s.action}`) ?? s.action })}>
-                      {t('step.checkReceipt')}
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption={t('orderDetail.steps')}
+            hideCaption
+            rows={r.steps}
+            rowKey={(s) => s.auditEventId}
+            columns={[
+              { header: t('step.action'), cell: (s) => tryT(`orderStep.${s.action}`) ?? s.action },
+              { header: t('step.at'), cell: (s) => dateTime(s.at) },
+              { header: t('step.change'), cell: (s) => `${s.from ? `${tryT(`orderStatus.${s.from}`) ?? s.from} → ` : ''}${tryT(`orderStatus.${s.to}`) ?? s.to}` },
+              { header: t('step.actor'), cell: (s) => (s.actor.role ? (tryT(`role.${s.actor.role}`) ?? s.actor.role) : t('step.system')) },
+              {
+                header: t('step.receipt'),
+                cell: (s) => (
+                  <Link to={`/receipts?event=${s.auditEventId}`} aria-label={t('step.checkReceiptOf', { action: tryT(`orderStep.${s.action}`) ?? s.action })}>
+                    {t('step.checkReceipt')}
+                  </Link>
+                ),
+              },
+            ]}
+          />
           {r.money.payments.length > 0 && (
             <>
               <h2>{t('orderDetail.payments')}</h2>

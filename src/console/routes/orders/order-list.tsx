@@ -2,6 +2,7 @@ import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { Loading, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
+import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
@@ -13,33 +14,18 @@ function OrderTable({ caption, orders }: { caption: string; orders: Order[] }) {
   const { t, money, dateTime } = useI18n();
   if (orders.length === 0) return <p>{t('orders.none', { what: caption })}</p>;
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('order.number')}</th>
-          <th scope="col">{t('order.status')}</th>
-          <th scope="col">{t('order.amount')}</th>
-          <th scope="col">{t('order.purpose')}</th>
-          <th scope="col">{t('order.createdAt')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {orders.map((o) => (
-          <tr key={o.id}>
-            <th scope="row">
-              <Link to={`/orders/${o.id}`}>{o.number}</Link>
-            </th>
-            <td>
-              <span class={`status status-${o.status}`}>{t(`orderStatus.${o.status}`)}</span>
-            </td>
-            <td>{money(o.amountMinor, o.currency)}</td>
-            <td>{o.purpose}</td>
-            <td>{dateTime(o.createdAt)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      caption={caption}
+      rows={orders}
+      rowKey={(o) => o.id}
+      columns={[
+        { header: t('order.number'), cell: (o) => <Link to={`/orders/${o.id}`}>{o.number}</Link> },
+        { header: t('order.status'), cell: (o) => <span class={`status status-${o.status}`}>{t(`orderStatus.${o.status}`)}</span> },
+        { header: t('order.amount'), cell: (o) => money(o.amountMinor, o.currency) },
+        { header: t('order.purpose'), cell: (o) => o.purpose },
+        { header: t('order.createdAt'), cell: (o) => dateTime(o.createdAt) },
+      ]}
+    />
   );
 }
 
