@@ -5,7 +5,9 @@ import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
+import { useSession } from '../../lib/session';
 import { useLoad } from '../../lib/use-load';
+import { OrderActions } from './order-actions';
 
 type OrderRecord = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json'];
 type Status = OrderRecord['order']['status'];
@@ -44,6 +46,7 @@ function StateTrack({ record }: { record: OrderRecord }) {
  */
 export function OrderDetailPage({ id }: { id: string }) {
   const { t, tryT, text, money, dateTime, date } = useI18n();
+  const { state } = useSession();
   const record = useLoad(() => ok(api.GET('/orders/{id}/record', { params: { path: { id } } })), [id]);
   const r = record.data;
   const o = r?.order;
@@ -76,6 +79,7 @@ export function OrderDetailPage({ id }: { id: string }) {
               ...(r.agreement ? [[t('order.agreement'), `${r.agreement.number} · ${tryT(`agreementStatus.${r.agreement.status}`) ?? r.agreement.status}`] as [string, string]] : []),
             ]}
           />
+          <OrderActions record={r} partyId={state.partyId} onChange={record.reload} />
           <h2>{t('orderDetail.steps')}</h2>
           <Table
             caption={t('orderDetail.steps')}
@@ -103,14 +107,14 @@ export function OrderDetailPage({ id }: { id: string }) {
               <ul class="plain">
                 {r.money.payments.map((p) => (
                   <li key={p.id}>
-                    {tryT(`rail.${p.rail}`) ?? p.rail} · {money(p.amountMinor, p.currency)} · {t('payment.received', { amount: money(p.receivedMinor, p.currency) })} · {p.status}
+                    {tryT(`rail.${p.rail}`) ?? p.rail} · {money(p.amountMinor, p.currency)} · {t('payment.received', { amount: money(p.receivedMinor, p.currency) })} · {tryT(`paymentStatus.${p.status}`) ?? p.status}
                     {p.reference && <> · {t('payment.reference')} <code>{p.reference}</code></>}
                   </li>
                 ))}
               </ul>
             </>
           )}
-          {r.grants.length > 0 && (
+          {r.grants.length > 0 && state.partyId !== o.buyerPartyId && (
             <>
               <h2>{t('orderDetail.grants')}</h2>
               <ul class="plain">
