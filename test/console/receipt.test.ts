@@ -7,7 +7,7 @@ import { as, buildTestApp, signUp } from '../helpers/app.js';
  * The console's receipt checker (WebCrypto, src/console/lib/receipt.ts) and the command-line one
  * (node:crypto, src/lib/tlog/receipt.ts) give the same answer, naming the same check, for a
  * genuine receipt and for each way of forging one. Node has the browser's WebCrypto, so this
- * runs without a browser; test/console/buyer.test.ts checks a receipt in chromium too.
+ * runs without a browser; test/console/trade.test.ts checks a receipt in chromium too.
  */
 
 t.test('the browser’s receipt checker agrees with the command-line one on genuine and forged receipts', async (t) => {

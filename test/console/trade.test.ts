@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Locator } from 'playwright-core';
 import t from 'tap';
 import { deliverNotifications } from '../../src/modules/notifications/notifier.js';
@@ -8,11 +9,13 @@ import { createVerifiedParty, registerParty } from '../helpers/identity.js';
 import { verifiedUser } from '../helpers/trading.js';
 
 /**
- * The buyer's journey through the pages, in a real browser: signing in, choosing which of its
+ * The trade through the pages. The buyer's journey, in a real browser: signing in, choosing which of its
  * parties it acts for, finding a listing by a Chinese word, reading its provenance, ordering it
- * with a purpose and a scenario, following the order's state and steps, checking a step's receipt
- * in the browser, reading its notifications. The operator's pages stay closed to it. The provider's
- * side is seeded through the API.
+ * with a purpose and a scenario, following the order's state and steps, reading the agreement's
+ * PDF in the page and signing it, paying by bank transfer, downloading the declared bytes and
+ * accepting them, checking a step's receipt in the browser, reading its notifications. The
+ * operator's pages stay closed to it. The provider's and the operator's sides are seeded through
+ * the API. Then a provider approves an order that waits for it.
  */
 
 t.test('a buyer finds a listing by a Chinese word, orders it for the party it chose, and follows the order', { skip: noBrowser }, async (t) => {
@@ -80,7 +83,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   for (const heading of ['数据来源声明', '数据血缘', '第二十六条交易依据', '许可条件', '价格方案']) t.ok(await page.getByRole('heading', { name: heading }).isVisible(), `the listing shows ${heading}`);
   t.ok(await page.getByText(ridership.version.sha256).isVisible(), 'and the dataset’s hash the buyer will receive');
   await checkAccessibility(t, page, 'listing');
-  await screenshot(page, 'buyer', 'listing');
+  await screenshot(page, 'trade', 'listing');
   await page.getByRole('link', { name: '订购' }).click();
   await page.getByRole('heading', { level: 1, name: '订购：重庆市公共交通客流数据' }).waitFor();
   await checkAccessibility(t, page, 'order form');
@@ -108,7 +111,47 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   const steps = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: '回执' }) });
   t.same((await steps.locator('tbody th').allTextContents()).slice(0, 3), ['下单', '接受订单', '生成协议草稿'], 'the steps the API recorded, in order');
   await checkAccessibility(t, page, 'order');
-  await screenshot(page, 'buyer', 'order');
+  await screenshot(page, 'trade', 'order');
+
+  // The agreement, read in the page and signed; the provider signs too (through the API).
+  const agreementId = (await as(app, buyer, { method: 'GET', url: `/orders/${orderId}`, headers: party.headers })).json<{ agreement: { id: string } }>().agreement.id;
+  const agreement = (await as(app, buyer, { method: 'GET', url: `/agreements/${agreementId}`, headers: party.headers })).json<{ number: string; contentSha256: string }>();
+  await page.getByRole('button', { name: '在页面中查看协议 PDF' }).click();
+  const frame = page.getByTitle(`交易协议 ${agreement.number} 的 PDF`);
+  await frame.waitFor({ state: 'attached' });
+  t.match(await frame.getAttribute('src'), /^blob:/, 'the PDF is shown in the page, from the bytes the API sent');
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '保存 PDF' }).click()]);
+  t.equal(sha256(await bytesOf(await pdf.createReadStream())), agreement.contentSha256, 'the draft shown is the one whose hash is signed');
+  // Chromium's PDF viewer takes the focus once it has loaded the file: type after that.
+  await (await (await frame.elementHandle())!.contentFrame())!.waitForLoadState('load');
+  await fillSurely(page.getByLabel('登录密码'), buyer.password);
+  // Signed from the keyboard: Enter in the password field submits the form.
+  await page.getByLabel('登录密码').press('Enter');
+  await page.getByText('我方已签署，等待对方签署。').waitFor();
+  const providerSigns = await as(app, provider.user, { method: 'POST', url: `/agreements/${agreementId}/signatures`, payload: { contentSha256: agreement.contentSha256, password: provider.user.password } });
+  t.equal(providerSigns.statusCode, 201, 'the provider signs; the agreement is sealed');
+
+  // Payment by bank transfer: the instructions in the page; the exchange's bank receives it.
+  await page.reload();
+  await page.getByText('当前： 待付款').waitFor();
+  await page.getByRole('button', { name: '以银行转账付款' }).click();
+  const reference = (await page.getByRole('status').filter({ hasText: '附言（付款编号）' }).locator('code').last().textContent())!;
+  t.match(reference, /^DX-/, `the reference to quote (${reference}), with the exchange's account`);
+  t.ok(await page.getByText('6222 0000 1111 2222').isVisible(), 'the escrow account');
+  const received = await as(app, clerk, { method: 'POST', url: '/settlement/bank-receipts', payload: { reference, amountMinor: 500000, currency: 'CNY', bankReference: 'CQB-TEST-0001' } });
+  t.equal(received.statusCode, 201, `the operator records the transfer: ${received.body.slice(0, 200)}`);
+
+  // Delivery: exactly the declared bytes, then acceptance.
+  await page.reload();
+  const downloadButton = page.getByRole('button', { name: '下载 data.csv' });
+  await downloadButton.waitFor();
+  const [data] = await Promise.all([page.waitForEvent('download'), downloadButton.click()]);
+  t.equal(sha256(await bytesOf(await data.createReadStream())), ridership.version.sha256, 'the buyer receives the bytes whose hash the listing declared');
+  await page.getByRole('button', { name: '验收通过' }).click();
+  await page.getByText(/当前： (已验收|已完成)/).waitFor();
+  t.match((await as(app, buyer, { method: 'GET', url: `/orders/${orderId}`, headers: party.headers })).json(), { status: /^(accepted_by_buyer|completed)$/ }, 'the API holds the acceptance');
+  await checkAccessibility(t, page, 'order after delivery');
+  await screenshot(page, 'trade', 'order-accepted');
 
   // A step's receipt, checked in the browser with the log's public key.
   await steps.getByRole('link', { name: '核验回执：下单' }).click();
@@ -146,13 +189,50 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   await page.getByLabel('语言').selectOption('en');
   await open(`/orders/${orderId}`);
   await page.getByRole('heading', { level: 1, name: `Order ${order.number}` }).waitFor();
-  t.ok(await page.getByText('agreement to sign').first().isVisible(), 'the status in English');
-  t.ok(await page.getByText('CN¥5,000.00').isVisible(), 'yuan, with English separators');
+  t.match(await page.locator('.status-line strong').textContent(), /^(accepted by the buyer|completed)$/, 'the status in English');
+  t.ok(await page.getByText('CN¥5,000.00', { exact: true }).isVisible(), 'yuan, with English separators');
 
   t.ok(requests.some((r) => r.url.endsWith('/auth/refresh')), 'the access token was refreshed before it expired');
   t.ok(requests.filter((r) => new URL(r.url).pathname !== '/auth/refresh' && !new URL(r.url).pathname.startsWith('/console')).every((r) => /^(zh-CN|en)\b/.test(r.headers['accept-language'] ?? '')), 'every API call says the language');
   t.same(pageErrors, [], 'no script error and no refusal by the Content-Security-Policy');
 });
+
+t.test('a provider approves, through its orders page, an order that waits for it', { skip: noBrowser }, async (t) => {
+  const app = await buildTestApp(t, {}, { consoleDir: await consoleBundle() });
+  const clerk = await signUp(app, ['operator'], 'clerk');
+  const provider = await verifiedUser(app, ['provider'], clerk);
+  const buyer = await verifiedUser(app, ['buyer'], clerk);
+  const product = await listedProduct(app, provider.user, clerk, { licence: { ...sampleListing().licence, approvalRequired: true } });
+  const placed = await as(app, buyer.user, { method: 'POST', url: '/orders', payload: { listingId: product.id, pricePlan: '一次性购买', purpose: '交通规划研究', scenario: '线网优化', safeguards: '加密存储' } });
+  const order = placed.json<{ id: string; number: string; status: string }>();
+  t.equal(order.status, 'awaiting_provider', 'the licence asks for the provider’s approval');
+
+  const { page, open, pageErrors } = await openConsole(t, app);
+  await open('/sign-in');
+  await page.getByLabel('电子邮箱').fill(provider.user.email);
+  await page.getByLabel('密码').fill(provider.user.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '订单' }).click();
+  const sales = page.getByRole('table', { name: '我方出售的订单' });
+  await sales.getByRole('link', { name: order.number }).click();
+  await page.getByRole('heading', { level: 1, name: `订单 ${order.number}` }).waitFor();
+  t.equal(await page.locator('[aria-current="step"]').textContent(), '当前： 待提供方批准', 'the track shows the detour through the provider’s approval');
+  await checkAccessibility(t, page, 'order awaiting the provider');
+  await page.getByRole('button', { name: '批准订单' }).click();
+  await page.getByText('当前： 待签署协议').waitFor();
+  t.equal((await as(app, provider.user, { method: 'GET', url: `/orders/${order.id}` })).json<{ status: string }>().status, 'agreement_pending', 'approved: the agreement is drafted');
+  t.ok(await page.getByLabel('登录密码').isVisible(), 'and the provider’s admin can sign it next');
+  t.same(pageErrors, [], 'no script error and no refusal by the Content-Security-Policy');
+});
+
+/** Types into a field until it holds the text (a viewer that takes the focus midway loses it). */
+async function fillSurely(control: Locator, text: string): Promise<void> {
+  for (let attempt = 0; attempt < 5 && (await control.inputValue()) !== text; attempt++) {
+    await control.fill(text);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** The control's value once it matches: a field the page fills from the API. */
 async function valueOf(control: Locator, pattern: RegExp): Promise<string> {
@@ -161,4 +241,12 @@ async function valueOf(control: Locator, pattern: RegExp): Promise<string> {
     if (pattern.test(value)) return value;
   }
   throw new Error(`the field never held ${pattern}`);
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
