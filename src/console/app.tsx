@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo } from 'preact/hooks';
 import { Layout } from './components/layout';
 import { Loading, Page } from './components/page';
 import { I18nContext, makeI18n, useI18n } from './i18n/i18n';
@@ -42,7 +42,8 @@ function CurrentPage() {
 export function App() {
   const { lang } = useSessionState();
   const i18n = useMemo(() => makeI18n(lang), [lang]);
-  useEffect(() => {
+  // With the words themselves, not a frame later: screen readers pick the voice from it.
+  useLayoutEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }, [lang]);
   return (

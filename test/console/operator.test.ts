@@ -1,15 +1,16 @@
 import t from 'tap';
 import { prepareFirstRunSetup } from '../../src/modules/accounts/setup.js';
-import { buildTestApp, signUp } from '../helpers/app.js';
+import { buildTestApp, type TestUser } from '../helpers/app.js';
 import { completeDraft, submit } from '../helpers/catalog.js';
 import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
-import { registerParty, submitParty } from '../helpers/identity.js';
+import { generateUscc, samplePdf } from '../helpers/identity.js';
 
 /**
  * The operator's journey through the pages, in a real browser: the first run's setup, signing out
  * and in (a wrong password shows the API's own words), Chinese first and English on request,
  * a party verified with its documents and checklist, a listing approved with its provenance,
- * ground and checklist. What the UI is not testing (the provider's side) is seeded through the API.
+ * ground and checklist; the provider registers and submits its company through its own pages in
+ * a second browser context. The provider's listing is seeded through the API.
  */
 
 const OPERATOR = { email: 'ops@exchange.example', password: 'operator passphrase 1', displayName: '交易所运营员' };
@@ -73,12 +74,40 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
 
-  // A provider registers its company and submits it (through the API: not what this page tests).
+  // A provider, in a browser of its own, registers, registers its company, uploads the business
+  // licence and submits the company for verification.
+  const provider = await openConsole(t, app);
+  const providerAccount = { email: 'seller@example.cn', password: 'seller passphrase 1' };
+  const party = { legalName: '重庆数联科技有限公司', identityNumber: generateUscc() };
+  await provider.open('/register');
+  await provider.page.getByLabel('电子邮箱').fill(providerAccount.email);
+  await provider.page.getByLabel('显示名称').fill('数联科技');
+  await provider.page.getByLabel('设置密码').fill(providerAccount.password);
+  await provider.page.getByLabel('数据需求方').uncheck();
+  await provider.page.getByLabel('数据提供方').check();
+  await provider.page.getByRole('button', { name: '注册并登录' }).click();
+  await provider.page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
+  await provider.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的主体' }).click();
+  await provider.page.getByRole('heading', { level: 1, name: '我的主体' }).waitFor();
+  await checkAccessibility(t, provider.page, 'my parties');
+  await provider.page.getByLabel('名称').fill(party.legalName);
+  await provider.page.getByLabel('法定代表人／负责人').fill('李明');
+  await provider.page.getByLabel('证件号码').fill(party.identityNumber);
+  await provider.page.getByLabel('联系人姓名').fill('王芳');
+  await provider.page.getByLabel('联系人邮箱').fill('wangfang@example.cn');
+  await provider.page.getByRole('button', { name: '登记', exact: true }).click();
+  await provider.page.getByRole('heading', { level: 1, name: party.legalName }).waitFor();
+  t.equal(await provider.page.getByLabel('代表主体').inputValue(), await provider.page.evaluate(() => location.pathname.split('/').pop()), 'its only party is the one it acts for');
+  await provider.page.getByLabel('文件（PDF、PNG 或 JPEG）').setInputFiles({ name: 'licence.pdf', mimeType: 'application/pdf', buffer: samplePdf() });
+  await provider.page.getByRole('button', { name: '上传' }).click();
+  await provider.page.getByText(/^营业执照 · application\/pdf/).waitFor();
+  await checkAccessibility(t, provider.page, 'my party');
+  await provider.page.getByRole('button', { name: '提交核验' }).click();
+  await provider.page.getByText('已提交，等待运营人员核验。').waitFor();
+  const providerLogin = (await app.inject({ method: 'POST', url: '/auth/login', payload: providerAccount })).json<{ accessToken: string; refreshToken: string }>();
+  const providerUser: TestUser = { id: '', ...providerAccount, roles: ['provider'], ...providerLogin, auth: { authorization: `Bearer ${providerLogin.accessToken}` } };
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: OPERATOR.email, password: OPERATOR.password } });
   const asOperator = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${login.json<{ accessToken: string }>().accessToken}` } });
-  const provider = await signUp(app, ['provider']);
-  const party = await registerParty(app, provider);
-  await submitParty(app, provider, party);
 
   // The verification queue, the party's page with its document, the decision with its checklist.
   await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '主体核验' }).click();
@@ -97,12 +126,13 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   await page.getByRole('button', { name: '提交核验结论' }).click();
   await page.getByText('已记录核验结论：核验通过。').waitFor();
   await screenshot(page, 'operator', 'party-review');
-  const verified = await asOperator(`/parties/${party.id}`);
+  const partyId = (await asOperator('/parties?status=verified')).json<{ items: { id: string; legalName: string }[] }>().items.find((p) => p.legalName === party.legalName)!.id;
+  const verified = await asOperator(`/parties/${partyId}`);
   t.equal(verified.json<{ verificationStatus: string }>().verificationStatus, 'verified', 'the API holds the decision');
 
   // The verified provider submits a listing; the operator reviews it with provenance, ground and checklist.
-  const draft = await completeDraft(app, provider);
-  await submit(app, provider, draft.id);
+  const draft = await completeDraft(app, providerUser);
+  await submit(app, providerUser, draft.id);
   await page.getByRole('link', { name: '产品审核' }).click();
   await page.getByRole('heading', { level: 1, name: '产品审核队列' }).waitFor();
   await checkAccessibility(t, page, 'listing review queue');
@@ -127,7 +157,7 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   const reviews = await asOperator(`/catalog/listings/${draft.id}/reviews`);
   t.match(reviews.json(), [{ decision: 'approved', notes: '符合要求', checklist: [{ requirement: 'source_stated', satisfied: true, note: '自身经营数据，许可证在案' }] }], 'with the checklist as ticked');
 
-  t.same(pageErrors, [], 'no script error and no refusal by the Content-Security-Policy');
+  t.same([...pageErrors, ...provider.pageErrors], [], 'no script error and no refusal by the Content-Security-Policy');
 });
 
 async function streamText(stream: NodeJS.ReadableStream): Promise<string> {

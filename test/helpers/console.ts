@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,11 +79,12 @@ export interface ConsoleSession {
 }
 
 /**
- * A browser context on `app`, which starts listening for it. The browser's zone is New York on
+ * A browser context (its own storage: another user) on `app`, which starts listening for it. The browser's zone is New York on
  * purpose: the console shows times in Asia/Shanghai whatever the browser's zone is.
  */
 export async function openConsole(t: Test, app: FastifyInstance): Promise<ConsoleSession> {
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  // The first session of a test makes the app listen; a second (another user's browser) shares it.
+  const address = app.server.listening ? `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` : await app.listen({ port: 0, host: '127.0.0.1' });
   const context = await (await fileBrowser(t)).newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width: 1280, height: 900 } });
   t.teardown(() => context.close());
   // A step that waits longer than this has failed; the whole journey takes seconds.

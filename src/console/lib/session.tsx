@@ -19,6 +19,8 @@ export interface Session {
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
   chooseParty(id: string | null): void;
+  /** Reads the user's parties again, after registering one or a change of its standing. */
+  reloadParties(): Promise<void>;
   has(...roles: Role[]): boolean;
 }
 
@@ -73,6 +75,11 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
       if (tokens) await api.POST('/auth/logout', { body: { refreshToken: tokens.refreshToken } }).catch(() => undefined);
     },
     chooseParty: (id) => setParty(id),
+    async reloadParties() {
+      const mine = await ok(api.GET('/me/parties', { params: { query: { limit: 200 } } }));
+      if (!getSession().partyId && mine.items.length === 1) setParty(mine.items[0]!.id);
+      setLoaded((current) => current && { ...current, parties: mine.items });
+    },
     has: (...roles) => !!me && me.roles.some((r) => roles.includes(r)),
   };
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;

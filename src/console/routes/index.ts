@@ -4,6 +4,8 @@
 import type { FunctionComponent } from 'preact';
 import type { Role } from '../lib/session';
 import { NotificationsPage } from './account/notifications';
+import { PartiesPage } from './account/parties';
+import { PartyPage } from './account/party';
 import { RegisterPage } from './account/register';
 import { SetupPage } from './account/setup';
 import { SignInPage } from './account/sign-in';
@@ -32,6 +34,8 @@ export const routes: ConsoleRoute[] = [
   { path: '/setup', page: SetupPage, access: 'public' },
   { path: '/register', page: RegisterPage, access: 'public' },
   { path: '/', page: NotificationsPage, access: 'signed-in' },
+  { path: '/parties', page: PartiesPage, access: ['buyer', 'provider', 'department', 'bureau'] },
+  { path: '/parties/:id', page: PartyPage, access: ['buyer', 'provider', 'department', 'bureau'] },
   { path: '/review/parties', page: PartyQueuePage, access: ['operator'] },
   { path: '/review/parties/:id', page: PartyReviewPage, access: ['operator'] },
   { path: '/review/listings', page: ListingQueuePage, access: ['operator'] },
