@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { SelectField, Submit } from '../../components/fields';
-import { Facts, Loading, Page } from '../../components/page';
+import { WhenLoaded } from '../../components/loaded';
+import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
@@ -49,10 +50,8 @@ export function PartyPage({ id }: { id: string }) {
   const admin = session.parties.find((m) => m.id === id)?.memberRole === 'admin';
   return (
     <Page title={p?.legalName ?? t('parties.title')} actions={<Link to="/parties">{t('parties.back')}</Link>}>
-      <ProblemAlert error={party.error} />
-      {!p ? (
-        party.loading && <Loading label={t('common.loading')} />
-      ) : (
+      <WhenLoaded loaded={party}>
+        {(p) => (
         <>
           <Facts
             items={[
@@ -96,7 +95,8 @@ export function PartyPage({ id }: { id: string }) {
           )}
           {p.verificationStatus === 'submitted' && <p role="status">{t('party.waiting')}</p>}
         </>
-      )}
+        )}
+      </WhenLoaded>
     </Page>
   );
 }

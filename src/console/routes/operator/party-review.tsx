@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, idempotencyKey, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { CheckboxField, RadioGroup, Submit, TextField } from '../../components/fields';
-import { Facts, Loading, Page } from '../../components/page';
+import { WhenLoaded } from '../../components/loaded';
+import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { saveBlob } from '../../lib/download';
@@ -43,10 +44,8 @@ export function PartyReviewPage({ id }: { id: string }) {
   const p = party.data;
   return (
     <Page title={p ? t('partyReview.title', { name: p.legalName }) : t('partyReview.titleLoading')} actions={<Link to="/review/parties">{t('partyReview.back')}</Link>}>
-      <ProblemAlert error={party.error} />
-      {!p ? (
-        party.loading && <Loading label={t('common.loading')} />
-      ) : (
+      <WhenLoaded loaded={party}>
+        {(p) => (
         <>
           <Facts
             items={[
@@ -120,7 +119,8 @@ export function PartyReviewPage({ id }: { id: string }) {
             )
           )}
         </>
-      )}
+        )}
+      </WhenLoaded>
     </Page>
   );
 }
