@@ -133,7 +133,14 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   // The verified provider submits a listing; the operator reviews it with provenance, ground and checklist.
   const draft = await completeDraft(app, providerUser);
   await submit(app, providerUser, draft.id);
-  await page.getByRole('link', { name: '产品审核' }).click();
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '监管概览' }).click();
+  await page.getByRole('heading', { level: 1, name: '监管概览' }).waitFor();
+  const waiting = page.getByRole('row', { name: /待审核的数据产品/ });
+  t.equal(await waiting.getByRole('cell').nth(0).textContent(), '1', 'the overview counts the listing waiting for review');
+  t.equal(await page.locator('meter').count(), 17, 'and charts the orders by each of their statuses');
+  await checkAccessibility(t, page, 'supervision overview');
+  await screenshot(page, 'operator', 'overview');
+  await waiting.getByRole('link', { name: '待审核的数据产品' }).click();
   await page.getByRole('heading', { level: 1, name: '产品审核队列' }).waitFor();
   await checkAccessibility(t, page, 'listing review queue');
   await page.getByRole('link', { name: '重庆市公共交通客流数据' }).click();

@@ -8,6 +8,7 @@ import { useSession, type Role } from '../lib/session';
 export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' }[] = [
   { to: '/', label: 'nav.notifications', roles: 'all' },
   { to: '/parties', label: 'nav.parties', roles: ['buyer', 'provider', 'department', 'bureau'] },
+  { to: '/supervision', label: 'nav.overview', roles: ['operator'] },
   { to: '/review/parties', label: 'nav.partyQueue', roles: ['operator'] },
   { to: '/review/listings', label: 'nav.listingQueue', roles: ['operator'] },
   { to: '/catalog', label: 'nav.catalog', roles: ['buyer', 'provider', 'operator'] },

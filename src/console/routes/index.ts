@@ -14,6 +14,7 @@ import { ListingPage } from './buyer/listing';
 import { OrderFormPage } from './buyer/order-form';
 import { ListingQueuePage } from './operator/listing-queue';
 import { ListingReviewPage } from './operator/listing-review';
+import { OverviewPage } from './operator/overview';
 import { PartyQueuePage } from './operator/party-queue';
 import { PartyReviewPage } from './operator/party-review';
 import { OrderDetailPage } from './orders/order-detail';
@@ -36,6 +37,7 @@ export const routes: ConsoleRoute[] = [
   { path: '/', page: NotificationsPage, access: 'signed-in' },
   { path: '/parties', page: PartiesPage, access: ['buyer', 'provider', 'department', 'bureau'] },
   { path: '/parties/:id', page: PartyPage, access: ['buyer', 'provider', 'department', 'bureau'] },
+  { path: '/supervision', page: OverviewPage, access: ['operator'] },
   { path: '/review/parties', page: PartyQueuePage, access: ['operator'] },
   { path: '/review/parties/:id', page: PartyReviewPage, access: ['operator'] },
   { path: '/review/listings', page: ListingQueuePage, access: ['operator'] },
