@@ -222,7 +222,8 @@ t.test('a provider approves, through its orders page, an order that waits for it
   await page.getByRole('button', { name: '批准订单' }).click();
   await page.getByText('当前： 待签署协议').waitFor();
   t.equal((await as(app, provider.user, { method: 'GET', url: `/orders/${order.id}` })).json<{ status: string }>().status, 'agreement_pending', 'approved: the agreement is drafted');
-  t.ok(await page.getByLabel('登录密码').isVisible(), 'and the provider’s admin can sign it next');
+  await page.getByLabel('登录密码').waitFor();
+  t.pass('and the provider’s admin can sign it next');
   t.same(pageErrors, [], 'no script error and no refusal by the Content-Security-Policy');
 });
 
