@@ -1,20 +1,23 @@
 // `npm run build` (and the first step of `npm start`): transpiles src/**/*.ts to plain ES modules in
-// dist/, one file per source file, next to their source maps. The service then runs on Node.js
-// alone: a TypeScript loader transforms every module at each start and keeps the transformed text
-// in memory (tsx, with its inlined source maps, took about 75 MB of a worker's RSS). Types are checked by
+// dist/, one file per source file, next to their source maps, and bundles the web console
+// (src/console, for the browser) into dist/console (scripts/console-bundle.ts). The service then
+// runs on Node.js alone: a TypeScript loader transforms every module at each start and keeps the
+// transformed text in memory (tsx, with its inlined source maps, took about 75 MB of a worker's RSS). Types are checked by
 // `npm run typecheck`, not here; esbuild only strips them (a second or so).
 import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { bundleConsole } from './console-bundle.ts';
 
 // Plain JavaScript (it runs before anything is compiled), so it cannot use scripts/cli.ts; it
 // answers like the other commands all the same.
 const usage = `npm run build
 
-Transpiles src/**/*.ts to dist/ (esbuild, about a second); npm start runs it first. Types are
-checked by npm run typecheck, not here.
+Transpiles src/**/*.ts to dist/ and bundles the console (src/console) into dist/console
+(esbuild, about a second); npm start runs it first. Types are checked by npm run typecheck, not
+here.
 
 Options:
   -h, --help  show this help and exit
@@ -40,9 +43,9 @@ const root = process.cwd();
 const src = join(root, 'src');
 const out = join(root, 'dist');
 
-/** Every TypeScript file under src. */
+/** Every TypeScript file of the service: under src, but not the console, which runs in the browser. */
 const sources = readdirSync(src, { recursive: true, encoding: 'utf8' })
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith(`console${sep}`))
   .map((f) => join(src, f));
 
 // dist mirrors src at the same depth, so paths the code finds from its own file
@@ -58,3 +61,4 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+await bundleConsole(root, join(out, 'console'));

@@ -41,6 +41,7 @@ import { checkLineageCitations } from './modules/trading/lineage.js';
 import type { AgreementsPort, OrderAgreementEvents, OrderPaymentEvents, SettlementPort } from './modules/trading/ports.js';
 import tradingRoutes from './modules/trading/routes.js';
 import auth from './plugins/auth.js';
+import consolePages, { builtConsoleDir } from './plugins/console.js';
 import idempotency from './plugins/idempotency.js';
 import input from './plugins/input.js';
 import openapi from './plugins/openapi.js';
@@ -83,6 +84,8 @@ export interface AppOptions {
   agreements?: AgreementsPort;
   orderPaymentEvents?: OrderPaymentEvents;
   orderAgreementEvents?: OrderAgreementEvents;
+  /** The built console (scripts/console-bundle.ts) served under /console; dist/console when absent. */
+  consoleDir?: string;
   /**
    * Hooks installed on the root before any plugin or route, so every route inherits them (the test
    * suite checks each response against the OpenAPI document this way).
@@ -197,6 +200,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(agreementsRoutes, { agreements });
   runAgreementSweep(app, config.agreementSweepIntervalMs);
   await app.register(exportRoutes);
+  // The web console: a client of the routes above, served beside them (docs/console.md).
+  await app.register(consolePages, { dir: options.consoleDir ?? builtConsoleDir });
 
   await app.ready();
   return app;

@@ -84,7 +84,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function buildTestApp(
   t: Test,
   overrides: Partial<Config> = {},
-  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'settlement' | 'agreements' | 'orderPaymentEvents' | 'orderAgreementEvents'> & {
+  options: Pick<AppOptions, 'logger' | 'identityVerifier' | 'settlement' | 'agreements' | 'orderPaymentEvents' | 'orderAgreementEvents' | 'consoleDir'> & {
     logQuery?: (query: string) => void;
     /** A new database, dropped after the test, for a test that changes the schema. */
     freshDatabase?: boolean;

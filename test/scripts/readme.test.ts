@@ -81,6 +81,12 @@ t.test('the walk-through of docs/getting-started.md, then docs/public-data.md an
     void exited.then(() => (clearInterval(timer), reject(new Error(`server exited: ${log}`))));
   });
 
+  // npm start serves the console it built (docs/console.md), its page and its script.
+  const consolePage = await fetch(`${url}/console/`);
+  t.equal(consolePage.status, 200, 'npm start serves the console at /console');
+  const consoleScript = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await consolePage.text())?.[1];
+  t.equal(consoleScript && (await fetch(`${url}${consoleScript}`)).headers.get('content-type'), 'text/javascript; charset=utf-8', 'with the script it bundled');
+
   const running = await runSteps(work, env, url, [...named('', steps), ...named('public-data ', publicData), ...named('procurement ', procurement)]);
   t.equal(running.code, 0, `every step succeeds; the output ends with:\n${running.out.slice(-3000)}`);
   t.notMatch(running.out, /"type":"\/problems\//, 'no step answered a problem document');

@@ -1,0 +1,111 @@
+import type { ComponentChildren } from 'preact';
+import { useI18n, type MessageKey } from '../i18n/i18n';
+import { BASE, Link, navigate, useLocation } from '../lib/router';
+import { setLang, type Lang } from '../lib/session-store';
+import { useSession, type Role } from '../lib/session';
+
+/** The main navigation: each role sees the pages of its work. */
+export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' }[] = [
+  { to: '/', label: 'nav.notifications', roles: 'all' },
+  { to: '/parties', label: 'nav.parties', roles: ['buyer', 'provider', 'department', 'bureau'] },
+  { to: '/supervision', label: 'nav.overview', roles: ['operator'] },
+  { to: '/review/parties', label: 'nav.partyQueue', roles: ['operator'] },
+  { to: '/review/listings', label: 'nav.listingQueue', roles: ['operator'] },
+  { to: '/catalog', label: 'nav.catalog', roles: ['buyer', 'provider', 'operator'] },
+  { to: '/orders', label: 'nav.orders', roles: ['buyer', 'provider', 'operator'] },
+  { to: '/receipts', label: 'nav.receipts', roles: 'all' },
+];
+
+function LanguageChoice() {
+  const { t, lang } = useI18n();
+  return (
+    <div class="field inline">
+      <label for="console-language">{t('layout.language')}</label>
+      <select id="console-language" value={lang} onChange={(e) => setLang((e.currentTarget as HTMLSelectElement).value as Lang)}>
+        <option value="zh" lang="zh-CN">
+          中文
+        </option>
+        <option value="en" lang="en">
+          English
+        </option>
+      </select>
+    </div>
+  );
+}
+
+/** The party the user acts for: sent as X-Party-Id on every call. */
+function PartyChoice() {
+  const { t } = useI18n();
+  const session = useSession();
+  if (session.parties.length === 0) return <p class="party-none">{t('layout.noParty')}</p>;
+  return (
+    <div class="field inline">
+      <label for="console-party">{t('layout.actingParty')}</label>
+      <select id="console-party" value={session.state.partyId ?? ''} onChange={(e) => session.chooseParty((e.currentTarget as HTMLSelectElement).value || null)}>
+        {session.parties.length > 1 && <option value="">{t('layout.chooseParty')}</option>}
+        {session.parties.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.legalName} ({t(`partyStatus.${p.verificationStatus}`)})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Layout({ children }: { children: ComponentChildren }) {
+  const { t } = useI18n();
+  const session = useSession();
+  const { path } = useLocation();
+  const me = session.me;
+  const items = navigation.filter((n) => n.roles === 'all' || session.has(...n.roles));
+  const isCurrent = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        {t('layout.skip')}
+      </a>
+      <header class="top">
+        <p class="brand">
+          <a href={`${BASE}/`}>{t('app.name')}</a>
+        </p>
+        {me && (
+          <nav aria-label={t('layout.mainNav')}>
+            <ul>
+              {items.map((n) => (
+                <li key={n.to}>
+                  <Link to={n.to} aria-current={isCurrent(n.to) ? 'page' : undefined}>
+                    {t(n.label)}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <div class="account">
+          <LanguageChoice />
+          {me && (
+            <>
+              <PartyChoice />
+              <p class="who">
+                {me.displayName} · {me.roles.map((r) => t(`role.${r}`)).join('、')}
+              </p>
+              <button
+                type="button"
+                onClick={() => {
+                  void session.signOut();
+                  navigate('/sign-in');
+                }}
+              >
+                {t('layout.signOut')}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,217 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, idempotencyKey, ok } from '../../api/client';
+import type { paths } from '../../api/schema';
+import { Submit, TextField } from '../../components/fields';
+import { Facts } from '../../components/page';
+import { ProblemAlert } from '../../components/problem';
+import { useI18n } from '../../i18n/i18n';
+import { saveBlob } from '../../lib/download';
+import { onSubmit, useAction } from '../../lib/use-action';
+import { useLoad } from '../../lib/use-load';
+
+type OrderRecord = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json'];
+type Payee = { name: string; bank: string; account: string };
+type Instructions = { reference: string | null; amountMinor: number; currency: string; payee: Payee | null };
+type Grant = OrderRecord['grants'][number];
+
+/**
+ * The trade agreement of an order: its record and signatures, the PDF shown in the page (and saved
+ * on request), and the signature of the acting party's admin over the content hash of the draft
+ * shown, confirmed with their password (POST /agreements/{id}/signatures).
+ */
+function AgreementSection({ agreementId, partyId, onChange }: { agreementId: string; partyId: string | null; onChange(): void }) {
+  const { t, text, dateTime } = useI18n();
+  const agreement = useLoad(() => ok(api.GET('/agreements/{id}', { params: { path: { id: agreementId } } })), [agreementId]);
+  const [pdf, setPdf] = useState<{ url: string; blob: Blob } | null>(null);
+  const [password, setPassword] = useState('');
+  useEffect(() => () => void (pdf && URL.revokeObjectURL(pdf.url)), [pdf]);
+  const show = useAction(async () => {
+    const blob = await ok(api.GET('/agreements/{id}/pdf', { params: { path: { id: agreementId } }, parseAs: 'blob' }));
+    setPdf({ url: URL.createObjectURL(new Blob([blob], { type: 'application/pdf' })), blob });
+  });
+  const sign = useAction(async () => {
+    if (!agreement.data) return;
+    await ok(api.POST('/agreements/{id}/signatures', { params: { path: { id: agreementId } }, body: { contentSha256: agreement.data.contentSha256, password } }));
+    setPassword('');
+    agreement.reload();
+    onChange();
+  });
+  const a = agreement.data;
+  if (!a) return <ProblemAlert error={agreement.error} />;
+  const mine = a.parties.find((p) => p.partyId === partyId && p.signs);
+  const signed = a.signatures.some((s) => s.partyId === partyId);
+  const open = a.status === 'draft' || a.status === 'awaiting_signatures';
+  return (
+    <section aria-labelledby="agreement-heading">
+      <h2 id="agreement-heading">{t('agreement.title', { number: a.number })}</h2>
+      <Facts
+        items={[
+          [t('agreement.name'), text(a.title)],
+          [t('agreement.status'), t(`agreementStatus.${a.status}`)],
+          [t('agreement.contentHash'), <code class="hash">{a.contentSha256}</code>],
+          [t('agreement.signatures'), a.signatures.length === 0 ? t('common.none') : a.signatures.map((s) => `${s.partyName}（${dateTime(s.signedAt)}）`).join('；')],
+        ]}
+      />
+      <div class="toolbar">
+        <button type="button" onClick={() => void show.run()} disabled={show.busy}>
+          {t('agreement.showPdf')}
+        </button>
+        {pdf && (
+          <button type="button" onClick={() => saveBlob(pdf.blob, `${a.number}.pdf`)}>
+            {t('agreement.savePdf')}
+          </button>
+        )}
+      </div>
+      <ProblemAlert error={show.error} />
+      {pdf && <iframe class="pdf" src={pdf.url} title={t('agreement.pdfTitle', { number: a.number })} />}
+      {open && mine && !signed && (
+        <form class="form narrow" onSubmit={onSubmit(sign.run)}>
+          <p>{t('agreement.signIntro', { party: mine.name })}</p>
+          <TextField label={t('agreement.password')} hint={t('agreement.passwordHint')} type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+          <ProblemAlert error={sign.error} />
+          <Submit busy={sign.busy}>{t('agreement.sign')}</Submit>
+        </form>
+      )}
+      {signed && open && <p role="status">{t('agreement.waitingForOther')}</p>}
+    </section>
+  );
+}
+
+/** Paying by bank transfer: the exchange's account and the reference to quote (POST /orders/{id}/payment). */
+function PaymentSection({ record, onChange }: { record: OrderRecord; onChange(): void }) {
+  const { t, money } = useI18n();
+  const paymentId = record.order.payment?.paymentId;
+  const existing = useLoad(async () => (paymentId ? ok(api.GET('/settlement/payments/{id}', { params: { path: { id: paymentId } } })) : null), [paymentId]);
+  const [opened, setOpened] = useState<Instructions | null>(null);
+  const [key] = useState(idempotencyKey);
+  const pay = useAction(async () => {
+    const answer = await ok(api.POST('/orders/{id}/payment', { params: { path: { id: record.order.id }, header: { 'idempotency-key': key } }, body: { rail: 'bank_transfer' } }));
+    if (answer.rail === 'bank_transfer') setOpened(answer);
+    onChange();
+  });
+  const instructions: Instructions | null = opened ?? existing.data ?? null;
+  return (
+    <section aria-labelledby="payment-heading">
+      <h2 id="payment-heading">{t('pay.title')}</h2>
+      {instructions?.payee ? (
+        <div class="notice" role="status">
+          <p>{t('pay.instructions')}</p>
+          <Facts
+            items={[
+              [t('pay.payee'), instructions.payee.name],
+              [t('pay.bank'), instructions.payee.bank],
+              [t('pay.account'), <code>{instructions.payee.account}</code>],
+              [t('pay.amount'), money(instructions.amountMinor, instructions.currency)],
+              [t('pay.reference'), <code>{instructions.reference}</code>],
+            ]}
+          />
+        </div>
+      ) : (
+        <button type="button" class="primary" onClick={() => void pay.run()} disabled={pay.busy}>
+          {t('pay.byBank')}
+        </button>
+      )}
+      <ProblemAlert error={pay.error ?? existing.error} />
+    </section>
+  );
+}
+
+/** The buyer's side of delivery: download exactly the declared bytes, then accept or dispute. */
+function DeliverySection({ record, onChange }: { record: OrderRecord; onChange(): void }) {
+  const { t, dateTime } = useI18n();
+  const [reason, setReason] = useState('');
+  const status = record.order.status;
+  const download = useAction(async (grant: Grant) => {
+    const blob = await ok(api.GET('/grants/{id}/download', { params: { path: { id: grant.id } }, parseAs: 'blob' }));
+    saveBlob(blob, grant.filename ?? `${record.order.number}.dat`);
+    onChange();
+  });
+  const accept = useAction(async () => {
+    await ok(api.POST('/orders/{id}/acceptance', { params: { path: { id: record.order.id } } }));
+    onChange();
+  });
+  const dispute = useAction(async () => {
+    await ok(api.POST('/orders/{id}/dispute', { params: { path: { id: record.order.id } }, body: { reason } }));
+    onChange();
+  });
+  const usable = record.grants.filter((g) => !g.revokedAt);
+  return (
+    <section aria-labelledby="deliver-heading">
+      <h2 id="deliver-heading">{t('deliver.title')}</h2>
+      <ul class="plain">
+        {usable.map((g) => (
+          <li key={g.id}>
+            <button type="button" onClick={() => void download.run(g)} disabled={download.busy || g.downloadsUsed >= g.maxDownloads}>
+              {t('deliver.download', { file: g.filename ?? g.mediaType })}
+            </button>{' '}
+            <span class="meta">
+              {t('grant.downloads', { used: g.downloadsUsed, max: g.maxDownloads })} · {t('grant.expires', { at: dateTime(g.expiresAt) })} · SHA-256 <code>{g.sha256}</code>
+            </span>
+          </li>
+        ))}
+      </ul>
+      <ProblemAlert error={download.error} />
+      {status === 'delivered' && (
+        <>
+          <p>{t('deliver.acceptIntro', { at: dateTime(record.order.acceptanceDueAt) })}</p>
+          <button type="button" class="primary" onClick={() => void accept.run()} disabled={accept.busy}>
+            {t('deliver.accept')}
+          </button>
+          <ProblemAlert error={accept.error} />
+        </>
+      )}
+      {(status === 'delivering' || status === 'delivered') && (
+        <form class="form narrow" onSubmit={onSubmit(dispute.run)}>
+          <TextField label={t('deliver.disputeReason')} multiline required value={reason} onValue={setReason} />
+          <ProblemAlert error={dispute.error} />
+          <Submit busy={dispute.busy}>{t('deliver.dispute')}</Submit>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** The provider answers an order that waits for its approval. */
+function ApprovalSection({ record, onChange }: { record: OrderRecord; onChange(): void }) {
+  const { t, dateTime } = useI18n();
+  const [reason, setReason] = useState('');
+  const approve = useAction(async () => {
+    await ok(api.POST('/orders/{id}/approval', { params: { path: { id: record.order.id } } }));
+    onChange();
+  });
+  const reject = useAction(async () => {
+    await ok(api.POST('/orders/{id}/rejection', { params: { path: { id: record.order.id } }, body: { reason } }));
+    onChange();
+  });
+  return (
+    <section aria-labelledby="approval-heading">
+      <h2 id="approval-heading">{t('approval.title')}</h2>
+      <p>{t('approval.intro', { at: dateTime(record.order.responseDueAt) })}</p>
+      <button type="button" class="primary" onClick={() => void approve.run()} disabled={approve.busy}>
+        {t('approval.approve')}
+      </button>
+      <ProblemAlert error={approve.error} />
+      <form class="form narrow" onSubmit={onSubmit(reject.run)}>
+        <TextField label={t('approval.reason')} multiline required value={reason} onValue={setReason} />
+        <ProblemAlert error={reject.error} />
+        <Submit busy={reject.busy}>{t('approval.reject')}</Submit>
+      </form>
+    </section>
+  );
+}
+
+/** What the acting party can do with the order now, as the order's state and its side allow. */
+export function OrderActions({ record, partyId, onChange }: { record: OrderRecord; partyId: string | null; onChange(): void }) {
+  const o = record.order;
+  const buyer = partyId !== null && partyId === o.buyerPartyId;
+  const provider = partyId !== null && partyId === o.providerPartyId;
+  const paying = o.status === 'payment_pending' || (o.payment !== null && o.status === 'paid');
+  return (
+    <>
+      {provider && o.status === 'awaiting_provider' && <ApprovalSection record={record} onChange={onChange} />}
+      {o.agreement && <AgreementSection agreementId={o.agreement.id} partyId={partyId} onChange={onChange} />}
+      {buyer && paying && <PaymentSection record={record} onChange={onChange} />}
+      {buyer && record.grants.length > 0 && <DeliverySection record={record} onChange={onChange} />}
+    </>
+  );
+}

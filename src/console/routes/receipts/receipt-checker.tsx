@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ok } from '../../api/client';
+import { Submit, TextField } from '../../components/fields';
+import { Facts, Page } from '../../components/page';
+import { ProblemAlert } from '../../components/problem';
+import { useI18n } from '../../i18n/i18n';
+import { verifyReceipt, type ReceiptResult } from '../../lib/receipt';
+import { useLocation } from '../../lib/router';
+import { useSession } from '../../lib/session';
+import { onSubmit, useAction } from '../../lib/use-action';
+
+/**
+ * The receipt checker: a receipt of the audit log verified here, in the browser, with the log's
+ * public key (Ed25519 through WebCrypto). Nothing the server says now is trusted: the receipt
+ * may be pasted from a file kept earlier, and the key from where the exchange publishes it.
+ */
+export function ReceiptCheckerPage() {
+  const { t, dateTime } = useI18n();
+  const session = useSession();
+  const { query } = useLocation();
+  const eventId = query.get('event');
+  const [receipt, setReceipt] = useState('');
+  const [key, setKey] = useState('');
+  const [result, setResult] = useState<ReceiptResult | null>(null);
+  const fetchReceipt = useAction(async () => {
+    if (!eventId) return;
+    const found = await ok(api.GET('/audit/events/{id}/receipt', { params: { path: { id: eventId }, query: { wait: 5 } } }));
+    setReceipt(JSON.stringify(found, null, 2));
+    setResult(null);
+  });
+  const fetchKey = useAction(async () => {
+    setKey((await ok(api.GET('/audit/log/key', { parseAs: 'text' }))).trim());
+    setResult(null);
+  });
+  useEffect(() => {
+    if (eventId && session.me) void fetchReceipt.run();
+  }, [eventId, !!session.me]);
+  const check = useAction(async () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(receipt);
+    } catch {
+      parsed = null;
+    }
+    setResult(await verifyReceipt(parsed, key));
+  });
+  const event = result?.ok ? (result.event as { id?: string; action?: string; occurredAt?: string; subject?: { type?: string; id?: string } }) : null;
+  return (
+    <Page title={t('receipts.title')}>
+      <p>{t('receipts.intro')}</p>
+      <form class="form" onSubmit={onSubmit(check.run)}>
+        <TextField label={t('receipts.receipt')} hint={t('receipts.receiptHint')} multiline required value={receipt} onValue={(v) => (setReceipt(v), setResult(null))} />
+        {eventId && session.me && (
+          <button type="button" onClick={() => void fetchReceipt.run()} disabled={fetchReceipt.busy}>
+            {t('receipts.fetchReceipt')}
+          </button>
+        )}
+        <TextField label={t('receipts.key')} hint={t('receipts.keyHint')} required value={key} onValue={(v) => (setKey(v), setResult(null))} />
+        <button type="button" onClick={() => void fetchKey.run()} disabled={fetchKey.busy}>
+          {t('receipts.fetchKey')}
+        </button>
+        <ProblemAlert error={fetchReceipt.error ?? fetchKey.error ?? check.error} />
+        <Submit busy={check.busy}>{t('receipts.check')}</Submit>
+      </form>
+      {result && (
+        <div class={result.ok ? 'success' : 'problem'} role={result.ok ? 'status' : 'alert'}>
+          {result.ok ? (
+            <>
+              <p class="problem-title">{t('receipts.valid', { leaf: result.leafIndex, size: result.treeSize })}</p>
+              {event && (
+                <Facts
+                  items={[
+                    [t('receipts.event'), <code>{event.id}</code>],
+                    [t('receipts.action'), <code>{event.action}</code>],
+                    [t('receipts.at'), dateTime(event.occurredAt)],
+                    [t('receipts.subject'), `${event.subject?.type ?? ''} ${event.subject?.id ?? ''}`],
+                  ]}
+                />
+              )}
+            </>
+          ) : (
+            <>
+              <p class="problem-title">{t('receipts.invalid', { check: t(`receiptCheck.${result.failed}`) })}</p>
+              <p class="problem-detail">{result.detail}</p>
+            </>
+          )}
+        </div>
+      )}
+    </Page>
+  );
+}
