@@ -111,13 +111,13 @@ export async function buildTestApp(
 /**
  * Two instances of the service on one database, as two processes behind a load balancer would be.
  * On the server each has its own pool and its own LISTEN connection; the embedded database is one
- * process's, so there the two share it and its in-process notices.
+ * process's, so there the two share it and its in-process notices. `overrides` configures each.
  */
-export async function twoInstances(t: Test): Promise<[FastifyInstance, FastifyInstance]> {
+export async function twoInstances(t: Test, overrides: [Partial<Config>, Partial<Config>] = [{}, {}]): Promise<[FastifyInstance, FastifyInstance]> {
   const database = await freshDatabase();
   const config = testConfig();
-  const a = await buildApp(config, { database: database.handle, logger: false });
-  const b = await buildApp(config, { database: await database.openAnother(), logger: false });
+  const a = await buildApp({ ...config, ...overrides[0] }, { database: database.handle, logger: false });
+  const b = await buildApp({ ...config, ...overrides[1] }, { database: await database.openAnother(), logger: false });
   t.teardown(async () => {
     await b.close();
     await a.close();

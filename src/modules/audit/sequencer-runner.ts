@@ -10,6 +10,8 @@ import type { LogSigner } from './signer.js';
 export function runSequencer(app: FastifyInstance, signer: LogSigner) {
   let running: Promise<void> | null = null;
   let stopped = false;
+  // A backlog is integrated batch by batch; closing stops after the batch in hand.
+  const stopping = new AbortController();
   const waiters = new Set<() => void>();
   app.changes.on('audit', () => {
     for (const wake of waiters) wake();
@@ -18,7 +20,7 @@ export function runSequencer(app: FastifyInstance, signer: LogSigner) {
 
   const tick = () => {
     if (running || stopped) return;
-    running = integrateAll(app.db, signer)
+    running = integrateAll(app.db, signer, stopping.signal)
       .then(() => undefined)
       .catch((err: unknown) => app.log.error({ err }, 'the audit sequencer failed; it retries on its next tick'))
       .finally(() => (running = null));
@@ -27,6 +29,7 @@ export function runSequencer(app: FastifyInstance, signer: LogSigner) {
   timer.unref();
   app.addHook('onClose', async () => {
     stopped = true;
+    stopping.abort();
     clearInterval(timer);
     await running;
   });

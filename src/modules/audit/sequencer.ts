@@ -1,6 +1,7 @@
 import { desc, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
 import { rowsOf } from '../../lib/database.js';
+import { yieldBetweenBatches } from '../../lib/repeat.js';
 import { leafColumns, leafHashOf, type LeafRow } from './leaf.js';
 import type { LogSigner } from './signer.js';
 import { auditCheckpoints, auditLogLeaves, auditLogNodes } from './tables.js';
@@ -78,12 +79,14 @@ export async function integrateBatch(db: Database, signer: LogSigner, limit = BA
   });
 }
 
-/** Integrates until nothing is pending (or another process holds the lock). */
-export async function integrateAll(db: Database, signer: LogSigner): Promise<number> {
+/** Integrates until nothing is pending (or another process holds the lock, or `stopping` is aborted). */
+export async function integrateAll(db: Database, signer: LogSigner, stopping?: AbortSignal): Promise<number> {
   let total = 0;
   for (;;) {
+    if (stopping?.aborted) return total;
     const result = await integrateBatch(db, signer);
     if (!result || result.integrated === 0) return total;
     total += result.integrated;
+    await yieldBetweenBatches();
   }
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'driz
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../lib/database.js';
 import { AppError } from '../../lib/errors.js';
-import { repeatEvery } from '../../lib/repeat.js';
+import { repeatEvery, yieldBetweenBatches } from '../../lib/repeat.js';
 import { auditEvents } from '../audit/tables.js';
 import { partyMembers } from '../identity/tables.js';
 import { enqueueEmail, sendEmails, type Mailer } from './email.js';
@@ -12,11 +12,12 @@ import { notificationsFor } from './rules.js';
 import { notificationPending, notificationReads, notifications, type Notification } from './tables.js';
 
 /**
- * Turns queued audit events into notifications, a batch per transaction, until the queue is empty.
- * Each process runs it on a timer; rows are claimed with SKIP LOCKED and deleted in the transaction
- * that writes their notifications, so each event is handled once, whichever process takes it.
+ * Turns queued audit events into notifications, a batch per transaction, until the queue is empty
+ * or `stopping` is aborted. Each process runs it on a timer; rows are claimed with SKIP LOCKED and
+ * deleted in the transaction that writes their notifications, so each event is handled once,
+ * whichever process takes it.
  */
-export async function deliverNotifications(db: Database, options: { email?: boolean; batch?: number } = {}): Promise<number> {
+export async function deliverNotifications(db: Database, options: { email?: boolean; batch?: number; stopping?: AbortSignal } = {}): Promise<number> {
   const batch = options.batch ?? 200;
   let made = 0;
   for (;;) {
@@ -44,16 +45,18 @@ export async function deliverNotifications(db: Database, options: { email?: bool
       return { claimed: queued.length, written: n };
     });
     made += written;
-    if (claimed < batch) return made;
+    if (claimed < batch || options.stopping?.aborted) return made;
+    await yieldBetweenBatches();
   }
 }
 
 /** Every process: new events into notifications, then the e-mails they wait to send. */
 export function runNotifier(app: FastifyInstance, intervalMs: number, mailer: Mailer | null, webhooks: WebhookSettings) {
   if (!mailer) app.log.info('notifications: no SMTP_URL, so they are kept in the service (GET /me/notifications) and not e-mailed');
-  repeatEvery(app, intervalMs, 'the notifier', async () => {
-    const n = await deliverNotifications(app.db, { email: mailer !== null });
+  repeatEvery(app, intervalMs, 'the notifier', async (stopping) => {
+    const n = await deliverNotifications(app.db, { email: mailer !== null, stopping });
     if (n > 0) app.log.info({ notifications: n }, 'notifications written');
+    if (stopping.aborted) return;
     if (mailer) await sendEmails(app.db, mailer, (err) => app.log.warn({ err }, 'a notification e-mail was not sent; it is retried'));
     const sent = await deliverWebhooks(app.db, webhooks, notificationView);
     if (sent.failed > 0) app.log.warn(sent, 'webhook deliveries given up');

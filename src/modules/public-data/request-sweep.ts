@@ -1,7 +1,7 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../lib/database.js';
-import { repeatEvery } from '../../lib/repeat.js';
+import { repeatEvery, yieldBetweenBatches } from '../../lib/repeat.js';
 import { agreements } from '../agreements/tables.js';
 import { systemActor } from '../audit/events.js';
 import { shanghaiToday } from './request-access.js';
@@ -26,6 +26,7 @@ export async function flagOverdueRequests(db: Database, now = new Date(), batch 
     });
     total += flagged;
     if (flagged < batch) return total;
+    await yieldBetweenBatches();
   }
 }
 
@@ -68,6 +69,7 @@ export async function advanceApprovedRequests(db: Database, now = new Date(), ba
     });
     total += moved;
     if (moved < batch) return total;
+    await yieldBetweenBatches();
   }
 }
 

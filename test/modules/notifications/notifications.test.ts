@@ -1,11 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import t from 'tap';
 import { createMailer, EMAIL_OPERATION, sendEmails } from '../../../src/modules/notifications/email.js';
 import { deliverNotifications } from '../../../src/modules/notifications/notifier.js';
 import { sweepReminders } from '../../../src/modules/notifications/reminders.js';
-import { notifications } from '../../../src/modules/notifications/tables.js';
+import { notificationPending, notifications } from '../../../src/modules/notifications/tables.js';
 import { outbox } from '../../../src/plugins/outbox-tables.js';
-import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../../helpers/app.js';
+import { as, buildTestApp, expectProblem, signUp, twoInstances, type TestUser } from '../../helpers/app.js';
 import { answer, applyFor, requestWorld, sealedOpenRequest } from '../../helpers/public-data-requests.js';
 import { startSmtpServer } from '../../helpers/smtp.js';
 import { deliveredOrder, tradingWorld } from '../../helpers/trading.js';
@@ -128,4 +128,32 @@ t.test('reminders: a request due within two working days, a report gone overdue,
   await deliverNotifications(app.db);
   t.match((await mine(app, applicant, '?kind=public_data.usage_report_overdue')).items.at(-1), { link: `/public-data/requests/${sealed.id}/usage`, title: { zh: /第1期数据使用情况报告已逾期/ } });
   t.match((await mine(app, dept.user, '?kind=party.verification_expiring')).items, [{ title: { en: /renew it in time/ }, dueAt: /^\d{4}-/ }]);
+});
+
+t.test('a backlog does not hold a shutdown: the notifier stops after the batch in hand, and another process takes the rest', async (t) => {
+  // Only the second instance's notifier runs (every 10 ms); the first's waits an hour.
+  const [first, second] = await twoInstances(t, [{}, { notifierIntervalMs: 10 }]);
+  const BACKLOG = 2000;
+  // Events no rule notifies anyone of, queued for the notifier by the trigger that queues every
+  // event (and taken off the sequencer's queue): only the draining is under test.
+  await first.db.transaction(async (tx) => {
+    await tx.execute(
+      sql.raw(`insert into audit_events (occurred_at, action, subject_type, subject_id, payload, party_ids)
+               select now(), 'test.backlog', 'bulk', g::text, '{}', '{}' from generate_series(1, ${BACKLOG}) g`),
+    );
+    await tx.execute(sql`delete from audit_pending`);
+  });
+  const pending = async () => (await first.db.select({ n: count() }).from(notificationPending))[0]!.n;
+
+  const stopped = new AbortController();
+  stopped.abort();
+  await deliverNotifications(first.db, { stopping: stopped.signal });
+  t.equal(await pending(), BACKLOG - 200, 'told to stop, the notifier finishes the batch in hand (200 events) and no more');
+
+  // Draining the rest takes a second or more; the second instance closes while its notifier is at it.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await second.close();
+  t.ok((await pending()) > 0, 'closing does not wait for the backlog to drain');
+  t.equal(await deliverNotifications(first.db), 0, 'no one is notified of these events');
+  t.equal(await pending(), 0, 'and the other process drains the rest');
 });
