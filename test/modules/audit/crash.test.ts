@@ -24,9 +24,13 @@ t.test('a sequencer killed in the middle of a batch leaves nothing half-integrat
 
   const child = spawnTs('test/fixtures/sequencer-child.ts', [], { DATABASE_URL: database.url, AUDIT_LOG_ORIGIN: origin, AUDIT_LOG_KEY: seed });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code)));
-  // Wait until its batch transaction is open and writing, then kill it without warning.
+  // Wait until its batch transaction is open and writing, then kill it without warning. How long
+  // the child takes to start depends on the machine's load: the wait ends on what is seen (the
+  // transaction, or the child gone), not after a number of tries.
   let caught = false;
-  for (let i = 0; i < 400 && !caught; i++) {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  while (!caught && !gone) {
     const busy = rowsOf<{ n: number }>(
       await db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()
         and state in ('active', 'idle in transaction') and backend_xid is not null`),
