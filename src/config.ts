@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Type, type Static, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { fileSystemReason } from './lib/startup-errors.js';
 import { readOrCreateSealP12 } from './modules/agreements/seal-file.js';
 
@@ -174,13 +174,35 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * An environment variable's text as the value its schema describes: a number as `Number` reads it
+ * (`8080`, `1e3`), a boolean as true/false or 1/0 in any case; anything else is left as text, for
+ * the schema to refuse.
+ */
+function fromEnvText(schema: TSchema, raw: string): unknown {
+  const type = (schema as { type?: string }).type;
+  if (type === 'integer' || type === 'number') {
+    const n = Number(raw);
+    return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+  }
+  if (type === 'boolean') return ({ true: true, 1: true, false: false, 0: false } as Record<string, boolean>)[raw.toLowerCase()] ?? raw;
+  return raw;
+}
+
+// Ajv, which the service validates requests with, rather than TypeBox's own value checker: that
+// one loads some 300 modules more into every process, command-line tools included.
+let ajv: Ajv | undefined;
+const validators = new Map<TSchema, ValidateFunction>();
+const validatorOf = (schema: TSchema) => validators.get(schema) ?? validators.set(schema, (ajv ??= new Ajv({ strict: false })).compile(schema)).get(schema)!;
+
 function read<K extends keyof Settings>(env: Env, name: K): SettingValue<K> {
   const spec = settings[name];
   const raw = env[name];
   if (raw === undefined || raw === '') return spec.default as SettingValue<K>;
-  const value = Value.Convert(spec.schema, raw);
-  if (!Value.Check(spec.schema, value)) {
-    const [first] = Value.Errors(spec.schema, value);
+  const value = fromEnvText(spec.schema, raw);
+  const validate = validatorOf(spec.schema);
+  if (!validate(value)) {
+    const first = validate.errors?.[0];
     // Secrets (and URLs that may carry a password) are never echoed into logs.
     const shown = secretSettings.has(name) ? '(value not shown)' : `got ${JSON.stringify(raw)}`;
     throw new ConfigError(`${name} is not valid (${first?.message ?? 'wrong type'}); ${shown}`);

@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { assertCanAccess } from '../../lib/authz.js';
 import { IdParams, Page, PageQuery, Text, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';

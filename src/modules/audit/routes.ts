@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { assertCanAccess } from '../../lib/authz.js';
 import { IdParams, Page, PageQuery, Text, Timestamp, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { seesPeopleOf, seesWhereaboutsOf, viewerOf, type Viewer } from '../../lib/viewer.js';

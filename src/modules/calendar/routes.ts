@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
 import { problemResponses } from '../../lib/http.js';
 import { auditActorOf } from '../../plugins/auth.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { StringEnum, Text, Timestamp } from '../../lib/http.js';
 import { calendarDayKinds } from './tables.js';
 import { FIRST_YEAR, LAST_YEAR } from './working-days.js';

@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdParams, Page, PageQuery, StringEnum, Text, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { callerOf, type CatalogContext } from './context.js';

@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { IdParams, Page, PageQuery, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import {

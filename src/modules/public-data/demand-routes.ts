@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { IdParams, Page, PageQuery, StringEnum, Timestamp, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { FIRST_YEAR, LAST_YEAR } from '../calendar/working-days.js';
 import { LongText, ShortText } from '../catalog/schema.js';

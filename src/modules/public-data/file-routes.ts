@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import { FileBytes, RangeHeaders, sendStoredFile } from '../../lib/byte-range.js';
 import { IdParams, problemResponses } from '../../lib/http.js';

@@ -1,4 +1,4 @@
-import { type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { FileBytes, sendStoredFile, spanOf } from '../../lib/byte-range.js';
 import { IdParams, Page, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';

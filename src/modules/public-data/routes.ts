@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { IdParams, Page, PageQuery, StringEnum, Text, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { readableEntry } from './access.js';
 import { callerOf, isBureau, type Caller, type PublicDataContext } from './context.js';

@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { IdParams, Page, PageQuery, Uuid, problemResponses } from '../../lib/http.js';
 import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { recordBankPayout, recordBankReceipt, recordBankRefund } from './bank-rail.js';

@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
 import { IdParams, Page, PageQuery, problemResponses } from '../../lib/http.js';
 import { auditActorOf } from '../../plugins/auth.js';

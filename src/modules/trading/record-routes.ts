@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { IdParams, Page, PageQuery, Timestamp, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { callerOf, type TradingContext } from './context.js';
 import { listSecurityAssessments, recordSecurityAssessment } from './cross-border.js';

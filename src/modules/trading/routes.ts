@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { IdParams, Page, PageQuery, Uuid, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
