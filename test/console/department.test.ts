@@ -2,7 +2,8 @@ import t from 'tap';
 import { as, buildTestApp } from '../helpers/app.js';
 import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, signIn, fieldValue } from '../helpers/console.js';
 import { raiseDemand, raiseObjection } from '../helpers/objections.js';
-import { applyFor, requestWorld } from '../helpers/public-data-requests.js';
+import { department, publishedEntry } from '../helpers/public-data.js';
+import { applyFor, requestWorld, shanghaiDaysFromNow, signAgreementOf } from '../helpers/public-data-requests.js';
 
 /**
  * A department's journey through the pages, in a real browser: its open list, a new entry drafted
@@ -14,7 +15,9 @@ import { applyFor, requestWorld } from '../helpers/public-data-requests.js';
 
 t.test('a department drafts an entry, answers a request before its deadline and answers an objection and a demand', { skip: noBrowser }, async (t) => {
   const app = await buildTestApp(t, {}, { consoleDir: await consoleBundle() });
-  const { dept, applicant, entry } = await requestWorld(app);
+  const { clerk, bureau, dept, applicant, entry } = await requestWorld(app);
+  const otherDept = await department(app, clerk);
+  const otherEntry = await publishedEntry(app, otherDept.user, bureau);
   const request = await applyFor(app, applicant, [entry.id]);
   const objection = await raiseObjection(app, applicant, entry.id);
   await raiseDemand(app, applicant, dept.party.id);
@@ -88,7 +91,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await track.getByText('当前： 已同意').waitFor();
   t.same(await track.locator('li').allTextContents(), ['已完成： 已受理', '已完成： 已延期', '当前： 已同意', '未开始： 协议已签署', '未开始： 使用期内', '未开始： 已结束'], 'the request’s path');
   await page.getByRole('heading', { name: /^政务数据利用协议 GDU-/ }).waitFor();
-  const answered = (await as(app, dept.user, { method: 'GET', url: `/public-data/requests/${request.id}` })).json<{ state: string; answeredAt: string; reportEveryMonths: number }>();
+  const answered = (await as(app, dept.user, { method: 'GET', url: `/public-data/requests/${request.id}` })).json<{ state: string; answeredAt: string; reportEveryMonths: number; agreementId: string }>();
   t.match(answered, { state: 'approved', reportEveryMonths: 1 }, 'the API holds the approval');
   t.ok(Date.parse(answered.answeredAt) < Date.parse(extended.deadline.dueAt), 'answered before the deadline');
 
@@ -97,6 +100,23 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   t.same(await steps.locator('tbody th').allTextContents(), ['受理申请', '延长答复期限', '同意申请'], 'every step, oldest first');
   await checkAccessibility(t, page, 'request approved');
   await screenshot(page, 'department', 'request-approved');
+
+  // The department's admin signs the utilization agreement in the page; the applicant's signature
+  // (seeded) seals it; then the use of the data, and an order to correct a use beyond the scope.
+  await page.getByLabel('登录密码').fill(dept.user.password);
+  await page.getByRole('button', { name: '签署协议' }).click();
+  await page.getByText('我方已签署，等待对方签署。').waitFor();
+  await signAgreementOf(app, answered.agreementId, [applicant]);
+  await page.reload();
+  await page.getByRole('table', { name: '使用情况报告期' }).getByText('第 1 期').waitFor();
+  await page.getByLabel('事由').selectOption('beyond_scope');
+  await page.getByLabel('说明').fill('将数据用于商业广告投放');
+  await page.getByLabel('改正期限').fill(shanghaiDaysFromNow(10));
+  await page.getByRole('button', { name: '责令改正' }).click();
+  await page.getByRole('table', { name: '责令改正记录（第六十四条）' }).getByText('超出范围使用').waitFor();
+  await checkAccessibility(t, page, 'request in use');
+  const orders = (await as(app, dept.user, { method: 'GET', url: '/public-data/orders' })).json<{ items: { ground: string; state: string }[] }>();
+  t.match(orders.items, [{ ground: 'beyond_scope', state: 'open' }], 'the API holds the order to correct');
   await steps.getByRole('link', { name: '核验回执：同意申请' }).click();
   await page.getByRole('heading', { level: 1, name: '回执核验' }).waitFor();
   await page.getByRole('button', { name: '从服务器获取公钥' }).click();
@@ -132,6 +152,28 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await screenshot(page, 'department', 'demands');
   const demands = (await as(app, dept.user, { method: 'GET', url: '/public-data/demands' })).json<{ items: { status: string; plannedOn: string }[] }>();
   t.match(demands.items, [{ status: 'planned', plannedOn: '2099-06-30' }], 'the API holds the answer');
+
+  // A sharing request to another department, found on its open list; shared unconditionally, it is granted at once.
+  await nav.getByRole('link', { name: '数据申请' }).click();
+  await page.getByRole('link', { name: '申请共享数据' }).click();
+  await page.getByRole('heading', { level: 1, name: '申请共享数据' }).waitFor();
+  await page.getByLabel('检索开放目录').fill('客运量');
+  await page.getByRole('button', { name: '检索', exact: true }).click();
+  const shared = page.getByRole('group', { name: '申请共享的目录条目（同一部门）' });
+  t.equal(await shared.getByRole('checkbox').count(), 1, 'the other department’s entry, not its own');
+  await shared.getByRole('checkbox').check();
+  await page.getByLabel('共享依据').fill('《重庆市大数据发展管理条例》第十五条');
+  await page.getByLabel('用途').fill('城市运行监测');
+  await page.getByLabel('共享范围').fill('全市客运量按月汇总');
+  await page.getByLabel('共享方式').fill('接口调用，仅限本部门使用');
+  await page.getByLabel('使用期限起始日').fill(shanghaiDaysFromNow(0));
+  await page.getByLabel('使用期限截止日').fill(shanghaiDaysFromNow(365));
+  await checkAccessibility(t, page, 'sharing request');
+  await page.getByRole('button', { name: '提交共享申请' }).click();
+  await page.getByRole('heading', { level: 1, name: '共享申请' }).waitFor();
+  await page.getByRole('navigation', { name: '申请进度' }).getByText('当前： 已同意').waitFor();
+  const sharing = (await as(app, dept.user, { method: 'GET', url: '/public-data/requests?role=applicant' })).json<{ items: { kind: string; state: string; entryIds: string[] }[] }>();
+  t.match(sharing.items, [{ kind: 'sharing', state: 'approved', entryIds: [otherEntry.id] }], 'the API granted the sharing request');
 
   t.same(pageErrors, [], 'no script or CSP error in the page');
 });

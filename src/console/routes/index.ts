@@ -31,6 +31,7 @@ import { EntryListPage, NewEntryPage } from './public-data/entry-list';
 import { ObjectionsPage } from './public-data/objections';
 import { RequestDetailPage } from './public-data/request-detail';
 import { RequestListPage } from './public-data/request-list';
+import { SharingRequestPage } from './public-data/sharing-request';
 
 export interface ConsoleRoute {
   path: string;
@@ -65,6 +66,7 @@ export const routes: ConsoleRoute[] = [
   { path: '/public-data/entries/:id', page: EntryDetailPage, access: ['department', 'bureau'] },
   { path: '/public-data/requests', page: RequestListPage, access: ['buyer', 'provider', 'department', 'bureau'] },
   { path: '/public-data/requests/:id', page: RequestDetailPage, access: ['buyer', 'provider', 'department', 'bureau'] },
+  { path: '/public-data/sharing/new', page: SharingRequestPage, access: ['department'] },
   { path: '/public-data/objections', page: ObjectionsPage, access: ['department', 'bureau'] },
   { path: '/public-data/demands', page: DemandsPage, access: ['department', 'bureau'] },
   { path: '/public-data/duties', page: DutiesPage, access: ['department', 'bureau'] },

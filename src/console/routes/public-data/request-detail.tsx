@@ -9,6 +9,7 @@ import { useSession } from '../../lib/session';
 import { useLoad } from '../../lib/use-load';
 import { AgreementSection } from '../orders/order-actions';
 import { AnswerForm, ExtensionForm } from './request-answer';
+import { RequestUsage } from './request-usage';
 import { Deadline, requestPath, type PublicDataRequest, type RequestState } from './request-parts';
 
 /**
@@ -115,6 +116,7 @@ export function RequestDetailPage({ id }: { id: string }) {
             {department && r.nextSteps.includes('extend') && <ExtensionForm request={r} onChange={request.reload} />}
             {department && r.nextSteps.includes('approve') && <AnswerForm request={r} onChange={request.reload} />}
             {r.agreementId && <AgreementSection agreementId={r.agreementId} partyId={partyId} onChange={request.reload} />}
+            {r.kind === 'open' && r.agreementId && <RequestUsage requestId={r.id} canOrder={department || session.has('bureau')} />}
             <RequestSteps request={r} partyId={partyId} />
           </>
         )}
