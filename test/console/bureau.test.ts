@@ -11,7 +11,8 @@ import { tradingWorld, verifiedUser } from '../helpers/trading.js';
  * The bureau's journey through the pages, in a real browser: an entry of the open list reviewed and
  * published; two departments' needs consolidated into a procurement, ordered as buyer of record and
  * its agreement signed on the order's page; deadlines and duties; the model texts; the copy of a
- * signed utilization agreement read in its inbox, the request's state; the working-day calendar.
+ * signed utilization agreement read in its inbox, the request's state; the working-day calendar
+ * read, and a year loaded from its notice.
  * The departments', the provider's and the applicant's sides are seeded through the API.
  */
 
@@ -131,6 +132,22 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   t.match(await days.textContent(), /调休上班/, 'with its make-up working days');
   await checkAccessibility(t, page, 'calendar year');
   await screenshot(page, 'bureau', 'calendar-2026');
+
+  // A year loaded from its notice: a make-up working day on a weekday is refused, naming the line.
+  await page.getByRole('link', { name: '返回工作日历' }).click();
+  await page.getByRole('heading', { level: 2, name: '载入年度节假日安排' }).waitFor();
+  await page.getByLabel('年份').fill('2099');
+  await page.getByLabel('通知文号').fill('国办发明电〔2098〕1号');
+  await page.getByLabel('节假日与调休上班日').fill('2099-01-01, holiday, 元旦\n2099-01-02, holiday, 元旦\n2099-01-05, workday, 元旦');
+  await page.getByRole('button', { name: '载入', exact: true }).click();
+  t.match(await page.getByRole('alert').textContent(), /\/body\/days\/2/, 'the API names the day at fault');
+  await page.getByLabel('节假日与调休上班日').fill('2099-01-01, holiday, 元旦\n2099-01-02, holiday, 元旦\n2099-01-04, workday, 元旦');
+  await page.getByRole('button', { name: '载入', exact: true }).click();
+  await page.getByText(/^已载入 2099 年第 \d+ 版，重新计算了 0 个期限。$/).waitFor();
+  await page.getByRole('link', { name: '2099', exact: true }).waitFor();
+  await checkAccessibility(t, page, 'calendar loaded');
+  const loaded = (await as(app, bureau.user, { method: 'GET', url: '/calendar/years/2099' })).json<{ notice: { reference: string }; holidays: number; workdays: number }>();
+  t.match(loaded, { notice: { reference: '国办发明电〔2098〕1号' }, holidays: 2, workdays: 1 }, 'the API holds the year');
 
   t.same(pageErrors, [], 'no script or CSP error in the page');
 });

@@ -153,6 +153,23 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   const demands = (await as(app, dept.user, { method: 'GET', url: '/public-data/demands' })).json<{ items: { status: string; plannedOn: string }[] }>();
   t.match(demands.items, [{ status: 'planned', plannedOn: '2099-06-30' }], 'the API holds the answer');
 
+  // A purchase need filed for the bureau to buy: no budget is set, so it is flagged over budget.
+  await nav.getByRole('link', { name: '集中采购' }).click();
+  await page.getByRole('heading', { level: 1, name: '集中采购' }).waitFor();
+  await page.getByLabel('所需数据').fill('公共交通站点客流数据');
+  await page.getByLabel('需求说明').fill('按线路和站点汇总的每日客流量');
+  await page.getByLabel('所服务的职责').fill('优化全市公交线网');
+  await page.getByLabel('职责的法律依据').fill('《重庆市公共交通条例》第八条');
+  await page.getByLabel('预算（元）').fill('3000');
+  await page.getByLabel('使用期限起始日').fill('2099-01-01');
+  await page.getByLabel('使用期限截止日').fill('2099-12-31');
+  await page.getByLabel('预算年度').fill('2099');
+  await checkAccessibility(t, page, 'procurement (department)');
+  await page.getByRole('button', { name: '提交需求' }).click();
+  await page.getByRole('table', { name: '采购需求（1 项）' }).getByText('¥3,000.00 · 超出预算').waitFor();
+  const needs = (await as(app, dept.user, { method: 'GET', url: '/procurement/needs' })).json<{ items: { budgetMinor: number; overBudget: boolean }[] }>();
+  t.match(needs.items, [{ budgetMinor: 300_000, overBudget: true }], 'the API holds the need, in fen');
+
   // A sharing request to another department, found on its open list; shared unconditionally, it is granted at once.
   await nav.getByRole('link', { name: '数据申请' }).click();
   await page.getByRole('link', { name: '申请共享数据' }).click();

@@ -4,7 +4,9 @@ import { Facts, Page } from '../../components/page';
 import { LoadedTable, Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
+import { useSession } from '../../lib/session';
 import { useLoad } from '../../lib/use-load';
+import { CalendarLoad } from './calendar-load';
 
 /**
  * The working-day calendar the deadlines count on (Art. 16, 18): every stored year at its current
@@ -14,6 +16,7 @@ import { useLoad } from '../../lib/use-load';
  */
 export function CalendarPage() {
   const { t, dateTime } = useI18n();
+  const session = useSession();
   const years = useLoad(async () => ({ items: (await ok(api.GET('/calendar/years'))).toReversed() }), []);
   return (
     <Page title={t('calendar.title')}>
@@ -32,6 +35,7 @@ export function CalendarPage() {
           { header: t('calendar.loadedAt'), cell: (y) => dateTime(y.loadedAt) },
         ]}
       />
+      {session.has('bureau') && <CalendarLoad onLoaded={years.reload} />}
     </Page>
   );
 }

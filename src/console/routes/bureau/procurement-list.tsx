@@ -11,6 +11,7 @@ import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { NeedForm } from './need-form';
 
 type Body = paths['/procurement/procurements']['post']['requestBody']['content']['application/json'];
 type Need = paths['/procurement/needs/{id}']['get']['responses']['200']['content']['application/json'];
@@ -100,18 +101,21 @@ export function ProcurementListPage() {
       {bureau ? (
         <WhenLoaded loaded={needs}>{(data) => <Consolidation needs={data.items} />}</WhenLoaded>
       ) : (
-        <LoadedTable
-          loaded={needs}
-          empty={t('procurement.noNeeds')}
-          caption={(count) => t('procurement.needsCaption', { count })}
-          rowKey={(n) => n.id}
-          columns={[
-            { header: t('procurement.needTitle'), cell: (n) => n.title },
-            { header: t('procurement.status'), cell: (n) => t(`needStatus.${n.status}`) },
-            { header: t('procurement.budget'), cell: (n) => `${money(n.budgetMinor, n.currency)}${n.overBudget ? ` · ${t('procurement.overBudget')}` : ''}` },
-            { header: t('procurement.budgetYear'), cell: (n) => n.budgetYear },
-          ]}
-        />
+        <>
+          <LoadedTable
+            loaded={needs}
+            empty={t('procurement.noNeeds')}
+            caption={(count) => t('procurement.needsCaption', { count })}
+            rowKey={(n) => n.id}
+            columns={[
+              { header: t('procurement.needTitle'), cell: (n) => n.title },
+              { header: t('procurement.status'), cell: (n) => t(`needStatus.${n.status}`) },
+              { header: t('procurement.budget'), cell: (n) => `${money(n.budgetMinor, n.currency)}${n.overBudget ? ` · ${t('procurement.overBudget')}` : ''}` },
+              { header: t('procurement.budgetYear'), cell: (n) => n.budgetYear },
+            ]}
+          />
+          <NeedForm onFiled={needs.reload} />
+        </>
       )}
     </Page>
   );
