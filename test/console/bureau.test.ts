@@ -1,7 +1,7 @@
 import t from 'tap';
 import { as, buildTestApp } from '../helpers/app.js';
 import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, signIn } from '../helpers/console.js';
-import { bureauOf } from '../helpers/procurement.js';
+import { bureauOf, consolidation } from '../helpers/procurement.js';
 import { conditionalOpen, department, draftEntry, publishedEntry, submitEntry, uploadDataVersion } from '../helpers/public-data.js';
 import { sealedOpenRequest } from '../helpers/public-data-requests.js';
 import { fileNeed } from '../helpers/route-world.js';
@@ -27,6 +27,7 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   const published = await publishedEntry(app, transport.user, bureau.user, { open: conditionalOpen });
   const applicant = await verifiedUser(app, ['buyer'], clerk);
   const sealed = await sealedOpenRequest(app, transport.user, applicant.user, published.id);
+  const spare = await fileNeed(app, transport.user, { title: '出租车运营数据', budgetMinor: 100_000 });
   const draft = await draftEntry(app, planning.user, { title: { zh: '重庆市建设用地供应统计' } });
   await uploadDataVersion(app, planning.user, draft.id);
   await submitEntry(app, planning.user, draft.id);
@@ -88,6 +89,15 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   await page.getByText('我方已签署，等待对方签署。').waitFor();
   await checkAccessibility(t, page, 'procurement order');
 
+  // A second procurement, consolidated through the API, cancelled in the page with its reason.
+  const second = (await as(app, bureau.user, { method: 'POST', url: '/procurement/procurements', payload: consolidation([spare.id], product.id) })).json<{ id: string }>();
+  await session.open(`/procurement/procurements/${second.id}`);
+  await page.getByLabel('取消理由').fill('需求已通过数据共享满足');
+  await page.getByRole('button', { name: '取消采购项目' }).click();
+  await track.getByText('当前： 已取消').waitFor();
+  const cancelled = (await as(app, bureau.user, { method: 'GET', url: `/procurement/procurements/${second.id}` })).json<{ status: string; cancelReason: string }>();
+  t.match(cancelled, { status: 'cancelled', cancelReason: '需求已通过数据共享满足' }, 'the API holds the cancellation');
+
   // Deadlines and duties across departments.
   await nav.getByRole('link', { name: '期限与义务' }).click();
   await page.getByRole('heading', { level: 1, name: '期限与义务' }).waitFor();
@@ -101,6 +111,10 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   const kinds = await page.getByRole('table', { name: /^示范文本/ }).locator('tbody td:nth-child(2)').allTextContents();
   t.same([...new Set(kinds)].sort(), ['政务数据利用协议', '数据交易协议', '集中采购协议'].sort(), 'a model text of every kind');
   await checkAccessibility(t, page, 'model texts');
+  await page.getByLabel('示范文本全文').fill('不是示范文本的格式');
+  await page.getByRole('button', { name: '发布', exact: true }).click();
+  await page.getByRole('alert').waitFor();
+  t.equal((await as(app, bureau.user, { method: 'GET', url: '/agreement-model-texts' })).json<unknown[]>().length, kinds.length, 'a text that is not a model text is refused: nothing published');
 
   // The copy of the signed utilization agreement, read; the request's page.
   await nav.getByRole('link', { name: '协议抄送' }).click();

@@ -50,6 +50,10 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await page.getByLabel('数据字段').fill('month, date, 统计月份\nkilometres, integer, 运营里程（万公里）');
   await page.getByRole('button', { name: '保存草稿' }).click();
   await page.getByRole('heading', { level: 1, name: '重庆市出租车运营里程统计' }).waitFor();
+  await page.getByRole('button', { name: '修改条目' }).click();
+  await page.getByLabel('名称（中文）').fill('重庆市巡游出租车运营里程统计');
+  await page.getByRole('button', { name: '保存修改' }).click();
+  await page.getByRole('heading', { level: 1, name: '重庆市巡游出租车运营里程统计' }).waitFor();
   await page.getByLabel('数据文件').setInputFiles({ name: 'taxi.csv', mimeType: 'text/csv', buffer: Buffer.from('month,kilometres\n2024-01,5120\n') });
   await page.getByLabel('变更说明').fill('首次发布');
   await page.getByRole('button', { name: '上传数据版本' }).click();
@@ -59,7 +63,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await checkAccessibility(t, page, 'entry');
   await screenshot(page, 'department', 'entry-submitted');
   const entries = (await as(app, dept.user, { method: 'GET', url: '/public-data/entries?reviewStatus=submitted' })).json<{ items: { title: string }[] }>();
-  t.same(entries.items.map((e) => e.title), ['重庆市出租车运营里程统计'], 'the API holds the submitted entry');
+  t.same(entries.items.map((e) => e.title), ['重庆市巡游出租车运营里程统计'], 'the API holds the edited, submitted entry');
 
   // The request addressed to it, with its deadline; its page with the state diagram.
   await nav.getByRole('link', { name: '数据申请' }).click();
