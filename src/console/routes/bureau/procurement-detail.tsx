@@ -13,6 +13,7 @@ import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { PeriodTable } from '../public-data/period-table';
 
 type Procurement = paths['/procurement/procurements/{id}']['get']['responses']['200']['content']['application/json'];
 type Usage = paths['/procurement/procurements/{id}/usage']['get']['responses']['200']['content']['application/json'];
@@ -71,7 +72,7 @@ function UsageReportForm({ procurementId, period, onChange }: { procurementId: s
 
 /** Each beneficiary's schedule of usage reports, each period with its status and report; a department files its own. */
 function UsageSection({ procurementId, department }: { procurementId: string; department: boolean }) {
-  const { t, date, dateTime } = useI18n();
+  const { t, dateTime } = useI18n();
   const usage = useLoad(() => ok(api.GET('/procurement/procurements/{id}/usage', { params: { path: { id: procurementId } } })), [procurementId]);
   return (
     <section aria-labelledby="usage-heading">
@@ -82,30 +83,21 @@ function UsageSection({ procurementId, department }: { procurementId: string; de
             const reportable = d.periods.find((p) => !p.report && p.status !== 'upcoming');
             return (
               <div key={d.departmentPartyId}>
-                <Table
+                <PeriodTable
                   caption={t('usage.caption', { id: d.departmentPartyId })}
-                  rows={d.periods}
-                  rowKey={(p) => String(p.period)}
-                  columns={[
-                    { header: t('usage.period'), cell: (p) => t('duties.period', { n: p.period }) },
-                    { header: t('usage.span'), cell: (p) => `${date(p.start)} – ${date(p.end)}` },
-                    { header: t('duties.dueDate'), cell: (p) => date(p.dueDate) },
-                    { header: t('usage.status'), cell: (p) => <span class={`status status-${p.status}`}>{t(`periodStatus.${p.status}`)}</span> },
-                    {
-                      header: t('usage.report'),
-                      cell: (p) =>
-                        p.report ? (
-                          <>
-                            {p.report.summary} · {dateTime(p.report.filedAt)} ·{' '}
-                            <Link to={`/receipts?event=${p.report.auditEventId}`} aria-label={t('step.checkReceiptOf', { action: t('duties.period', { n: p.period }) })}>
-                              {t('step.checkReceipt')}
-                            </Link>
-                          </>
-                        ) : (
-                          '—'
-                        ),
-                    },
-                  ]}
+                  periods={d.periods}
+                  report={(p) =>
+                    p.report ? (
+                      <>
+                        {p.report.summary} · {dateTime(p.report.filedAt)} ·{' '}
+                        <Link to={`/receipts?event=${p.report.auditEventId}`} aria-label={t('step.checkReceiptOf', { action: t('duties.period', { n: p.period }) })}>
+                          {t('step.checkReceipt')}
+                        </Link>
+                      </>
+                    ) : (
+                      '—'
+                    )
+                  }
                 />
                 {department && reportable && <UsageReportForm procurementId={procurementId} period={reportable} onChange={usage.reload} />}
               </div>

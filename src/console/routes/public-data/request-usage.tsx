@@ -8,6 +8,7 @@ import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { PeriodTable } from './period-table';
 
 type Usage = paths['/public-data/requests/{id}/usage']['get']['responses']['200']['content']['application/json'];
 type OrderBody = paths['/public-data/requests/{id}/orders']['post']['requestBody']['content']['application/json'];
@@ -74,18 +75,7 @@ export function RequestUsage({ requestId, canOrder }: { requestId: string; canOr
             {u.periods.length === 0 ? (
               <p>{t('pdUsage.noPeriods')}</p>
             ) : (
-              <Table
-                caption={t('pdUsage.periods')}
-                rows={u.periods}
-                rowKey={(p) => String(p.period)}
-                columns={[
-                  { header: t('usage.period'), cell: (p) => t('duties.period', { n: p.period }) },
-                  { header: t('usage.span'), cell: (p) => `${date(p.start)} – ${date(p.end)}` },
-                  { header: t('duties.dueDate'), cell: (p) => date(p.dueDate) },
-                  { header: t('usage.status'), cell: (p) => <span class={`status status-${p.status}`}>{t(`periodStatus.${p.status}`)}</span> },
-                  { header: t('usage.report'), cell: (p) => (p.report ? `${p.report.summary} · ${dateTime(p.report.filedAt)}` : '—') },
-                ]}
-              />
+              <PeriodTable caption={t('pdUsage.periods')} periods={u.periods} report={(p) => (p.report ? `${p.report.summary} · ${dateTime(p.report.filedAt)}` : '—')} />
             )}
             {u.outcomes.length === 0 ? (
               <p>{t('pdUsage.noOutcomes')}</p>
