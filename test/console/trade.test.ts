@@ -4,7 +4,7 @@ import t from 'tap';
 import { deliverNotifications } from '../../src/modules/notifications/notifier.js';
 import { as, buildTestApp, signUp } from '../helpers/app.js';
 import { listedProduct, sampleListing } from '../helpers/catalog.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, fieldValue, noBrowser, openConsole, screenshot } from '../helpers/console.js';
 import { createVerifiedParty, registerParty } from '../helpers/identity.js';
 import { verifiedUser } from '../helpers/trading.js';
 
@@ -157,9 +157,9 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   await steps.getByRole('link', { name: '核验回执：下单' }).click();
   await page.getByRole('heading', { level: 1, name: '回执核验' }).waitFor();
   const receipt = page.getByLabel('回执（JSON）');
-  await valueOf(receipt, /dx-audit-receipt\/v1/);
+  await fieldValue(receipt, /dx-audit-receipt\/v1/);
   await page.getByRole('button', { name: '从服务器获取公钥' }).click();
-  await valueOf(page.getByLabel('日志公钥'), /^[^+\s]+\+[0-9a-f]{8}\+/);
+  await fieldValue(page.getByLabel('日志公钥'), /^[^+\s]+\+[0-9a-f]{8}\+/);
   await page.getByRole('button', { name: '核验', exact: true }).click();
   await page.getByText(/^回执有效：记录 \d+ 包含在已签名的 \d+ 条记录的日志中。$/).waitFor();
   t.ok(await page.getByText('order.placed').isVisible(), 'the receipt proves the placing of the order');
@@ -236,14 +236,6 @@ async function fillSurely(control: Locator, text: string): Promise<void> {
 }
 
 /** The control's value once it matches: a field the page fills from the API. */
-async function valueOf(control: Locator, pattern: RegExp): Promise<string> {
-  for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 50))) {
-    const value = await control.inputValue();
-    if (pattern.test(value)) return value;
-  }
-  throw new Error(`the field never held ${pattern}`);
-}
-
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {

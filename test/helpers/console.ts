@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { bundleConsole } from '../../scripts/console-bundle.js';
 
@@ -121,4 +121,22 @@ export async function checkAccessibility(t: Test, page: Page, name: string): Pro
 export async function screenshot(page: Page, file: string, name: string): Promise<void> {
   mkdirSync(join(screenshotDir, file), { recursive: true });
   await page.screenshot({ path: join(screenshotDir, file, `${name}.png`), fullPage: true });
+}
+
+/** Signs `user` in through the sign-in page and waits for the first page (the notifications). */
+export async function signIn(session: ConsoleSession, user: { email: string; password: string }): Promise<void> {
+  await session.open('/sign-in');
+  await session.page.getByLabel('电子邮箱').fill(user.email);
+  await session.page.getByLabel('密码').fill(user.password);
+  await session.page.getByRole('button', { name: '登录' }).click();
+  await session.page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
+}
+
+/** A form control's value once it matches `pattern` (a page fills it after a call); fails after 10 s. */
+export async function fieldValue(control: Locator, pattern: RegExp): Promise<string> {
+  for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 50))) {
+    const value = await control.inputValue();
+    if (pattern.test(value)) return value;
+  }
+  throw new Error(`the field never held ${pattern}`);
 }

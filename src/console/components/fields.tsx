@@ -20,7 +20,7 @@ export function TextField(
   props: Common & {
     value: string;
     onValue(value: string): void;
-    type?: 'text' | 'email' | 'password' | 'number' | 'date' | 'search';
+    type?: 'text' | 'email' | 'password' | 'number' | 'date' | 'datetime-local' | 'search';
     autoComplete?: string;
     multiline?: boolean;
     name?: string;

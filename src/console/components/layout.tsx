@@ -14,6 +14,16 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   { to: '/catalog', label: 'nav.catalog', roles: ['buyer', 'provider', 'operator'] },
   { to: '/orders', label: 'nav.orders', roles: ['buyer', 'provider', 'operator'] },
   { to: '/receipts', label: 'nav.receipts', roles: 'all' },
+  // department and bureau
+  { to: '/public-data/entries', label: 'nav.entries', roles: ['department', 'bureau'] },
+  { to: '/public-data/requests', label: 'nav.pdRequests', roles: ['department', 'bureau'] },
+  { to: '/public-data/duties', label: 'nav.duties', roles: ['department', 'bureau'] },
+  { to: '/public-data/objections', label: 'nav.objections', roles: ['department', 'bureau'] },
+  { to: '/public-data/demands', label: 'nav.demands', roles: ['department', 'bureau'] },
+  { to: '/procurement', label: 'nav.procurement', roles: ['department', 'bureau'] },
+  { to: '/agreements/model-texts', label: 'nav.modelTexts', roles: ['bureau'] },
+  { to: '/agreements/inbox', label: 'nav.inbox', roles: ['bureau'] },
+  { to: '/calendar', label: 'nav.calendar', roles: ['bureau'] },
 ];
 
 function LanguageChoice() {

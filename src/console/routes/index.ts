@@ -20,6 +20,18 @@ import { PartyReviewPage } from './operator/party-review';
 import { OrderDetailPage } from './orders/order-detail';
 import { OrderListPage } from './orders/order-list';
 import { ReceiptCheckerPage } from './receipts/receipt-checker';
+import { AgreementInboxPage, ModelTextsPage } from './bureau/agreements';
+import { CalendarPage, CalendarYearPage } from './bureau/calendar';
+import { ProcurementDetailPage } from './bureau/procurement-detail';
+import { ProcurementListPage } from './bureau/procurement-list';
+import { DemandsPage } from './public-data/demands';
+import { DutiesPage } from './public-data/duties';
+import { EntryDetailPage } from './public-data/entry-detail';
+import { EntryListPage, NewEntryPage } from './public-data/entry-list';
+import { ObjectionsPage } from './public-data/objections';
+import { RequestDetailPage } from './public-data/request-detail';
+import { RequestListPage } from './public-data/request-list';
+import { SharingRequestPage } from './public-data/sharing-request';
 
 export interface ConsoleRoute {
   path: string;
@@ -46,6 +58,22 @@ export const routes: ConsoleRoute[] = [
   { path: '/catalog/:id', page: ListingPage, access: ['buyer', 'provider', 'operator'] },
   { path: '/catalog/:id/order', page: OrderFormPage, access: ['buyer'] },
   { path: '/orders', page: OrderListPage, access: ['buyer', 'provider', 'operator'] },
-  { path: '/orders/:id', page: OrderDetailPage, access: ['buyer', 'provider', 'operator'] },
+  { path: '/orders/:id', page: OrderDetailPage, access: ['buyer', 'provider', 'operator', 'bureau'] },
   { path: '/receipts', page: ReceiptCheckerPage, access: 'public' },
+  // department and bureau
+  { path: '/public-data/entries', page: EntryListPage, access: ['department', 'bureau'] },
+  { path: '/public-data/entries/new', page: NewEntryPage, access: ['department'] },
+  { path: '/public-data/entries/:id', page: EntryDetailPage, access: ['department', 'bureau'] },
+  { path: '/public-data/requests', page: RequestListPage, access: ['buyer', 'provider', 'department', 'bureau'] },
+  { path: '/public-data/requests/:id', page: RequestDetailPage, access: ['buyer', 'provider', 'department', 'bureau'] },
+  { path: '/public-data/sharing/new', page: SharingRequestPage, access: ['department'] },
+  { path: '/public-data/objections', page: ObjectionsPage, access: ['department', 'bureau'] },
+  { path: '/public-data/demands', page: DemandsPage, access: ['department', 'bureau'] },
+  { path: '/public-data/duties', page: DutiesPage, access: ['department', 'bureau'] },
+  { path: '/procurement', page: ProcurementListPage, access: ['department', 'bureau'] },
+  { path: '/procurement/procurements/:id', page: ProcurementDetailPage, access: ['department', 'bureau'] },
+  { path: '/agreements/model-texts', page: ModelTextsPage, access: ['bureau'] },
+  { path: '/agreements/inbox', page: AgreementInboxPage, access: ['bureau'] },
+  { path: '/calendar', page: CalendarPage, access: ['department', 'bureau'] },
+  { path: '/calendar/:year', page: CalendarYearPage, access: ['department', 'bureau'] },
 ];

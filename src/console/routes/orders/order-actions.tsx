@@ -15,11 +15,11 @@ type Instructions = { reference: string | null; amountMinor: number; currency: s
 type Grant = OrderRecord['grants'][number];
 
 /**
- * The trade agreement of an order: its record and signatures, the PDF shown in the page (and saved
+ * An agreement (an order's trade agreement, a request's utilization agreement): its record and signatures, the PDF shown in the page (and saved
  * on request), and the signature of the acting party's admin over the content hash of the draft
  * shown, confirmed with their password (POST /agreements/{id}/signatures).
  */
-function AgreementSection({ agreementId, partyId, onChange }: { agreementId: string; partyId: string | null; onChange(): void }) {
+export function AgreementSection({ agreementId, partyId, onChange }: { agreementId: string; partyId: string | null; onChange(): void }) {
   const { t, text, dateTime } = useI18n();
   const agreement = useLoad(() => ok(api.GET('/agreements/{id}', { params: { path: { id: agreementId } } })), [agreementId]);
   const [pdf, setPdf] = useState<{ url: string; blob: Blob } | null>(null);
@@ -43,7 +43,7 @@ function AgreementSection({ agreementId, partyId, onChange }: { agreementId: str
   const open = a.status === 'draft' || a.status === 'awaiting_signatures';
   return (
     <section aria-labelledby="agreement-heading">
-      <h2 id="agreement-heading">{t('agreement.title', { number: a.number })}</h2>
+      <h2 id="agreement-heading">{a.kind === 'trade' ? t('agreement.title', { number: a.number }) : t('agreement.titleOf', { kind: t(`agreementKind.${a.kind}`), number: a.number })}</h2>
       <Facts
         items={[
           [t('agreement.name'), text(a.title)],

@@ -2,7 +2,8 @@ import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { Facts, Loading, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
-import { Table } from '../../components/table';
+import { StateTrack } from '../../components/state-track';
+import { changeOf, StepTable } from '../../components/steps';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
@@ -15,29 +16,13 @@ type Status = OrderRecord['order']['status'];
 /** The way an order goes when nothing goes wrong (the state machine of modules/trading). */
 const mainPath: Status[] = ['requested', 'accepted', 'agreement_pending', 'payment_pending', 'paid', 'delivering', 'delivered', 'accepted_by_buyer', 'completed'];
 
-/** The states the order has been in, in order, and where it is now, on the main path and off it. */
-function StateTrack({ record }: { record: OrderRecord }) {
+/** The order's path: the main path, with the approval or terms proposed where the order took them. */
+function StateTrackOf({ record }: { record: OrderRecord }) {
   const { t } = useI18n();
-  const visited = new Set<Status>(record.steps.map((s) => s.to as Status));
-  const current = record.order.status;
-  const offPath = [...new Set(record.steps.map((s) => s.to as Status))].filter((s) => !mainPath.includes(s));
-  const path = [...mainPath.slice(0, 1), ...offPath.filter((s) => s === 'awaiting_provider' || s === 'terms_proposed'), ...mainPath.slice(1)];
-  const detours = offPath.filter((s) => !path.includes(s));
-  return (
-    <nav aria-label={t('order.stateTrack')}>
-      <ol class="track">
-        {[...path, ...detours].map((status) => {
-          const state = status === current ? 'current' : visited.has(status) ? 'done' : 'todo';
-          return (
-            <li key={status} class={`track-${state}${detours.includes(status) ? ' track-detour' : ''}`} aria-current={state === 'current' ? 'step' : undefined}>
-              <span class="visually-hidden">{t(`track.${state}`)} </span>
-              {t(`orderStatus.${status}`)}
-            </li>
-          );
-        })}
-      </ol>
-    </nav>
-  );
+  const visited = record.steps.map((s) => s.to as Status);
+  const asked = visited.filter((s) => s === 'awaiting_provider' || s === 'terms_proposed');
+  const path = [...mainPath.slice(0, 1), ...new Set(asked), ...mainPath.slice(1)];
+  return <StateTrack label={t('order.stateTrack')} path={path} visited={visited} current={record.order.status} name={(s) => t(`orderStatus.${s}`)} />;
 }
 
 /**
@@ -60,7 +45,7 @@ export function OrderDetailPage({ id }: { id: string }) {
           <p class="status-line">
             {t('order.status')}: <strong class={`status status-${o.status}`}>{t(`orderStatus.${o.status}`)}</strong>
           </p>
-          <StateTrack record={r} />
+          <StateTrackOf record={r} />
           <Facts
             items={[
               [t('order.listing'), <Link to={`/catalog/${o.listingId}`}>{text(r.revision.title)}</Link>],
@@ -81,25 +66,18 @@ export function OrderDetailPage({ id }: { id: string }) {
           />
           <OrderActions record={r} partyId={state.partyId} onChange={record.reload} />
           <h2>{t('orderDetail.steps')}</h2>
-          <Table
+          <StepTable
             caption={t('orderDetail.steps')}
-            hideCaption
-            rows={r.steps}
-            rowKey={(s) => s.auditEventId}
-            columns={[
-              { header: t('step.action'), cell: (s) => tryT(`orderStep.${s.action}`) ?? s.action },
-              { header: t('step.at'), cell: (s) => dateTime(s.at) },
-              { header: t('step.change'), cell: (s) => `${s.from ? `${tryT(`orderStatus.${s.from}`) ?? s.from} → ` : ''}${tryT(`orderStatus.${s.to}`) ?? s.to}` },
-              { header: t('step.actor'), cell: (s) => (s.actor.role ? (tryT(`role.${s.actor.role}`) ?? s.actor.role) : t('step.system')) },
-              {
-                header: t('step.receipt'),
-                cell: (s) => (
-                  <Link to={`/receipts?event=${s.auditEventId}`} aria-label={t('step.checkReceiptOf', { action: tryT(`orderStep.${s.action}`) ?? s.action })}>
-                    {t('step.checkReceipt')}
-                  </Link>
-                ),
-              },
-            ]}
+            steps={r.steps.map((s) => {
+              const status = (x: string) => tryT(`orderStatus.${x}`) ?? x;
+              return {
+                auditEventId: s.auditEventId,
+                at: s.at,
+                action: tryT(`orderStep.${s.action}`) ?? s.action,
+                change: changeOf(status, s.from, s.to),
+                actor: s.actor.role ? (tryT(`role.${s.actor.role}`) ?? s.actor.role) : t('step.system'),
+              };
+            })}
           />
           {r.money.payments.length > 0 && (
             <>

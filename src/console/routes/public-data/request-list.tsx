@@ -1,0 +1,33 @@
+import { api, ok } from '../../api/client';
+import { WhenLoaded } from '../../components/loaded';
+import { Page } from '../../components/page';
+import { useI18n } from '../../i18n/i18n';
+import { Link } from '../../lib/router';
+import { useSession } from '../../lib/session';
+import { useLoad } from '../../lib/use-load';
+import { RequestTable } from './request-parts';
+
+/**
+ * Public-data requests: those addressed to the department the user acts for, with their deadlines;
+ * the bureau every department's; anyone else those its party made.
+ */
+export function RequestListPage() {
+  const { t } = useI18n();
+  const session = useSession();
+  const role = session.has('bureau') ? undefined : session.has('department') ? 'department' : 'applicant';
+  const requests = useLoad(() => ok(api.GET('/public-data/requests', { params: { query: { limit: 100, ...(role ? { role } : {}) } } })), [role, session.state.partyId]);
+  // A department also asks other departments to share: those requests it made.
+  const made = useLoad(async () => (role === 'department' ? ok(api.GET('/public-data/requests', { params: { query: { limit: 100, role: 'applicant' } } })) : null), [role, session.state.partyId]);
+  return (
+    <Page title={t('pdRequests.title')} actions={role === 'department' && <Link to="/public-data/sharing/new">{t('sharing.title')}</Link>}>
+      <p>{t(role === 'department' ? 'pdRequests.introDepartment' : role ? 'pdRequests.introApplicant' : 'pdRequests.introBureau')}</p>
+      <WhenLoaded loaded={requests}>{(data) => <RequestTable caption={t('pdRequests.caption', { count: data.items.length })} requests={data.items} empty={t('pdRequests.none')} />}</WhenLoaded>
+      {role === 'department' && (
+        <>
+          <h2>{t('pdRequests.made')}</h2>
+          <WhenLoaded loaded={made}>{(data) => data && <RequestTable caption={t('pdRequests.madeCaption', { count: data.items.length })} requests={data.items} empty={t('pdRequests.noneMade')} />}</WhenLoaded>
+        </>
+      )}
+    </Page>
+  );
+}

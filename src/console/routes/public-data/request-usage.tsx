@@ -1,0 +1,114 @@
+import { useState } from 'preact/hooks';
+import { api, ok } from '../../api/client';
+import type { paths } from '../../api/schema';
+import { SelectField, Submit, TextField } from '../../components/fields';
+import { WhenLoaded } from '../../components/loaded';
+import { ProblemAlert } from '../../components/problem';
+import { Table } from '../../components/table';
+import { useI18n } from '../../i18n/i18n';
+import { onSubmit, useAction } from '../../lib/use-action';
+import { useLoad } from '../../lib/use-load';
+import { PeriodTable } from './period-table';
+
+type Usage = paths['/public-data/requests/{id}/usage']['get']['responses']['200']['content']['application/json'];
+type OrderBody = paths['/public-data/requests/{id}/orders']['post']['requestBody']['content']['application/json'];
+type Ground = OrderBody['ground'];
+
+const grounds: Ground[] = ['usage_not_reported', 'source_not_cited', 'beyond_scope', 'tampered_destroyed_or_leaked'];
+
+/**
+ * The department (or the bureau) orders the user to correct a breach of Art. 20 within a time limit
+ * (Art. 64): an overdue period, an outcome without its citation, use beyond the scope or harm to
+ * the data. The API checks that the record shows the breach.
+ */
+function CorrectionOrderForm({ usage, onChange }: { usage: Usage; onChange(): void }) {
+  const { t } = useI18n();
+  const overdue = usage.periods.filter((p) => p.status === 'overdue');
+  const uncited = usage.outcomes.filter((o) => !o.cited);
+  const [ground, setGround] = useState<Ground>('usage_not_reported');
+  const [period, setPeriod] = useState(String(overdue[0]?.period ?? ''));
+  const [outcomeId, setOutcomeId] = useState(uncited[0]?.id ?? '');
+  const [details, setDetails] = useState('');
+  const [correctBy, setCorrectBy] = useState('');
+  const order = useAction(async () => {
+    const body: OrderBody = {
+      ground,
+      details,
+      correctBy,
+      ...(ground === 'usage_not_reported' && period ? { period: Number(period) } : {}),
+      ...(ground === 'source_not_cited' && outcomeId ? { outcomeId } : {}),
+    };
+    await ok(api.POST('/public-data/requests/{id}/orders', { params: { path: { id: usage.requestId } }, body }));
+    setDetails('');
+    onChange();
+  });
+  return (
+    <form class="form narrow" onSubmit={onSubmit(order.run)}>
+      <h3>{t('pdUsage.orderTitle')}</h3>
+      <SelectField label={t('duties.ground')} value={ground} onValue={setGround} options={grounds.map((g) => ({ value: g, label: t(`orderGround.${g}`) }))} />
+      {ground === 'usage_not_reported' && (
+        <SelectField label={t('duties.periodColumn')} value={period} onValue={setPeriod} options={[{ value: '', label: t('common.none') }, ...overdue.map((p) => ({ value: String(p.period), label: t('duties.period', { n: p.period }) }))]} />
+      )}
+      {ground === 'source_not_cited' && <SelectField label={t('duties.outcome')} value={outcomeId} onValue={setOutcomeId} options={[{ value: '', label: t('common.none') }, ...uncited.map((o) => ({ value: o.id, label: o.title }))]} />}
+      <TextField label={t('duties.details')} multiline required value={details} onValue={setDetails} />
+      <TextField label={t('duties.correctBy')} type="date" required value={correctBy} onValue={setCorrectBy} />
+      <ProblemAlert error={order.error} />
+      <Submit busy={order.busy}>{t('pdUsage.order')}</Submit>
+    </form>
+  );
+}
+
+/**
+ * The use of an opened request's data (Art. 20): the schedule of usage reports with each period's
+ * status and report, the outcomes with their citations, the orders to correct; the department and
+ * the bureau order corrections.
+ */
+export function RequestUsage({ requestId, canOrder }: { requestId: string; canOrder: boolean }) {
+  const { t, date, dateTime } = useI18n();
+  const usage = useLoad(() => ok(api.GET('/public-data/requests/{id}/usage', { params: { path: { id: requestId } } })), [requestId]);
+  return (
+    <section aria-labelledby="request-usage-heading">
+      <h2 id="request-usage-heading">{t('pdUsage.title')}</h2>
+      <WhenLoaded loaded={usage}>
+        {(u) => (
+          <>
+            {u.periods.length === 0 ? (
+              <p>{t('pdUsage.noPeriods')}</p>
+            ) : (
+              <PeriodTable caption={t('pdUsage.periods')} periods={u.periods} report={(p) => (p.report ? `${p.report.summary} · ${dateTime(p.report.filedAt)}` : '—')} />
+            )}
+            {u.outcomes.length === 0 ? (
+              <p>{t('pdUsage.noOutcomes')}</p>
+            ) : (
+              <Table
+                caption={t('pdUsage.outcomes')}
+                rows={u.outcomes}
+                rowKey={(o) => o.id}
+                columns={[
+                  { header: t('duties.outcome'), cell: (o) => o.title },
+                  { header: t('pdUsage.kind'), cell: (o) => t(`outcomeKind.${o.kind}`) },
+                  { header: t('pdUsage.citation'), cell: (o) => o.citation ?? t('pdUsage.uncited') },
+                  { header: t('duties.registeredAt'), cell: (o) => dateTime(o.registeredAt) },
+                ]}
+              />
+            )}
+            {u.orders.length > 0 && (
+              <Table
+                caption={t('duties.orders')}
+                rows={u.orders}
+                rowKey={(o) => o.id}
+                columns={[
+                  { header: t('duties.ground'), cell: (o) => t(`orderGround.${o.ground}`) },
+                  { header: t('duties.details'), cell: (o) => o.details },
+                  { header: t('duties.correctBy'), cell: (o) => `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}` },
+                  { header: t('duties.orderState'), cell: (o) => t(`correctionState.${o.state}`) },
+                ]}
+              />
+            )}
+            {canOrder && <CorrectionOrderForm usage={u} onChange={usage.reload} />}
+          </>
+        )}
+      </WhenLoaded>
+    </section>
+  );
+}
