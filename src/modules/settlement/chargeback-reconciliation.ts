@@ -1,10 +1,11 @@
 import { and, gte, inArray, lt, sql } from 'drizzle-orm';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { rowsOf, type Database } from '../../lib/database.js';
 import { AppError } from '../../lib/errors.js';
 import { chargebackKey, disputeMovements, type ChargebackDirection } from './chargebacks.js';
 import type { ReconciliationMismatch as Mismatch } from './schema.js';
 import { payments, stripeDisputes } from './tables.js';
+import { isStripeError } from './stripe-sdk.js';
 
 /**
  * Chargebacks in the ledger compared with Stripe's own record: the disputes Stripe opened in the
@@ -17,11 +18,11 @@ import { payments, stripeDisputes } from './tables.js';
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 function railFailed(err: unknown): never {
-  if (err instanceof Stripe.errors.StripeError) throw new AppError('payment-provider-failed', `Stripe answered: ${err.message}`, { stripeCode: err.code ?? err.type });
+  if (isStripeError(err)) throw new AppError('payment-provider-failed', `Stripe answered: ${err.message}`, { stripeCode: err.code ?? err.type });
   throw new AppError('payment-provider-failed', 'Stripe could not be reached to compare its disputes');
 }
 
-const isMissing = (err: unknown) => err instanceof Stripe.errors.StripeError && (err.statusCode === 404 || err.code === 'resource_missing');
+const isMissing = (err: unknown) => isStripeError(err) && (err.statusCode === 404 || err.code === 'resource_missing');
 
 export async function reconcileChargebacks(db: Database, stripe: Stripe, from: Date, to: Date): Promise<{ checked: number; mismatches: Mismatch[] }> {
   const recorded = await db.select({ id: stripeDisputes.stripeDisputeId }).from(stripeDisputes).where(and(gte(stripeDisputes.createdAt, from), lt(stripeDisputes.createdAt, to)));

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Database } from '../../lib/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import type { Actor } from '../../plugins/auth.js';
@@ -8,6 +8,7 @@ import type { AuditActor } from '../audit/events.js';
 import { isPartyMember } from '../identity/service.js';
 import type { SettlementContext } from './context.js';
 import { connectedAccounts } from './tables.js';
+import { isStripeError } from './stripe-sdk.js';
 
 type ConnectedAccount = typeof connectedAccounts.$inferSelect;
 
@@ -43,7 +44,7 @@ export const CONNECTED_ACCOUNT_CONTROLLER = {
 } as const satisfies Stripe.AccountCreateParams.Controller;
 
 function stripeFailed(err: unknown): never {
-  if (err instanceof Stripe.errors.StripeError) throw new AppError('payment-provider-failed', `Stripe answered: ${err.message}`, { stripeCode: err.code ?? err.type });
+  if (isStripeError(err)) throw new AppError('payment-provider-failed', `Stripe answered: ${err.message}`, { stripeCode: err.code ?? err.type });
   throw err;
 }
 

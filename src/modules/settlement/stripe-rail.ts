@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { SettlementConfig } from '../../config.js';
 import type { Database } from '../../lib/database.js';
 import type { EffectHandler, OutboxRow } from '../../lib/outbox.js';
@@ -8,6 +8,7 @@ import type { SettlementContext } from './context.js';
 import { movePayment, type Payment } from './payment-state.js';
 import { confirmPayout } from './payouts.js';
 import { confirmRefund } from './refunds.js';
+import { isStripeError, stripeSdk } from './stripe-sdk.js';
 import { connectedAccounts, payments, payouts, refunds } from './tables.js';
 
 /**
@@ -31,7 +32,8 @@ export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApi
 export function createStripeClient(config: NonNullable<SettlementConfig['stripe']>): Stripe {
   const base = config.apiBase;
   const protocol = base?.protocol === 'http:' ? 'http' : 'https';
-  return new Stripe(config.secretKey, {
+  const StripeSdk = stripeSdk();
+  return new StripeSdk(config.secretKey, {
     apiVersion: STRIPE_API_VERSION,
     // The outbox retries with the same idempotency key; the SDK does not retry on its own.
     maxNetworkRetries: 0,
@@ -42,9 +44,10 @@ export function createStripeClient(config: NonNullable<SettlementConfig['stripe'
 
 /** Network failures, Stripe's own 5xx, rate limits and idempotency conflicts in flight are tried again. */
 export function isRetryableStripeError(err: unknown): boolean {
-  if (!(err instanceof Stripe.errors.StripeError)) return true;
-  if (err instanceof Stripe.errors.StripeConnectionError || err instanceof Stripe.errors.StripeAPIError || err instanceof Stripe.errors.StripeRateLimitError) return true;
-  if (err instanceof Stripe.errors.StripeIdempotencyError) return false;
+  if (!isStripeError(err)) return true;
+  const { errors } = stripeSdk();
+  if (err instanceof errors.StripeConnectionError || err instanceof errors.StripeAPIError || err instanceof errors.StripeRateLimitError) return true;
+  if (err instanceof errors.StripeIdempotencyError) return false;
   return (err.statusCode ?? 500) >= 500 || err.statusCode === 409;
 }
 
