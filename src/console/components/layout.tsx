@@ -14,6 +14,11 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   { to: '/catalog', label: 'nav.catalog', roles: ['buyer', 'provider', 'operator'] },
   { to: '/orders', label: 'nav.orders', roles: ['buyer', 'provider', 'operator'] },
   { to: '/receipts', label: 'nav.receipts', roles: 'all' },
+  // operator duties, provider, card payment
+  { to: '/settlement', label: 'nav.settlement', roles: ['operator'] },
+  { to: '/bank-statements', label: 'nav.bankStatements', roles: ['operator'] },
+  { to: '/audit', label: 'nav.audit', roles: ['operator'] },
+  { to: '/exports', label: 'nav.exports', roles: ['operator'] },
 ];
 
 function LanguageChoice() {

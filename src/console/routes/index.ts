@@ -20,6 +20,12 @@ import { PartyReviewPage } from './operator/party-review';
 import { OrderDetailPage } from './orders/order-detail';
 import { OrderListPage } from './orders/order-list';
 import { ReceiptCheckerPage } from './receipts/receipt-checker';
+// operator duties, provider, card payment
+import { AuditLogPage } from './operator/audit-log';
+import { BankStatementPage } from './operator/bank-statement';
+import { BankStatementsPage } from './operator/bank-statements';
+import { ExportsPage } from './operator/exports';
+import { SettlementPage } from './operator/settlement';
 
 export interface ConsoleRoute {
   path: string;
@@ -48,4 +54,10 @@ export const routes: ConsoleRoute[] = [
   { path: '/orders', page: OrderListPage, access: ['buyer', 'provider', 'operator'] },
   { path: '/orders/:id', page: OrderDetailPage, access: ['buyer', 'provider', 'operator'] },
   { path: '/receipts', page: ReceiptCheckerPage, access: 'public' },
+  // operator duties, provider, card payment
+  { path: '/settlement', page: SettlementPage, access: ['operator'] },
+  { path: '/bank-statements', page: BankStatementsPage, access: ['operator'] },
+  { path: '/bank-statements/:id', page: BankStatementPage, access: ['operator'] },
+  { path: '/audit', page: AuditLogPage, access: ['operator'] },
+  { path: '/exports', page: ExportsPage, access: ['operator'] },
 ];

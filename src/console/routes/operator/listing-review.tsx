@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { SuspensionSection } from './suspension';
 
 type ReviewBody = paths['/catalog/listings/{id}/review']['post']['requestBody']['content']['application/json'];
 type Requirement = ReviewBody['checklist'][number]['requirement'];
@@ -53,6 +54,9 @@ export function ListingReviewPage({ id }: { id: string }) {
               [t('listingReview.submittedAt'), dateTime(working.submittedAt)],
             ]}
           />
+          {(listing.data.status === 'listed' || listing.data.status === 'suspended') && (
+            <SuspensionSection kind="listing" id={listing.data.id} suspended={listing.data.status === 'suspended'} onChange={listing.reload} />
+          )}
           <RevisionProvenance revision={working} />
           <h2>{t('listingReview.content')}</h2>
           <RevisionContent revision={working} />
