@@ -2,7 +2,7 @@ import t from 'tap';
 import { as, buildTestApp, signUp } from '../helpers/app.js';
 import { listedProduct } from '../helpers/catalog.js';
 import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
-import { orderAwaitingPayment } from '../helpers/console-trade.js';
+import { orderAwaitingPayment, signInThroughPage } from '../helpers/console-trade.js';
 import { settlementSettings } from '../helpers/settlement.js';
 import { startStripeStandIn, stripeSettings } from '../helpers/stripe-stand-in.js';
 import { verifiedUser } from '../helpers/trading.js';
@@ -26,11 +26,7 @@ t.test('a buyer chooses to pay by card and sees the PaymentIntent’s amount, st
   const order = await orderAwaitingPayment(app, buyer.user, provider.user, product.id);
 
   const { page, open, pageErrors } = await openConsole(t, app);
-  await open('/sign-in');
-  await page.getByLabel('电子邮箱').fill(buyer.user.email);
-  await page.getByLabel('密码').fill(buyer.user.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
+  await signInThroughPage({ page, open }, buyer.user);
   await open(`/orders/${order.id}`);
   await page.getByText('当前： 待付款').waitFor();
   await page.getByRole('button', { name: '以银行卡付款（Stripe）' }).click();

@@ -1,9 +1,8 @@
-import type { Page } from 'playwright-core';
 import t from 'tap';
-import { as, buildTestApp, signUp, type TestUser } from '../helpers/app.js';
+import { as, buildTestApp, signUp } from '../helpers/app.js';
 import { listedProduct } from '../helpers/catalog.js';
 import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
-import { bankReference, orderAwaitingPayment } from '../helpers/console-trade.js';
+import { bankReference, orderAwaitingPayment, signInThroughPage } from '../helpers/console-trade.js';
 import { statementCsv } from '../helpers/settlement.js';
 import { verifiedUser } from '../helpers/trading.js';
 
@@ -15,14 +14,6 @@ import { verifiedUser } from '../helpers/trading.js';
  * filtered, with an event's receipt checked; exports downloaded as CSV and XLSX. The trades are set
  * up through the API with the real agreements and settlement modules.
  */
-
-async function signIn(page: Page, open: (path: string) => Promise<void>, user: TestUser) {
-  await open('/sign-in');
-  await page.getByLabel('电子邮箱').fill(user.email);
-  await page.getByLabel('密码').fill(user.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
-}
 
 t.test('an operator records money, works a bank statement, decides a dispute, pays out, suspends, audits and exports through the pages', { skip: noBrowser }, async (t) => {
   const app = await buildTestApp(t, {}, { consoleDir: await consoleBundle() });
@@ -38,7 +29,7 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   const payment = async (orderId: string) => (await as(app, clerk, { method: 'GET', url: `/orders/${orderId}` })).json<{ status: string; payment: { paymentId: string } }>();
 
   const { page, open, pageErrors } = await openConsole(t, app);
-  await signIn(page, open, clerk);
+  await signInThroughPage({ page, open }, clerk);
   const nav = page.getByRole('navigation', { name: '主导航' });
   t.same(await nav.getByRole('link').allTextContents(), ['通知', '监管概览', '主体核验', '产品审核', '数据目录', '订单', '回执核验', '资金结算', '银行对账单', '审计日志', '数据导出'], 'the operator’s navigation');
 

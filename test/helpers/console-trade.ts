@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { as, type TestUser } from './app.js';
+import type { ConsoleSession } from './console.js';
 import { contentHash, signAs } from './agreements.js';
 import { placeOrder, sampleOrder } from './trading.js';
 
@@ -23,4 +24,13 @@ export async function bankReference(app: FastifyInstance, buyer: TestUser, order
   const res = await as(app, buyer, { method: 'POST', url: `/orders/${orderId}/payment`, payload: { rail: 'bank_transfer' } });
   if (res.statusCode !== 200) throw new Error(`payment answered ${res.statusCode}: ${res.body}`);
   return res.json<{ reference: string }>().reference;
+}
+
+/** Signs the user in through the sign-in page, as a person would, and waits for the first page. */
+export async function signInThroughPage(session: Pick<ConsoleSession, 'page' | 'open'>, user: Pick<TestUser, 'email' | 'password'>): Promise<void> {
+  await session.open('/sign-in');
+  await session.page.getByLabel('电子邮箱').fill(user.email);
+  await session.page.getByLabel('密码').fill(user.password);
+  await session.page.getByRole('button', { name: '登录' }).click();
+  await session.page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
 }

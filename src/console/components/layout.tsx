@@ -19,6 +19,7 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   { to: '/bank-statements', label: 'nav.bankStatements', roles: ['operator'] },
   { to: '/audit', label: 'nav.audit', roles: ['operator'] },
   { to: '/exports', label: 'nav.exports', roles: ['operator'] },
+  { to: '/listings', label: 'nav.myListings', roles: ['provider'] },
 ];
 
 function LanguageChoice() {

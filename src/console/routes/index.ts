@@ -26,6 +26,8 @@ import { BankStatementPage } from './operator/bank-statement';
 import { BankStatementsPage } from './operator/bank-statements';
 import { ExportsPage } from './operator/exports';
 import { SettlementPage } from './operator/settlement';
+import { MyListingPage } from './provider/my-listing';
+import { MyListingsPage, NewListingPage } from './provider/my-listings';
 
 export interface ConsoleRoute {
   path: string;
@@ -60,4 +62,7 @@ export const routes: ConsoleRoute[] = [
   { path: '/bank-statements/:id', page: BankStatementPage, access: ['operator'] },
   { path: '/audit', page: AuditLogPage, access: ['operator'] },
   { path: '/exports', page: ExportsPage, access: ['operator'] },
+  { path: '/listings', page: MyListingsPage, access: ['provider'] },
+  { path: '/listings/new', page: NewListingPage, access: ['provider'] },
+  { path: '/listings/:id', page: MyListingPage, access: ['provider'] },
 ];

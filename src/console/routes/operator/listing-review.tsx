@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { ReviewHistory } from '../../components/review-history';
 import { SuspensionSection } from './suspension';
 
 type ReviewBody = paths['/catalog/listings/{id}/review']['post']['requestBody']['content']['application/json'];
@@ -61,17 +62,7 @@ export function ListingReviewPage({ id }: { id: string }) {
           <h2>{t('listingReview.content')}</h2>
           <RevisionContent revision={working} />
           <h2>{t('listingReview.history')}</h2>
-          {reviews.data && reviews.data.length === 0 ? (
-            <p>{t('listingReview.noHistory')}</p>
-          ) : (
-            <ul class="plain">
-              {reviews.data?.map((r) => (
-                <li key={r.id}>
-                  {t(`listingReviewed.${r.decision}`)} · {dateTime(r.createdAt)} {r.notes && <>· {r.notes}</>}
-                </li>
-              ))}
-            </ul>
-          )}
+          <ReviewHistory reviews={reviews.data} />
           {decided ? (
             <p class="success" role="status">
               {t('listingReview.done', { decision: t(`listingDecision.${decided}`) })}

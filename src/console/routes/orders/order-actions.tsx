@@ -10,6 +10,7 @@ import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { useSession } from '../../lib/session';
 import { DisputeSection } from './dispute-decision';
+import { ManualDeliverySection, PayoutsSection, ProposedTermsSection, ProposeTermsSection } from './provider-actions';
 
 type OrderRecord = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json'];
 type Payee = { name: string; bank: string; account: string };
@@ -263,6 +264,10 @@ export function OrderActions({ record, partyId, onChange }: { record: OrderRecor
   return (
     <>
       {(o.disputeReason !== null || o.decision !== null) && <DisputeSection order={o} operator={operator} onChange={onChange} />}
+      {provider && o.status === 'awaiting_provider' && <ProposeTermsSection record={record} onChange={onChange} />}
+      {o.proposedTerms && <ProposedTermsSection record={record} buyer={buyer} onChange={onChange} />}
+      {o.deliveryMethod !== 'download' && (o.status === 'delivering' || record.deliveries.length > 0) && <ManualDeliverySection record={record} provider={provider} buyer={buyer} onChange={onChange} />}
+      <PayoutsSection record={record} />
       {provider && o.status === 'awaiting_provider' && <ApprovalSection record={record} onChange={onChange} />}
       {o.agreement && <AgreementSection agreementId={o.agreement.id} partyId={partyId} onChange={onChange} />}
       {buyer && paying && <PaymentSection record={record} onChange={onChange} />}
