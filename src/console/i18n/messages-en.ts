@@ -127,7 +127,7 @@ export const en: Record<MessageKey, string> = {
   'overview.lists': 'What waits and what went wrong',
   'overview.list': 'List',
   'overview.count': 'Count',
-  'overview.oldest': 'Oldest orders',
+  'overview.oldest': 'Oldest items',
   'overview.ordersByStatus': 'Orders by status',
   'overview.trading.responsesOverdue': 'Orders the provider did not answer in time',
   'overview.trading.acceptancesOverdue': 'Deliveries not accepted in time',

@@ -126,7 +126,7 @@ export const zh = {
   'overview.lists': '待处理与异常事项',
   'overview.list': '事项',
   'overview.count': '数量',
-  'overview.oldest': '最早的订单',
+  'overview.oldest': '最早的事项',
   'overview.ordersByStatus': '各状态订单数',
   'overview.trading.responsesOverdue': '提供方逾期未答复的订单',
   'overview.trading.acceptancesOverdue': '逾期未验收的订单',
