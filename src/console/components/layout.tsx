@@ -24,6 +24,12 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   { to: '/agreements/model-texts', label: 'nav.modelTexts', roles: ['bureau'] },
   { to: '/agreements/inbox', label: 'nav.inbox', roles: ['bureau'] },
   { to: '/calendar', label: 'nav.calendar', roles: ['bureau'] },
+  // operator duties, provider, card payment
+  { to: '/settlement', label: 'nav.settlement', roles: ['operator'] },
+  { to: '/bank-statements', label: 'nav.bankStatements', roles: ['operator'] },
+  { to: '/audit', label: 'nav.audit', roles: ['operator'] },
+  { to: '/exports', label: 'nav.exports', roles: ['operator'] },
+  { to: '/listings', label: 'nav.myListings', roles: ['provider'] },
 ];
 
 function LanguageChoice() {

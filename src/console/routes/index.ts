@@ -32,6 +32,14 @@ import { ObjectionsPage } from './public-data/objections';
 import { RequestDetailPage } from './public-data/request-detail';
 import { RequestListPage } from './public-data/request-list';
 import { SharingRequestPage } from './public-data/sharing-request';
+// operator duties, provider, card payment
+import { AuditLogPage } from './operator/audit-log';
+import { BankStatementPage } from './operator/bank-statement';
+import { BankStatementsPage } from './operator/bank-statements';
+import { ExportsPage } from './operator/exports';
+import { SettlementPage } from './operator/settlement';
+import { MyListingPage } from './provider/my-listing';
+import { MyListingsPage, NewListingPage } from './provider/my-listings';
 
 export interface ConsoleRoute {
   path: string;
@@ -76,4 +84,13 @@ export const routes: ConsoleRoute[] = [
   { path: '/agreements/inbox', page: AgreementInboxPage, access: ['bureau'] },
   { path: '/calendar', page: CalendarPage, access: ['department', 'bureau'] },
   { path: '/calendar/:year', page: CalendarYearPage, access: ['department', 'bureau'] },
+  // operator duties, provider, card payment
+  { path: '/settlement', page: SettlementPage, access: ['operator'] },
+  { path: '/bank-statements', page: BankStatementsPage, access: ['operator'] },
+  { path: '/bank-statements/:id', page: BankStatementPage, access: ['operator'] },
+  { path: '/audit', page: AuditLogPage, access: ['operator'] },
+  { path: '/exports', page: ExportsPage, access: ['operator'] },
+  { path: '/listings', page: MyListingsPage, access: ['provider'] },
+  { path: '/listings/new', page: NewListingPage, access: ['provider'] },
+  { path: '/listings/:id', page: MyListingPage, access: ['provider'] },
 ];

@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
+import { MyInvitations } from './party-people';
 
 type Kind = paths['/parties']['post']['requestBody']['content']['application/json']['kind'];
 
@@ -42,6 +43,7 @@ export function PartiesPage() {
   });
   return (
     <Page title={t('parties.title')}>
+      <MyInvitations />
       {session.parties.length === 0 ? (
         <p>{t('parties.none')}</p>
       ) : (

@@ -9,6 +9,8 @@ import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { ReviewHistory } from '../../components/review-history';
+import { SuspensionSection } from './suspension';
 
 type ReviewBody = paths['/catalog/listings/{id}/review']['post']['requestBody']['content']['application/json'];
 type Requirement = ReviewBody['checklist'][number]['requirement'];
@@ -53,21 +55,14 @@ export function ListingReviewPage({ id }: { id: string }) {
               [t('listingReview.submittedAt'), dateTime(working.submittedAt)],
             ]}
           />
+          {(listing.data.status === 'listed' || listing.data.status === 'suspended') && (
+            <SuspensionSection kind="listing" id={listing.data.id} suspended={listing.data.status === 'suspended'} onChange={listing.reload} />
+          )}
           <RevisionProvenance revision={working} />
           <h2>{t('listingReview.content')}</h2>
           <RevisionContent revision={working} />
           <h2>{t('listingReview.history')}</h2>
-          {reviews.data && reviews.data.length === 0 ? (
-            <p>{t('listingReview.noHistory')}</p>
-          ) : (
-            <ul class="plain">
-              {reviews.data?.map((r) => (
-                <li key={r.id}>
-                  {t(`listingReviewed.${r.decision}`)} · {dateTime(r.createdAt)} {r.notes && <>· {r.notes}</>}
-                </li>
-              ))}
-            </ul>
-          )}
+          <ReviewHistory reviews={reviews.data} />
           {decided ? (
             <p class="success" role="status">
               {t('listingReview.done', { decision: t(`listingDecision.${decided}`) })}

@@ -6,6 +6,7 @@ import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useLoad } from '../../lib/use-load';
+import { OverviewItems, type OverviewItem } from './overview-items';
 
 type Overview = paths['/supervision/overview']['get']['responses']['200']['content']['application/json'];
 type Status = keyof Overview['orders']['byStatus'];
@@ -30,7 +31,7 @@ const lists = [
 ] as const;
 type ListKey = (typeof lists)[number];
 /** Where the console works on a list's items. */
-const workedOn: Partial<Record<ListKey, string>> = { 'review.listingsAwaitingReview': '/review/listings', 'parties.awaitingVerification': '/review/parties' };
+const workedOn: Partial<Record<ListKey, string>> = { 'review.listingsAwaitingReview': '/review/listings', 'parties.awaitingVerification': '/review/parties', 'settlement.payoutsOverdue': '/settlement' };
 
 /**
  * The operators' overview (GET /supervision/overview, Art. 28(4)): what waits on someone and what
@@ -48,7 +49,7 @@ export function OverviewPage() {
           const most = Math.max(1, ...byStatus.map(([, n]) => n));
           const rows = lists.map((key) => {
             const [group, name] = key.split('.') as [keyof Overview, string];
-            return { key, list: (o[group] as Record<string, { count: number; items: { id?: string; number?: string }[] }>)[name]! };
+            return { key, list: (o[group] as Record<string, { count: number; items: OverviewItem[] }>)[name]! };
           });
           return (
             <>
@@ -62,7 +63,7 @@ export function OverviewPage() {
                   { header: t('overview.count'), cell: (r) => <strong>{r.list.count}</strong> },
                   {
                     header: t('overview.oldest'),
-                    cell: (r) => r.list.items.filter((i) => i.number && i.id).slice(0, 5).map((i) => <Link key={i.id} to={`/orders/${i.id}`}>{i.number}</Link>),
+                    cell: (r) => <OverviewItems list={r.key} items={r.list.items} />,
                   },
                 ]}
               />

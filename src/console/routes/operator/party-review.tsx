@@ -10,6 +10,7 @@ import { saveBlob } from '../../lib/download';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { SuspensionSection } from './suspension';
 
 type ReviewBody = paths['/parties/{id}/reviews']['post']['requestBody']['content']['application/json'];
 type Checklist = ReviewBody['checklist'];
@@ -43,7 +44,14 @@ export function PartyReviewPage({ id }: { id: string }) {
 
   const p = party.data;
   return (
-    <Page title={p ? t('partyReview.title', { name: p.legalName }) : t('partyReview.titleLoading')} actions={<Link to="/review/parties">{t('partyReview.back')}</Link>}>
+    <Page
+      title={p ? t('partyReview.title', { name: p.legalName }) : t('partyReview.titleLoading')}
+      actions={
+        <>
+          <Link to={`/audit?party=${id}&relation=concerned`}>{t('audit.ofParty')}</Link> <Link to="/review/parties">{t('partyReview.back')}</Link>
+        </>
+      }
+    >
       <WhenLoaded loaded={party}>
         {(p) => (
         <>
@@ -58,6 +66,7 @@ export function PartyReviewPage({ id }: { id: string }) {
               [t('party.status'), t(`partyStatus.${p.verificationStatus}`)],
               [t('party.registeredAt'), dateTime(p.createdAt)],
               [t('party.contacts'), p.contacts.map((c) => [c.name, c.phone, c.email].filter(Boolean).join(' · ')).join('；')],
+              ...(p.suspensionReason ? [[t('suspension.currentReason'), p.suspensionReason] as [string, string]] : []),
             ]}
           />
           <h2>{t('partyReview.documents')}</h2>
@@ -89,6 +98,9 @@ export function PartyReviewPage({ id }: { id: string }) {
                 ]}
               />
             </>
+          )}
+          {(p.verificationStatus === 'verified' || p.verificationStatus === 'suspended') && (
+            <SuspensionSection kind="party" id={p.id} suspended={p.verificationStatus === 'suspended'} onChange={party.reload} />
           )}
           {decided ? (
             <p class="success" role="status">

@@ -8,6 +8,9 @@ import { useI18n } from '../../i18n/i18n';
 import { saveBlob } from '../../lib/download';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { useSession } from '../../lib/session';
+import { DisputeSection } from './dispute-decision';
+import { ManualDeliverySection, PayoutsSection, ProposedTermsSection, ProposeTermsSection } from './provider-actions';
 
 type OrderRecord = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json'];
 type Payee = { name: string; bank: string; account: string };
@@ -77,23 +80,58 @@ export function AgreementSection({ agreementId, partyId, onChange }: { agreement
   );
 }
 
-/** Paying by bank transfer: the exchange's account and the reference to quote (POST /orders/{id}/payment). */
+/** Paying by card: what the API answers for the order's Stripe PaymentIntent. */
+type CardPayment = { paymentId: string; status: 'creating' | 'ready'; clientSecret: string | null; amountMinor: number; currency: string };
+
+/**
+ * Paying by card: the API creates a Stripe PaymentIntent and answers its client secret. Stripe.js
+ * would take the card with it, but the console loads nothing from outside its own origin (its
+ * Content-Security-Policy), so the page shows the amount, the state and the client secret, and says
+ * where the card is entered; the order moves on when Stripe tells the exchange the payment succeeded.
+ */
+function CardPaymentDetails({ card }: { card: CardPayment }) {
+  const { t, money } = useI18n();
+  return (
+    <div class="notice" role="status">
+      <p>{t('card.intro')}</p>
+      <Facts
+        items={[
+          [t('pay.amount'), money(card.amountMinor, card.currency)],
+          [t('card.status'), t(`cardStatus.${card.status}`)],
+          [t('card.clientSecret'), card.clientSecret ? <code class="hash">{card.clientSecret}</code> : t('card.noSecretYet')],
+        ]}
+      />
+      <p>{t('card.noStripeJs')}</p>
+    </div>
+  );
+}
+
+/**
+ * Paying: by bank transfer, the exchange's account and the reference to quote; or by card, the
+ * Stripe PaymentIntent's client secret (POST /orders/{id}/payment with the rail chosen).
+ */
 function PaymentSection({ record, onChange }: { record: OrderRecord; onChange(): void }) {
   const { t, money } = useI18n();
   const paymentId = record.order.payment?.paymentId;
   const existing = useLoad(async () => (paymentId ? ok(api.GET('/settlement/payments/{id}', { params: { path: { id: paymentId } } })) : null), [paymentId]);
   const [opened, setOpened] = useState<Instructions | null>(null);
+  const [card, setCard] = useState<CardPayment | null>(null);
   const [key] = useState(idempotencyKey);
-  const pay = useAction(async () => {
-    const answer = await ok(api.POST('/orders/{id}/payment', { params: { path: { id: record.order.id }, header: { 'idempotency-key': key } }, body: { rail: 'bank_transfer' } }));
+  const pay = useAction(async (rail: 'bank_transfer' | 'stripe') => {
+    const answer = await ok(api.POST('/orders/{id}/payment', { params: { path: { id: record.order.id }, header: { 'idempotency-key': `${key}-${rail}` } }, body: { rail } }));
     if (answer.rail === 'bank_transfer') setOpened(answer);
+    else setCard(answer);
     onChange();
   });
   const instructions: Instructions | null = opened ?? existing.data ?? null;
+  const payingByCard = card !== null || existing.data?.rail === 'stripe';
+  const pending = record.order.status === 'payment_pending';
   return (
     <section aria-labelledby="payment-heading">
       <h2 id="payment-heading">{t('pay.title')}</h2>
-      {instructions?.payee ? (
+      {card ? (
+        <CardPaymentDetails card={card} />
+      ) : instructions?.payee ? (
         <div class="notice" role="status">
           <p>{t('pay.instructions')}</p>
           <Facts
@@ -106,10 +144,26 @@ function PaymentSection({ record, onChange }: { record: OrderRecord; onChange():
             ]}
           />
         </div>
+      ) : payingByCard ? (
+        <>
+          {existing.data && <p>{t('card.existing', { amount: money(existing.data.amountMinor, existing.data.currency), status: t(`paymentStatus.${existing.data.status}`) })}</p>}
+          {pending && (
+            <button type="button" onClick={() => void pay.run('stripe')} disabled={pay.busy}>
+              {t('card.showAgain')}
+            </button>
+          )}
+        </>
       ) : (
-        <button type="button" class="primary" onClick={() => void pay.run()} disabled={pay.busy}>
-          {t('pay.byBank')}
-        </button>
+        !existing.loading && (
+          <div class="toolbar">
+            <button type="button" class="primary" onClick={() => void pay.run('bank_transfer')} disabled={pay.busy}>
+              {t('pay.byBank')}
+            </button>
+            <button type="button" onClick={() => void pay.run('stripe')} disabled={pay.busy}>
+              {t('card.pay')}
+            </button>
+          </div>
+        )
       )}
       <ProblemAlert error={pay.error ?? existing.error} />
     </section>
@@ -206,8 +260,14 @@ export function OrderActions({ record, partyId, onChange }: { record: OrderRecor
   const buyer = partyId !== null && partyId === o.buyerPartyId;
   const provider = partyId !== null && partyId === o.providerPartyId;
   const paying = o.status === 'payment_pending' || (o.payment !== null && o.status === 'paid');
+  const operator = useSession().has('operator');
   return (
     <>
+      {(o.disputeReason !== null || o.decision !== null) && <DisputeSection order={o} operator={operator} onChange={onChange} />}
+      {provider && o.status === 'awaiting_provider' && <ProposeTermsSection record={record} onChange={onChange} />}
+      {o.proposedTerms && <ProposedTermsSection record={record} buyer={buyer} onChange={onChange} />}
+      {o.deliveryMethod !== 'download' && (o.status === 'delivering' || record.deliveries.length > 0) && <ManualDeliverySection record={record} provider={provider} buyer={buyer} onChange={onChange} />}
+      <PayoutsSection record={record} />
       {provider && o.status === 'awaiting_provider' && <ApprovalSection record={record} onChange={onChange} />}
       {o.agreement && <AgreementSection agreementId={o.agreement.id} partyId={partyId} onChange={onChange} />}
       {buyer && paying && <PaymentSection record={record} onChange={onChange} />}

@@ -1,0 +1,54 @@
+import t from 'tap';
+import { as, buildTestApp, signUp } from '../helpers/app.js';
+import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
+import { signInThroughPage } from '../helpers/console-trade.js';
+import { verifiedUser } from '../helpers/trading.js';
+
+/**
+ * A party's people through the pages, in two browsers: its admin invites a colleague by e-mail
+ * and revokes a mistaken invitation; the colleague, signed in elsewhere, accepts the invitation
+ * from their parties' page and acts for the party; the admin makes them an admin too.
+ */
+
+t.test('an admin invites a colleague, who accepts, and makes them an admin', { skip: noBrowser }, async (t) => {
+  const app = await buildTestApp(t, {}, { consoleDir: await consoleBundle() });
+  const clerk = await signUp(app, ['operator'], 'clerk');
+  const admin = await verifiedUser(app, ['provider'], clerk);
+  const colleague = await signUp(app, ['provider'], 'colleague');
+  const members = async () => (await as(app, admin.user, { method: 'GET', url: `/parties/${admin.party.id}/members` })).json<{ items: { userId: string; role: string }[] }>().items;
+
+  const { page, open, pageErrors } = await openConsole(t, app);
+  await signInThroughPage({ page, open }, admin.user);
+  await open(`/parties/${admin.party.id}`);
+  await page.getByRole('heading', { name: '成员与邀请' }).waitFor();
+  t.match(await page.getByRole('table', { name: /^本主体的成员/ }).textContent(), /您（.*）管理员/, 'the admin sees itself');
+  const invite = page.locator('form').filter({ has: page.getByRole('heading', { name: '邀请加入' }) });
+  await invite.getByLabel('电子邮箱').fill('wrong-person@example.cn');
+  await invite.getByRole('button', { name: '发送邀请' }).click();
+  await page.getByRole('button', { name: '撤回对 wrong-person@example.cn 的邀请' }).click();
+  await page.getByText('没有未接受的邀请。').waitFor();
+  await invite.getByLabel('电子邮箱').fill(colleague.email);
+  await invite.getByRole('button', { name: '发送邀请' }).click();
+  await page.getByRole('table', { name: /^未接受的邀请/ }).getByRole('rowheader', { name: colleague.email }).waitFor();
+  t.same((await as(app, admin.user, { method: 'GET', url: `/parties/${admin.party.id}/invitations` })).json<{ items: { email: string }[] }>().items.map((i) => i.email), [colleague.email], 'one open invitation, the mistaken one revoked');
+  await checkAccessibility(t, page, 'party with its people');
+  await screenshot(page, 'party-people', 'members');
+
+  // The colleague, in a browser of its own, accepts from its parties' page and acts for the party.
+  const other = await openConsole(t, app);
+  await signInThroughPage(other, colleague);
+  await other.open('/parties');
+  await other.page.getByRole('heading', { name: '待接受的邀请' }).waitFor();
+  await checkAccessibility(t, other.page, 'invitation to the user');
+  await other.page.getByRole('button', { name: `接受邀请加入主体 ${admin.party.id.slice(0, 8)}` }).click();
+  await other.page.getByRole('link', { name: admin.party.legalName }).waitFor();
+  t.equal(await other.page.getByLabel('代表主体').inputValue(), admin.party.id, 'its only party is the one it acts for');
+
+  // The admin makes the colleague an admin as well.
+  await page.reload();
+  await page.getByRole('button', { name: `将 ${colleague.id.slice(0, 8)} 设为管理员` }).click();
+  await page.getByRole('button', { name: `将 ${colleague.id.slice(0, 8)} 改为成员` }).waitFor();
+  t.match(await members(), [{ role: 'admin' }, { role: 'admin' }], 'two admins now');
+  t.ok((await members()).some((m) => m.userId === colleague.id), 'the colleague is a member');
+  t.same([...pageErrors, ...other.pageErrors], [], 'no script error and no refusal by the Content-Security-Policy');
+});
