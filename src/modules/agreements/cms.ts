@@ -12,8 +12,7 @@ import {
   IssuerAndSerialNumber,
   SignedData,
   SignerIdentifier,
-  SignerInfo,
-  SignerInfos,
+  type SignerInfo,
 } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
@@ -66,47 +65,85 @@ export interface SealKey {
   certificate: X509Certificate;
   /** The certificate parsed, for the SignedData's certificate set and the SignerInfo's issuer and serial. */
   parsed: Certificate;
+  /** What every seal with this key repeats, encoded once (encoding it per seal was most of a seal's time). */
+  encoded: ConstantParts;
+}
+
+interface ConstantParts {
+  /** The content-type and signing-certificate-v2 attributes. */
+  attributes: Buffer[];
+  /** The SignerInfo's version, issuer and serial, and digest algorithm: what comes before the signed attributes. */
+  signerInfoHead: Buffer;
+  signatureAlgorithm: Buffer;
+  /** The SignedData's version, digest algorithms, encapsulated content info and certificates: all but the SignerInfos. */
+  signedDataHead: Buffer;
+  contentType: Buffer;
 }
 
 export function sealKeyOf(privateKey: KeyObject, certificateDer: Buffer): SealKey {
-  return { privateKey, certificateDer, certificate: new X509Certificate(certificateDer), parsed: AsnConvert.parse(certificateDer, Certificate) };
+  const parsed = AsnConvert.parse(certificateDer, Certificate);
+  return { privateKey, certificateDer, certificate: new X509Certificate(certificateDer), parsed, encoded: constantParts(certificateDer, parsed) };
 }
 
-/** A detached CAdES signature over `content` (the PDF's byte ranges). */
-export function signDetached(key: SealKey, content: Buffer): Buffer {
-  const { issuer, serialNumber } = key.parsed.tbsCertificate;
+/** DER of a tag and its contents: the definite length in short or long form (X.690 §8.1.3). */
+function tlv(tag: number, contents: Buffer[]): Buffer {
+  const length = contents.reduce((n, c) => n + c.length, 0);
+  const lengthBytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
+  const head = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthBytes.length, ...lengthBytes];
+  return Buffer.concat([Buffer.from(head), ...contents]);
+}
+const TAG = { integer: 0x02, sequence: 0x30, set: 0x31, octetString: 0x04, contextZero: 0xa0 };
+const VERSION_1 = tlv(TAG.integer, [Buffer.from([CMSVersion.v1])]);
+/** The contents of a DER element, without its tag and length. */
+const contentsOf = (encoded: Buffer) => encoded.subarray(encoded[1]! < 0x80 ? 2 : 2 + (encoded[1]! & 0x7f));
+const serialized = (value: unknown) => der(AsnConvert.serialize(value));
+
+function constantParts(certificateDer: Buffer, parsed: Certificate): ConstantParts {
+  const { issuer, serialNumber } = parsed.tbsCertificate;
   // ESSCertIDv2 with the default hash algorithm (SHA-256) left out, then the issuer and serial.
   const issuerSerial = new asn1js.Sequence({
     value: [element(AsnConvert.serialize(new GeneralNames([new GeneralName({ directoryName: issuer })]))), new asn1js.Integer({ valueHex: serialNumber })],
   });
-  const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: createHash('sha256').update(key.certificateDer).digest() }), issuerSerial] });
+  const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: createHash('sha256').update(certificateDer).digest() }), issuerSerial] });
   const signingCertificateV2 = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] });
-  const unordered = [
-    new Attribute({ attrType: OID.contentType, attrValues: [new asn1js.ObjectIdentifier({ value: id_data }).toBER()] }),
-    new Attribute({ attrType: OID.messageDigest, attrValues: [AsnConvert.serialize(new OctetString(createHash('sha256').update(content).digest()))] }),
-    new Attribute({ attrType: OID.signingCertificateV2, attrValues: [signingCertificateV2.toBER()] }),
-  ];
-  // DER SET OF: members in ascending order of their encodings.
-  const attributes = unordered
-    .map((a) => ({ a, encoded: der(AsnConvert.serialize(a)) }))
-    .sort((x, y) => Buffer.compare(x.encoded, y.encoded))
-    .map(({ a }) => a);
-  const signerInfo = new SignerInfo({
-    version: CMSVersion.v1,
-    sid: new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer, serialNumber }) }),
-    digestAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha256 }),
-    signedAttrs: attributes,
-    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha256WithRSA, parameters: NULL_PARAMETERS }),
-    signature: new OctetString(signWithKey('sha256', signedAttributesForm(attributes), key.privateKey)),
-  });
-  const signedData = new SignedData({
-    version: CMSVersion.v1,
-    digestAlgorithms: new DigestAlgorithmIdentifiers([new AlgorithmIdentifier({ algorithm: OID.sha256 })]),
-    encapContentInfo: new EncapsulatedContentInfo({ eContentType: id_data }),
-    certificates: new CertificateSet([new CertificateChoices({ certificate: key.parsed })]),
-    signerInfos: new SignerInfos([signerInfo]),
-  });
-  return der(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) })));
+  const sha256 = new AlgorithmIdentifier({ algorithm: OID.sha256 });
+  return {
+    attributes: [
+      serialized(new Attribute({ attrType: OID.contentType, attrValues: [new asn1js.ObjectIdentifier({ value: id_data }).toBER()] })),
+      serialized(new Attribute({ attrType: OID.signingCertificateV2, attrValues: [signingCertificateV2.toBER()] })),
+    ],
+    signerInfoHead: Buffer.concat([
+      VERSION_1,
+      serialized(new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer, serialNumber }) })),
+      serialized(sha256),
+    ]),
+    signatureAlgorithm: serialized(new AlgorithmIdentifier({ algorithm: OID.sha256WithRSA, parameters: NULL_PARAMETERS })),
+    signedDataHead: Buffer.concat([
+      VERSION_1,
+      serialized(new DigestAlgorithmIdentifiers([sha256])),
+      serialized(new EncapsulatedContentInfo({ eContentType: id_data })),
+      // certificates [0] IMPLICIT CertificateSet: the SET's contents under the context tag.
+      tlv(TAG.contextZero, [contentsOf(serialized(new CertificateSet([new CertificateChoices({ certificate: parsed })])))]),
+    ]),
+    contentType: der(new asn1js.ObjectIdentifier({ value: id_signedData }).toBER()),
+  };
+}
+
+/**
+ * A detached CAdES signature over `content` (the PDF's byte ranges). Only the message digest and
+ * the signature are new in each: they are framed around the key's constant parts, byte for byte
+ * what encoding the whole ContentInfo with the schemas gives.
+ */
+export function signDetached(key: SealKey, content: Buffer): Buffer {
+  const parts = key.encoded;
+  const messageDigest = serialized(new Attribute({ attrType: OID.messageDigest, attrValues: [AsnConvert.serialize(new OctetString(createHash('sha256').update(content).digest()))] }));
+  // DER SET OF: members in ascending order of their encodings (RFC 5652 §5.4 signs them as a SET).
+  const attributes = [...parts.attributes, messageDigest].sort(Buffer.compare);
+  const signature = signWithKey('sha256', tlv(TAG.set, attributes), key.privateKey);
+  const signerInfo = tlv(TAG.sequence, [parts.signerInfoHead, tlv(TAG.contextZero, attributes), parts.signatureAlgorithm, tlv(TAG.octetString, [signature])]);
+  const signedData = tlv(TAG.sequence, [parts.signedDataHead, tlv(TAG.set, [signerInfo])]);
+  return tlv(TAG.sequence, [parts.contentType, tlv(TAG.contextZero, [signedData])]);
 }
 
 export type CmsCheck = { valid: true; certificate: X509Certificate } | { valid: false; reason: string };

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
+import type { AgreementFont } from './font.js';
 import { dayInShanghai, type Bilingual, type FilledClause } from './model-text.js';
 import type { AgreementPartyRecord, DataListItem } from './tables.js';
+
+export { loadAgreementFont, type AgreementFont } from './font.js';
 
 /**
  * The agreement as a PDF, drawn from the record alone: A4, the CJK font embedded as a subset, title,
@@ -12,62 +12,6 @@ import type { AgreementPartyRecord, DataListItem } from './tables.js';
  * the file come from the record, so the same record gives the same bytes, and the SHA-256 of those
  * bytes names the content the parties sign.
  */
-
-/** A parsed font, as fontkit gives it; pdfkit takes one in place of a file (it subsets per document). */
-export type AgreementFont = Font;
-
-/**
- * Noto Sans SC (SIL OFL), installed from the npm registry: no system font, nothing fetched at run
- * time. Parsed once: each document then only subsets it, and fontkit's glyph and layout caches are
- * shared (parsing the 10 MB font per document was most of the time of a render).
- */
-export function loadAgreementFont(): AgreementFont {
-  const require = createRequire(import.meta.url);
-  const dir = require.resolve('@expo-google-fonts/noto-sans-sc/package.json').replace(/package\.json$/, '');
-  // A single-font TTF, never a collection.
-  return withSharedLayoutCache(createFont(readFileSync(`${dir}400Regular/NotoSansSC_400Regular.ttf`)) as Font);
-}
-
-type Run = { glyphs: unknown[]; positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number }[] };
-
-/** A laid-out run as pdfkit reads it; its positions are the caller's own (pdfkit scales them in place). */
-class CopiedRun {
-  readonly glyphs: unknown[];
-  readonly positions: Run['positions'];
-  constructor(glyphs: unknown[], positions: Run['positions']) {
-    this.glyphs = glyphs;
-    this.positions = positions;
-  }
-  get advanceWidth() {
-    let width = 0;
-    for (const p of this.positions) width += p.xAdvance;
-    return width;
-  }
-}
-
-const LAYOUT_CACHE_ENTRIES = 50_000;
-
-/**
- * Shaping (OpenType layout) was a third of a render, repeated for the same clause text in every
- * document: pdfkit caches runs per document only. The font keeps them across documents; each caller
- * gets fresh position objects, so the output is exactly what an uncached layout gives.
- */
-function withSharedLayoutCache(font: AgreementFont): AgreementFont {
-  const layout = font.layout.bind(font) as (text: string, ...rest: unknown[]) => Run;
-  const runs = new Map<string, Run>();
-  (font as { layout: unknown }).layout = (text: string, ...rest: unknown[]) => {
-    if (rest.some((r) => r !== undefined)) return layout(text, ...rest);
-    let run = runs.get(text);
-    if (!run) {
-      if (runs.size >= LAYOUT_CACHE_ENTRIES) runs.clear();
-      run = layout(text);
-      runs.set(text, { glyphs: run.glyphs, positions: run.positions.map((p) => ({ xAdvance: p.xAdvance, yAdvance: p.yAdvance, xOffset: p.xOffset, yOffset: p.yOffset })) });
-      run = runs.get(text)!;
-    }
-    return new CopiedRun(run.glyphs, run.positions.map((p) => ({ ...p })));
-  };
-  return font;
-}
 
 /**
  * A signature as the sealed copy shows it. Both parties, the bureau and anyone they show the file to
@@ -130,6 +74,9 @@ export function renderAgreementPdf(font: AgreementFont, record: AgreementDocumen
       ModDate: final ? final.sealedAt : record.createdAt,
     },
     lang: 'zh-CN',
+    // The CJK font from the start: pdfkit's default (Helvetica) would be read from its metrics file
+    // for every document, to be used by none. pdfkit 0.20 takes a fontkit font where its types say a file.
+    font: font as unknown as string,
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -137,9 +84,6 @@ export function renderAgreementPdf(font: AgreementFont, record: AgreementDocumen
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  // pdfkit 0.20 accepts a fontkit font object where its types say a file.
-  doc.registerFont('cjk', font as unknown as Buffer);
-  doc.font('cjk');
   const width = doc.page.width - A4_MARGINS.left - A4_MARGINS.right;
 
   doc.fontSize(18).text(record.title.zh, { align: 'center' });

@@ -91,12 +91,17 @@ export interface LeafRow {
 }
 
 /** The select list of `LeafRow`, over audit_events `e` (left joined: a missing event reads as seq null). */
-export const leafColumns = sql.raw(`e.seq::float8 as "seq", e.leaf_version as "version", e.id::text as "id",
+export const leafColumns = sql.raw(leafColumnList());
+
+/** `leafColumns` as SQL text, for statements drizzle does not build (the verifier's COPY). */
+export function leafColumnList(): string {
+  return `e.seq::float8 as "seq", e.leaf_version as "version", e.id::text as "id",
   floor(extract(epoch from e.occurred_at) * 1000)::float8 as "at",
   e.actor_user_id::text as "userId", e.actor_party_id::text as "partyId", e.actor_role as "role",
   e.ip as "ip", e.request_id as "requestId", e.action as "action", e.subject_type as "subjectType",
   e.subject_id as "subjectId", e.payload::text as "payload", e.party_ids::text as "parties",
-  e.prev_hash as "prevHash", e.hash as "hash"`);
+  e.prev_hash as "prevHash", e.hash as "hash"`;
+}
 
 const str = JSON.stringify;
 // RFC 8785 writes a string exactly as JSON.stringify does; uuids need no escaping at all.

@@ -1,6 +1,7 @@
 import { asc, count, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../../lib/database.js';
-import { leafColumns, leafHashOf, type LeafRow } from './leaf.js';
+import { leafHashOf } from './leaf.js';
+import { leavesInOrder, readLeaves, VERIFY_BATCH } from './leaf-stream.js';
 import type { LogSigner } from './signer.js';
 import { auditCheckpoints, auditPending } from './tables.js';
 import { RootAccumulator } from '../../lib/tlog/merkle.js';
@@ -17,28 +18,23 @@ export interface LogVerification {
   reason: string | null;
 }
 
-/** A leaf as the verifier reads it: the event's columns, and the event seq the leaf row names (kept even when the event is gone). */
-type VerifiedLeaf = LeafRow & { eventSeq: number | null };
-
 /** A leaf named so that its index and its event's seq cannot be taken for each other: `leaf 2 (event seq 3)`. */
 const leafName = (leafIndex: number, eventSeq: number | null) => `leaf ${leafIndex}${eventSeq === null ? '' : ` (event seq ${eventSeq})`}`;
 
-/** Leaves read per statement: about 10 MB of rows for the usual event, whatever the log's size. */
-export const VERIFY_BATCH = 20_000;
+export { VERIFY_BATCH };
 
 /**
- * Recomputes the whole tree from the stored events, in batches, and compares it with every
+ * Recomputes the whole tree from the stored events, as they stream in, and compares it with every
  * checkpoint the log signed: each checkpoint's signature and text, then the recomputed root at
  * its size. Where a root differs, the leaves since the last good checkpoint are compared with the
  * stored leaf hashes to name the first event that was changed; a missing event is named by the
- * gap it leaves. Only the right edge of the tree (RootAccumulator) and two batches of rows (the
- * one being hashed, the next being read) are in memory, so memory stays flat however long the
- * log; a leaf costs two hashes and the context digest.
+ * gap it leaves. Only the right edge of the tree (RootAccumulator) and a chunk of rows are in
+ * memory, so memory stays flat however long the log; a leaf costs two hashes and the context digest.
  *
  * Speed: rows come raw, only the leaf's columns, and are serialised by `leafTextOf`, not mapped to
- * objects and canonicalised generically; the next batch is read by the database while this one is
- * hashed. 1,000,000 events take about 23 s on a 2-core server (`npm run bench`), most of it this
- * process's CPU building and hashing leaves.
+ * objects and canonicalised generically. On the server one COPY streams them (leaf-stream.ts), so
+ * the database reads while this process hashes; 1,000,000 events cost this process about 7 s of
+ * CPU (`npm run bench -- --databases postgres --measures verify`), most of it building and hashing leaves.
  */
 export async function verifyAuditLog(
   db: Database,
@@ -66,11 +62,7 @@ export async function verifyAuditLog(
   const tree = new RootAccumulator();
   let segmentStart = 0;
   let next = 0; // the next checkpoint to reach
-  let prefetch = readLeaves(db, 0, Math.min(total, batchSize));
-  while (tree.size < total) {
-    const end = Math.min(total, tree.size + batchSize);
-    const rows = await prefetch;
-    if (end < total) prefetch = readLeaves(db, end, Math.min(total, end + batchSize));
+  for await (const rows of leavesInOrder(db, total, batchSize)) {
     for (const row of rows) {
       if (row.leafIndex !== tree.size) return result({ leafIndex: tree.size, eventSeq: null }, `leaf ${tree.size} is missing from the log`, tree.size);
       if (row.seq === null) return result({ leafIndex: tree.size, eventSeq: row.eventSeq }, `${leafName(tree.size, row.eventSeq)} has lost its event`, tree.size);
@@ -84,19 +76,10 @@ export async function verifyAuditLog(
       segmentStart = tree.size;
       next++;
     }
-    if (tree.size < end) return result({ leafIndex: tree.size, eventSeq: null }, `leaf ${tree.size} is missing: the log has ${total} leaves`, tree.size);
     onProgress(tree.size, total);
   }
+  if (tree.size < total) return result({ leafIndex: tree.size, eventSeq: null }, `leaf ${tree.size} is missing: the log has ${total} leaves`, tree.size);
   return result(null, null, tree.size);
-}
-
-/** Leaves [from, to) with their events, in leaf order; a leaf whose event is gone has seq null (and still its eventSeq). */
-async function readLeaves(db: Database, from: number, to: number): Promise<VerifiedLeaf[]> {
-  return rowsOf<VerifiedLeaf>(
-    await db.execute(sql`select l.leaf_index::float8 as "leafIndex", l.event_seq::float8 as "eventSeq", ${leafColumns}
-      from audit_log_leaves l left join audit_events e on e.seq = l.event_seq
-      where l.leaf_index >= ${from} and l.leaf_index < ${to} order by l.leaf_index`),
-  );
 }
 
 /** The first leaf in [from, to) whose event no longer hashes to the leaf hash the log stored, with its event's seq. */

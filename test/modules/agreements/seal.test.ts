@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { create as createFont } from 'fontkit';
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../../src/config.js';
-import { loadAgreementFont, renderAgreementPdf } from '../../../src/modules/agreements/pdf.js';
+import { loadAgreementFont, renderAgreementPdf, type AgreementFont } from '../../../src/modules/agreements/pdf.js';
 import { createSeal, loadSealKey, verifyPdfSeal } from '../../../src/modules/agreements/seal.js';
 import { poppler, testSealEnv } from '../../helpers/agreements.js';
 
@@ -57,6 +59,29 @@ t.test('a seal is checked over the whole file: unsigned, appended to and re-sign
   const contentsAt = Number(/\/ByteRange \[0 (\d+)/.exec(sealed.toString('latin1'))![1]);
   garbled.write('ff', contentsAt + 1, 'latin1');
   t.equal(verifyPdfSeal(garbled).valid, false, 'a damaged signature does not verify');
+});
+
+t.test("the process's font caches change no byte: a warm render equals one by a freshly parsed font, and a seal is well-formed CMS", async (t) => {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+  const record = { ...minimalRecord, clauses: [...minimalRecord.clauses, { id: 'scope', heading: { zh: '第二条 范围 Ångström', en: 'Article 2 Scope' }, body: { zh: '数据仅用于双方约定的用途，不得转让。', en: 'Use only as agreed; no transfer. ©®™ “é”' } }] };
+  const cached = loadAgreementFont();
+  t.equal(loadAgreementFont(), cached, 'parsed once per process');
+  await renderAgreementPdf(cached, record);
+  const warm = await renderAgreementPdf(cached, record);
+  const fresh = await renderAgreementPdf(createFont(readFileSync(file)) as AgreementFont, record);
+  t.ok(warm.equals(fresh), 'the same bytes as an uncached fontkit font gives');
+
+  const seal = createSeal(await loadSealKey(testSealEnv.AGREEMENT_SEAL_P12, testSealEnv.AGREEMENT_SEAL_PASSPHRASE));
+  const dir = mkdtempSync(join(tmpdir(), 'dx-cms-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const sealed = await seal.sign(await renderAgreementPdf(cached, record, { signatures: [], sealedAt: sealAt, contentSha256: '1'.repeat(64), beforeEnd: (d) => seal.placeholder(d, sealAt, 'Chongqing') }), sealAt);
+  const [, b, c, d] = /\/ByteRange \[0 (\d+) (\d+) (\d+)\]/.exec(sealed.toString('latin1'))!.map(Number) as [number, number, number, number];
+  writeFileSync(join(dir, 'content'), Buffer.concat([sealed.subarray(0, b), sealed.subarray(c, c + d)]));
+  writeFileSync(join(dir, 'cms.der'), Buffer.from(sealed.subarray(b + 1, c - 1).toString('latin1').replace(/(00)+$/, ''), 'hex'));
+  // OpenSSL parses the DER on its own and checks the signature over the signed attributes and the content.
+  const out = execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'cms.der', '-content', 'content', '-noverify', '-out', '/dev/null'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.equal(out.length, 0);
 });
 
 t.test('the seal is read from the PKCS#12 files OpenSSL makes, and a damaged or mismatched file stops the start', async (t) => {

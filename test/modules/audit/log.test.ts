@@ -186,8 +186,11 @@ t.test('the database queues every event it stores for the sequencer, bulk insert
   const app = await buildTestApp(t);
   const operator = await signUp(app, ['operator']);
   const before = await integrated(app);
-  await app.db.execute(sql`insert into audit_events (occurred_at, action, subject_type, subject_id, payload)
-    select now(), 'test.appended', 'test', g::text, jsonb_build_object('n', g) from generate_series(1, 250) g`);
+  // Values that the server's COPY escapes (tab, newline, backslash) and text beyond ASCII: verify reads them back exactly.
+  await app.db.execute(sql`insert into audit_events (occurred_at, action, subject_type, subject_id, payload, ip, request_id)
+    select now(), 'test.appended', 'test', g::text || chr(9) || chr(92),
+      jsonb_build_object('n', g, 'text', 'tab' || chr(9) || 'here' || chr(10) || 'line "q" ' || chr(92) || ' back' || chr(13) || ' é 重庆 😀'),
+      '203.0.113.' || (g % 7), 'req' || chr(92) || (g % 3) from generate_series(1, 250) g`);
   t.equal(await integrated(app), before + 250);
   t.match((await as(app, operator, { method: 'POST', url: '/audit/verify' })).json(), { ok: true, leaves: before + 250, pending: 0 });
 });
