@@ -113,11 +113,15 @@ export async function buildTestApp(
  * On the server each has its own pool and its own LISTEN connection; the embedded database is one
  * process's, so there the two share it and its in-process notices.
  */
-export async function twoInstances(t: Test): Promise<[FastifyInstance, FastifyInstance]> {
-  const database = await freshDatabase();
-  const config = testConfig();
+export async function twoInstances(
+  t: Test,
+  options: { config?: Partial<Config>; logQuery?: (instance: 'a' | 'b', query: string) => void } = {},
+): Promise<[FastifyInstance, FastifyInstance]> {
+  const log = options.logQuery;
+  const database = await freshDatabase({ logQuery: log && ((query) => log('a', query)) });
+  const config = testConfig(options.config);
   const a = await buildApp(config, { database: database.handle, logger: false });
-  const b = await buildApp(config, { database: await database.openAnother(), logger: false });
+  const b = await buildApp(config, { database: await database.openAnother({ logQuery: log && ((query) => log('b', query)) }), logger: false });
   t.teardown(async () => {
     await b.close();
     await a.close();
