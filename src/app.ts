@@ -11,8 +11,7 @@ import { sharedSerializers } from './lib/serialization.js';
 import { parseQueryString } from './lib/validation.js';
 import { DiskBlobStore, type BlobStore } from './lib/storage.js';
 import accountsRoutes from './modules/accounts/routes.js';
-import { findUserAccess } from './modules/accounts/service.js';
-import type { Role } from './modules/accounts/tables.js';
+import { findAccount, type Account } from './modules/accounts/service.js';
 import auditRoutes from './modules/audit/routes.js';
 import { createAgreements, type Agreements } from './modules/agreements/index.js';
 import agreementsRoutes from './modules/agreements/routes.js';
@@ -57,6 +56,8 @@ declare module 'fastify' {
     blobs: BlobStore;
     /** Changes announced by the database, for the per-process caches. */
     changes: ChangeFeed;
+    /** A user's account as the API shows it, from memory while it is unchanged (`/me`, authorisation). */
+    findAccount(userId: string): Promise<Account | undefined>;
     /** Settlement (trading/ports.ts SettlementPort): the ledger and the payment rails. */
     settlement: Settlement;
     /** Agreements: trading's AgreementsPort and the drafting calls of public data and procurement. */
@@ -102,9 +103,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, connectTimeoutSeconds: config.databaseConnectTimeoutSeconds }));
   if (!options.database && !options.migrated) await database.migrate();
   const changes = await listenForChanges(database);
-  // Authorisation reads the caller's current roles and standing on every request: from memory,
-  // dropped the moment the database announces a change (src/lib/changes.ts).
-  const userAccess = new InvalidatedCache<{ roles: Role[]; active: boolean }>(changes, 'user', 100_000);
+  // Authorisation reads the caller's current roles and standing on every request, and `/me` the
+  // whole account: from memory, dropped the moment the database announces a change to any column
+  // the account shows (src/lib/changes.ts, migration 0026).
+  const accounts = new InvalidatedCache<Account>(changes, 'user', 100_000);
+  const findCachedAccount = (userId: string) => accounts.get(userId, () => findAccount(database.db, userId));
 
   const logger = options.logger ?? { level: config.logLevel };
   const app = Fastify({
@@ -135,6 +138,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = routeToRequestTransaction(database.db);
   app.decorate('db', db);
   app.decorate('changes', changes);
+  app.decorate('findAccount', findCachedAccount);
   const blobs = options.blobs ?? new DiskBlobStore(join(config.dataDir, 'blobs'));
   app.decorate('blobs', blobs);
   // Trading calls settlement and agreements through their ports; they tell trading what happened
@@ -163,7 +167,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auth, {
     secret: config.jwtSecret,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    loadUser: (userId) => userAccess.get(userId, () => findUserAccess(database.db, userId)),
+    loadUser: async (userId) => {
+      const account = await findCachedAccount(userId);
+      return account && { roles: account.roles, active: account.status === 'active' };
+    },
     settle: () => changes.settle(),
   });
   // Before the docs record the routes, so every POST documents its Idempotency-Key header.

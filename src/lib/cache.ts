@@ -54,7 +54,8 @@ export class Lru<K, V> {
 /**
  * A per-process cache of something the database can change, dropped at once when it does: a
  * notice on `topic` for a key removes that key, a lost notice stream empties the whole cache and
- * it answers nothing from memory until notices arrive again.
+ * it answers nothing from memory until notices arrive again. It is bounded like `Lru`, by count
+ * and, when `weigh` is given, by total weight.
  *
  * A load that began before a change and ends after its notice must not store what it read: each
  * notice bumps a generation, and a load stores its result only if the generation it started in is
@@ -65,9 +66,9 @@ export class InvalidatedCache<V> {
   private generation = 0;
   private readonly feed: ChangeFeed;
 
-  constructor(feed: ChangeFeed, topic: ChangeTopic, max: number) {
+  constructor(feed: ChangeFeed, topic: ChangeTopic, max: number, maxWeight = Infinity, weigh: (value: V) => number = () => 0) {
     this.feed = feed;
-    this.entries = new Lru(max);
+    this.entries = new Lru(max, maxWeight, weigh);
     feed.on(topic, (key) => {
       this.generation++;
       this.entries.delete(key);

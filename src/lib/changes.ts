@@ -4,13 +4,15 @@ import type { DatabaseHandle } from './database.js';
 
 /**
  * Changes that cached reads depend on, announced by the database itself: triggers (migrations
- * 0005, 0025) send `NOTIFY dx_changes, '<topic>:<key>'` when a user's roles or status, a party
- * membership, a listing or a party's standing, or a party's suspension change, so no code path can
- * forget. NOTIFY is delivered when the transaction commits, and not at all when it rolls back.
+ * 0005, 0025, 0026) send `NOTIFY dx_changes, '<topic>:<key>'` when a user's account, a party
+ * membership, the catalog, a party's standing (verification, suspension), one listing (its row, its
+ * revisions, its dataset versions) or one public-data entry (its row, revisions, data versions)
+ * change, so no code path can forget. NOTIFY is delivered when the transaction commits, and not at
+ * all when it rolls back.
  */
 export const CHANGES_CHANNEL = 'dx_changes';
 
-export type ChangeTopic = 'user' | 'membership' | 'catalog' | 'audit' | 'party';
+export type ChangeTopic = 'user' | 'membership' | 'catalog' | 'audit' | 'party' | 'listing' | 'public-data-entry';
 
 export interface ChangeFeed {
   /** Whether notices are arriving; caches answer only while it is true. */

@@ -111,13 +111,18 @@ export async function buildTestApp(
 /**
  * Two instances of the service on one database, as two processes behind a load balancer would be.
  * On the server each has its own pool and its own LISTEN connection; the embedded database is one
- * process's, so there the two share it and its in-process notices. `overrides` configures each.
+ * process's, so there the two share it and its in-process notices. `config` configures both,
+ * `secondConfig` the second alone.
  */
-export async function twoInstances(t: Test, overrides: [Partial<Config>, Partial<Config>] = [{}, {}]): Promise<[FastifyInstance, FastifyInstance]> {
-  const database = await freshDatabase();
-  const config = testConfig();
-  const a = await buildApp({ ...config, ...overrides[0] }, { database: database.handle, logger: false });
-  const b = await buildApp({ ...config, ...overrides[1] }, { database: await database.openAnother(), logger: false });
+export async function twoInstances(
+  t: Test,
+  options: { config?: Partial<Config>; secondConfig?: Partial<Config>; logQuery?: (instance: 'a' | 'b', query: string) => void } = {},
+): Promise<[FastifyInstance, FastifyInstance]> {
+  const log = options.logQuery;
+  const database = await freshDatabase({ logQuery: log && ((query) => log('a', query)) });
+  const config = testConfig(options.config);
+  const a = await buildApp(config, { database: database.handle, logger: false });
+  const b = await buildApp({ ...config, ...options.secondConfig }, { database: await database.openAnother({ logQuery: log && ((query) => log('b', query)) }), logger: false });
   t.teardown(async () => {
     await b.close();
     await a.close();

@@ -118,7 +118,7 @@ export interface TestDatabase {
   /** The embedded database (undefined on the server). */
   pglite?: PGlite;
   /** A second handle on the same database, as another process of the service would have. */
-  openAnother(): Promise<DatabaseHandle>;
+  openAnother(options?: { logQuery?: ((query: string) => void) | undefined }): Promise<DatabaseHandle>;
   /** Drops the database (server) after the handle was closed. */
   dispose(): Promise<void>;
 }
@@ -129,7 +129,7 @@ export async function freshDatabase(options: { logQuery?: (query: string) => voi
     const handle = await openDatabase({ pglite, ...options });
     // The embedded database is one process's; a second app in this process shares it, and only
     // the first handle closes it.
-    const openAnother = async () => ({ ...(await openDatabase({ pglite })), close: async () => {} });
+    const openAnother = async (another: { logQuery?: ((query: string) => void) | undefined } = {}) => ({ ...(await openDatabase({ pglite, ...another })), close: async () => {} });
     return { handle, pglite, openAnother, dispose: async () => {} };
   }
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -141,7 +141,7 @@ export async function freshDatabase(options: { logQuery?: (query: string) => voi
     return {
       url,
       handle: await openDatabase({ url, poolSize: 5, ...options }),
-      openAnother: () => openDatabase({ url, poolSize: 5 }),
+      openAnother: (another = {}) => openDatabase({ url, poolSize: 5, ...another }),
       dispose: async () => {
         const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
         await cleanup.unsafe(`drop database if exists "${name}" with (force)`);

@@ -6,12 +6,19 @@ import { IdParams, Page, PageQuery, Text, decodeCursor, pageOf, problemResponses
 import { CreateUserBody, LoginBody, SetupOperatorBody, RefreshBody, RegisterBody, RoleSchema, StepUpBody, StepUpView, TokenPairView, UpdateUserBody, UserView } from './schema.js';
 import { createFirstOperator } from './setup.js';
 import { stepUp, type StepUpContext } from './step-up.js';
-import { createUser, getUser, listUsers, login, logout, refresh, updateUser, type AccountsContext, type User } from './service.js';
+import { notFound } from '../../lib/errors.js';
+import { createUser, listUsers, login, logout, refresh, updateUser, type Account, type AccountsContext } from './service.js';
 
-const toView = (u: User) => ({ id: u.id, email: u.email, displayName: u.displayName, roles: u.roles, status: u.status, createdAt: u.createdAt.toISOString() });
+const toView = (u: Account) => ({ id: u.id, email: u.email, displayName: u.displayName, roles: u.roles, status: u.status, createdAt: u.createdAt.toISOString() });
 
 const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx: AccountsContext = { db: app.db, config: app.config, signAccessToken: app.signAccessToken };
+  /** The account from memory while it is unchanged: `/me` sends no statement (the guard has just read it). */
+  const accountOf = async (userId: string) => {
+    const account = await app.findAccount(userId);
+    if (!account) throw notFound('user');
+    return account;
+  };
   const limited = { max: app.config.authRateLimit.max, timeWindow: app.config.authRateLimit.windowSeconds * 1000 };
 
   app.post('/auth/register', {
@@ -101,7 +108,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me', {
     config: { auth: 'authenticated', access: 'none' },
     schema: { tags: ['accounts'], summary: 'The signed-in user', response: { 200: UserView } },
-  }, async (request) => toView(await getUser(app.db, actorOf(request).userId)));
+  }, async (request) => toView(await accountOf(actorOf(request).userId)));
 
   app.get('/users/:id', {
     config: { auth: 'authenticated', access: { resource: 'user', staff: ['operator'] } },
@@ -113,7 +120,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     assertCanAccess(actorOf(request), { userId: request.params.id }, 'user', ['operator']);
-    return toView(await getUser(app.db, request.params.id));
+    return toView(await accountOf(request.params.id));
   });
 
   app.get('/users', {

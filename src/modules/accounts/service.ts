@@ -173,14 +173,20 @@ export async function logout(ctx: AccountsContext, actor: AuditActor, presented:
   });
 }
 
-const userAccessById = preparedQuery((db) =>
-  db.select({ roles: users.roles, status: users.status }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare('user_access_by_id'),
+const accountById = preparedQuery((db) =>
+  db
+    .select({ id: users.id, email: users.email, displayName: users.displayName, roles: users.roles, status: users.status, createdAt: users.createdAt })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('account_by_id'),
 );
 
-/** What authorisation needs of a user on every request: current roles and whether the account is active. */
-export async function findUserAccess(db: Database, id: string): Promise<{ roles: Role[]; active: boolean } | undefined> {
-  const [user] = await userAccessById(db).execute({ id });
-  return user && { roles: user.roles, active: user.status === 'active' };
+/** A user as the API shows it, without its password hash: what authorisation and `/me` read. */
+export type Account = Pick<User, 'id' | 'email' | 'displayName' | 'roles' | 'status' | 'createdAt'>;
+
+export async function findAccount(db: Database, id: string): Promise<Account | undefined> {
+  const [account] = await accountById(db).execute({ id });
+  return account;
 }
 
 const userById = preparedQuery((db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('user_by_id'));

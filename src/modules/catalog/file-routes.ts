@@ -4,8 +4,9 @@ import type { FastifyRequest } from 'fastify';
 import { IdParams, Page, PageQuery, TimeAndIdCursor, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
 import { registerUploadRoutes, uploadOf } from '../../plugins/uploads.js';
 import { actingParty, callerOf, type CatalogContext } from './context.js';
-import { listDatasetVersions, listEvidenceDocuments, uploadDatasetVersion, uploadEvidenceDocument, type NamedUpload } from './files.js';
+import { listEvidenceDocuments, uploadDatasetVersion, uploadEvidenceDocument, type NamedUpload } from './files.js';
 import { DatasetVersionView, EvidenceDocumentView, UploadQuery } from './schema.js';
+import type { ListingViews } from './listing-view.js';
 import { datasetVersionView, evidenceDocumentView } from './views.js';
 
 const tags = ['catalog'];
@@ -15,7 +16,7 @@ const namedUploadOf = (request: FastifyRequest, filename: string | undefined): N
 const DocumentCursor = TimeAndIdCursor('createdAt');
 
 /** Evidence documents and dataset versions: raw request bodies streamed into the blob store. */
-const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = async (app, { ctx }) => {
+const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext; listingViews: ListingViews }> = async (app, { ctx, listingViews }) => {
   await registerUploadRoutes(app, async (raw) => {
     const scope = raw.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -71,7 +72,7 @@ const catalogFileRoutes: FastifyPluginAsyncTypebox<{ ctx: CatalogContext }> = as
       params: IdParams,
       response: { 200: Type.Array(DatasetVersionView), ...problemResponses(400, 404) },
     },
-  }, async (request) => (await listDatasetVersions(ctx.db, callerOf(request), request.params.id)).map(datasetVersionView));
+  }, async (request) => (await listingViews.datasetVersionsOf(callerOf(request), request.params.id)).map(datasetVersionView));
 };
 
 export default catalogFileRoutes;

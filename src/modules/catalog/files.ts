@@ -100,11 +100,6 @@ export async function uploadDatasetVersion(ctx: CatalogContext, caller: Caller, 
   });
 }
 
-export async function listDatasetVersions(db: Database, caller: Caller, listingId: string): Promise<DatasetVersion[]> {
-  await findListingFor(db, caller, listingId, { ownerOnly: false });
-  return db.select().from(datasetVersions).where(eq(datasetVersions.listingId, listingId)).orderBy(desc(datasetVersions.number));
-}
-
 /** A dataset version by id, for other modules (trading delivers exactly these bytes). */
 export async function getDatasetVersion(db: Database, id: string): Promise<DatasetVersion | undefined> {
   const [version] = await db.select().from(datasetVersions).where(eq(datasetVersions.id, id));

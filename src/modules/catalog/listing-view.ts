@@ -1,10 +1,13 @@
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { Lru } from '../../lib/cache.js';
+import { desc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { assertCanAccess } from '../../lib/authz.js';
+import { InvalidatedCache } from '../../lib/cache.js';
+import type { ChangeFeed } from '../../lib/changes.js';
 import { preparedQuery, type Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
-import { partyMayTrade } from '../identity/service.js';
+import { findPartyStanding, mayTrade, type PartyStanding } from '../identity/service.js';
 import { viewerOf } from '../../lib/viewer.js';
 import { isOperator, type Caller } from './context.js';
+import type { DatasetVersion } from './files.js';
 import { revealedTag, shapeLineage } from './lineage-view.js';
 import { datasetVersions, listingRevisions, listings, provenanceDeclarations, tradabilityGrounds } from './tables.js';
 
@@ -27,9 +30,9 @@ function revisionDocument(revisionId: SQLWrapper): SQL<string | null> {
 }
 
 /**
- * A listing's current state and, in the same statement, the documents of its revisions that the
- * caller may see and does not already hold: the live revision unless its id is `knownLive`, the
- * working revision (when it is not the live one) for its party and operators.
+ * A listing's current state and, in the same statement, the documents of its live revision and of
+ * its working revision when that is another one: what any caller may be shown of it, decided per
+ * caller when it is read.
  */
 const listingStatement = preparedQuery((db) =>
   db
@@ -42,15 +45,19 @@ const listingStatement = preparedQuery((db) =>
       listedAt: iso(listings.listedAt).mapWith(String),
       createdAt: iso(listings.createdAt).mapWith(String),
       updatedAt: iso(listings.updatedAt).mapWith(String),
-      ownerMayTrade: partyMayTrade(listings.ownerPartyId).mapWith(Boolean),
-      insider: sql<boolean>`(${sql.placeholder('operator')}::boolean or ${listings.ownerPartyId} = ${sql.placeholder('callerParty')}::uuid)`.mapWith(Boolean),
-      live: sql<string | null>`case when ${listings.liveRevisionId} is distinct from ${sql.placeholder('knownLive')}::uuid then ${revisionDocument(listings.liveRevisionId)} end`,
-      working: sql<string | null>`case when (${sql.placeholder('operator')}::boolean or ${listings.ownerPartyId} = ${sql.placeholder('callerParty')}::uuid) and ${listings.workingRevisionId} is distinct from ${listings.liveRevisionId} then ${revisionDocument(listings.workingRevisionId)} end`,
+      live: revisionDocument(listings.liveRevisionId),
+      working: sql<string | null>`case when ${listings.workingRevisionId} is distinct from ${listings.liveRevisionId} then ${revisionDocument(listings.workingRevisionId)} end`,
     })
     .from(listings)
     .where(sql`${listings.id} = ${sql.placeholder('id')}::uuid`)
     .prepare('catalog_listing_view'),
 );
+
+const datasetVersionsStatement = preparedQuery((db) =>
+  db.select().from(datasetVersions).where(eq(datasetVersions.listingId, sql.placeholder('id'))).orderBy(desc(datasetVersions.number)).prepare('catalog_dataset_versions_read'),
+);
+
+type StoredListing = NonNullable<Awaited<ReturnType<ReturnType<typeof listingStatement>['execute']>>[number]>;
 
 /** A listing as JSON text, with the strong validator of exactly that text. */
 export interface ListingDocument {
@@ -58,34 +65,53 @@ export interface ListingDocument {
   json: string;
 }
 
+/** About 2 KB a revision document: 20,000 listings with both documents stay near 64 MB. */
+const MAX_LISTINGS = 20_000;
+const MAX_PARTIES = 100_000;
+
 /**
- * The approved revision on sale never changes (a change is a new revision), so its JSON is kept
- * per listing, by revision id, in memory. What can change — which revision is live, the listing's
- * status, the provider's standing — is read fresh on every request, in the one statement above.
+ * Listings from memory. A listing — its row, its revision documents — is kept per process and
+ * dropped the moment the database announces a change to it (migration 0026: its row, its revisions
+ * or its dataset versions), and the owner's standing (verification and suspension) likewise per
+ * party; so a repeated read of an unchanged listing sends no statement. Who may see what, and
+ * whether the owner may trade now, is decided afresh for each caller on each read.
  */
 export class ListingViews {
-  private readonly live = new Lru<string, { revisionId: string; json: string }>(20_000, 64 * 1024 * 1024, (e) => e.json.length * 2);
-
+  private readonly listings: InvalidatedCache<StoredListing>;
+  private readonly standings: InvalidatedCache<PartyStanding>;
+  private readonly versions: InvalidatedCache<DatasetVersion[]>;
   private readonly db: Database;
-  constructor(db: Database) {
+
+  constructor(db: Database, feed: ChangeFeed) {
     this.db = db;
+    this.listings = new InvalidatedCache(feed, 'listing', MAX_LISTINGS, 64 * 1024 * 1024, (l) => 2 * ((l.live?.length ?? 0) + (l.working?.length ?? 0)));
+    this.standings = new InvalidatedCache(feed, 'party', MAX_PARTIES);
+    this.versions = new InvalidatedCache(feed, 'listing', MAX_LISTINGS);
+  }
+
+  private async stored(id: string, fresh: boolean): Promise<StoredListing | undefined> {
+    const load = async () => (await listingStatement(this.db).execute({ id }))[0];
+    return fresh ? load() : this.listings.get(id, load);
   }
 
   /**
    * A listing as the caller may see it. Its party and operators see every revision state; anyone
    * else sees only a listing on sale, and only its approved revision (404 otherwise: drafts,
    * suspended and delisted listings, and listings of a provider that may not trade, do not exist
-   * for buyers).
+   * for buyers). `fresh` reads the database: the answer to a change, before its notice is in.
    */
-  async read(caller: Caller, id: string): Promise<ListingDocument> {
-    const cached = this.live.get(id);
-    const [row] = await listingStatement(this.db).execute({ id, operator: isOperator(caller), callerParty: caller.actor.partyId, knownLive: cached?.revisionId ?? null });
+  async read(caller: Caller, id: string, opts: { fresh?: boolean } = {}): Promise<ListingDocument> {
+    const row = await this.stored(id, opts.fresh ?? false);
     if (!row) throw notFound('listing');
-    if (!row.insider && (row.status !== 'listed' || !row.liveRevisionId || !row.ownerMayTrade)) throw notFound('listing');
-    // The statement leaves `live` out only when its id is the one this process already holds.
-    const liveJson = row.liveRevisionId ? (row.live ?? cached!.json) : null;
-    if (row.liveRevisionId && row.live) this.live.set(id, { revisionId: row.liveRevisionId, json: row.live });
-    const workingStored = row.insider ? (row.workingRevisionId === row.liveRevisionId ? liveJson : row.working) : null;
+    const insider = isOperator(caller) || row.ownerPartyId === caller.actor.partyId;
+    if (!insider) {
+      if (row.status !== 'listed' || !row.liveRevisionId) throw notFound('listing');
+      const load = () => findPartyStanding(this.db, row.ownerPartyId);
+      const standing = opts.fresh ? await load() : await this.standings.get(row.ownerPartyId, load);
+      if (!standing || !mayTrade(standing)) throw notFound('listing');
+    }
+    const liveJson = row.liveRevisionId ? row.live : null;
+    const workingStored = insider ? (row.workingRevisionId === row.liveRevisionId ? liveJson : row.working) : null;
     // The cited trades' ids are shown per viewer (lineage-view.ts); the stored text is everyone's.
     const viewer = viewerOf(caller.actor, ['operator', 'bureau']);
     const live = liveJson === null ? null : shapeLineage(liveJson, viewer, row.ownerPartyId);
@@ -100,9 +126,17 @@ export class ListingViews {
     // Every change to a listing or its working revision stamps the listing's updatedAt; the live
     // revision never changes in place; `revealed` names the cited trades this viewer sees. So these
     // name exactly one representation.
-    const etag = row.insider
+    const etag = insider
       ? `"i.${row.liveRevisionId ?? '-'}.${row.workingRevisionId}.${Date.parse(row.updatedAt)}${revealed}"`
       : `"b.${row.liveRevisionId}.${Date.parse(row.updatedAt)}${revealed}"`;
     return { etag, json };
+  }
+
+  /** The dataset versions of a listing, newest first: for its party and operators (others: 404). */
+  async datasetVersionsOf(caller: Caller, id: string): Promise<DatasetVersion[]> {
+    const row = await this.stored(id, false);
+    if (!row) throw notFound('listing');
+    assertCanAccess(caller.actor, { partyId: row.ownerPartyId }, 'listing', ['operator']);
+    return (await this.versions.get(id, () => datasetVersionsStatement(this.db).execute({ id }))) ?? [];
   }
 }

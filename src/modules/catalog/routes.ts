@@ -46,15 +46,18 @@ const DcatDocument = Type.Object(
  */
 const catalogRoutes: FastifyPluginAsyncTypebox<{ lineage: LineagePort; dcatSources?: readonly DcatSource[] }> = async (app, { lineage, dcatSources = [] }) => {
   const ctx: CatalogContext = { db: app.db, blobs: app.blobs, config: app.config };
-  const listingViews = new ListingViews(app.db);
+  const listingViews = new ListingViews(app.db, app.changes);
   const search = new CatalogSearch(app.db, app.changes, app.config.searchRelevanceWindow);
-  /** The listing as the caller may see it, sent as the JSON text the view was built as. */
+  /**
+   * The listing as the caller may see it after the caller changed it, sent as the JSON text the view
+   * was built as: read from the database, since the change's notice may not be in yet.
+   */
   const sendListing = async (request: FastifyRequest, reply: FastifyReply, id: string, status = 200) => {
-    const { etag, json } = await listingViews.read(callerOf(request), id);
+    const { etag, json } = await listingViews.read(callerOf(request), id, { fresh: true });
     return reply.code(status).header('etag', etag).header('cache-control', 'private, no-cache').type('application/json; charset=utf-8').send(json);
   };
 
-  await app.register(catalogFileRoutes, { ctx });
+  await app.register(catalogFileRoutes, { ctx, listingViews });
 
   app.post('/catalog/listings', {
     config: { auth: ['provider'], access: 'none' },

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { Database } from '../../lib/database.js';
+import { preparedQuery, type Database } from '../../lib/database.js';
 import { TimeAndIdCursor } from '../../lib/http.js';
 import { notFound } from '../../lib/errors.js';
 import { parties, partyDocuments, partyMembers, partyReviews, type Party, type VerificationStatus } from './tables.js';
@@ -52,6 +52,22 @@ export async function listMyParties(db: Database, userId: string, q: { after?: P
  */
 export function partyMayTrade(partyId: SQLWrapper): SQL {
   return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${parties.verificationStatus} in ('verified', 'submitted', 'needs_more_info') and ${parties.verifiedUntil} > now() and ${parties.suspendedAt} is null)`;
+}
+
+const standingById = preparedQuery((db) =>
+  db
+    .select({ verificationStatus: parties.verificationStatus, verifiedUntil: parties.verifiedUntil, suspendedAt: parties.suspendedAt })
+    .from(parties)
+    .where(eq(parties.id, sql.placeholder('id')))
+    .prepare('party_standing'),
+);
+
+/** What `mayTrade` (service.ts) decides on, for a cache that decides it afresh on every read. */
+export type PartyStanding = Pick<Party, 'verificationStatus' | 'verifiedUntil' | 'suspendedAt'>;
+
+export async function findPartyStanding(db: Database, partyId: string): Promise<PartyStanding | undefined> {
+  const [row] = await standingById(db).execute({ id: partyId });
+  return row;
 }
 
 /**

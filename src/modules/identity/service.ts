@@ -31,6 +31,7 @@ declare module '../audit/events.js' {
 }
 
 export type { Party } from './tables.js';
+export type { PartyStanding } from './queries.js';
 /** What callers see: the stored state, or `expired` / `suspended` when those override it. */
 export type EffectiveStatus = VerificationStatus | 'expired' | 'suspended';
 
@@ -333,7 +334,7 @@ export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditAct
 }
 
 // Read-side queries live in queries.ts; other modules import them from here.
-export { getPartyDetails, isPartySuspended, listParties, listMyParties, partyKind, partyMayTrade, partyNames, partyVerifiedUntil, suspendedParties } from './queries.js';
+export { findPartyStanding, getPartyDetails, isPartySuspended, listParties, listMyParties, partyKind, partyMayTrade, partyNames, partyVerifiedUntil, suspendedParties } from './queries.js';
 
 /** Whether the user belongs to the party; reviewers use it to keep out of their own parties' reviews. */
 export async function isPartyMember(db: Database, partyId: string, userId: string): Promise<boolean> {

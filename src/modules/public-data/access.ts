@@ -17,9 +17,18 @@ import { entries, entryRevisions } from './tables.js';
 export async function readableEntry(db: Database, caller: Caller, id: string): Promise<{ entry: Entry; live: EntryRevision | undefined; insider: boolean }> {
   const [row] = await db.select({ entry: entries, live: entryRevisions }).from(entries).leftJoin(entryRevisions, eq(entryRevisions.id, entries.liveRevisionId)).where(eq(entries.id, id));
   if (!row) throw notFound('public-data entry');
-  const insider = isBureau(caller) || (caller.actor.partyId !== null && caller.actor.partyId === row.entry.departmentPartyId);
-  if (!insider && !row.live) throw notFound('public-data entry');
-  return { entry: row.entry, live: row.live ?? undefined, insider };
+  return { entry: row.entry, live: row.live ?? undefined, insider: readsEntry(caller, row.entry, row.live !== null) };
+}
+
+/**
+ * The one decision of who reads an entry, on whatever row it was read from (the database, or the
+ * per-process copy of entry-reads.ts): whether the caller is an insider; 404 for a caller who does
+ * not reach it.
+ */
+export function readsEntry(caller: Caller, entry: Pick<Entry, 'departmentPartyId'>, published: boolean): boolean {
+  const insider = isBureau(caller) || (caller.actor.partyId !== null && caller.actor.partyId === entry.departmentPartyId);
+  if (!insider && !published) throw notFound('public-data entry');
+  return insider;
 }
 
 /** Whether the downloading party has passed identity verification now (Art. 18 ¶1). */

@@ -6,13 +6,14 @@ import { IdParams, problemResponses } from '../../lib/http.js';
 import { registerUploadRoutes, uploadOf } from '../../plugins/uploads.js';
 import { callerOf, type PublicDataContext } from './context.js';
 import { DataVersionView, VersionParams, VersionQuery } from './schema.js';
-import { downloadDataVersion, listDataVersions, uploadDataVersion } from './versions.js';
+import type { EntryReads } from './entry-reads.js';
+import { downloadDataVersion, uploadDataVersion } from './versions.js';
 import { versionView } from './views.js';
 
 const tags = ['public-data'];
 
 /** Versions of an entry's data: uploaded raw into the blob store, downloaded with Range. */
-const publicDataFileRoutes: FastifyPluginAsyncTypebox<{ ctx: PublicDataContext }> = async (app, { ctx }) => {
+const publicDataFileRoutes: FastifyPluginAsyncTypebox<{ ctx: PublicDataContext; reads: EntryReads }> = async (app, { ctx, reads }) => {
   await registerUploadRoutes(app, async (raw) => {
     raw.withTypeProvider<TypeBoxTypeProvider>().post('/public-data/entries/:id/versions', {
       config: { auth: ['department'], access: { resource: 'public-data-entry' }, upload: { mediaTypes: ['*/*'], description: 'The data file’s bytes, with its media type in Content-Type' } },
@@ -33,7 +34,7 @@ const publicDataFileRoutes: FastifyPluginAsyncTypebox<{ ctx: PublicDataContext }
   app.get('/public-data/entries/:id/versions', {
     config: { auth: 'authenticated', access: { resource: 'public-data-entry', staff: ['bureau'], onSale: true } },
     schema: { tags, summary: "Versions of an entry's data, newest first", params: IdParams, response: { 200: Type.Array(DataVersionView), ...problemResponses(400, 404) } },
-  }, async (request) => (await listDataVersions(ctx.db, callerOf(request), request.params.id)).map(versionView));
+  }, async (request) => (await reads.versionsOf(callerOf(request), request.params.id)).map(versionView));
 
   app.get('/public-data/entries/:id/versions/:versionId/download', {
     // A HEAD would count as a download; clients read the size and hash from the version instead.
@@ -53,7 +54,13 @@ const publicDataFileRoutes: FastifyPluginAsyncTypebox<{ ctx: PublicDataContext }
     },
   }, async (request, reply) => {
     const { range, 'if-range': ifRange } = request.headers;
-    return sendStoredFile(reply as unknown as FastifyReply, () => downloadDataVersion(ctx, callerOf(request), request.params.id, request.params.versionId, range, ifRange));
+    return sendStoredFile(reply as unknown as FastifyReply, async () => {
+      const download = await downloadDataVersion(ctx, callerOf(request), request.params.id, request.params.versionId, range, ifRange);
+      // A GET that counts a download changes the entry: like any change (app.ts), it answers once
+      // every process's caches have seen it, so the department's next read shows the count.
+      await app.changes.fence();
+      return download;
+    });
   });
 };
 

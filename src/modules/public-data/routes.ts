@@ -4,6 +4,7 @@ import { IdParams, Page, PageQuery, StringEnum, Text, Uuid, decodeCursor, pageOf
 import { readableEntry } from './access.js';
 import { callerOf, isBureau, type Caller, type PublicDataContext } from './context.js';
 import { createEntry, getEntryRevision, updateEntry } from './entries.js';
+import { EntryReads } from './entry-reads.js';
 import publicDataFileRoutes from './file-routes.js';
 import demandRoutes from './demand-routes.js';
 import objectionRoutes from './objection-routes.js';
@@ -20,14 +21,16 @@ const ownEntry = { resource: 'public-data-entry' } as const;
 /** The public-data resource catalogue: entries, the bureau's review, the open list (Art. 15-18). */
 const publicDataRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx: PublicDataContext = { db: app.db, blobs: app.blobs, config: app.config };
-  /** The entry as the caller may see it, after a change or on a read. */
+  /** Reads of an unchanged entry and of its versions, from memory (entry-reads.ts). */
+  const reads = new EntryReads(app.db, app.changes);
+  /** The entry as the caller may see it after a change, read from the database: its notice may not be in yet. */
   const viewFor = async (caller: Caller, id: string) => {
     const { entry, live, insider } = await readableEntry(app.db, caller, id);
     const working = insider ? await getEntryRevision(app.db, entry.workingRevisionId) : undefined;
     return entryView(entry, live, working, insider);
   };
 
-  await app.register(publicDataFileRoutes, { ctx });
+  await app.register(publicDataFileRoutes, { ctx, reads });
   await app.register(objectionRoutes, { ctx });
   await app.register(demandRoutes, { ctx });
 
@@ -74,7 +77,7 @@ const publicDataRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: IdParams,
       response: { 200: EntryView, ...problemResponses(400, 404) },
     },
-  }, async (request) => viewFor(callerOf(request), request.params.id));
+  }, async (request) => reads.view(callerOf(request), request.params.id));
 
   app.patch('/public-data/entries/:id', {
     config: { auth: ['department'], access: ownEntry },

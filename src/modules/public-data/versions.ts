@@ -1,6 +1,5 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { requestedRange, spanOf, type StoredFileDownload } from '../../lib/byte-range.js';
-import type { Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import type { NamedUpload } from '../catalog/files.js';
@@ -47,12 +46,6 @@ export async function uploadDataVersion(ctx: PublicDataContext, caller: Caller, 
     });
     return v;
   });
-}
-
-/** The versions of an entry the caller may read (a published one's for anyone signed in), newest first. */
-export async function listDataVersions(db: Database, caller: Caller, entryId: string): Promise<DataVersion[]> {
-  await readableEntry(db, caller, entryId);
-  return db.select().from(dataVersions).where(eq(dataVersions.entryId, entryId)).orderBy(desc(dataVersions.number));
 }
 
 /**

@@ -8,7 +8,10 @@ import type { DataVersion } from './versions.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export const revisionView = (r: EntryRevision) => ({
+/** What a reader is shown of a revision (its search columns stay in the database). */
+export type ShownRevision = Pick<EntryRevision, 'id' | 'number' | 'reviewStatus' | 'content' | 'createdAt' | 'submittedAt' | 'decidedAt'>;
+
+export const revisionView = (r: ShownRevision) => ({
   id: r.id,
   number: r.number,
   reviewStatus: r.reviewStatus,
@@ -22,7 +25,7 @@ export const revisionView = (r: EntryRevision) => ({
  * An entry as its reader may see it: everyone the published revision; the department and the
  * bureau (`insider`) also the working revision under way and the download count.
  */
-export function entryView(entry: Entry, live: EntryRevision | undefined, working: EntryRevision | undefined, insider: boolean) {
+export function entryView(entry: Entry, live: ShownRevision | undefined, working: ShownRevision | undefined, insider: boolean) {
   return {
     id: entry.id,
     departmentPartyId: entry.departmentPartyId,

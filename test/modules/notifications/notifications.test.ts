@@ -132,7 +132,7 @@ t.test('reminders: a request due within two working days, a report gone overdue,
 
 t.test('a backlog does not hold a shutdown: the notifier stops after the batch in hand, and another process takes the rest', async (t) => {
   // Only the second instance's notifier runs (every 10 ms); the first's waits an hour.
-  const [first, second] = await twoInstances(t, [{}, { notifierIntervalMs: 10 }]);
+  const [first, second] = await twoInstances(t, { secondConfig: { notifierIntervalMs: 10 } });
   const BACKLOG = 2000;
   // Events no rule notifies anyone of, queued for the notifier by the trigger that queues every
   // event (and taken off the sequencer's queue): only the draining is under test.
