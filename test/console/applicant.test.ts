@@ -11,8 +11,8 @@ import { answer, requestWorld, shanghaiDaysFromNow, signAgreementOf } from '../h
  * and filtered, an unconditionally open entry downloaded from its page; a conditionally open one
  * applied for (a term the API refuses, then corrected), the department's approval (through the
  * API), the utilization agreement signed in the request's page and sealed by the department; the
- * granted data downloaded, the first period's usage report filed and an outcome registered with
- * the citation of its source.
+ * granted data downloaded, the first period's usage report filed, an outcome registered with the
+ * citation of its source and another cited after it was registered.
  */
 
 async function sha256Of(download: Download): Promise<string> {
@@ -112,6 +112,14 @@ t.test('an applicant downloads open data, applies for conditional data, signs, d
   await page.getByLabel('数据来源标注').fill('数据来源：重庆市交通运输客运量统计（有条件开放政务数据）');
   await page.getByRole('button', { name: '登记成果' }).click();
   await page.getByRole('table', { name: '利用数据形成的成果' }).getByText('基于刷卡客流的公交线网优化').waitFor();
+  // An outcome registered without its citation, then cited.
+  await page.getByLabel('成果类型').selectOption('product');
+  await page.getByLabel('成果名称').fill('线网规划辅助决策系统');
+  await page.getByRole('button', { name: '登记成果' }).click();
+  await page.getByRole('table', { name: '利用数据形成的成果' }).getByRole('row', { name: /线网规划辅助决策系统.*未注明/ }).waitFor();
+  await page.getByLabel('成果“线网规划辅助决策系统”的数据来源标注').fill('数据来源：重庆市交通运输委员会');
+  await page.getByRole('button', { name: '为“线网规划辅助决策系统”补充标注' }).click();
+  await page.getByRole('table', { name: '利用数据形成的成果' }).getByText('数据来源：重庆市交通运输委员会', { exact: true }).waitFor();
   await checkAccessibility(t, page, 'usage reported');
   await screenshot(page, 'applicant', 'usage-reported');
   const usage = (await as(app, applicant, { method: 'GET', url: `/public-data/requests/${made.items[0]!.id}/usage` })).json<{
@@ -119,7 +127,14 @@ t.test('an applicant downloads open data, applies for conditional data, signs, d
     outcomes: { kind: string; cited: boolean; reference: string | null }[];
   }>();
   t.match(usage.periods[0], { period: 1, report: { summary: '用于公交线网优化模型训练', results: '形成优化方案一份' } }, 'the API holds the report of period 1');
-  t.match(usage.outcomes, [{ kind: 'paper', cited: true, reference: 'doi:10.1000/bus.2027.1' }], 'the API holds the outcome, cited');
+  t.match(
+    usage.outcomes.map((o) => ({ kind: o.kind, cited: o.cited, reference: o.reference })).sort((a, b) => a.kind.localeCompare(b.kind)),
+    [
+      { kind: 'paper', cited: true, reference: 'doi:10.1000/bus.2027.1' },
+      { kind: 'product', cited: true, reference: null },
+    ],
+    'the API holds both outcomes, cited',
+  );
 
   t.same(pageErrors, [], 'no script or CSP error in the page');
 });

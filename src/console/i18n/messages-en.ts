@@ -1271,4 +1271,6 @@ export const en: Record<MessageKey, string> = {
   'applicantUsage.referenceHint': 'A DOI, patent number or address, for example.',
   'applicantUsage.citationHint': 'The citation of the data source the outcome carries (Art. 20); without one, the department may order a correction.',
   'applicantUsage.register': 'Register the outcome',
+  'applicantUsage.citeLabel': 'Citation of the source in “{title}”',
+  'applicantUsage.cite': 'Add the citation to “{title}”',
 };

@@ -1270,6 +1270,8 @@ export const zh = {
   'applicantUsage.referenceHint': '如 DOI、专利号或网址。',
   'applicantUsage.citationHint': '成果中注明的数据来源（第二十条）；未注明的，部门可责令改正。',
   'applicantUsage.register': '登记成果',
+  'applicantUsage.citeLabel': '成果“{title}”的数据来源标注',
+  'applicantUsage.cite': '为“{title}”补充标注',
 } as const;
 
 export type MessageKey = keyof typeof zh;

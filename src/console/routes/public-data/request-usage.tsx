@@ -99,7 +99,24 @@ function OutcomeForm({ requestId, onChange }: { requestId: string; onChange(): v
   );
 }
 
-/** The user's duties on the page: the report of the first period begun and not reported, and a new outcome. */
+/** The user adds the citation of the source to an outcome registered without one (Art. 20 ¶1); an order about it is corrected by it. */
+function CitationForm({ outcome, onChange }: { outcome: Usage['outcomes'][number]; onChange(): void }) {
+  const { t } = useI18n();
+  const [citation, setCitation] = useState('');
+  const cite = useAction(async () => {
+    await ok(api.PUT('/public-data/outcomes/{id}/citation', { params: { path: { id: outcome.id } }, body: { citation } }));
+    onChange();
+  });
+  return (
+    <form class="form narrow" onSubmit={onSubmit(cite.run)}>
+      <TextField label={t('applicantUsage.citeLabel', { title: outcome.title })} required value={citation} onValue={setCitation} />
+      <ProblemAlert error={cite.error} />
+      <Submit busy={cite.busy}>{t('applicantUsage.cite', { title: outcome.title })}</Submit>
+    </form>
+  );
+}
+
+/** The user's duties on the page: the report of the first period begun and not reported, the citations missing, and a new outcome. */
 function UserReports({ usage, onChange }: { usage: Usage; onChange(): void }) {
   const { t } = useI18n();
   const reportable = usage.periods.find((p) => !p.report && p.status !== 'upcoming');
@@ -118,6 +135,11 @@ function UserReports({ usage, onChange }: { usage: Usage; onChange(): void }) {
       ) : (
         <p>{t('applicantUsage.nothingDue')}</p>
       )}
+      {usage.outcomes
+        .filter((o) => !o.cited)
+        .map((o) => (
+          <CitationForm key={o.id} outcome={o} onChange={onChange} />
+        ))}
       <OutcomeForm requestId={usage.requestId} onChange={onChange} />
     </>
   );
