@@ -26,7 +26,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   const { page, pageErrors } = session;
   await signIn(session, dept.user);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  t.same(await nav.getByRole('link').allTextContents(), ['通知', '我的主体', '回执核验', '开放目录', '数据申请', '期限与义务', '数据质疑', '开放需求', '集中采购'], 'the department’s navigation');
+  t.same(await nav.getByRole('link').allTextContents(), ['通知', '我的主体', '回执核验', '开放目录', '数据申请', '期限与义务', '数据质疑', '开放需求', '集中采购', '开放数据'], 'the department’s navigation');
 
   // The open list: the published entry, then a new one drafted, given its data and submitted.
   await nav.getByRole('link', { name: '开放目录' }).click();

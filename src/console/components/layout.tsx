@@ -30,6 +30,9 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   { to: '/audit', label: 'nav.audit', roles: ['operator'] },
   { to: '/exports', label: 'nav.exports', roles: ['operator'] },
   { to: '/listings', label: 'nav.myListings', roles: ['provider'] },
+  // applicant
+  { to: '/public-data/open', label: 'nav.openData', roles: ['buyer', 'provider', 'department'] },
+  { to: '/public-data/requests', label: 'nav.pdRequests', roles: ['buyer', 'provider'] },
 ];
 
 function LanguageChoice() {
@@ -74,7 +77,8 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const session = useSession();
   const { path } = useLocation();
   const me = session.me;
-  const items = navigation.filter((n) => n.roles === 'all' || session.has(...n.roles));
+  // A user with several roles sees a page its roles share once.
+  const items = navigation.filter((n) => n.roles === 'all' || session.has(...n.roles)).filter((n, i, all) => all.findIndex((m) => m.to === n.to) === i);
   const isCurrent = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
   return (
     <>

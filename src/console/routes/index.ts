@@ -40,6 +40,9 @@ import { ExportsPage } from './operator/exports';
 import { SettlementPage } from './operator/settlement';
 import { MyListingPage } from './provider/my-listing';
 import { MyListingsPage, NewListingPage } from './provider/my-listings';
+// applicant
+import { ApplyPage, OpenEntryPage } from './public-data/open-entry';
+import { OpenListPage } from './public-data/open-list';
 
 export interface ConsoleRoute {
   path: string;
@@ -93,4 +96,8 @@ export const routes: ConsoleRoute[] = [
   { path: '/listings', page: MyListingsPage, access: ['provider'] },
   { path: '/listings/new', page: NewListingPage, access: ['provider'] },
   { path: '/listings/:id', page: MyListingPage, access: ['provider'] },
+  // applicant
+  { path: '/public-data/open', page: OpenListPage, access: ['buyer', 'provider', 'department'] },
+  { path: '/public-data/open/:id', page: OpenEntryPage, access: ['buyer', 'provider', 'department'] },
+  { path: '/public-data/open/:id/apply', page: ApplyPage, access: ['buyer', 'provider'] },
 ];

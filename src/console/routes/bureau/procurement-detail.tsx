@@ -13,11 +13,9 @@ import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
-import { PeriodTable } from '../public-data/period-table';
+import { PeriodTable, UsageReportForm } from '../public-data/period-table';
 
 type Procurement = paths['/procurement/procurements/{id}']['get']['responses']['200']['content']['application/json'];
-type Usage = paths['/procurement/procurements/{id}/usage']['get']['responses']['200']['content']['application/json'];
-type Period = Usage['departments'][number]['periods'][number];
 
 /** The bureau orders a draft procurement on the exchange as buyer of record, or cancels it with a reason (its needs are free again). */
 function BureauActions({ procurement, onChange }: { procurement: Procurement; onChange(): void }) {
@@ -45,28 +43,6 @@ function BureauActions({ procurement, onChange }: { procurement: Procurement; on
         <Submit busy={cancel.busy}>{t('procurement.cancel')}</Submit>
       </form>
     </section>
-  );
-}
-
-/** A beneficiary department reports its use of the procured data for a period that has begun (Art. 20 ¶1). */
-function UsageReportForm({ procurementId, period, onChange }: { procurementId: string; period: Period; onChange(): void }) {
-  const { t } = useI18n();
-  const [summary, setSummary] = useState('');
-  const [safeguards, setSafeguards] = useState('');
-  const [results, setResults] = useState('');
-  const file = useAction(async () => {
-    await ok(api.POST('/procurement/procurements/{id}/usage-reports', { params: { path: { id: procurementId } }, body: { period: period.period, summary, safeguards, ...(results ? { results } : {}) } }));
-    onChange();
-  });
-  return (
-    <form class="form narrow" onSubmit={onSubmit(file.run)}>
-      <p>{t('usage.reportIntro', { n: period.period })}</p>
-      <TextField label={t('usage.summary')} multiline required value={summary} onValue={setSummary} />
-      <TextField label={t('usage.safeguards')} multiline required value={safeguards} onValue={setSafeguards} />
-      <TextField label={t('usage.results')} multiline value={results} onValue={setResults} />
-      <ProblemAlert error={file.error} />
-      <Submit busy={file.busy}>{t('usage.file')}</Submit>
-    </form>
   );
 }
 
@@ -99,7 +75,16 @@ function UsageSection({ procurementId, department }: { procurementId: string; de
                     )
                   }
                 />
-                {department && reportable && <UsageReportForm procurementId={procurementId} period={reportable} onChange={usage.reload} />}
+                {department && reportable && (
+                  <UsageReportForm
+                    key={reportable.period}
+                    period={reportable.period}
+                    file={async (body) => {
+                      await ok(api.POST('/procurement/procurements/{id}/usage-reports', { params: { path: { id: procurementId } }, body }));
+                      usage.reload();
+                    }}
+                  />
+                )}
               </div>
             );
           })

@@ -12,11 +12,11 @@ import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { EntryForm, type EntryContent } from './entry-form';
 
-type Entry = paths['/public-data/entries/{id}']['get']['responses']['200']['content']['application/json'];
+export type Entry = paths['/public-data/entries/{id}']['get']['responses']['200']['content']['application/json'];
 type Revision = NonNullable<Entry['live']>;
 
 /** What a revision of an entry says. */
-function RevisionFacts({ revision }: { revision: Revision }) {
+export function RevisionFacts({ revision }: { revision: Revision }) {
   const { t, text } = useI18n();
   const c = revision.content;
   const basis = c.open.legalBasis ?? c.sharing.legalBasis;

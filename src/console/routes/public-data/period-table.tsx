@@ -1,6 +1,10 @@
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { Submit, TextField } from '../../components/fields';
+import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
+import { onSubmit, useAction } from '../../lib/use-action';
 
 type Status = 'upcoming' | 'running' | 'due' | 'overdue' | 'filed' | 'filed_late';
 
@@ -20,5 +24,34 @@ export function PeriodTable<P extends { period: number; start: string; end: stri
         { header: t('usage.report'), cell: props.report },
       ]}
     />
+  );
+}
+
+export interface UsageReport {
+  period: number;
+  summary: string;
+  safeguards: string;
+  results?: string;
+}
+
+/**
+ * The user reports its use of the data for a period that has begun (Art. 20 ¶1): public data's
+ * applicant, or a department for procured data. `file` sends it to the route of its kind.
+ */
+export function UsageReportForm({ period, file }: { period: number; file(report: UsageReport): Promise<void> }) {
+  const { t } = useI18n();
+  const [summary, setSummary] = useState('');
+  const [safeguards, setSafeguards] = useState('');
+  const [results, setResults] = useState('');
+  const send = useAction(() => file({ period, summary, safeguards, ...(results ? { results } : {}) }));
+  return (
+    <form class="form narrow" onSubmit={onSubmit(send.run)}>
+      <p>{t('usage.reportIntro', { n: period })}</p>
+      <TextField label={t('usage.summary')} multiline required value={summary} onValue={setSummary} />
+      <TextField label={t('usage.safeguards')} multiline required value={safeguards} onValue={setSafeguards} />
+      <TextField label={t('usage.results')} multiline value={results} onValue={setResults} />
+      <ProblemAlert error={send.error} />
+      <Submit busy={send.busy}>{t('usage.file')}</Submit>
+    </form>
   );
 }

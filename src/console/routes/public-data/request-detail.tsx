@@ -9,6 +9,7 @@ import { useSession } from '../../lib/session';
 import { useLoad } from '../../lib/use-load';
 import { AgreementSection } from '../orders/order-actions';
 import { AnswerForm, ExtensionForm } from './request-answer';
+import { EntryVersions } from './open-entry';
 import { RequestUsage } from './request-usage';
 import { Deadline, requestPath, type PublicDataRequest, type RequestState } from './request-parts';
 
@@ -56,6 +57,21 @@ function RequestSteps({ request, partyId }: { request: PublicDataRequest; partyI
   );
 }
 
+/** One entry the request grants, with its versions to download (Art. 19 ¶2: within the term, once the agreement is sealed). */
+function GrantedEntry({ entryId }: { entryId: string }) {
+  const { t, text } = useI18n();
+  const entry = useLoad(() => ok(api.GET('/public-data/entries/{id}', { params: { path: { id: entryId } } })), [entryId]);
+  const title = entry.data?.live ? text(entry.data.live.content.title) : entryId;
+  return (
+    <>
+      <h3>
+        <Link to={`/public-data/open/${entryId}`}>{title}</Link>
+      </h3>
+      <EntryVersions entryId={entryId} caption={t('applicantData.versions', { title })} canDownload />
+    </>
+  );
+}
+
 /**
  * A public-data request (conditional opening, Art. 18 ¶2, or sharing, Art. 16): its place on the
  * request's state machine, what it asks, its deadline (provisional ones marked), the extension and
@@ -68,7 +84,14 @@ export function RequestDetailPage({ id }: { id: string }) {
   const r = request.data;
   const partyId = session.state.partyId;
   const department = partyId !== null && r?.departmentPartyId === partyId;
-  const entryLink = (entryId: string) => (session.has('department', 'bureau') ? <Link to={`/public-data/entries/${entryId}`}>{entryId}</Link> : <code>{entryId}</code>);
+  const applicant = partyId !== null && r?.applicantPartyId === partyId;
+  // The keepers read an entry on their list; an applicant (a department too, when it asked another) its public page.
+  const entryLink = (entryId: string) => <Link to={applicant || !session.has('department', 'bureau') ? `/public-data/open/${entryId}` : `/public-data/entries/${entryId}`}>{entryId}</Link>;
+  // The applicant has the data once the agreement is sealed (opening: the sweep moves the request
+  // on later, access does not wait for it) or once granted (sharing); the API checks the term.
+  const agreement = useLoad(async () => (applicant && r?.kind === 'open' && r.agreementId ? ok(api.GET('/agreements/{id}', { params: { path: { id: r.agreementId } } })) : null), [r?.agreementId, r?.updatedAt, applicant]);
+  const granted = (r: PublicDataRequest) =>
+    r.kind === 'open' ? agreement.data?.status === 'signed' && ['approved', 'signed', 'active'].includes(r.state) : r.state === 'approved' || r.state === 'active';
   return (
     <Page title={r ? t('pdRequest.title', { kind: t(`pdKind.${r.kind}`) }) : t('pdRequest.titleLoading')} actions={<Link to="/public-data/requests">{t('pdRequest.back')}</Link>}>
       <WhenLoaded loaded={request}>
@@ -115,8 +138,17 @@ export function RequestDetailPage({ id }: { id: string }) {
             />
             {department && r.nextSteps.includes('extend') && <ExtensionForm request={r} onChange={request.reload} />}
             {department && r.nextSteps.includes('approve') && <AnswerForm request={r} onChange={request.reload} />}
-            {r.agreementId && <AgreementSection agreementId={r.agreementId} partyId={partyId} onChange={request.reload} />}
-            {r.kind === 'open' && r.agreementId && <RequestUsage requestId={r.id} canOrder={department || session.has('bureau')} />}
+            {r.agreementId && <AgreementSection agreementId={r.agreementId} partyId={partyId} onChange={() => (request.reload(), agreement.reload())} />}
+            {applicant && granted(r) && (
+              <section aria-labelledby="request-data-heading">
+                <h2 id="request-data-heading">{t('applicantData.title')}</h2>
+                <p>{t('applicantData.intro', { start: date(r.term.start), end: date(r.term.end) })}</p>
+                {(r.approvedEntryIds ?? r.entryIds).map((e) => (
+                  <GrantedEntry key={e} entryId={e} />
+                ))}
+              </section>
+            )}
+            {r.kind === 'open' && r.agreementId && <RequestUsage requestId={r.id} canOrder={department || session.has('bureau')} user={applicant && granted(r)} />}
             <RequestSteps request={r} partyId={partyId} />
           </>
         )}

@@ -6,13 +6,18 @@ import { WhenLoaded } from '../../components/loaded';
 import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
-import { PeriodTable } from './period-table';
+import { PeriodTable, UsageReportForm } from './period-table';
 
 type Usage = paths['/public-data/requests/{id}/usage']['get']['responses']['200']['content']['application/json'];
 type OrderBody = paths['/public-data/requests/{id}/orders']['post']['requestBody']['content']['application/json'];
 type Ground = OrderBody['ground'];
+type OutcomeBody = paths['/public-data/requests/{id}/outcomes']['post']['requestBody']['content']['application/json'];
+type OutcomeKind = OutcomeBody['kind'];
+
+const outcomeKinds: OutcomeKind[] = ['research_report', 'paper', 'intellectual_property', 'data_service', 'product'];
 
 const grounds: Ground[] = ['usage_not_reported', 'source_not_cited', 'beyond_scope', 'tampered_destroyed_or_leaked'];
 
@@ -59,11 +64,94 @@ function CorrectionOrderForm({ usage, onChange }: { usage: Usage; onChange(): vo
 }
 
 /**
+ * The user registers an outcome made with the data and the citation of the source it carries
+ * (Art. 20 ¶1). One Idempotency-Key per outcome sent: a second click registers it once.
+ */
+function OutcomeForm({ requestId, onChange }: { requestId: string; onChange(): void }) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<OutcomeKind>('research_report');
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [reference, setReference] = useState('');
+  const [citation, setCitation] = useState('');
+  const keys = useIdempotencyKeys();
+  const register = useAction(async () => {
+    const body: OutcomeBody = { kind, title, ...(description ? { description } : {}), ...(reference ? { reference } : {}), ...(citation ? { citation } : {}) };
+    await ok(api.POST('/public-data/requests/{id}/outcomes', { params: { path: { id: requestId }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
+    keys.forget();
+    setTitle('');
+    setDescription('');
+    setReference('');
+    setCitation('');
+    onChange();
+  });
+  return (
+    <form class="form narrow" onSubmit={onSubmit(register.run)}>
+      <h3>{t('applicantUsage.outcomeTitle')}</h3>
+      <SelectField label={t('pdUsage.kind')} value={kind} onValue={setKind} options={outcomeKinds.map((k) => ({ value: k, label: t(`outcomeKind.${k}`) }))} />
+      <TextField label={t('applicantUsage.outcomeName')} required value={title} onValue={setTitle} />
+      <TextField label={t('applicantUsage.description')} multiline value={description} onValue={setDescription} />
+      <TextField label={t('applicantUsage.reference')} hint={t('applicantUsage.referenceHint')} value={reference} onValue={setReference} />
+      <TextField label={t('pdUsage.citation')} hint={t('applicantUsage.citationHint')} value={citation} onValue={setCitation} />
+      <ProblemAlert error={register.error} />
+      <Submit busy={register.busy}>{t('applicantUsage.register')}</Submit>
+    </form>
+  );
+}
+
+/** The user adds the citation of the source to an outcome registered without one (Art. 20 ¶1); an order about it is corrected by it. */
+function CitationForm({ outcome, onChange }: { outcome: Usage['outcomes'][number]; onChange(): void }) {
+  const { t } = useI18n();
+  const [citation, setCitation] = useState('');
+  const cite = useAction(async () => {
+    await ok(api.PUT('/public-data/outcomes/{id}/citation', { params: { path: { id: outcome.id } }, body: { citation } }));
+    onChange();
+  });
+  return (
+    <form class="form narrow" onSubmit={onSubmit(cite.run)}>
+      <TextField label={t('applicantUsage.citeLabel', { title: outcome.title })} required value={citation} onValue={setCitation} />
+      <ProblemAlert error={cite.error} />
+      <Submit busy={cite.busy}>{t('applicantUsage.cite', { title: outcome.title })}</Submit>
+    </form>
+  );
+}
+
+/** The user's duties on the page: the report of the first period begun and not reported, the citations missing, and a new outcome. */
+function UserReports({ usage, onChange }: { usage: Usage; onChange(): void }) {
+  const { t } = useI18n();
+  const reportable = usage.periods.find((p) => !p.report && p.status !== 'upcoming');
+  return (
+    <>
+      <h3>{t('applicantUsage.reportTitle')}</h3>
+      {reportable ? (
+        <UsageReportForm
+          key={reportable.period}
+          period={reportable.period}
+          file={async (body) => {
+            await ok(api.POST('/public-data/requests/{id}/usage-reports', { params: { path: { id: usage.requestId } }, body }));
+            onChange();
+          }}
+        />
+      ) : (
+        <p>{t('applicantUsage.nothingDue')}</p>
+      )}
+      {usage.outcomes
+        .filter((o) => !o.cited)
+        .map((o) => (
+          <CitationForm key={o.id} outcome={o} onChange={onChange} />
+        ))}
+      <OutcomeForm requestId={usage.requestId} onChange={onChange} />
+    </>
+  );
+}
+
+/**
  * The use of an opened request's data (Art. 20): the schedule of usage reports with each period's
  * status and report, the outcomes with their citations, the orders to correct; the department and
- * the bureau order corrections.
+ * the bureau order corrections; the user (the applicant) files the report of a period that has
+ * begun and registers its outcomes.
  */
-export function RequestUsage({ requestId, canOrder }: { requestId: string; canOrder: boolean }) {
+export function RequestUsage({ requestId, canOrder, user }: { requestId: string; canOrder: boolean; user: boolean }) {
   const { t, date, dateTime } = useI18n();
   const usage = useLoad(() => ok(api.GET('/public-data/requests/{id}/usage', { params: { path: { id: requestId } } })), [requestId]);
   return (
@@ -106,6 +194,7 @@ export function RequestUsage({ requestId, canOrder }: { requestId: string; canOr
               />
             )}
             {canOrder && <CorrectionOrderForm usage={u} onChange={usage.reload} />}
+            {user && <UserReports usage={u} onChange={usage.reload} />}
           </>
         )}
       </WhenLoaded>

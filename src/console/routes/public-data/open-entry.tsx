@@ -1,0 +1,156 @@
+import { useState } from 'preact/hooks';
+import { api, ok } from '../../api/client';
+import { Submit, TextField } from '../../components/fields';
+import { WhenLoaded } from '../../components/loaded';
+import { Facts, Page } from '../../components/page';
+import { ProblemAlert } from '../../components/problem';
+import { Table } from '../../components/table';
+import { useI18n } from '../../i18n/i18n';
+import { saveBlob } from '../../lib/download';
+import { useIdempotencyKeys } from '../../lib/idempotency';
+import { Link, navigate } from '../../lib/router';
+import { onSubmit, useAction } from '../../lib/use-action';
+import { useLoad } from '../../lib/use-load';
+import { RevisionFacts } from './entry-detail';
+
+/**
+ * An entry's data versions, newest first, each with its SHA-256; when the acting party may have
+ * them (an unconditional entry, or one its sealed agreement grants), each is downloaded with the
+ * user's token and saved. The API decides: its problem is shown when it refuses.
+ */
+export function EntryVersions({ entryId, caption, canDownload }: { entryId: string; caption: string; canDownload: boolean }) {
+  const { t, dateTime } = useI18n();
+  const versions = useLoad(() => ok(api.GET('/public-data/entries/{id}/versions', { params: { path: { id: entryId } } })), [entryId]);
+  const download = useAction(async (versionId: string, filename: string) => {
+    const blob = await ok(api.GET('/public-data/entries/{id}/versions/{versionId}/download', { params: { path: { id: entryId, versionId } }, parseAs: 'blob' }));
+    saveBlob(blob as Blob, filename);
+  });
+  return (
+    <WhenLoaded loaded={versions}>
+      {(list) =>
+        list.length === 0 ? (
+          <p>{t('entry.noVersions')}</p>
+        ) : (
+          <>
+            <Table
+              caption={caption}
+              rows={list}
+              rowKey={(v) => v.id}
+              columns={[
+                { header: t('openData.version'), cell: (v) => t('entry.version', { n: v.number }) },
+                { header: t('openData.file'), cell: (v) => `${v.filename ?? v.mediaType} · ${t('common.bytes', { n: v.sizeBytes })}` },
+                { header: t('entry.versionNote'), cell: (v) => v.changeNote },
+                { header: t('openData.uploadedAt'), cell: (v) => dateTime(v.createdAt) },
+                { header: 'SHA-256', cell: (v) => <code class="hash">{v.sha256}</code> },
+                ...(canDownload
+                  ? [
+                      {
+                        header: t('openData.download'),
+                        cell: (v: (typeof list)[number]) => (
+                          <button type="button" onClick={() => void download.run(v.id, v.filename ?? `${entryId}-v${v.number}`)} disabled={download.busy}>
+                            {t('openData.downloadVersion', { n: v.number })}
+                          </button>
+                        ),
+                      },
+                    ]
+                  : []),
+              ]}
+            />
+            <ProblemAlert error={download.error} />
+          </>
+        )
+      }
+    </WhenLoaded>
+  );
+}
+
+/**
+ * A published entry as an applicant reads it: what it holds, its open class and conditions, its
+ * versions. An unconditional entry is downloaded here by a verified party (Art. 18 ¶1); a
+ * conditional one is applied for (Art. 18 ¶2); a not-open one is neither.
+ */
+export function OpenEntryPage({ id }: { id: string }) {
+  const { t, text, dateTime } = useI18n();
+  const entry = useLoad(() => ok(api.GET('/public-data/entries/{id}', { params: { path: { id } } })), [id]);
+  const live = entry.data?.live;
+  return (
+    <Page title={live ? text(live.content.title) : t('openData.entryLoading')} actions={<Link to="/public-data/open">{t('openData.back')}</Link>}>
+      <WhenLoaded loaded={entry}>
+        {(e) =>
+          !e.live ? (
+            <p>{t('entry.notPublished')}</p>
+          ) : (
+            <>
+              <Facts
+                items={[
+                  [t('openData.departmentColumn'), <code>{e.departmentPartyId}</code>],
+                  [t('entry.publishedAt'), e.publishedAt ? dateTime(e.publishedAt) : t('entry.notPublished')],
+                  [t('openData.revision'), t('entry.version', { n: e.live.number })],
+                ]}
+              />
+              <RevisionFacts revision={e.live} />
+              <h2>{t('entry.versions')}</h2>
+              <p>{t(`openData.access.${e.live.content.open.class}`)}</p>
+              <EntryVersions entryId={e.id} caption={t('entry.versions')} canDownload={e.live.content.open.class === 'unconditional'} />
+              {e.live.content.open.class === 'conditional' && (
+                <p>
+                  <Link to={`/public-data/open/${e.id}/apply`} class="button primary">
+                    {t('apply.title')}
+                  </Link>
+                </p>
+              )}
+            </>
+          )
+        }
+      </WhenLoaded>
+    </Page>
+  );
+}
+
+/**
+ * A verified party applies for a conditionally open entry (POST /public-data/requests, Art. 18 ¶2):
+ * purpose, scenario, safeguards and the term in Beijing calendar days, one Idempotency-Key per
+ * content sent, so that a second click makes no second request. It leads to the request's page.
+ */
+export function ApplyPage({ id }: { id: string }) {
+  const { t, text } = useI18n();
+  const entry = useLoad(() => ok(api.GET('/public-data/entries/{id}', { params: { path: { id } } })), [id]);
+  const [purpose, setPurpose] = useState('');
+  const [scenario, setScenario] = useState('');
+  const [safeguards, setSafeguards] = useState('');
+  const [start, setStart] = useState('');
+  const [end, setEnd] = useState('');
+  const keys = useIdempotencyKeys();
+  const send = useAction(async () => {
+    const body = { entryIds: [id], purpose, scenario, safeguards, term: { start, end } };
+    const made = await ok(api.POST('/public-data/requests', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
+    navigate(`/public-data/requests/${made.id}`);
+  });
+  const live = entry.data?.live;
+  return (
+    <Page title={t('apply.title')} actions={<Link to={`/public-data/open/${id}`}>{t('apply.back')}</Link>}>
+      <WhenLoaded loaded={entry}>
+        {(e) =>
+          e.live && (
+            <Facts
+              items={[
+                [t('apply.entry'), text(e.live.content.title)],
+                [t('entry.openClass'), `${t(`openClass.${e.live.content.open.class}`)}${e.live.content.open.conditions ? `：${e.live.content.open.conditions}` : ''}`],
+              ]}
+            />
+          )
+        }
+      </WhenLoaded>
+      <p>{t('apply.intro')}</p>
+      <form class="form" onSubmit={onSubmit(send.run)}>
+        <TextField label={t('pdRequest.purpose')} required value={purpose} onValue={setPurpose} />
+        <TextField label={t('pdRequest.scenario')} required value={scenario} onValue={setScenario} />
+        <TextField label={t('pdRequest.safeguards')} multiline required value={safeguards} onValue={setSafeguards} />
+        <TextField label={t('sharing.termStart')} hint={t('apply.termHint')} type="date" required value={start} onValue={setStart} />
+        <TextField label={t('sharing.termEnd')} type="date" required value={end} onValue={setEnd} />
+        <ProblemAlert error={send.error} />
+        <Submit busy={send.busy || !live}>{t('apply.submit')}</Submit>
+      </form>
+    </Page>
+  );
+}
