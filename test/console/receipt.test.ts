@@ -124,6 +124,10 @@ t.test('the browser’s receipt checker agrees with the command-line one on genu
     await page.getByLabel('一致性证明（JSON）').fill(JSON.stringify(newer[2]![1].consistency));
     await check.click();
     await page.getByText('回执无效：一致性证明未通过。').waitFor();
+    await page.getByLabel('一致性证明（JSON）').fill('');
+    await check.click();
+    await page.getByText(/^回执无效：一致性证明未通过。/).waitFor();
+    t.match(await page.locator('.problem-detail').textContent(), `the proof must run from ${from} to ${to}`, 'a newer checkpoint without its proof fails too');
     await page.getByLabel('一致性证明（JSON）').fill(JSON.stringify(proof));
     await page.getByLabel('较新的检查点').fill(forgedSignature(newest));
     await check.click();
