@@ -1273,4 +1273,15 @@ export const en: Record<MessageKey, string> = {
   'applicantUsage.register': 'Register the outcome',
   'applicantUsage.citeLabel': 'Citation of the source in “{title}”',
   'applicantUsage.cite': 'Add the citation to “{title}”',
+  // consistency proof
+  'receipts.newerLegend': 'The log since (optional)',
+  'receipts.newerIntro': 'A checkpoint signed later and the consistency proof to it show that the log the receipt was proved against has only been extended since, not rewritten (an RFC 9162 consistency proof), as audit:verify-receipt --newer --consistency does.',
+  'receipts.newer': 'A newer checkpoint',
+  'receipts.newerHint': 'Paste a checkpoint the exchange signed later (GET /audit/log/checkpoint); it must be signed by the same key.',
+  'receipts.consistency': 'Consistency proof (JSON)',
+  'receipts.consistencyHint': 'The proof from the receipt’s tree size to the newer checkpoint’s (GET /audit/log/proofs/consistency).',
+  'receipts.fetchNewer': 'Fetch the newest checkpoint and the consistency proof from the server',
+  'receipts.consistent': 'The signed log of {newer} records holds these {size} records unchanged: the newer checkpoint and the consistency proof are verified.',
+  'receiptCheck.newer-checkpoint-signature': 'the newer checkpoint’s signature',
+  'receiptCheck.consistency': 'the consistency proof',
 };

@@ -1272,6 +1272,17 @@ export const zh = {
   'applicantUsage.register': '登记成果',
   'applicantUsage.citeLabel': '成果“{title}”的数据来源标注',
   'applicantUsage.cite': '为“{title}”补充标注',
+  // consistency proof
+  'receipts.newerLegend': '之后的日志（可选）',
+  'receipts.newerIntro': '给出之后签名的检查点及其一致性证明，可核验回执所依据的日志此后只是追加、未被改写（RFC 9162 一致性证明），与 audit:verify-receipt --newer --consistency 相同。',
+  'receipts.newer': '较新的检查点',
+  'receipts.newerHint': '粘贴交易所之后签名的检查点（GET /audit/log/checkpoint），须由同一公钥签名。',
+  'receipts.consistency': '一致性证明（JSON）',
+  'receipts.consistencyHint': '从回执的日志大小到较新检查点大小的证明（GET /audit/log/proofs/consistency）。',
+  'receipts.fetchNewer': '从服务器获取最新检查点及一致性证明',
+  'receipts.consistent': '签名的 {newer} 条记录的日志包含了这 {size} 条记录且未改写：较新的检查点及一致性证明均已核验。',
+  'receiptCheck.newer-checkpoint-signature': '较新检查点的签名',
+  'receiptCheck.consistency': '一致性证明',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -1,12 +1,23 @@
 // A receipt of the audit log (GET /audit/events/{id}/receipt) checked in the browser with the
 // log's public key alone, through WebCrypto: the checkpoint's Ed25519 signature (C2SP signed-note),
-// the checkpoint (C2SP tlog-checkpoint), the leaf in canonical JSON (RFC 8785), and the inclusion
-// proof from the leaf to the signed root (RFC 9162 §2.1.3.2). The same checks, in the same order and
+// the checkpoint (C2SP tlog-checkpoint), the leaf in canonical JSON (RFC 8785), the inclusion
+// proof from the leaf to the signed root (RFC 9162 §2.1.3.2) and, given a newer signed checkpoint,
+// the consistency proof that its tree extends the receipt's (RFC 9162 §2.1.4.2). The same checks, in the same order and
 // under the same names, as src/lib/tlog/receipt.ts does on the server's side with node:crypto;
 // test/console/receipt.test.ts holds the two to the same answers.
 import { canonicalJson } from '../../lib/canonical-json.js';
 
-export type ReceiptCheck = 'format' | 'verifier-key' | 'checkpoint-signature' | 'checkpoint-origin' | 'tree-size' | 'leaf-index' | 'leaf-canonical' | 'inclusion';
+export type ReceiptCheck =
+  | 'format'
+  | 'verifier-key'
+  | 'checkpoint-signature'
+  | 'checkpoint-origin'
+  | 'tree-size'
+  | 'leaf-index'
+  | 'leaf-canonical'
+  | 'inclusion'
+  | 'newer-checkpoint-signature'
+  | 'consistency';
 export type ReceiptResult = { ok: true; treeSize: number; leafIndex: number; event: unknown } | { ok: false; failed: ReceiptCheck; detail: string };
 
 const ED25519 = 0x01;
@@ -90,12 +101,13 @@ function parseCheckpoint(text: string): { origin: string; size: number; rootHash
 }
 
 /** RFC 9162 §2.1.3.2: whether the audit path leads from the leaf's hash at `index` to `root`. */
+const node = (left: Bytes, right: Bytes) => sha256(new Uint8Array([1]), left, right);
+
 async function verifyInclusion(leafHash: Bytes, index: number, size: number, proof: Bytes[], root: Bytes): Promise<boolean> {
   if (index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
   let r = leafHash;
-  const node = (left: Bytes, right: Bytes) => sha256(new Uint8Array([1]), left, right);
   for (const p of proof) {
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
@@ -113,7 +125,57 @@ async function verifyInclusion(leafHash: Bytes, index: number, size: number, pro
   return sn === 0 && same(r, root);
 }
 
-export async function verifyReceipt(receipt: unknown, verifierKeyText: string): Promise<ReceiptResult> {
+/**
+ * RFC 9162 §2.1.4.2: whether `proof` shows the tree of `oldSize` leaves (root `oldRoot`) is a prefix
+ * of the tree of `newSize` leaves (root `newRoot`). Both roots are recomputed from the proof: the old
+ * one from the hashes left of the old tree's right edge, the new one from all of them.
+ */
+async function verifyConsistency(oldSize: number, newSize: number, proof: Bytes[], oldRoot: Bytes, newRoot: Bytes): Promise<boolean> {
+  if (oldSize < 0 || oldSize > newSize) return false;
+  if (oldSize === newSize) return proof.length === 0 && same(oldRoot, newRoot);
+  if (oldSize === 0) return proof.length === 0;
+  if (proof.length === 0) return false;
+  // A tree of 2^k leaves is a complete subtree of the newer one: the proof leaves out its root.
+  const path = (oldSize & (oldSize - 1)) === 0 ? [oldRoot, ...proof] : proof;
+  let fn = oldSize - 1;
+  let sn = newSize - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await node(c, fr);
+      sr = await node(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = await node(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && same(fr, oldRoot) && same(sr, newRoot);
+}
+
+/** A list of base64 SHA-256 hashes, or null. */
+function hashList(list: unknown): Bytes[] | null {
+  const hashes = Array.isArray(list) ? list.map((h) => (typeof h === 'string' ? fromBase64(h) : null)) : null;
+  return hashes && hashes.every((h) => h?.length === 32) ? (hashes as Bytes[]) : null;
+}
+
+/** A newer signed checkpoint and the consistency proof to it (GET /audit/log/proofs/consistency), as pasted or fetched. */
+export interface NewerCheckpoint {
+  checkpoint: string;
+  consistency: unknown;
+}
+
+export async function verifyReceipt(receipt: unknown, verifierKeyText: string, newer?: NewerCheckpoint): Promise<ReceiptResult> {
   const fail = (failed: ReceiptCheck, detail: string): ReceiptResult => ({ ok: false, failed, detail });
   const r = receipt as Record<string, unknown>;
   if (typeof r !== 'object' || r === null || r.format !== 'dx-audit-receipt/v1') return fail('format', 'not a dx-audit-receipt/v1 receipt');
@@ -147,11 +209,28 @@ export async function verifyReceipt(receipt: unknown, verifierKeyText: string): 
   } catch {
     return fail('leaf-canonical', 'the leaf is not JSON');
   }
-  const proof = Array.isArray(r.inclusionProof) ? r.inclusionProof.map((h) => (typeof h === 'string' ? fromBase64(h) : null)) : null;
-  if (!proof || proof.some((h) => !h || h.length !== 32)) return fail('inclusion', 'the inclusion proof is not a list of base64 SHA-256 hashes');
+  const proof = hashList(r.inclusionProof);
+  if (!proof) return fail('inclusion', 'the inclusion proof is not a list of base64 SHA-256 hashes');
   const leafHash = await sha256(new Uint8Array([0]), leaf);
-  if (!(await verifyInclusion(leafHash, leafIndex, checkpoint.size, proof as Bytes[], checkpoint.rootHash))) {
+  if (!(await verifyInclusion(leafHash, leafIndex, checkpoint.size, proof, checkpoint.rootHash))) {
     return fail('inclusion', `the inclusion proof does not lead from leaf ${leafIndex} to the checkpoint's root`);
+  }
+  if (newer) {
+    // The newer checkpoint must be signed by the same key: a log's only way to show it kept what it signed.
+    const openedNewer = await openNote(newer.checkpoint, verifier);
+    if (!openedNewer.ok) return fail('newer-checkpoint-signature', openedNewer.reason);
+    let later;
+    try {
+      later = parseCheckpoint(openedNewer.text);
+    } catch (err) {
+      return fail('newer-checkpoint-signature', `the signed text is not a checkpoint: ${(err as Error).message}`);
+    }
+    const c = (typeof newer.consistency === 'object' && newer.consistency !== null ? newer.consistency : {}) as Record<string, unknown>;
+    const steps = hashList(c.proof);
+    if (!steps || c.from !== checkpoint.size || c.to !== later.size) return fail('consistency', `the proof must run from ${checkpoint.size} to ${later.size}`);
+    if (later.origin !== checkpoint.origin || !(await verifyConsistency(checkpoint.size, later.size, steps, checkpoint.rootHash, later.rootHash))) {
+      return fail('consistency', `the tree of ${later.size} does not extend the tree of ${checkpoint.size} the receipt was proved against`);
+    }
   }
   return { ok: true, treeSize: checkpoint.size, leafIndex, event };
 }
