@@ -6,19 +6,8 @@
 // under the same names, as src/lib/tlog/receipt.ts does on the server's side with node:crypto;
 // test/console/receipt.test.ts holds the two to the same answers.
 import { canonicalJson } from '../../lib/canonical-json.js';
+import type { ReceiptCheck, ReceiptResult } from '../../lib/tlog/receipt-checks.js';
 
-export type ReceiptCheck =
-  | 'format'
-  | 'verifier-key'
-  | 'checkpoint-signature'
-  | 'checkpoint-origin'
-  | 'tree-size'
-  | 'leaf-index'
-  | 'leaf-canonical'
-  | 'inclusion'
-  | 'newer-checkpoint-signature'
-  | 'consistency';
-export type ReceiptResult = { ok: true; treeSize: number; leafIndex: number; event: unknown } | { ok: false; failed: ReceiptCheck; detail: string };
 
 const ED25519 = 0x01;
 const SIGNATURE_PREFIX = '— ';

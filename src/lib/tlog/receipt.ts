@@ -1,24 +1,7 @@
 import { canonicalJson } from '../canonical-json.js';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 import { openNote, parseCheckpoint, parseVerifierKey } from './note.js';
-
-/**
- * Checks a receipt of the exchange's audit log with the log's public key alone: no database, no
- * network. Each check has a name, so a failure says exactly which one failed.
- */
-export type ReceiptCheck =
-  | 'format'
-  | 'verifier-key'
-  | 'checkpoint-signature'
-  | 'checkpoint-origin'
-  | 'tree-size'
-  | 'leaf-index'
-  | 'leaf-canonical'
-  | 'inclusion'
-  | 'newer-checkpoint-signature'
-  | 'consistency';
-
-export type ReceiptResult = { ok: true; treeSize: number; leafIndex: number; event: unknown } | { ok: false; failed: ReceiptCheck; detail: string };
+import type { ReceiptCheck, ReceiptResult } from './receipt-checks.js';
 
 export interface ConsistencyProofFile {
   from: number;
@@ -29,6 +12,10 @@ export interface ConsistencyProofFile {
 const base64Hashes = (list: unknown): Buffer[] | null =>
   Array.isArray(list) && list.every((h) => typeof h === 'string' && Buffer.from(h, 'base64').length === 32) ? list.map((h: string) => Buffer.from(h, 'base64')) : null;
 
+/**
+ * Checks a receipt of the exchange's audit log with the log's public key alone: no database, no
+ * network. Each check has a name, so a failure says exactly which one failed.
+ */
 export function verifyReceipt(receipt: unknown, verifierKeyText: string, newer?: { checkpoint: string; consistency: ConsistencyProofFile }): ReceiptResult {
   const fail = (failed: ReceiptCheck, detail: string): ReceiptResult => ({ ok: false, failed, detail });
   const r = receipt as Record<string, unknown>;
