@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fillClauses, knownPlaceholders, parseModelText } from '../../src/modules/agreements/model-text.js';
-import { loadAgreementFont, renderAgreementPdf, type AgreementDocument } from '../../src/modules/agreements/pdf.js';
+import { loadAgreementFont } from '../../src/modules/agreements/font.js';
+import { renderAgreementPdf, type AgreementDocument } from '../../src/modules/agreements/pdf.js';
 import { createSeal, loadSealKey } from '../../src/modules/agreements/seal.js';
 
 export interface AgreementMeasures {

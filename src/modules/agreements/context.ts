@@ -6,7 +6,7 @@ import type { Viewer } from '../../lib/viewer.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import type { AuditActor } from '../audit/events.js';
 import type { OrderAgreementEvents } from '../trading/ports.js';
-import type { AgreementFont } from './pdf.js';
+import type { AgreementFont } from './font.js';
 import type { Seal } from './seal.js';
 
 /** What the agreements use cases need besides the database: built once per app by createAgreements. */

@@ -8,7 +8,7 @@ import type { AgreementsContext } from './context.js';
 import type { AgreementRow } from './document.js';
 import { draftProcurementAgreement, draftProcurementOrderAgreement, draftTradeAgreement, draftUtilizationAgreement, type ProcurementAgreementInput, type UtilizationAgreementInput } from './kinds.js';
 import { installModelTexts, loadShippedModelTexts } from './model-texts.js';
-import { loadAgreementFont, type AgreementFont } from './pdf.js';
+import { loadAgreementFont } from './font.js';
 import { agreementSummary } from './queries.js';
 import { createSeal, loadSealKey } from './seal.js';
 
@@ -36,16 +36,15 @@ export interface Agreements extends AgreementsPort {
 export async function createAgreements(deps: AgreementsDeps): Promise<Agreements> {
   const texts = loadShippedModelTexts(deps.templatesDir ?? shippedTemplatesDir);
   await installModelTexts(deps.db, texts);
-  let font: AgreementFont | undefined;
   const sealKey = await loadSealKey(deps.config.agreementSeal.p12Path, deps.config.agreementSeal.passphrase);
   const ctx: AgreementsContext = {
     config: deps.config,
     events: deps.events,
     blobs: deps.blobs,
-    // Read at the first render, not at start: a worker that only serves reads never holds the
-    // 10 MB font.
+    // Read at the first render (once per process), not at start: a worker that only serves reads
+    // never holds the 10 MB font.
     get font() {
-      return (font ??= loadAgreementFont());
+      return loadAgreementFont();
     },
     seal: createSeal(sealKey),
   };

@@ -3,7 +3,6 @@ import type { AgreementFont } from './font.js';
 import { dayInShanghai, type Bilingual, type FilledClause } from './model-text.js';
 import type { AgreementPartyRecord, DataListItem } from './tables.js';
 
-export { loadAgreementFont, type AgreementFont } from './font.js';
 
 /**
  * The agreement as a PDF, drawn from the record alone: A4, the CJK font embedded as a subset, title,

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { create as createFont } from 'fontkit';
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../../src/config.js';
-import { loadAgreementFont, renderAgreementPdf, type AgreementFont } from '../../../src/modules/agreements/pdf.js';
+import { loadAgreementFont, type AgreementFont } from '../../../src/modules/agreements/font.js';
+import { renderAgreementPdf } from '../../../src/modules/agreements/pdf.js';
 import { createSeal, loadSealKey, verifyPdfSeal } from '../../../src/modules/agreements/seal.js';
 import { poppler, testSealEnv } from '../../helpers/agreements.js';
 
