@@ -94,7 +94,7 @@ export function runChild<T>(script: string, spec: unknown): Promise<T> {
 }
 
 /** The process and its children (cluster workers), by reading /proc. */
-function processTree(root: number): number[] {
+export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -111,7 +111,7 @@ function processTree(root: number): number[] {
   return all;
 }
 
-const rssMb = (pid: number) => {
+export const rssMb = (pid: number) => {
   try {
     return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   } catch {

@@ -5,6 +5,7 @@ import type { AgreementMeasures } from './agreements.js';
 import type { AuditMeasures } from './audit.js';
 import type { LoadAnswer } from './load.js';
 import type { LoadResult } from './http.js';
+import type { SoakProcess, SoakResult } from './soak.js';
 import type { TradeAnswer } from './trade-load.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -19,6 +20,7 @@ export interface DatabaseRun {
   uncached: LoadResult | undefined;
   trades: (TradeAnswer & { buyers: number; ledgerBalanced: boolean }) | undefined;
   audit: AuditMeasures | undefined;
+  soak: SoakResult | undefined;
   profiles: string[];
 }
 
@@ -51,9 +53,11 @@ const goals = {
   verifySeconds: { postgres: 8, pglite: null },
   appendsRatio: { postgres: 0.8, pglite: 0.5 },
   integrationP99: { postgres: 500, pglite: 500 },
+  soakGrowthPercent: { postgres: 5, pglite: 5 },
 } satisfies Record<string, Record<DatabaseKind, number | null>>;
 
 export const VERIFY_TARGET_EVENTS = 1_000_000;
+export const SOAK_TARGET_MINUTES = 30;
 
 const mark = (ok: boolean): Mark => (ok ? 'met' : 'MISSED');
 const int = (n: number) => Math.round(n).toLocaleString('en');
@@ -144,6 +148,23 @@ export function rowsOf(run: DatabaseRun, agreements: AgreementMeasures | undefin
     const delayGoal = goals.integrationP99[k];
     rows.push({ ...empty, measure: 'integration delay (append to signed checkpoint)', p50: ms(audit.integrationDelay.p50), p99: ms(audit.integrationDelay.p99), target: `p99 <= ${delayGoal} ms`, mark: mark(audit.integrationDelay.p99 <= delayGoal && audit.logVerifies), summary: `p99 ${ms(audit.integrationDelay.p99)} ms` });
   }
+  if (run.soak) {
+    const soak = run.soak;
+    const goal = goals.soakGrowthPercent[k];
+    const serving = soak.processes.filter((p) => p.role !== 'primary');
+    const worst = [...serving].sort((a, b) => b.growthPercent - a.growthPercent)[0];
+    const full = soak.minutes >= SOAK_TARGET_MINUTES;
+    const failed = soak.reads.errors + soak.trades.errors;
+    const growth = (p: SoakProcess) => `${p.afterWarmUpMb.toFixed(0)} -> ${p.endMb.toFixed(0)} MB (${p.growthPercent >= 0 ? '+' : ''}${p.growthPercent.toFixed(1)} %)`;
+    rows.push({
+      ...empty,
+      measure: `memory: ${soak.minutes}-minute soak, RSS after warm-up to end`,
+      value: `${serving.map(growth).join('; ')}${failed ? `, ${failed} requests or trades failed` : ''}`,
+      target: `worker growth < ${goal} %${full ? '' : ` over ${SOAK_TARGET_MINUTES} minutes`}`,
+      mark: full && worst ? mark(worst.growthPercent < goal && failed === 0) : '',
+      summary: worst ? `worst worker ${growth(worst)} over ${soak.minutes} min` : 'no sample',
+    });
+  }
   return rows;
 }
 
@@ -168,6 +189,15 @@ export function printDatabase(run: DatabaseRun, agreements: AgreementMeasures | 
   console.log(table(['measure', 'value', 'ratio', 'p50 ms', 'p99 ms', 'RSS MB', 'target (issue 20)', ''], rows.map((r) => [r.measure, r.value, r.ratio, r.p50, r.p99, r.rss, r.target, r.mark]), new Set([1, 2, 3, 4, 5])));
   if (run.trades) console.log(`trade steps, p50/p99 ms: ${run.trades.steps.filter((s) => s.step !== 'login' && s.step !== 'setup').map((s) => `${s.step} ${ms(s.p50)}/${ms(s.p99)}`).join(', ')}`);
   if (run.trades?.firstError) console.log(`first failed trade: ${run.trades.firstError}`);
+  if (run.soak) {
+    const { reads, trades, warmUpMinutes } = run.soak;
+    console.log(
+      `soak: ${int(reads.requests)} reads (p50 ${ms(reads.p50)} ms, worst p99 ${ms(reads.p99)} ms${reads.errors ? `, ${reads.errors} failed` : ''}) and ${int(trades.trades)} whole trades ` +
+        `(${trades.perSecond.toFixed(1)}/s${trades.errors ? `, ${trades.errors} failed` : ''}); growth counted from the end of the first ${warmUpMinutes.toFixed(1)} min`,
+    );
+    if (trades.firstError) console.log(`first failed soak trade: ${trades.firstError}`);
+    for (const p of run.soak.processes) console.log(`  RSS of ${p.role} ${p.pid}, MB per minute: ${p.perMinuteMb.map((mb) => mb.toFixed(0)).join(' ')}`);
+  }
   return rows;
 }
 

@@ -18,9 +18,10 @@ import { autocannonCli, drive, startProcess, stopAllChildren, type LoadResult } 
 import type { LoadAnswer } from './load.js';
 import { printDatabase, printSummary, type DatabaseKind, type DatabaseRun } from './report.js';
 import { PASSWORD, searchMix, seed } from './seed.js';
-import { measureTrades, seedTradeAccounts } from './trades.js';
+import { soak } from './soak.js';
+import { measureTrades, seedTradeAccounts, type TradeAccounts } from './trades.js';
 
-export const measureNames = ['health', 'me', 'listing', 'search', 'uncached', 'trades', 'agreement', 'appends', 'verify'] as const;
+export const measureNames = ['health', 'me', 'listing', 'search', 'uncached', 'trades', 'agreement', 'appends', 'verify', 'soak'] as const;
 export type Measure = (typeof measureNames)[number];
 
 export interface BenchOptions {
@@ -40,6 +41,10 @@ export interface BenchOptions {
   warmUpRounds: number;
   measures: ReadonlySet<Measure>;
   workers: number | undefined;
+  /** Minutes of the memory soak (measure `soak`), after the other measures, on a service of its own. */
+  soakMinutes: number;
+  /** Buyers trading at once during the soak, beside the reads. */
+  soakBuyers: number;
   profile: boolean;
   strict: boolean;
   progress: (line: string) => void;
@@ -97,7 +102,7 @@ async function benchDatabase(kind: DatabaseKind, o: BenchOptions): Promise<Datab
   // The login limit counts per client address, and every buyer of the bench comes from 127.0.0.1.
   const serviceEnv: Record<string, string> = { ...secrets, LOG_LEVEL: 'warn', DATA_DIR: dataDir, AUTH_RATE_LIMIT_MAX: '100000', ...(dbUrl ? { DATABASE_URL: dbUrl } : {}), ...(o.workers && dbUrl ? { WEB_CONCURRENCY: String(o.workers) } : {}) };
   const config = loadConfig(serviceEnv, () => {});
-  const run: DatabaseRun = { kind, listings: o.listings, hello: undefined, helloCli: undefined, loads: {}, uncached: undefined, trades: undefined, audit: undefined, profiles: [] };
+  const run: DatabaseRun = { kind, listings: o.listings, hello: undefined, helloCli: undefined, loads: {}, uncached: undefined, trades: undefined, audit: undefined, soak: undefined, profiles: [] };
   try {
     // Seeded before the service starts (the embedded database belongs to one process at a time).
     const database = await openDatabase({ url: dbUrl, dataDir: dbUrl ? undefined : dataDir, poolSize: 4 });
@@ -107,10 +112,12 @@ async function benchDatabase(kind: DatabaseKind, o: BenchOptions): Promise<Datab
     process.stderr.write(`\n`);
     o.progress(`  seeded ${o.listings} listings in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const tradeAccounts = has('trades') ? await seedTradeAccounts(database.db, config, o.buyers) : undefined;
+    const soakTraders = has('soak') ? await seedTradeAccounts(database.db, config, o.soakBuyers) : undefined;
     await database.close();
 
     const http = ['health', 'me', 'listing', 'search', 'uncached', 'trades'].some((m) => has(m as Measure));
     if (http) await measureHttp(kind, o, run, serviceEnv, seeded, tradeAccounts);
+    if (soakTraders) run.soak = await measureSoak(o, serviceEnv, seeded, soakTraders);
 
     // The audit log, with the service stopped (the embedded database is one process's).
     if (has('appends') || has('verify') || run.trades) {
@@ -202,6 +209,26 @@ async function measureHttp(kind: DatabaseKind, o: BenchOptions, run: DatabaseRun
     await service.stop();
   }
   if (o.profile) run.profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f));
+}
+
+/**
+ * The memory soak, on a service started afresh (so its RSS is followed from the start): reads by a
+ * buyer (one request in ten /me, three a listing page, six from the search mix) on a few connections,
+ * and whole trades by `soakBuyers` buyers, at once for `soakMinutes`.
+ */
+async function measureSoak(o: BenchOptions, serviceEnv: Record<string, string>, seeded: Awaited<ReturnType<typeof seed>>, traders: TradeAccounts) {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  const service = await startProcess('dist/server.js', serviceEnv, '/ready');
+  try {
+    const mix = searchMix(o.searches, 6_000);
+    const readPaths = Array.from({ length: 10_000 }, (_, i) =>
+      i % 10 === 0 ? '/me' : i % 10 <= 3 ? `/catalog/listings/${seeded.listingIds[(i * 7919) % seeded.listingIds.length]}` : mix[i % mix.length]!,
+    );
+    o.progress(`  memory soak: ${o.soakMinutes} min of reads and whole trades (${o.soakBuyers} buyers), RSS read every 5 s`);
+    return await soak({ url: service.url, pid: service.child.pid!, minutes: o.soakMinutes, reader: { email: seeded.buyerEmail, password: PASSWORD }, readPaths, readConnections: 4, traders, log: o.progress });
+  } finally {
+    await service.stop();
+  }
 }
 
 /** Where the service's CPU profiles are (a whole process's life: start-up, warm-up and every load), and their top self-time entries. */

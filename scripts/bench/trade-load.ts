@@ -46,19 +46,35 @@ let measuring = false;
 type Json = Record<string, unknown>;
 type Call = (step: string, method: string, path: string, body?: unknown, type?: string) => Promise<Json>;
 
-function client(token?: string): Call {
-  return async (step, method, path, body, type = 'application/json') => {
+/**
+ * Calls as one session: its access token, taken again by signing in when the service says it has
+ * expired (a soak outlives the token's lifetime, as a user's working day does).
+ */
+function client(session?: { token: string; renew: () => Promise<string> }): Call {
+  const call: Call = async (step, method, path, body, type = 'application/json') => {
     const started = performance.now();
-    const res = await fetch(spec.url + path, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) },
-      body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : (body as string),
-    });
+    const send = () =>
+      fetch(spec.url + path, {
+        method,
+        headers: { ...(session ? { authorization: `Bearer ${session.token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) },
+        body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : (body as string),
+      });
+    let res = await send();
+    if (res.status === 401 && session) {
+      await res.body?.cancel();
+      session.token = await session.renew();
+      res = await send();
+    }
     const text = await res.text();
-    if (measuring) stepTimes.set(step, [...(stepTimes.get(step) ?? []), performance.now() - started]);
+    if (measuring) {
+      const times = stepTimes.get(step) ?? [];
+      times.push(performance.now() - started);
+      stepTimes.set(step, times);
+    }
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
     return (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}) as Json;
   };
+  return call;
 }
 
 /** A signed-in party member: its calls, and how it confirms a signature. */
@@ -69,14 +85,16 @@ interface Member {
 }
 
 async function login(email: string): Promise<Member> {
-  const tokens = await client()('login', 'POST', '/auth/login', { email, password: spec.password });
-  const call = client(tokens.accessToken as string);
+  const signIn = async () => (await client()('login', 'POST', '/auth/login', { email, password: spec.password })).accessToken as string;
+  const session = { token: await signIn(), renew: signIn };
+  const call = client(session);
   // One step-up at a time per member, shared by the trades that sign meanwhile (the provider signs
-  // every buyer's agreements), renewed 30 s before it expires so none is refused on the way.
-  let stepUp: Promise<{ token: string; renewAt: number }> | undefined;
+  // every buyer's agreements), renewed 30 s before it expires so none is refused on the way, and
+  // when the session was renewed (a step-up token is bound to the session it was taken in).
+  let stepUp: Promise<{ token: string; renewAt: number; session: string }> | undefined;
   const renew = async () => {
     const answer = await call('step-up', 'POST', '/auth/step-up', { password: spec.password });
-    return { token: answer.stepUpToken as string, renewAt: Date.parse(answer.expiresAt as string) - 30_000 };
+    return { token: answer.stepUpToken as string, renewAt: Date.parse(answer.expiresAt as string) - 30_000, session: session.token };
   };
   return {
     call,
@@ -85,7 +103,7 @@ async function login(email: string): Promise<Member> {
       const seen = (stepUp ??= renew());
       const current = await seen.catch(() => undefined);
       // The first to find it failed or due renews it; the others wait for that one.
-      if (!current || Date.now() > current.renewAt) {
+      if (!current || Date.now() > current.renewAt || current.session !== session.token) {
         if (stepUp === seen) stepUp = renew();
         return { stepUpToken: (await stepUp).token };
       }
