@@ -196,7 +196,10 @@ export function printDatabase(run: DatabaseRun, agreements: AgreementMeasures | 
         `(${trades.perSecond.toFixed(1)}/s${trades.errors ? `, ${trades.errors} failed` : ''}); growth counted from the end of the first ${warmUpMinutes.toFixed(1)} min`,
     );
     if (trades.firstError) console.log(`first failed soak trade: ${trades.firstError}`);
-    for (const p of run.soak.processes) console.log(`  RSS of ${p.role} ${p.pid}, MB per minute: ${p.perMinuteMb.map((mb) => mb.toFixed(0)).join(' ')}`);
+    for (const p of run.soak.processes) {
+      console.log(`  RSS of ${p.role} ${p.pid}, MB per minute: ${p.perMinuteMb.map((mb) => mb.toFixed(0)).join(' ')}`);
+      console.log(`    from its lowest minute after the warm-up, ${p.floorMb.toFixed(0)} MB, to the end: ${p.growthFromFloorPercent >= 0 ? '+' : ''}${p.growthFromFloorPercent.toFixed(1)} %`);
+    }
   }
   return rows;
 }

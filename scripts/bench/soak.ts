@@ -15,6 +15,12 @@ export interface SoakProcess {
   afterWarmUpMb: number;
   endMb: number;
   growthPercent: number;
+  /**
+   * The lowest minute after the warm-up (the heap shrinks when V8 compacts it) and the growth from
+   * there to the end: a slope there is what a slow leak looks like, whatever the warm-up's peak.
+   */
+  floorMb: number;
+  growthFromFloorPercent: number;
   /** One RSS figure per minute (the median of that minute's samples), for the timeline. */
   perMinuteMb: number[];
 }
@@ -92,13 +98,17 @@ export async function soak(s: SoakSpec): Promise<SoakResult> {
       const afterWarmUpMb = window(list, warmUpEnd);
       const endMb = window(list, soakEnd);
       const minutes = Math.ceil(soakEnd / 60_000);
+      const perMinuteMb = Array.from({ length: minutes }, (_, m) => median(list.filter((x) => x.at > m * 60_000 && x.at <= (m + 1) * 60_000).map((x) => x.mb)));
+      const floorMb = Math.min(...perMinuteMb.slice(Math.ceil(warmUpMinutes)).filter((mb) => mb > 0), endMb);
       return {
         pid,
         role: tree.length === 1 ? 'service' : pid === s.pid ? 'primary' : 'worker',
         afterWarmUpMb,
         endMb,
         growthPercent: afterWarmUpMb ? (endMb / afterWarmUpMb - 1) * 100 : 0,
-        perMinuteMb: Array.from({ length: minutes }, (_, m) => median(list.filter((x) => x.at > m * 60_000 && x.at <= (m + 1) * 60_000).map((x) => x.mb))),
+        floorMb,
+        growthFromFloorPercent: floorMb ? (endMb / floorMb - 1) * 100 : 0,
+        perMinuteMb,
       };
     });
     return { minutes: s.minutes, warmUpMinutes, reads: { requests: reads.requests, errors: reads.errors, p50: median(reads.p50), p99: Math.max(0, ...reads.p99) }, trades: tradeAnswer, processes };

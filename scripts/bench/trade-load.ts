@@ -46,23 +46,31 @@ let measuring = false;
 type Json = Record<string, unknown>;
 type Call = (step: string, method: string, path: string, body?: unknown, type?: string) => Promise<Json>;
 
+/** A signed-in session: its access token, and how to sign in again once the token it had expired. */
+interface Session {
+  token: string;
+  renewFrom(expired: string): Promise<void>;
+}
+
 /**
- * Calls as one session: its access token, taken again by signing in when the service says it has
- * expired (a soak outlives the token's lifetime, as a user's working day does).
+ * Calls as one session, signing in again when the service says its token has expired (a soak
+ * outlives the token's lifetime, as a user's working day does).
  */
-function client(session?: { token: string; renew: () => Promise<string> }): Call {
+function client(session?: Session): Call {
   const call: Call = async (step, method, path, body, type = 'application/json') => {
     const started = performance.now();
+    let token = session?.token;
     const send = () =>
       fetch(spec.url + path, {
         method,
-        headers: { ...(session ? { authorization: `Bearer ${session.token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) },
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) },
         body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : (body as string),
       });
     let res = await send();
-    if (res.status === 401 && session) {
+    if (res.status === 401 && session && token) {
       await res.body?.cancel();
-      session.token = await session.renew();
+      await session.renewFrom(token);
+      token = session.token;
       res = await send();
     }
     const text = await res.text();
@@ -80,30 +88,46 @@ function client(session?: { token: string; renew: () => Promise<string> }): Call
 /** A signed-in party member: its calls, and how it confirms a signature. */
 interface Member {
   call: Call;
-  /** The body's proof for a signature: a step-up token taken afresh when the last is about to expire, or the password. */
-  proof(): Promise<Json>;
+  /**
+   * The body's proof for a signature: a step-up token, taken afresh when the last is about to
+   * expire, was taken in a session since renewed, or `fresh` is asked; or the password.
+   */
+  proof(fresh?: boolean): Promise<Json>;
 }
 
 async function login(email: string): Promise<Member> {
   const signIn = async () => (await client()('login', 'POST', '/auth/login', { email, password: spec.password })).accessToken as string;
-  const session = { token: await signIn(), renew: signIn };
+  // One sign-in at a time: the calls that find the same token expired all wait for it.
+  let signingIn: Promise<void> | undefined;
+  const session: Session = {
+    token: await signIn(),
+    async renewFrom(expired) {
+      if (session.token !== expired) return;
+      signingIn ??= signIn().then(
+        (token) => void (session.token = token),
+        () => undefined,
+      ).finally(() => (signingIn = undefined));
+      await signingIn;
+    },
+  };
   const call = client(session);
   // One step-up at a time per member, shared by the trades that sign meanwhile (the provider signs
   // every buyer's agreements), renewed 30 s before it expires so none is refused on the way, and
   // when the session was renewed (a step-up token is bound to the session it was taken in).
   let stepUp: Promise<{ token: string; renewAt: number; session: string }> | undefined;
   const renew = async () => {
+    const under = session.token;
     const answer = await call('step-up', 'POST', '/auth/step-up', { password: spec.password });
-    return { token: answer.stepUpToken as string, renewAt: Date.parse(answer.expiresAt as string) - 30_000, session: session.token };
+    return { token: answer.stepUpToken as string, renewAt: Date.parse(answer.expiresAt as string) - 30_000, session: under };
   };
   return {
     call,
-    async proof() {
+    async proof(fresh = false) {
       if (spec.signing === 'password') return { password: spec.password };
       const seen = (stepUp ??= renew());
       const current = await seen.catch(() => undefined);
       // The first to find it failed or due renews it; the others wait for that one.
-      if (!current || Date.now() > current.renewAt || current.session !== session.token) {
+      if (fresh || !current || Date.now() > current.renewAt || current.session !== session.token) {
         if (stepUp === seen) stepUp = renew();
         return { stepUpToken: (await stepUp).token };
       }
@@ -156,13 +180,27 @@ const buyers = await Promise.all(spec.buyers.map(async (email, i) => {
   return buyer;
 }));
 
+/**
+ * A signature confirmed with the member's proof. A step-up token taken in a session that another
+ * call renewed meanwhile is refused; the member steps up again in the current one and signs.
+ */
+async function sign(member: Member, step: string, agreementId: string, contentSha256: unknown) {
+  const path = `/agreements/${agreementId}/signatures`;
+  try {
+    await member.call(step, 'POST', path, { contentSha256, ...(await member.proof()) });
+  } catch (err) {
+    if (!(err as Error).message.includes('/problems/reauthentication-failed')) throw err;
+    await member.call(step, 'POST', path, { contentSha256, ...(await member.proof(true)) });
+  }
+}
+
 let bankLine = 0;
 async function trade(buyer: Member) {
   const order = await buyer.call('order', 'POST', '/orders', { listingId, pricePlan: '一次性购买', purpose: '交通规划研究', scenario: '基准测试', safeguards: '加密存储' });
   const agreementId = (order.agreement as { id: string }).id;
   const { contentSha256 } = await buyer.call('read agreement', 'GET', `/agreements/${agreementId}`);
-  await buyer.call('buyer signs', 'POST', `/agreements/${agreementId}/signatures`, { contentSha256, ...(await buyer.proof()) });
-  await seller.call('provider signs and seals', 'POST', `/agreements/${agreementId}/signatures`, { contentSha256, ...(await seller.proof()) });
+  await sign(buyer, 'buyer signs', agreementId, contentSha256);
+  await sign(seller, 'provider signs and seals', agreementId, contentSha256);
   const pay = await buyer.call('payment', 'POST', `/orders/${order.id}/payment`, { rail: 'bank_transfer' });
   await ops('bank receipt', 'POST', '/settlement/bank-receipts', { reference: pay.reference, amountMinor: order.amountMinor, currency: 'CNY', bankReference: `BENCH-${process.pid}-${++bankLine}` });
   const grants = (await buyer.call('grants', 'GET', `/orders/${order.id}/grants`)) as unknown as { id: string }[];
