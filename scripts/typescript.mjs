@@ -4,9 +4,9 @@
 // Node resolves import specifiers as written, and the sources import each other as `./x.js` (the
 // name after compilation, as TypeScript's NodeNext resolution wants); this hook maps such a
 // specifier to the `.ts` file beside it when the importer is itself one of the project's TypeScript
-// files. (`npm start` runs the bundle that scripts/build.mjs makes instead.) Resolutions are cached
-// as for the service (scripts/resolution-cache.mjs); this hook runs first.
-import './resolution-cache.mjs';
+// files. (`npm start` runs the bundle that scripts/build.mjs makes instead.) Compiled code and
+// resolutions are cached as for the service (scripts/module-cache.mjs); this hook runs first.
+import './module-cache.mjs';
 import { registerHooks } from 'node:module';
 import { existsSync } from 'node:fs';
 import { URL } from 'node:url';

@@ -46,7 +46,7 @@ export function stopAllChildren(): void {
  */
 export async function startProcess(entry: string, env: Record<string, string>, readyPath: string, extraNodeArgs: string[] = []): Promise<Service> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...extraNodeArgs, ...(entry.endsWith('.js') ? ['--enable-source-maps', '--import', './scripts/resolution-cache.mjs'] : []), entry], {
+  const child = spawn(process.execPath, [...extraNodeArgs, ...(entry.endsWith('.js') ? ['--enable-source-maps', '--import', './scripts/module-cache.mjs'] : []), entry], {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

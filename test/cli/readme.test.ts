@@ -66,7 +66,7 @@ t.test('the walk-through of docs/getting-started.md, then docs/public-data.md an
   // `npm start`: build, then serve from dist.
   const build = spawn(process.execPath, ['scripts/build.mjs'], { cwd: work, env, stdio: 'inherit' });
   t.equal(await new Promise<number | null>((r) => build.on('close', r)), 0, 'the build succeeds');
-  const server = spawn(process.execPath, ['--enable-source-maps', '--import', './scripts/resolution-cache.mjs', 'dist/server.js'], { cwd: work, env: { ...env, PORT: '0' } });
+  const server = spawn(process.execPath, ['--enable-source-maps', '--import', './scripts/module-cache.mjs', 'dist/server.js'], { cwd: work, env: { ...env, PORT: '0' } });
   t.teardown(() => server.kill('SIGKILL'));
   const exited = new Promise<number | null>((r) => server.on('exit', r));
   let log = '';
