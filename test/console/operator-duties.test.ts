@@ -105,8 +105,13 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   t.ok(await page.getByText('数据缺少 11 月的记录').isVisible(), 'the buyer’s reason');
   await checkAccessibility(t, page, 'order in dispute');
   await page.getByLabel('部分退款').check();
-  await page.getByLabel('退款金额（元）').fill('1000');
+  // A refund of the whole price is no partial refund: refused, and the refusal is kept under the
+  // request's Idempotency-Key. The corrected amount is another request, with a key of its own.
+  await page.getByLabel('退款金额（元）').fill('5000');
   await page.getByLabel('裁决理由').fill('缺少一个月的数据，按比例退款');
+  await page.getByRole('button', { name: '提交裁决' }).click();
+  await page.getByRole('alert').getByText(/请求不符合接口要求/).waitFor();
+  await page.getByLabel('退款金额（元）').fill('1000');
   await page.getByRole('button', { name: '提交裁决' }).click();
   await page.getByText('¥1,000.00').first().waitFor();
   const decided = (await as(app, clerk, { method: 'GET', url: `/orders/${first.id}` })).json<{ decision: { outcome: string; refundMinor: number } }>();

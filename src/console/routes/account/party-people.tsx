@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/i18n';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type MemberRole = 'admin' | 'member';
 
@@ -23,11 +24,12 @@ export function PartyPeople({ partyId, admin }: { partyId: string; admin: boolea
   const invitations = useLoad(async () => (admin ? ok(api.GET('/parties/{id}/invitations', { params: { path: { id: partyId }, query: { limit: 100 } } })) : { items: [] }), [partyId, admin]);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<MemberRole>('member');
-  const [key, setKey] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const invite = useAction(async () => {
-    await ok(api.POST('/parties/{id}/invitations', { params: { path: { id: partyId }, header: { 'idempotency-key': key } }, body: { email, role } }));
+    const body = { email, role };
+    await ok(api.POST('/parties/{id}/invitations', { params: { path: { id: partyId }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     setEmail('');
-    setKey(idempotencyKey());
+    keys.forget();
     invitations.reload();
   });
   const change = useAction(async (userId: string, to: MemberRole) => {

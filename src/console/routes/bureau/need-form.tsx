@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { Submit, TextField } from '../../components/fields';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { onSubmit, useAction } from '../../lib/use-action';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 /**
  * A department files a purchase need for the bureau to buy centrally (Chongqing draft Art. 27 ¶3):
@@ -20,11 +21,11 @@ export function NeedForm({ onFiled }: { onFiled(): void }) {
   const [start, setStart] = useState('');
   const [end, setEnd] = useState('');
   const [year, setYear] = useState(String(new Date(Date.now() + 8 * 3600_000).getUTCFullYear()));
-  const [key, setKey] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const file = useAction(async () => {
     const body = { title, description, duty, legalBasis, budgetMinor: Math.round(Number(yuan) * 100), term: { start, end }, budgetYear: Number(year) };
-    await ok(api.POST('/procurement/needs', { params: { header: { 'idempotency-key': key } }, body }));
-    setKey(idempotencyKey());
+    await ok(api.POST('/procurement/needs', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
+    keys.forget();
     setTitle('');
     onFiled();
   });

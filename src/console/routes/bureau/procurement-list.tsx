@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { CheckboxField, SelectField, Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
@@ -12,6 +12,7 @@ import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { NeedForm } from './need-form';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type Body = paths['/procurement/procurements']['post']['requestBody']['content']['application/json'];
 type Need = paths['/procurement/needs/{id}']['get']['responses']['200']['content']['application/json'];
@@ -32,10 +33,10 @@ function Consolidation({ needs }: { needs: Need[] }) {
   const [scenario, setScenario] = useState('');
   const [safeguards, setSafeguards] = useState('');
   const [every, setEvery] = useState<`${Interval}`>('3');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const consolidate = useAction(async () => {
     const body: Body = { needIds: chosen, listingId, pricePlan: plan, quantity: 1, purpose, scenario, safeguards, reportEveryMonths: Number(every) as Interval };
-    const made = await ok(api.POST('/procurement/procurements', { params: { header: { 'idempotency-key': key } }, body }));
+    const made = await ok(api.POST('/procurement/procurements', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     navigate(`/procurement/procurements/${made.id}`);
   });
   if (needs.length === 0) return <p>{t('procurement.noFiledNeeds')}</p>;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { SelectField, Submit, TextField } from '../../components/fields';
 import { Facts, Loading, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
@@ -8,11 +8,12 @@ import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 /**
  * Ordering (POST /orders): no trade without a stated purpose (one the licence allows), the
- * application scenario and the safeguards. One Idempotency-Key per form, so a retried submission
- * is the same order.
+ * application scenario and the safeguards. One Idempotency-Key per content (lib/idempotency.ts): a
+ * retried submission is the same order, a corrected one after a refusal a new request.
  */
 export function OrderFormPage({ id }: { id: string }) {
   const { t, text, money } = useI18n();
@@ -25,26 +26,22 @@ export function OrderFormPage({ id }: { id: string }) {
   const [scenario, setScenario] = useState('');
   const [safeguards, setSafeguards] = useState('');
   const [termStart, setTermStart] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const plans = live?.content.pricePlans ?? [];
   const purposes = live?.content.licence.allowedPurposes ?? [];
   const chosenPlan = plans.find((p) => p.name === plan) ?? plans[0];
   const place = useAction(async () => {
     if (!chosenPlan) return;
-    const order = await ok(
-      api.POST('/orders', {
-        params: { header: { 'idempotency-key': key } },
-        body: {
-          listingId: id,
-          pricePlan: chosenPlan.name,
-          purpose: purpose || purposes[0] || '',
-          scenario,
-          safeguards,
-          ...(chosenPlan.kind === 'subscription' ? { quantity: Number(quantity) } : {}),
-          ...(termStart ? { termStart } : {}),
-        },
-      }),
-    );
+    const body = {
+      listingId: id,
+      pricePlan: chosenPlan.name,
+      purpose: purpose || purposes[0] || '',
+      scenario,
+      safeguards,
+      ...(chosenPlan.kind === 'subscription' ? { quantity: Number(quantity) } : {}),
+      ...(termStart ? { termStart } : {}),
+    };
+    const order = await ok(api.POST('/orders', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     navigate(`/orders/${order.id}`);
   });
 

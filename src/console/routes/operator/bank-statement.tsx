@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Link, useLocation } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type Line = paths['/settlement/bank-statements/{id}']['get']['responses']['200']['content']['application/json']['lines'][number];
 
@@ -18,14 +19,16 @@ function LineActions({ line, onChange }: { line: Line; onChange(): void }) {
   const { t } = useI18n();
   const [reference, setReference] = useState('');
   const [reason, setReason] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const path = { id: line.statementId, lineId: line.id };
   const resolve = useAction(async () => {
-    await ok(api.POST('/settlement/bank-statements/{id}/lines/{lineId}/resolution', { params: { path, header: { 'idempotency-key': `${key}-r` } }, body: { reference } }));
+    const body = { reference };
+    await ok(api.POST('/settlement/bank-statements/{id}/lines/{lineId}/resolution', { params: { path, header: { 'idempotency-key': keys.keyFor({ resolution: body }) } }, body }));
     onChange();
   });
   const dismiss = useAction(async () => {
-    await ok(api.POST('/settlement/bank-statements/{id}/lines/{lineId}/dismissal', { params: { path, header: { 'idempotency-key': `${key}-d` } }, body: { reason } }));
+    const body = { reason };
+    await ok(api.POST('/settlement/bank-statements/{id}/lines/{lineId}/dismissal', { params: { path, header: { 'idempotency-key': keys.keyFor({ dismissal: body }) } }, body }));
     onChange();
   });
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { CheckboxField, RadioGroup, Submit, TextField } from '../../components/fields';
 import { RevisionContent, RevisionProvenance } from '../../components/listing';
@@ -11,6 +11,7 @@ import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { ReviewHistory } from '../../components/review-history';
 import { SuspensionSection } from './suspension';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type ReviewBody = paths['/catalog/listings/{id}/review']['post']['requestBody']['content']['application/json'];
 type Requirement = ReviewBody['checklist'][number]['requirement'];
@@ -29,13 +30,14 @@ export function ListingReviewPage({ id }: { id: string }) {
   const [checks, setChecks] = useState(() => Object.fromEntries(requirements.map((r) => [r, { satisfied: false, note: '' }])) as Record<Requirement, { satisfied: boolean; note: string }>);
   const [decision, setDecision] = useState<Decision | ''>('');
   const [notes, setNotes] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const [decided, setDecided] = useState<Decision | null>(null);
   const working = listing.data?.working;
   const review = useAction(async () => {
     if (!decision || !working) return;
     const checklist = requirements.map((requirement) => ({ requirement, satisfied: checks[requirement].satisfied, ...(checks[requirement].note ? { note: checks[requirement].note } : {}) }));
-    await ok(api.POST('/catalog/listings/{id}/review', { params: { path: { id }, header: { 'idempotency-key': key } }, body: { revisionId: working.id, decision, checklist, notes } }));
+    const body = { revisionId: working.id, decision, checklist, notes };
+    await ok(api.POST('/catalog/listings/{id}/review', { params: { path: { id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     setDecided(decision);
     listing.reload();
     reviews.reload();

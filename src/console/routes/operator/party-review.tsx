@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { CheckboxField, RadioGroup, Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
@@ -11,6 +11,7 @@ import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { SuspensionSection } from './suspension';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type ReviewBody = paths['/parties/{id}/reviews']['post']['requestBody']['content']['application/json'];
 type Checklist = ReviewBody['checklist'];
@@ -29,11 +30,12 @@ export function PartyReviewPage({ id }: { id: string }) {
   const [checklist, setChecklist] = useState<Checklist>({ identityNumberMatchesDocuments: false, legalNameMatchesDocuments: false, representativeConfirmed: false, documentsLegibleAndCurrent: false });
   const [decision, setDecision] = useState<Decision | ''>('');
   const [reasons, setReasons] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const [decided, setDecided] = useState<Decision | null>(null);
   const review = useAction(async () => {
     if (!decision) return;
-    await ok(api.POST('/parties/{id}/reviews', { params: { path: { id }, header: { 'idempotency-key': key } }, body: { decision, checklist, reasons } }));
+    const body = { decision, checklist, reasons };
+    await ok(api.POST('/parties/{id}/reviews', { params: { path: { id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     setDecided(decision);
     party.reload();
   });

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { Submit, TextField } from '../../components/fields';
 import { LoadedTable } from '../../components/table';
@@ -12,6 +12,7 @@ import { Link } from '../../lib/router';
 import { shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from '../../lib/shanghai-day';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type Payout = paths['/settlement/payouts']['get']['responses']['200']['content']['application/json']['items'][number];
 type Receipt = paths['/settlement/bank-receipts']['post']['responses']['201']['content']['application/json'];
@@ -23,16 +24,17 @@ function BankReceiptForm({ onRecorded }: { onRecorded(): void }) {
   const [reference, setReference] = useState('');
   const [amount, setAmount] = useState('');
   const [bankReference, setBankReference] = useState('');
-  const [key, setKey] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const [recorded, setRecorded] = useState<Receipt | null>(null);
   const record = useAction(async () => {
     setRecorded(null);
-    const answer = await ok(api.POST('/settlement/bank-receipts', { params: { header: { 'idempotency-key': key } }, body: { reference, amountMinor: minorOf(amount), currency: 'CNY', bankReference } }));
+    const body = { reference, amountMinor: minorOf(amount), currency: 'CNY', bankReference };
+    const answer = await ok(api.POST('/settlement/bank-receipts', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     setRecorded(answer);
     setReference('');
     setAmount('');
     setBankReference('');
-    setKey(idempotencyKey());
+    keys.forget();
     onRecorded();
   });
   return (
@@ -67,14 +69,10 @@ function PayoutForm({ payout, onRecorded }: { payout: Payout; onRecorded(): void
   const { t } = useI18n();
   const [amount, setAmount] = useState(yuanOf(payout.amountMinor));
   const [bankReference, setBankReference] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const record = useAction(async () => {
-    await ok(
-      api.POST('/settlement/payments/{id}/payout/bank-transfer', {
-        params: { path: { id: payout.paymentId }, header: { 'idempotency-key': key } },
-        body: { amountMinor: minorOf(amount), currency: payout.currency, bankReference },
-      }),
-    );
+    const body = { amountMinor: minorOf(amount), currency: payout.currency, bankReference };
+    await ok(api.POST('/settlement/payments/{id}/payout/bank-transfer', { params: { path: { id: payout.paymentId }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onRecorded();
   });
   return (

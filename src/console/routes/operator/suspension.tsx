@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { Submit, TextField } from '../../components/fields';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { onSubmit, useAction } from '../../lib/use-action';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 /**
  * Suspending a party or a listing pending an investigation, and lifting it, always with the reason
@@ -13,15 +14,14 @@ import { onSubmit, useAction } from '../../lib/use-action';
 export function SuspensionSection({ kind, id, suspended, onChange }: { kind: 'party' | 'listing'; id: string; suspended: boolean; onChange(): void }) {
   const { t } = useI18n();
   const [reason, setReason] = useState('');
-  // One key per form shown: a retry of the same submission is the same act.
-  const [key, setKey] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const act = useAction(async () => {
-    const params = { path: { id }, header: { 'idempotency-key': key } };
     const body = { reason };
+    const params = { path: { id }, header: { 'idempotency-key': keys.keyFor({ suspended, body }) } };
     if (kind === 'party') await ok(suspended ? api.POST('/parties/{id}/reinstatement', { params, body }) : api.POST('/parties/{id}/suspension', { params, body }));
     else await ok(suspended ? api.POST('/catalog/listings/{id}/reinstate', { params, body }) : api.POST('/catalog/listings/{id}/suspend', { params, body }));
     setReason('');
-    setKey(idempotencyKey());
+    keys.forget();
     onChange();
   });
   return (

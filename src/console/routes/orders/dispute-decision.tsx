@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { RadioGroup, Submit, TextField } from '../../components/fields';
 import { Facts } from '../../components/page';
@@ -7,6 +7,7 @@ import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { minorOf } from '../../lib/money-input';
 import { onSubmit, useAction } from '../../lib/use-action';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type Order = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json']['order'];
 type Outcome = paths['/orders/{id}/dispute/decision']['post']['requestBody']['content']['application/json']['outcome'];
@@ -21,15 +22,11 @@ export function DisputeSection({ order, operator, onChange }: { order: Order; op
   const [outcome, setOutcome] = useState<Outcome | ''>('');
   const [refund, setRefund] = useState('');
   const [reason, setReason] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const decide = useAction(async () => {
     if (!outcome) return;
-    await ok(
-      api.POST('/orders/{id}/dispute/decision', {
-        params: { path: { id: order.id }, header: { 'idempotency-key': key } },
-        body: { outcome, reason, ...(outcome === 'partial_refund' ? { refundMinor: minorOf(refund) } : {}) },
-      }),
-    );
+    const body = { outcome, reason, ...(outcome === 'partial_refund' ? { refundMinor: minorOf(refund) } : {}) };
+    await ok(api.POST('/orders/{id}/dispute/decision', { params: { path: { id: order.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onChange();
   });
   const d = order.decision;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { Submit, TextField } from '../../components/fields';
 import { Facts } from '../../components/page';
@@ -11,6 +11,7 @@ import { useLoad } from '../../lib/use-load';
 import { useSession } from '../../lib/session';
 import { DisputeSection } from './dispute-decision';
 import { ManualDeliverySection, PayoutsSection, ProposedTermsSection, ProposeTermsSection } from './provider-actions';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type OrderRecord = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json'];
 type Payee = { name: string; bank: string; account: string };
@@ -116,9 +117,10 @@ function PaymentSection({ record, onChange }: { record: OrderRecord; onChange():
   const existing = useLoad(async () => (paymentId ? ok(api.GET('/settlement/payments/{id}', { params: { path: { id: paymentId } } })) : null), [paymentId]);
   const [opened, setOpened] = useState<Instructions | null>(null);
   const [card, setCard] = useState<CardPayment | null>(null);
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const pay = useAction(async (rail: 'bank_transfer' | 'stripe') => {
-    const answer = await ok(api.POST('/orders/{id}/payment', { params: { path: { id: record.order.id }, header: { 'idempotency-key': `${key}-${rail}` } }, body: { rail } }));
+    const body = { rail };
+    const answer = await ok(api.POST('/orders/{id}/payment', { params: { path: { id: record.order.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     if (answer.rail === 'bank_transfer') setOpened(answer);
     else setCard(answer);
     onChange();

@@ -8,6 +8,7 @@ import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { minorOf, yuanOf } from '../../lib/money-input';
 import { onSubmit, useAction } from '../../lib/use-action';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type OrderRecord = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json'];
 
@@ -20,14 +21,10 @@ export function ProposeTermsSection({ record, onChange }: { record: OrderRecord;
   const [start, setStart] = useState(o.term.start.slice(0, 10));
   const [end, setEnd] = useState(o.term.end.slice(0, 10));
   const [note, setNote] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const propose = useAction(async () => {
-    await ok(
-      api.POST('/orders/{id}/proposed-terms', {
-        params: { path: { id: o.id }, header: { 'idempotency-key': key } },
-        body: { amountMinor: minorOf(amount), quantity: Number(quantity), termStart: start, termEnd: end, note },
-      }),
-    );
+    const body = { amountMinor: minorOf(amount), quantity: Number(quantity), termStart: start, termEnd: end, note };
+    await ok(api.POST('/orders/{id}/proposed-terms', { params: { path: { id: o.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onChange();
   });
   return (
@@ -99,19 +96,15 @@ export function ManualDeliverySection({ record, provider, buyer, onChange }: { r
   const [description, setDescription] = useState('');
   const [sha256, setSha256] = useState('');
   const [size, setSize] = useState('');
-  const [key, setKey] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const [confirmKey] = useState(idempotencyKey);
   const recordDelivery = useAction(async () => {
-    await ok(
-      api.POST('/orders/{id}/deliveries', {
-        params: { path: { id: o.id }, header: { 'idempotency-key': key } },
-        body: { description, sha256: sha256.trim().toLowerCase(), ...(size ? { sizeBytes: Number(size) } : {}) },
-      }),
-    );
+    const body = { description, sha256: sha256.trim().toLowerCase(), ...(size ? { sizeBytes: Number(size) } : {}) };
+    await ok(api.POST('/orders/{id}/deliveries', { params: { path: { id: o.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     setDescription('');
     setSha256('');
     setSize('');
-    setKey(idempotencyKey());
+    keys.forget();
     onChange();
   });
   const confirm = useAction(async () => {

@@ -1,5 +1,4 @@
-import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { Page } from '../../components/page';
 import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
@@ -8,6 +7,7 @@ import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { ListingContentForm, type ListingContent } from './listing-form';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 /** The acting party's data products in every state (GET /catalog/listings), each opened to work on. */
 export function MyListingsPage() {
@@ -36,9 +36,9 @@ export function MyListingsPage() {
 /** A new draft for the acting party (POST /catalog/listings); then its page, to add what review needs. */
 export function NewListingPage() {
   const { t } = useI18n();
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const create = useAction(async (content: ListingContent) => {
-    const created = await ok(api.POST('/catalog/listings', { params: { header: { 'idempotency-key': key } }, body: content }));
+    const created = await ok(api.POST('/catalog/listings', { params: { header: { 'idempotency-key': keys.keyFor(content) } }, body: content }));
     navigate(`/listings/${created.id}`);
   });
   return (

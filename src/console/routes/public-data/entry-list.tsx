@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { SelectField } from '../../components/fields';
 import { Page } from '../../components/page';
 import { LoadedTable } from '../../components/table';
@@ -9,6 +9,7 @@ import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { EntryForm, type EntryContent } from './entry-form';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type ReviewStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
 
@@ -50,9 +51,9 @@ export function EntryListPage() {
 /** A department drafts an entry of its open list (POST /public-data/entries); then it adds data and submits it. */
 export function NewEntryPage() {
   const { t } = useI18n();
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const create = useAction(async (content: EntryContent) => {
-    const entry = await ok(api.POST('/public-data/entries', { params: { header: { 'idempotency-key': key } }, body: content }));
+    const entry = await ok(api.POST('/public-data/entries', { params: { header: { 'idempotency-key': keys.keyFor(content) } }, body: content }));
     navigate(`/public-data/entries/${entry.id}`);
   });
   return (

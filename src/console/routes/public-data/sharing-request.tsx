@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { CheckboxField, Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
 import { Page } from '../../components/page';
@@ -9,6 +9,7 @@ import { navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 
 /**
  * A department asks another for entries of its open list (Art. 15, 16): found by searching the
@@ -28,11 +29,11 @@ export function SharingRequestPage() {
   const [manner, setManner] = useState('');
   const [start, setStart] = useState('');
   const [end, setEnd] = useState('');
-  const [key] = useState(idempotencyKey);
+  const keys = useIdempotencyKeys();
   const results = useLoad(() => ok(api.GET('/public-data/search', { params: { query: { limit: 50, ...(searched ? { q: searched } : {}) } } })), [searched]);
   const send = useAction(async () => {
     const body = { entryIds: chosen, basis, purpose, scope, manner, term: { start, end } };
-    const made = await ok(api.POST('/public-data/sharing-requests', { params: { header: { 'idempotency-key': key } }, body }));
+    const made = await ok(api.POST('/public-data/sharing-requests', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     navigate(`/public-data/requests/${made.id}`);
   });
   const others = (results.data?.items ?? []).filter((e) => e.departmentPartyId !== session.state.partyId);
