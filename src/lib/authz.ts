@@ -1,6 +1,6 @@
 import type { Actor } from '../plugins/auth.js';
 import type { Role } from '../modules/accounts/tables.js';
-import { notFound } from './errors.js';
+import { notFound, type Localized } from './errors.js';
 
 export interface Ownership {
   userId?: string | null;
@@ -12,7 +12,7 @@ export interface Ownership {
  * acts for), or any resource when it holds one of `staff` roles. Everyone else gets 404, not 403, so
  * the existence of other parties' resources is not revealed.
  */
-export function assertCanAccess(actor: Actor, owner: Ownership, what: string, staff: readonly Role[] = []): void {
+export function assertCanAccess(actor: Actor, owner: Ownership, what: Localized, staff: readonly Role[] = []): void {
   if (owner.userId && owner.userId === actor.userId) return;
   if (owner.partyId && owner.partyId === actor.partyId) return;
   if (actor.roles.some((r) => staff.includes(r))) return;

@@ -37,7 +37,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return range;
 }
 
-const rangeNotSatisfiable = (size: number) => new AppError('range-not-satisfiable', `the file has ${size} bytes`, { size });
+const rangeNotSatisfiable = (size: number) => new AppError('range-not-satisfiable', { en: `the file has ${size} bytes`, zh: `文件大小为 ${size} 字节` }, { size });
 
 /**
  * The range to serve: If-Range with a validator that is not the file's own means the client's copy

@@ -89,14 +89,24 @@ export type ProblemCode = keyof typeof problemKinds;
 /** The problem `type` URI for a code; `GET /problems/{code}` documents it. */
 export const problemType = (code: ProblemCode) => `/problems/${code}`;
 
+/**
+ * Text a client may read, in each language the service answers in (src/lib/languages.ts). A detail
+ * is written in both where it is raised, so a new one without its Chinese fails the typecheck.
+ */
+export interface Localized {
+  en: string;
+  zh: string;
+}
+
 export class AppError extends Error {
   override name = 'AppError';
   readonly code: ProblemCode;
-  readonly detail: string | undefined;
+  readonly detail: Localized | undefined;
   /** Extension members added to the problem document (RFC 9457 §3.2). */
   readonly extensions: Record<string, unknown>;
-  constructor(code: ProblemCode, detail?: string, extensions: Record<string, unknown> = {}) {
-    super(detail ?? problemKinds[code].title);
+  constructor(code: ProblemCode, detail?: Localized, extensions: Record<string, unknown> = {}) {
+    // The log reads English whatever the caller asked for.
+    super(detail?.en ?? problemKinds[code].title);
     this.code = code;
     this.detail = detail;
     this.extensions = extensions;
@@ -107,7 +117,8 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string) => new AppError('not-found', `${what} does not exist or is not visible to you`);
-export const invalidState = (detail: string, extensions?: Record<string, unknown>) =>
+export const notFound = (what: Localized) =>
+  new AppError('not-found', { en: `${what.en} does not exist or is not visible to you`, zh: `${what.zh}不存在或您无权查看` });
+export const invalidState = (detail: Localized, extensions?: Record<string, unknown>) =>
   new AppError('invalid-state', detail, extensions);
-export const conflict = (detail: string, extensions?: Record<string, unknown>) => new AppError('conflict', detail, extensions);
+export const conflict = (detail: Localized, extensions?: Record<string, unknown>) => new AppError('conflict', detail, extensions);

@@ -9,12 +9,12 @@ export const Problem = Type.Object(
     type: Type.String({ description: 'Stable URI of the error kind; GET it for documentation' }),
     title: Type.String({ description: 'In Chinese when `Accept-Language` prefers it (any `zh` range), else in English; `Content-Language` says which' }),
     status: Type.Integer(),
-    detail: Type.Optional(Type.String({ description: 'This occurrence; a validation failure is described in the language of `title`' })),
+    detail: Type.Optional(Type.String({ description: 'This occurrence, in the language of `title` (Chinese when `Accept-Language` prefers it)' })),
     instance: Type.Optional(Type.String({ description: 'The path that was requested' })),
     requestId: Type.Optional(Type.String({ description: 'Quote it when reporting a problem' })),
     errors: Type.Optional(
       Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
-        description: 'Each input that failed validation, its message in the language of `title`',
+        description: 'Each input that failed validation; the messages of a schema failure are in the language of `title`, those of a service rule in English',
       }),
     ),
   },
@@ -93,7 +93,7 @@ export function decodeCursor<T extends TSchema>(cursor: string | undefined, sche
   let validate = cursorValidators.get(schema);
   if (!validate) cursorValidators.set(schema, (validate = cursorAjv.compile(schema)));
   if (!validate(value)) {
-    throw new AppError('validation-failed', 'cursor is not valid', { errors: [{ path: '/querystring/cursor', message: 'not a cursor from this list' }] });
+    throw new AppError('validation-failed', { en: 'cursor is not valid', zh: 'cursor 无效' }, { errors: [{ path: '/querystring/cursor', message: 'not a cursor from this list' }] });
   }
   return value as Static<T>;
 }

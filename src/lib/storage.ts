@@ -32,7 +32,7 @@ export interface BlobStore {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-const tooLarge = (maxBytes: number) => new AppError('payload-too-large', `the file is larger than ${maxBytes} bytes`);
+const tooLarge = (maxBytes: number) => new AppError('payload-too-large', { en: `the file is larger than ${maxBytes} bytes`, zh: `文件大于 ${maxBytes} 字节` });
 
 export class DiskBlobStore implements BlobStore {
   private readonly root: string;
@@ -41,7 +41,7 @@ export class DiskBlobStore implements BlobStore {
   }
 
   private pathOf(sha256: string): string {
-    if (!SHA256.test(sha256)) throw new AppError('not-found', 'no such file');
+    if (!SHA256.test(sha256)) throw new AppError('not-found', { en: 'no such file', zh: '没有该文件' });
     return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
@@ -62,7 +62,7 @@ export class DiskBlobStore implements BlobStore {
     });
     // `source` is piped rather than put in the pipeline, so a failure does not destroy it; its own
     // failure (a client that breaks off) still fails the pipeline through the meter.
-    const forwardFailure = (err?: Error) => meter.destroy(err ?? new AppError('bad-request', 'the upload broke off before it was complete'));
+    const forwardFailure = (err?: Error) => meter.destroy(err ?? new AppError('bad-request', { en: 'the upload broke off before it was complete', zh: '上传在完成前中断' }));
     const brokeOff = () => {
       if (!source.readableEnded) forwardFailure();
     };
@@ -82,7 +82,7 @@ export class DiskBlobStore implements BlobStore {
       await rm(temp, { force: true });
       if (err instanceof AppError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as { code?: string }).code === 'ECONNRESET') {
-        throw new AppError('bad-request', 'the upload broke off before it was complete');
+        throw new AppError('bad-request', { en: 'the upload broke off before it was complete', zh: '上传在完成前中断' });
       }
       throw err;
     } finally {
@@ -93,7 +93,7 @@ export class DiskBlobStore implements BlobStore {
 
   async open(sha256: string, range?: { start: number; end: number }): Promise<Readable> {
     const path = this.pathOf(sha256);
-    if (!(await this.exists(sha256))) throw new AppError('not-found', 'no such file');
+    if (!(await this.exists(sha256))) throw new AppError('not-found', { en: 'no such file', zh: '没有该文件' });
     return createReadStream(path, range);
   }
 

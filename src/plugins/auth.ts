@@ -185,21 +185,21 @@ export default fp(async function auth(app: FastifyInstance, opts: AuthOptions) {
 
 function authenticate(app: FastifyInstance, opts: AuthOptions, rule: 'authenticated' | readonly Role[]): onRequestHookHandler {
   return async function requireAuth(request) {
-    if (!request.headers.authorization) throw new AppError('unauthenticated', 'send an access token as "Authorization: Bearer <token>"');
+    if (!request.headers.authorization) throw new AppError('unauthenticated', { en: 'send an access token as "Authorization: Bearer <token>"', zh: '请以 "Authorization: Bearer <token>" 发送访问令牌' });
     let claims: AccessClaims;
     try {
       claims = await request.jwtVerify<AccessClaims>();
     } catch (err) {
       const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
-      throw new AppError('invalid-token', expired ? 'the access token has expired; refresh it' : 'the access token is not valid');
+      throw new AppError('invalid-token', { en: expired ? 'the access token has expired; refresh it' : 'the access token is not valid', zh: expired ? '访问令牌已过期，请刷新' : '访问令牌无效' });
     }
-    if (claims.typ !== 'access') throw new AppError('invalid-token', 'not an access token');
+    if (claims.typ !== 'access') throw new AppError('invalid-token', { en: 'not an access token', zh: '不是访问令牌' });
     await opts.settle();
     const user = await opts.loadUser(claims.sub);
-    if (!user?.active) throw new AppError('invalid-token', 'the account is disabled');
+    if (!user?.active) throw new AppError('invalid-token', { en: 'the account is disabled', zh: '该账号已停用' });
     const held = user.roles.filter((r): r is Role => knownRoles.includes(r));
     const role = rule === 'authenticated' ? held[0] : held.find((r) => rule.includes(r));
-    if (!role) throw new AppError('forbidden', `this needs one of the roles: ${rule === 'authenticated' ? 'any' : rule.join(', ')}`);
+    if (!role) throw new AppError('forbidden', { en: `this needs one of the roles: ${rule === 'authenticated' ? 'any' : rule.join(', ')}`, zh: `此操作需要以下角色之一：${rule === 'authenticated' ? '任意角色' : rule.join('、')}` });
     const actor: Actor = { userId: claims.sub, roles: held, role, partyId: null, sessionId: claims.sid ?? null };
     for (const resolve of app.actorResolvers) await resolve(request, actor);
     request.actor = actor;

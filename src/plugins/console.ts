@@ -92,12 +92,12 @@ export default fp(async function consolePages(app: FastifyInstance, opts: { dir:
 
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const index = files.get('index.html');
-    if (!index) throw new AppError('unavailable', 'the console is not built: `npm run build` (or `npm start`) builds it');
+    if (!index) throw new AppError('unavailable', { en: 'the console is not built: `npm run build` (or `npm start`) builds it', zh: '控制台尚未构建：`npm run build`（或 `npm start`）会构建它' });
     const path = (request.params as { '*'?: string })['*'] ?? '';
     const file = files.get(path);
     if (file) return send(request, reply, file);
     // A path with a file extension asks for a file, and there is none; any other is a page of the app.
-    if (/\.[A-Za-z0-9]+$/.test(path)) throw new AppError('not-found', `the console has no file ${path}`);
+    if (/\.[A-Za-z0-9]+$/.test(path)) throw new AppError('not-found', { en: `the console has no file ${path}`, zh: `控制台没有文件 ${path}` });
     return send(request, reply, index);
   };
   app.get('/console', route, page);

@@ -50,13 +50,13 @@ export async function claimKey(db: Database, k: KeyRequest): Promise<KeyClaim> {
     if (!answer) return { kind: 'run', transaction };
     await transaction.end('rollback');
     if (answer.fingerprint !== k.fingerprint) {
-      throw new AppError('idempotency-key-reused', 'this Idempotency-Key was sent with a different request; use a new key for a new request');
+      throw new AppError('idempotency-key-reused', { en: 'this Idempotency-Key was sent with a different request; use a new key for a new request', zh: '该 Idempotency-Key 已随另一个请求发送；新的请求请使用新的键' });
     }
     return { kind: 'replay', answer };
   } catch (err) {
     await transaction.end('rollback').catch(() => {});
     if (pgCodeOf(err) === '55P03') {
-      throw new AppError('idempotency-in-progress', 'the first request with this Idempotency-Key has not finished; retry after the time Retry-After gives');
+      throw new AppError('idempotency-in-progress', { en: 'the first request with this Idempotency-Key has not finished; retry after the time Retry-After gives', zh: '使用该 Idempotency-Key 的首个请求尚未完成；请在 Retry-After 给出的时间后重试' });
     }
     throw err;
   }

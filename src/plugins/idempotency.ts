@@ -33,7 +33,8 @@ export function parseIdempotencyKey(raw: string): string {
   const key = quoted ? quoted[1]!.replace(/\\(["\\])/g, '$1') : TOKEN.test(value) ? value : undefined;
   if (key === undefined || key.length > MAX_KEY_LENGTH) {
     const message = `send a quoted string or a token of at most ${MAX_KEY_LENGTH} characters`;
-    throw new AppError('validation-failed', `the Idempotency-Key header is not valid: ${message}`, { errors: [{ path: '/headers/idempotency-key', message }] });
+    const detail = { en: `the Idempotency-Key header is not valid: ${message}`, zh: `Idempotency-Key 请求头无效：请发送带引号的字符串或不超过 ${MAX_KEY_LENGTH} 个字符的标记` };
+    throw new AppError('validation-failed', detail, { errors: [{ path: '/headers/idempotency-key', message }] });
   }
   return key;
 }

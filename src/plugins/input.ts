@@ -14,7 +14,7 @@ const refuseUnexpectedBody: preValidationHookHandler = async (request) => {
   const body = request.body as unknown;
   if (body === undefined || body === null) return;
   if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return;
-  throw new AppError('validation-failed', 'this operation takes no request body', { errors: [{ path: '/body', message: 'must be empty' }] });
+  throw new AppError('validation-failed', { en: 'this operation takes no request body', zh: '该操作不接受请求正文' }, { errors: [{ path: '/body', message: 'must be empty' }] });
 };
 
 /**
@@ -34,11 +34,11 @@ export default fp(async function input(app: FastifyInstance) {
     try {
       text = utf8.decode(bytes as Buffer);
     } catch {
-      return done(new AppError('bad-request', 'the JSON body is not valid UTF-8'), undefined);
+      return done(new AppError('bad-request', { en: 'the JSON body is not valid UTF-8', zh: 'JSON 正文不是有效的 UTF-8' }), undefined);
     }
     if (text.length === 0 || text.trim().length === 0) return done(null, undefined);
     if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-      return done(new AppError('bad-request', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      return done(new AppError('bad-request', { en: `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`, zh: `JSON 正文嵌套超过 ${MAX_JSON_DEPTH} 层` }), undefined);
     }
     parseJson(request, text, done);
   });

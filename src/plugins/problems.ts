@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import fp from 'fastify-plugin';
-import { AppError, problemKinds, problemType, type ProblemCode } from '../lib/errors.js';
+import { AppError, problemKinds, problemType, type Localized, type ProblemCode } from '../lib/errors.js';
 import { Problem } from '../lib/http.js';
 import { contentLanguage, preferredLanguage, type Language } from '../lib/languages.js';
 import { problemTitle } from '../lib/problem-titles.js';
@@ -82,7 +82,7 @@ export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   code: ProblemCode,
-  detail?: string,
+  detail?: Localized,
   extensions: Record<string, unknown> = {},
 ) {
   const { status } = problemKinds[code];
@@ -99,7 +99,7 @@ export function sendProblem(
       type: problemType(code),
       title,
       status,
-      ...(detail === undefined ? {} : { detail }),
+      ...(detail === undefined ? {} : { detail: detail[language] }),
       instance: request.url.split('?')[0],
       requestId: request.id,
     });
@@ -119,10 +119,23 @@ function validationErrors(err: FastifyError, language: Language) {
   }));
 }
 
+/** The Chinese of the client errors Fastify raises itself, by their code; others name their code. */
+const frameworkDetailsZh: Partial<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: '请求正文超过大小上限',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持该 Content-Type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: '请求正文的大小与 Content-Length 不符',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Content-Type 为 application/json 时，请求正文不能为空',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Content-Type 为 application/json，但请求正文不是有效的 JSON',
+};
+
 /** Errors Fastify meets before a route runs (a malformed URL, a path segment over the length limit). */
 export function frameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(request, reply, 'uri-too-long', 'a path segment is longer than 100 characters');
-  if (err.code === 'FST_ERR_BAD_URL') return sendProblem(request, reply, 'bad-request', 'the URL is not valid (a malformed percent-escape?)');
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(request, reply, 'uri-too-long', { en: 'a path segment is longer than 100 characters', zh: '路径中有一段超过 100 个字符' });
+  }
+  if (err.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(request, reply, 'bad-request', { en: 'the URL is not valid (a malformed percent-escape?)', zh: 'URL 无效（百分号转义格式有误？）' });
+  }
   request.log.error({ err }, 'framework error');
   return sendProblem(request, reply, 'internal');
 }
@@ -155,7 +168,10 @@ export function clientError(this: FastifyInstance, err: NodeJS.ErrnoException, s
 export default fp(async function problems(app: FastifyInstance) {
   app.addSchema(Problem);
 
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'not-found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => {
+    const route = `${request.method} ${request.url.split('?')[0]}`;
+    return sendProblem(request, reply, 'not-found', { en: `no route ${route}`, zh: `没有路由 ${route}` });
+  });
 
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
@@ -165,8 +181,9 @@ export default fp(async function problems(app: FastifyInstance) {
     if ('validation' in err && err.validation) {
       const language = preferredLanguage(request.headers['accept-language']);
       const errors = validationErrors(err, language);
+      // Already in the caller's language, so both members carry the one text.
       const detail = language === 'zh' ? errors.map((e) => `${e.path.slice(1)}：${e.message}`).join('；') : err.message;
-      return sendProblem(request, reply, 'validation-failed', detail, { errors });
+      return sendProblem(request, reply, 'validation-failed', { en: detail, zh: detail }, { errors });
     }
     const pgCode = pgCodeOf(err);
     const byPg = pgCode ? problemForPgCode(pgCode) : undefined;
@@ -176,7 +193,7 @@ export default fp(async function problems(app: FastifyInstance) {
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     const code = byStatus[status];
-    if (status < 500 && code) return sendProblem(request, reply, code, err.message);
+    if (status < 500 && code) return sendProblem(request, reply, code, { en: err.message, zh: frameworkDetailsZh[err.code] ?? `该请求无法处理（${err.code ?? `HTTP ${status}`}）` });
     request.log.error({ err }, 'request failed');
     return sendProblem(request, reply, code === 'unavailable' ? 'unavailable' : 'internal');
   });

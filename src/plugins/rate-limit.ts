@@ -53,6 +53,10 @@ export default fp(async function limits(app: FastifyInstance) {
       }
     } as never,
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate-limited', `too many requests; try again in ${context.after}`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+      new AppError(
+        'rate-limited',
+        { en: `too many requests; try again in ${context.after}`, zh: `请求过于频繁，请在 ${Math.ceil(context.ttl / 1000)} 秒后重试` },
+        { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
+      ),
   });
 });

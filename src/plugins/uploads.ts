@@ -44,7 +44,7 @@ export async function registerUploadRoutes(app: FastifyInstance, routes: (scope:
     // body undefined): refused here, so no handler meets a stream that is not there.
     scope.addHook('preValidation', async (request) => {
       if (request.body === undefined || request.body === null) {
-        throw new AppError('validation-failed', 'send the file as the request body', { errors: [{ path: '/body', message: 'must be the file; the request has no body' }] });
+        throw new AppError('validation-failed', { en: 'send the file as the request body', zh: '请将文件作为请求正文发送' }, { errors: [{ path: '/body', message: 'must be the file; the request has no body' }] });
       }
     });
     scope.addHook('onSend', async (request, reply, payload) => {

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { problemKinds } from '../../src/lib/errors.js';
-import { as, buildTestApp, expectProblem, signUp } from '../helpers/app.js';
+import { as, buildTestApp, expectProblem, signUp, type TestUser } from '../helpers/app.js';
+import { sampleListing, verifiedProvider } from '../helpers/catalog.js';
 
 t.test('every error kind comes back as problem+json with a stable type', async (t) => {
   const app = await buildTestApp(t, { bodyLimitBytes: 2048, authRateLimit: { max: 1, windowSeconds: 60 } });
@@ -105,4 +108,63 @@ t.test('problems speak Chinese to a caller who prefers it, and English otherwise
     if (!/[\u4e00-\u9fff]/.test(title)) t.fail(`${code} has no Chinese title: ${title}`);
   }
   t.pass(`${kinds.length} kinds, each with a Chinese title`);
+});
+
+t.test('a module’s own detail speaks Chinese too, and English is unchanged without the header', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const buyer = await signUp(app, ['buyer']);
+  const partyless = await signUp(app, ['provider']);
+  const { user: provider } = await verifiedProvider(app, operator);
+  const draft = (await as(app, provider, { method: 'POST', url: '/catalog/listings', payload: sampleListing() })).json<{ id: string }>();
+  const taken = { email: `taken-${randomUUID()}@example.cn`, password: 'correct horse battery staple', displayName: 'T', roles: ['buyer'] };
+  t.equal((await app.inject({ method: 'POST', url: '/auth/register', payload: taken })).statusCode, 201);
+
+  const cases: { what: string; user: TestUser | null; request: InjectOptions; status: number; type: string; en: string; zh?: string }[] = [
+    {
+      what: 'a listing that is not there',
+      user: buyer,
+      request: { method: 'GET', url: `/catalog/listings/${randomUUID()}` },
+      status: 404,
+      type: 'not-found',
+      en: 'listing does not exist or is not visible to you',
+      zh: '数据产品不存在或您无权查看',
+    },
+    {
+      what: 'a listing submitted before it is complete',
+      user: provider,
+      request: { method: 'POST', url: `/catalog/listings/${draft.id}/submit` },
+      status: 422,
+      type: 'listing-incomplete',
+      en: 'complete the listing before review: provenance, ground, datasetVersionId',
+      zh: '请先完善数据产品信息再提交审核：provenance、ground、datasetVersionId',
+    },
+    {
+      what: 'a provider acting for no party',
+      user: partyless,
+      request: { method: 'POST', url: '/catalog/listings', payload: sampleListing() },
+      status: 403,
+      type: 'party-required',
+      en: 'this needs the party you act for; send its id in the X-Party-Id header',
+    },
+    {
+      what: 'an e-mail already registered',
+      user: null,
+      request: { method: 'POST', url: '/auth/register', payload: taken },
+      status: 409,
+      type: 'conflict',
+      en: 'an account with this e-mail already exists',
+    },
+  ];
+  for (const c of cases) {
+    const chinese = await as(app, c.user, { ...c.request, headers: { 'accept-language': 'zh-CN' } });
+    const problem = expectProblem(t, chinese, c.status, c.type);
+    t.equal(chinese.headers['content-language'], 'zh-CN', `${c.what}: Content-Language`);
+    t.match(problem.title, /[\u4e00-\u9fff]/, `${c.what}: the title in Chinese`);
+    t.match(problem.detail, /[\u4e00-\u9fff]/, `${c.what}: the detail in Chinese (${problem.detail})`);
+    t.notMatch(problem.detail, /\b(the|is|a|of|you)\b/, `${c.what}: no English words left in it`);
+    if (c.zh) t.equal(problem.detail, c.zh, `${c.what}: the Chinese detail`);
+    const english = expectProblem(t, await as(app, c.user, c.request), c.status, c.type);
+    t.equal(english.detail, c.en, `${c.what}: the English detail as before`);
+  }
 });

@@ -1,6 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { preferredLanguage } from '../../src/lib/languages.js';
 
 // ajv-formats is CommonJS: under ESM its function arrives as the `default` member of the module.
 const addFormats = (formats as unknown as { default: (ajv: Ajv2020) => Ajv2020 }).default;
@@ -117,6 +118,34 @@ export function checkResponse(doc: OpenApiDocument, request: FastifyRequest, rep
   return `${name}: body${error?.instancePath ?? ''} ${error?.message ?? 'is not valid'} (${JSON.stringify(error?.params ?? {})})`;
 }
 
+const CJK = /[\u4e00-\u9fff]/;
+
+/**
+ * A problem answered to a caller who asked for Chinese is in Chinese: `Content-Language: zh-CN`, a
+ * title and a detail (when there is one) with Chinese in them. Any route, documented or not, so an
+ * English-only detail fails whichever test meets it, with no test written for it.
+ */
+export function checkProblemLanguage(request: FastifyRequest, reply: FastifyReply, payload: unknown): string | undefined {
+  if (preferredLanguage(request.headers['accept-language']) !== 'zh') return undefined;
+  if (!/^application\/problem\+json/.test(String(reply.getHeader('content-type') ?? ''))) return undefined;
+  const name = `${request.method} ${request.url.split('?')[0]} ${reply.statusCode}`;
+  const language = reply.getHeader('content-language');
+  if (language !== 'zh-CN') return `${name}: Chinese was asked for, Content-Language is ${String(language)}`;
+  const text = bodyText(payload);
+  if (text === undefined) return undefined;
+  let problem: { title?: unknown; detail?: unknown };
+  try {
+    problem = JSON.parse(text) as typeof problem;
+  } catch {
+    return `${name}: the problem is not JSON`;
+  }
+  if (typeof problem.title !== 'string' || !CJK.test(problem.title)) return `${name}: Chinese was asked for, the title is ${JSON.stringify(problem.title)}`;
+  if (problem.detail !== undefined && (typeof problem.detail !== 'string' || !CJK.test(problem.detail))) {
+    return `${name}: Chinese was asked for, the detail is ${JSON.stringify(problem.detail)}`;
+  }
+  return undefined;
+}
+
 /**
  * Installs the check on `app` (before its routes, via buildApp's `instrument`). Violations go to
  * `violations`; the document is read from the app itself once it is ready.
@@ -125,8 +154,7 @@ export function installResponseContract(app: FastifyInstance, violations: string
   let doc: OpenApiDocument | undefined;
   app.addHook('onSend', async (request, reply, payload) => {
     doc ??= app.swagger() as unknown as OpenApiDocument;
-    const violation = checkResponse(doc, request, reply, payload);
-    if (violation) violations.push(violation);
+    for (const violation of [checkResponse(doc, request, reply, payload), checkProblemLanguage(request, reply, payload)]) if (violation) violations.push(violation);
     return payload;
   });
 }
@@ -139,7 +167,7 @@ export function expectNoViolationsAtEnd(t: { onbeforeend?: () => unknown; same: 
   const base = ((t as { t?: typeof t }).t ?? t) as typeof t;
   const before = base.onbeforeend;
   base.onbeforeend = () => {
-    t.same(violations.slice(0, 20), [], `every response is what the OpenAPI document says (${violations.length} violations)`);
+    t.same(violations.slice(0, 20), [], `every response is what the OpenAPI document says, every problem in the language asked for (${violations.length} violations)`);
     return before?.call(base);
   };
 }

@@ -16,7 +16,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The account from memory while it is unchanged: `/me` sends no statement (the guard has just read it). */
   const accountOf = async (userId: string) => {
     const account = await app.findAccount(userId);
-    if (!account) throw notFound('user');
+    if (!account) throw notFound({ en: 'user', zh: '用户' });
     return account;
   };
   const limited = { max: app.config.authRateLimit.max, timeWindow: app.config.authRateLimit.windowSeconds * 1000 };
@@ -119,7 +119,7 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: UserView, ...problemResponses(400, 404) },
     },
   }, async (request) => {
-    assertCanAccess(actorOf(request), { userId: request.params.id }, 'user', ['operator']);
+    assertCanAccess(actorOf(request), { userId: request.params.id }, { en: 'user', zh: '用户' }, ['operator']);
     return toView(await accountOf(request.params.id));
   });
 

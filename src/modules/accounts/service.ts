@@ -60,7 +60,7 @@ export async function createUser(
 ): Promise<User> {
   const roles = [...new Set(input.roles)];
   if (createdBy === 'self' && roles.some((r) => !selfServiceRoles.includes(r))) {
-    throw new AppError('forbidden', `only ${selfServiceRoles.join(' and ')} accounts can be self-registered`);
+    throw new AppError('forbidden', { en: `only ${selfServiceRoles.join(' and ')} accounts can be self-registered`, zh: `只有 ${selfServiceRoles.join('、')} 账号可以自行注册` });
   }
   const passwordHash = await hashPassword(ctx, input.password);
   return ctx.db.transaction(async (tx) => {
@@ -69,7 +69,7 @@ export async function createUser(
       .values({ email: normaliseEmail(input.email), displayName: input.displayName.trim(), passwordHash, roles })
       .onConflictDoNothing({ target: users.email })
       .returning();
-    if (!user) throw conflict('an account with this e-mail already exists');
+    if (!user) throw conflict({ en: 'an account with this e-mail already exists', zh: '使用该电子邮箱的账号已经存在' });
     await appendAudit(tx, { ...actor, userId: actor.userId ?? user.id }, {
       action: 'account.registered',
       subject: { type: 'user', id: user.id },
@@ -137,16 +137,20 @@ export async function refresh(ctx: AccountsContext, actor: AuditActor, presented
       .returning();
     if (claimed) {
       const [user] = await tx.select().from(users).where(eq(users.id, claimed.userId));
-      if (user?.status !== 'active') return { error: 'the account is disabled' } as const;
+      if (user?.status !== 'active') return { error: { en: 'the account is disabled', zh: '该账号已停用' } } as const;
       return { pair: await issueTokens(ctx, tx, user, claimed.familyId) } as const;
     }
     const [known] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
-    if (!known) return { error: 'the refresh token is not valid' } as const;
+    if (!known) return { error: { en: 'the refresh token is not valid', zh: '刷新令牌无效' } } as const;
     if (known.usedAt || known.revokedAt) {
       const revoked = await revokeFamily(tx, { ...actor, userId: known.userId }, known.familyId, 'reuse');
-      return { error: revoked ? 'the refresh token was already used; every session of this login is now revoked' : 'the refresh token is revoked' } as const;
+      return {
+        error: revoked
+          ? { en: 'the refresh token was already used; every session of this login is now revoked', zh: '该刷新令牌已被使用过，此次登录的所有会话现已撤销' }
+          : { en: 'the refresh token is revoked', zh: '该刷新令牌已被撤销' },
+      } as const;
     }
-    return { error: 'the refresh token has expired' } as const;
+    return { error: { en: 'the refresh token has expired', zh: '刷新令牌已过期' } } as const;
   });
   if ('error' in outcome) throw new AppError('invalid-token', outcome.error);
   return outcome.pair;
@@ -193,7 +197,7 @@ const userById = preparedQuery((db) => db.select().from(users).where(eq(users.id
 
 export async function getUser(db: Database, id: string): Promise<User> {
   const [user] = await userById(db).execute({ id });
-  if (!user) throw notFound('user');
+  if (!user) throw notFound({ en: 'user', zh: '用户' });
   return user;
 }
 
@@ -228,9 +232,9 @@ export async function updateUser(
 ): Promise<User> {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(users).where(eq(users.id, id)).for('update');
-    if (!before) throw notFound('user');
+    if (!before) throw notFound({ en: 'user', zh: '用户' });
     if (before.id === actor.userId && change.roles && !change.roles.includes('operator') && before.roles.includes('operator')) {
-      throw new AppError('invalid-state', 'operators cannot remove their own operator role');
+      throw new AppError('invalid-state', { en: 'operators cannot remove their own operator role', zh: '运营人员不能移除自己的运营人员角色' });
     }
     const roles = change.roles ? [...new Set(change.roles)] : before.roles;
     const status = change.status ?? before.status;

@@ -52,9 +52,9 @@ export async function createFirstOperator(
 ): Promise<User> {
   const user = await ctx.db.transaction(async (tx) => {
     const [stored] = await tx.select().from(setupTokens).for('update');
-    if (!stored || (await operatorExists(tx))) throw invalidState('the exchange already has an operator; ask one for an account');
+    if (!stored || (await operatorExists(tx))) throw invalidState({ en: 'the exchange already has an operator; ask one for an account', zh: '交易所已有运营人员，请向其申请账号' });
     const presented = sha256(input.token);
-    if (!timingSafeEqual(presented, Buffer.from(stored.tokenHash, 'hex'))) throw new AppError('invalid-token', 'the setup token is not valid');
+    if (!timingSafeEqual(presented, Buffer.from(stored.tokenHash, 'hex'))) throw new AppError('invalid-token', { en: 'the setup token is not valid', zh: '设置令牌无效' });
     await tx.delete(setupTokens);
     return createUser({ ...ctx, db: tx }, actor, { ...input, roles: ['operator'] }, 'setup');
   });

@@ -6,7 +6,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database } from '../../lib/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import type { AuditActor } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
 import { verifyUserPassword } from './service.js';
@@ -62,7 +62,7 @@ export interface FreshAuthentication {
 /** The password itself, or a step-up token as read by StepUpTokens.read. */
 export type SignerProof = { password: string } | { stepUp: StepUpClaims | 'expired' | 'invalid' };
 
-const refused = (detail: string) => new AppError('reauthentication-failed', detail);
+const refused = (detail: Localized) => new AppError('reauthentication-failed', detail);
 
 /** A session is live while one of its refresh tokens is neither revoked (logout, reuse, an account change) nor expired. */
 async function sessionIsLive(db: Database, session: { userId: string; sessionId: string }): Promise<boolean> {
@@ -75,20 +75,20 @@ async function sessionIsLive(db: Database, session: { userId: string; sessionId:
 }
 
 function requireSessionId(session: Session): string {
-  if (!session.sessionId) throw refused('this access token names no session: log in again');
+  if (!session.sessionId) throw refused({ en: 'this access token names no session: log in again', zh: '该访问令牌未指明会话，请重新登录' });
   return session.sessionId;
 }
 
 /** Checks the password once (argon2) and issues a step-up token for this user and session. */
 export async function stepUp(ctx: StepUpContext, actor: AuditActor, session: Session, password: string): Promise<{ stepUpToken: string; expiresAt: Date }> {
   const sessionId = requireSessionId(session);
-  if (!(await sessionIsLive(ctx.db, { userId: session.userId, sessionId }))) throw refused('the session has ended: log in again');
+  if (!(await sessionIsLive(ctx.db, { userId: session.userId, sessionId }))) throw refused({ en: 'the session has ended: log in again', zh: '会话已结束，请重新登录' });
   if (!(await verifyUserPassword(ctx.db, session.userId, password))) {
     // Recorded like a failed login: repeated guesses with a stolen access token show in the log.
     await ctx.db.transaction((tx) =>
       appendAudit(tx, actor, { action: 'account.step_up_failed', subject: { type: 'user', id: session.userId }, payload: { sessionId, reason: 'wrong_password' } }),
     );
-    throw refused('the password is wrong');
+    throw refused({ en: 'the password is wrong', zh: '密码错误' });
   }
   const iat = Math.floor(Date.now() / 1000);
   const expiresAt = new Date((iat + ctx.config.stepUpTtlSeconds) * 1000);
@@ -104,15 +104,15 @@ export async function stepUp(ctx: StepUpContext, actor: AuditActor, session: Ses
  */
 export async function confirmFreshAuthentication(db: Database, session: Session, proof: SignerProof): Promise<FreshAuthentication> {
   if ('password' in proof) {
-    if (!(await verifyUserPassword(db, session.userId, proof.password))) throw refused('the password is wrong');
+    if (!(await verifyUserPassword(db, session.userId, proof.password))) throw refused({ en: 'the password is wrong', zh: '密码错误' });
     return { method: 'password', at: new Date().toISOString(), stepUpEventId: null };
   }
   const claims = proof.stepUp;
-  if (claims === 'expired') throw refused('the step-up token has expired: step up again (POST /auth/step-up)');
-  if (claims === 'invalid') throw refused('the step-up token is not valid');
-  if (claims.sub !== session.userId) throw refused('the step-up token was issued to another account');
+  if (claims === 'expired') throw refused({ en: 'the step-up token has expired: step up again (POST /auth/step-up)', zh: '加强验证令牌已过期，请重新进行加强验证（POST /auth/step-up）' });
+  if (claims === 'invalid') throw refused({ en: 'the step-up token is not valid', zh: '加强验证令牌无效' });
+  if (claims.sub !== session.userId) throw refused({ en: 'the step-up token was issued to another account', zh: '该加强验证令牌是签发给另一个账号的' });
   const sessionId = requireSessionId(session);
-  if (claims.sid !== sessionId) throw refused('the step-up token belongs to another session: step up in this one');
-  if (!(await sessionIsLive(db, { userId: session.userId, sessionId }))) throw refused('the session has ended: log in and step up again');
+  if (claims.sid !== sessionId) throw refused({ en: 'the step-up token belongs to another session: step up in this one', zh: '该加强验证令牌属于另一个会话，请在本会话中进行加强验证' });
+  if (!(await sessionIsLive(db, { userId: session.userId, sessionId }))) throw refused({ en: 'the session has ended: log in and step up again', zh: '会话已结束，请重新登录并进行加强验证' });
   return { method: 'step_up', at: new Date(claims.iat * 1000).toISOString(), stepUpEventId: claims.jti };
 }

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import type { BlobStore } from '../../lib/storage.js';
 import type { Viewer } from '../../lib/viewer.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
@@ -32,6 +32,6 @@ export const isStaff = (caller: Caller) => caller.actor.role === 'operator' || c
 /** The reader of an agreement: its party sees its own signers; staff see everyone's. */
 export const viewerOfCaller = (caller: Caller): Viewer => ({ partyId: caller.actor.partyId, staff: isStaff(caller) });
 
-export function invalidInput(path: string, message: string): AppError {
-  return new AppError('validation-failed', message, { errors: [{ path, message }] });
+export function invalidInput(path: string, message: Localized): AppError {
+  return new AppError('validation-failed', message, { errors: [{ path, message: message.en }] });
 }

@@ -61,7 +61,7 @@ async function nextNumber(tx: Database, kind: AgreementKind, at: Date): Promise<
  * the filled clauses, the rendered PDF and its hash. The record alone reproduces the PDF.
  */
 export async function draftAgreement(tx: Database, ctx: AgreementsContext, actor: AuditActor, input: DraftInput): Promise<AgreementRow> {
-  if (!(input.term.end.getTime() > input.term.start.getTime())) throw invalidInput('/body/term', 'the term must end after it starts');
+  if (!(input.term.end.getTime() > input.term.start.getTime())) throw invalidInput('/body/term', { en: 'the term must end after it starts', zh: '期限的结束须晚于开始' });
   const parties: AgreementPartyRecord[] = [];
   for (const p of input.parties) {
     // Art. 28(2): the exchange has verified the identity of both parties.
@@ -129,7 +129,7 @@ export async function amendAgreement(db: Database, ctx: AgreementsContext, calle
   const partyId = caller.actor.partyId;
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
-    if (!row || !partyId || !row.partyIds.includes(partyId)) throw notFound('agreement');
+    if (!row || !partyId || !row.partyIds.includes(partyId)) throw notFound({ en: 'agreement', zh: '协议' });
     await requirePartyRole(tx, partyId, caller.actor.userId, 'admin');
     return amendDraft(tx, ctx, caller.audit, row, specialTerms);
   });
@@ -140,7 +140,7 @@ export async function amendAgreement(db: Database, ctx: AgreementsContext, calle
  * new content hash, so a signature over the old one is refused as superseded.
  */
 export async function amendDraft(tx: Database, ctx: AgreementsContext, actor: AuditActor, row: AgreementRow, specialTerms: string): Promise<AgreementRow> {
-  if (row.status !== 'draft') throw invalidState(`only a draft nobody has signed can be amended; this agreement is ${row.status}`, { status: row.status });
+  if (row.status !== 'draft') throw invalidState({ en: `only a draft nobody has signed can be amended; this agreement is ${row.status}`, zh: `只有尚无人签署的草案可以修改；该协议状态为 ${row.status}` }, { status: row.status });
   const model = await modelTextOf(tx, row);
   const values = { ...row.values, specialTerms: specialTerms.trim() || NO_SPECIAL_TERMS };
   const next = { ...row, revision: row.revision + 1, values, clauses: fillClauses(model, values) };

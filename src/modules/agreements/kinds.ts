@@ -28,7 +28,7 @@ const onwardTransferText = {
 const parseTermDate = (value: string, edge: 'start' | 'end', path: string) => {
   const bare = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const date = new Date(bare ? `${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}+08:00` : value);
-  if (Number.isNaN(date.getTime())) throw invalidInput(path, 'not a date');
+  if (Number.isNaN(date.getTime())) throw invalidInput(path, { en: 'not a date', zh: '不是日期' });
   return date;
 };
 
@@ -123,7 +123,7 @@ export interface UtilizationAgreementInput {
 
 /** Art. 19: the government data utilization agreement between department and user, copied to the bureau once signed. */
 export function draftUtilizationAgreement(tx: Database, ctx: AgreementsContext, actor: AuditActor, input: UtilizationAgreementInput): Promise<AgreementRow> {
-  if (input.dataList.length === 0) throw invalidInput('/dataList', 'the agreement lists the data to be used (Art. 19 ¶2)');
+  if (input.dataList.length === 0) throw invalidInput('/dataList', { en: 'the agreement lists the data to be used (Art. 19 ¶2)', zh: '协议须列明拟使用的数据（第十九条第二款）' });
   return draftAgreement(tx, ctx, actor, {
     kind: 'utilization',
     sourceReference: input.requestReference,
@@ -171,7 +171,7 @@ export interface ProcurementAgreementInput {
 /** Art. 27 ¶3: the bureau buys centrally for departments; the agreement names every beneficiary. */
 export function draftProcurementAgreement(tx: Database, ctx: AgreementsContext, actor: AuditActor, input: ProcurementAgreementInput): Promise<AgreementRow> {
   const beneficiaries = [...new Set(input.beneficiaries.map((b) => b.trim()).filter(Boolean))];
-  if (beneficiaries.length === 0) throw invalidInput('/beneficiaries', 'name every department the purchase serves (Art. 27 ¶3)');
+  if (beneficiaries.length === 0) throw invalidInput('/beneficiaries', { en: 'name every department the purchase serves (Art. 27 ¶3)', zh: '请列明该采购服务的每个部门（第二十七条第三款）' });
   return draftAgreement(tx, ctx, actor, {
     kind: 'procurement',
     orderId: input.orderId,

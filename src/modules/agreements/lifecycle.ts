@@ -31,7 +31,7 @@ export type AgreementAction = keyof typeof agreementTransitions;
 export async function moveAgreement(tx: Database, row: AgreementRow, action: AgreementAction, changes: Partial<typeof agreements.$inferInsert> = {}): Promise<boolean> {
   const rule = agreementTransitions[action];
   if (!(rule.from as readonly string[]).includes(row.status)) {
-    throw invalidState(`cannot ${action.replace('_', ' ')} an agreement that is ${row.status}`, { status: row.status });
+    throw invalidState({ en: `cannot ${action.replace('_', ' ')} an agreement that is ${row.status}`, zh: `协议状态为 ${row.status}，不能执行 ${action}` }, { status: row.status });
   }
   const moved = await tx
     .update(agreements)
@@ -79,7 +79,7 @@ export async function sweepExpiredAgreements(db: Database, now = new Date(), bat
 export async function terminateAgreement(db: Database, caller: Caller, agreementId: string, reason: string): Promise<void> {
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
-    if (!row) throw notFound('agreement');
+    if (!row) throw notFound({ en: 'agreement', zh: '协议' });
     const now = new Date();
     await moveAgreement(tx, row, 'terminate', { terminatedAt: now, terminationReason: reason });
     await appendAudit(tx, caller.audit, {
@@ -105,19 +105,19 @@ export async function certifyDisposal(db: Database, caller: Caller, agreementId:
   const partyId = caller.actor.partyId;
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
-    if (!row || !partyId || !row.partyIds.includes(partyId)) throw notFound('agreement');
-    if (row.status !== 'expired' && row.status !== 'terminated') throw invalidState(`the data are disposed of once the agreement has ended; it is ${row.status}`, { status: row.status });
+    if (!row || !partyId || !row.partyIds.includes(partyId)) throw notFound({ en: 'agreement', zh: '协议' });
+    if (row.status !== 'expired' && row.status !== 'terminated') throw invalidState({ en: `the data are disposed of once the agreement has ended; it is ${row.status}`, zh: `数据在协议终止后处置；该协议状态为 ${row.status}` }, { status: row.status });
     if (row.recipientPartyId !== partyId) throw new AppError('not-data-recipient');
     await requirePartyRole(tx, partyId, caller.actor.userId, 'admin');
     const [done] = await tx.select({ id: agreementDisposals.agreementId }).from(agreementDisposals).where(eq(agreementDisposals.agreementId, row.id));
-    if (done) throw conflict('the disposal of this agreement is already certified');
+    if (done) throw conflict({ en: 'the disposal of this agreement is already certified', zh: '该协议的数据处置已经出具证明' });
     let newAgreementNumber: string | null = null;
     if (input.method === 'retained_under_new_agreement') {
-      if (!input.newAgreementNumber) throw invalidInput('/body/newAgreementNumber', 'name the agreement under which the data are kept');
+      if (!input.newAgreementNumber) throw invalidInput('/body/newAgreementNumber', { en: 'name the agreement under which the data are kept', zh: '请指明保留数据所依据的协议' });
       const [successor] = await tx.select().from(agreements).where(eq(agreements.number, input.newAgreementNumber));
       const sameParties = successor && [...successor.partyIds].sort().join() === [...row.partyIds].sort().join();
       if (!successor || !sameParties || successor.status !== 'signed') {
-        throw invalidInput('/body/newAgreementNumber', 'not a signed agreement in force between the same parties');
+        throw invalidInput('/body/newAgreementNumber', { en: 'not a signed agreement in force between the same parties', zh: '不是双方之间已签署且有效的协议' });
       }
       newAgreementNumber = successor.number;
     }

@@ -49,13 +49,13 @@ export async function installModelTexts(db: Database, texts: ModelText[]): Promi
 /** The latest published version of a kind: what new agreements are made from. */
 export async function latestModelText(db: Database, kind: AgreementKind): Promise<{ row: ModelTextRow; text: ModelText }> {
   const [row] = await db.select().from(agreementModelTexts).where(eq(agreementModelTexts.kind, kind)).orderBy(desc(agreementModelTexts.version)).limit(1);
-  if (!row) throw new AppError('unavailable', `no model text of the kind ${kind} is published`);
+  if (!row) throw new AppError('unavailable', { en: `no model text of the kind ${kind} is published`, zh: `尚未发布类型为 ${kind} 的示范文本` });
   return { row, text: parseModelText(row.source) };
 }
 
 export async function getModelText(db: Database, kind: AgreementKind, version: number): Promise<ModelTextRow> {
   const [row] = await db.select().from(agreementModelTexts).where(and(eq(agreementModelTexts.kind, kind), eq(agreementModelTexts.version, version)));
-  if (!row) throw notFound('model text');
+  if (!row) throw notFound({ en: 'model text', zh: '示范文本' });
   return row;
 }
 
@@ -77,18 +77,18 @@ export async function publishModelText(db: Database, actor: AuditActor, source: 
     text = parseModelText(source);
   } catch (err) {
     if (!(err instanceof ModelTextError)) throw err;
-    throw new AppError('invalid-model-text', err.problems.join('; '), { problems: err.problems });
+    throw new AppError('invalid-model-text', { en: err.problems.join('; '), zh: `示范文本有以下问题：${err.problems.join('；')}` }, { problems: err.problems });
   }
   return db.transaction(async (tx) => {
     const [latest] = await tx.select().from(agreementModelTexts).where(eq(agreementModelTexts.kind, text.kind)).orderBy(desc(agreementModelTexts.version)).limit(1).for('update');
     const next = (latest?.version ?? 0) + 1;
-    if (text.version !== next) throw conflict(`the next version of the ${text.kind} model text is ${next}`, { expectedVersion: next });
+    if (text.version !== next) throw conflict({ en: `the next version of the ${text.kind} model text is ${next}`, zh: `${text.kind} 示范文本的下一个版本号为 ${next}` }, { expectedVersion: next });
     const [row] = await tx
       .insert(agreementModelTexts)
       .values({ kind: text.kind, version: text.version, sha256: text.sha256, source: text.source, publishedBy: actor.userId })
       .onConflictDoNothing()
       .returning();
-    if (!row) throw conflict(`version ${text.version} of the ${text.kind} model text was just published`);
+    if (!row) throw conflict({ en: `version ${text.version} of the ${text.kind} model text was just published`, zh: `${text.kind} 示范文本的第 ${text.version} 版刚刚发布` });
     await appendAudit(tx, actor, {
       action: 'agreement.model_text_published',
       subject: { type: 'agreement-model-text', id: row.id },

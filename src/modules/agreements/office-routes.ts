@@ -29,7 +29,7 @@ const modelTextView = (row: ModelTextRow, withSource: boolean) => ({
 
 /** The whole upload in memory: a sealed agreement is some tens of kilobytes, and the body limit bounds it. */
 async function readWhole(body: NodeJS.ReadableStream, declared: number | undefined, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new AppError('payload-too-large', `a PDF to verify is at most ${maxBytes} bytes`);
+  const tooLarge = () => new AppError('payload-too-large', { en: `a PDF to verify is at most ${maxBytes} bytes`, zh: `待核验的 PDF 最大为 ${maxBytes} 字节` });
   if (declared !== undefined && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;

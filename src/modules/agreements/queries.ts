@@ -14,7 +14,7 @@ import { inForce } from './verification.js';
 export async function findAgreementFor(db: Database, caller: Caller, agreementId: string): Promise<AgreementRow> {
   const [row] = await db.select().from(agreements).where(eq(agreements.id, agreementId));
   const mine = row && caller.actor.partyId !== null && row.partyIds.includes(caller.actor.partyId);
-  if (!row || !(mine || isStaff(caller))) throw notFound('agreement');
+  if (!row || !(mine || isStaff(caller))) throw notFound({ en: 'agreement', zh: '协议' });
   return row;
 }
 

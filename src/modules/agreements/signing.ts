@@ -42,21 +42,21 @@ export const signaturesOf = (db: Database, agreementId: string) =>
 export async function signAgreement(db: Database, ctx: AgreementsContext, caller: Caller, agreementId: string, input: { contentSha256: string; proof: SignerProof }): Promise<void> {
   const partyId = caller.actor.partyId;
   const [visible] = await db.select({ partyIds: agreements.partyIds }).from(agreements).where(eq(agreements.id, agreementId));
-  if (!visible || !partyId || !visible.partyIds.includes(partyId)) throw notFound('agreement');
+  if (!visible || !partyId || !visible.partyIds.includes(partyId)) throw notFound({ en: 'agreement', zh: '协议' });
   await requirePartyRole(db, partyId, caller.actor.userId, 'admin');
   // A fresh confirmation by the person, beyond the bearer token: argon2 against the account's hash
   // now, or a step-up token from one a few minutes ago in this same session.
   const authentication = await confirmFreshAuthentication(db, { userId: caller.actor.userId, sessionId: caller.actor.sessionId ?? null }, input.proof);
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(agreements).where(eq(agreements.id, agreementId)).for('update');
-    if (!row) throw notFound('agreement');
+    if (!row) throw notFound({ en: 'agreement', zh: '协议' });
     const signatures = await signaturesOf(tx, row.id);
     if (signatures.some((s) => s.partyId === partyId)) throw new AppError('already-signed');
     if (row.status !== 'draft' && row.status !== 'awaiting_signatures') {
-      throw new AppError('invalid-state', `the agreement is ${row.status}; it can no longer be signed`, { status: row.status });
+      throw new AppError('invalid-state', { en: `the agreement is ${row.status}; it can no longer be signed`, zh: `协议状态为 ${row.status}，已不能签署` }, { status: row.status });
     }
     if (input.contentSha256 !== row.contentSha256) {
-      throw new AppError('agreement-superseded', `you signed revision content ${input.contentSha256.slice(0, 12)}…; the agreement is now revision ${row.revision}`, {
+      throw new AppError('agreement-superseded', { en: `you signed revision content ${input.contentSha256.slice(0, 12)}…; the agreement is now revision ${row.revision}`, zh: `您签署的修订内容为 ${input.contentSha256.slice(0, 12)}…；该协议现为修订版本 ${row.revision}` }, {
         contentSha256: row.contentSha256,
         revision: row.revision,
       });

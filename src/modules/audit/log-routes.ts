@@ -54,7 +54,7 @@ const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'The newest signed checkpoint (C2SP tlog-checkpoint as a signed note)', response: { 200: plainText('The checkpoint'), ...problemResponses(404) } },
   }, async (_request, reply) => {
     const latest = await latestCheckpoint(app.db);
-    if (!latest) throw new AppError('not-found', 'the log has no checkpoint yet');
+    if (!latest) throw new AppError('not-found', { en: 'the log has no checkpoint yet', zh: '日志尚无检查点' });
     return (reply as unknown as FastifyReply).type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(latest.note);
   });
 

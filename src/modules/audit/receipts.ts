@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { AppError, notFound, type Localized } from '../../lib/errors.js';
 import type { Actor } from '../../plugins/auth.js';
 import { leafBytes } from './leaf.js';
 import { latestCheckpoint, nodesAt } from './sequencer.js';
@@ -33,9 +33,9 @@ export async function receiptFor(db: Database, actor: Actor, eventId: string): P
     .where(eq(auditEvents.id, eventId));
   const event = found?.event;
   const mayRead = event && (actor.roles.includes('operator') || (actor.partyId !== null && event.partyIds.includes(actor.partyId)));
-  if (!found || !event || !mayRead) throw notFound('audit event');
+  if (!found || !event || !mayRead) throw notFound({ en: 'audit event', zh: '审计事件' });
   const { leafIndex } = found;
-  if (leafIndex === null) throw new AppError('audit-pending', 'the event is not in the log yet; it will be within a second (or ask with wait=5)', { retryAfterSeconds: 1 });
+  if (leafIndex === null) throw new AppError('audit-pending', { en: 'the event is not in the log yet; it will be within a second (or ask with wait=5)', zh: '该事件尚未写入日志，将在一秒内写入（或以 wait=5 查询）' }, { retryAfterSeconds: 1 });
   const checkpoint = (await latestCheckpoint(db))!;
   const nodes = await nodesAt(db, inclusionKeys(leafIndex, checkpoint.size));
   return {
@@ -50,9 +50,9 @@ export async function receiptFor(db: Database, actor: Actor, eventId: string): P
 }
 
 function assertSizes(first: number, second: number, current: number, names: [string, string]) {
-  const problem = (path: string, message: string) => new AppError('validation-failed', message, { errors: [{ path, message }] });
-  if (second > current) throw problem(`/querystring/${names[1]}`, `the log has ${current} leaves`);
-  if (first > second) throw problem(`/querystring/${names[0]}`, `must not exceed ${names[1]}`);
+  const problem = (path: string, message: Localized) => new AppError('validation-failed', message, { errors: [{ path, message: message.en }] });
+  if (second > current) throw problem(`/querystring/${names[1]}`, { en: `the log has ${current} leaves`, zh: `日志共有 ${current} 个叶节点` });
+  if (first > second) throw problem(`/querystring/${names[0]}`, { en: `must not exceed ${names[1]}`, zh: `不得超过 ${names[1]}` });
 }
 
 /** RFC 9162 §2.1.3: the audit path of leaf `index` in the tree of `size` leaves. */
@@ -71,6 +71,6 @@ export async function consistencyProof(db: Database, from: number, to: number) {
 
 export async function checkpointOfSize(db: Database, size: number): Promise<string> {
   const [row] = await db.select({ note: auditCheckpoints.note }).from(auditCheckpoints).where(eq(auditCheckpoints.treeSize, size));
-  if (!row) throw notFound('checkpoint of that size');
+  if (!row) throw notFound({ en: 'checkpoint of that size', zh: '该规模的检查点' });
   return row.note;
 }

@@ -115,7 +115,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const actor = actorOf(request);
-    assertCanAccess(actor, { partyId: request.params.id }, 'party', ['operator']);
+    assertCanAccess(actor, { partyId: request.params.id }, { en: 'party', zh: '主体' }, ['operator']);
     const { cursor, limit, ...filters } = request.query;
     const afterSeq = decodeCursor(cursor, Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }));
     const rows = await listAuditEvents(app.db, { ...filters, partyId: request.params.id, order: 'desc', afterSeq, limit: limit + 1 });

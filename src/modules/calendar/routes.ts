@@ -88,7 +88,7 @@ const calendarRoutes: FastifyPluginAsyncTypebox<{ calendar: Calendar }> = async 
     const receivedYear = Number(isoDateOf(shanghaiDayNumber(receivedAt)).slice(0, 4));
     // The count starts after receipt and runs forward at most a few months.
     if (receivedYear < FIRST_YEAR || receivedYear > LAST_YEAR - 1) {
-      throw new AppError('validation-failed', `receivedAt must fall in ${FIRST_YEAR}-${LAST_YEAR - 1} in Asia/Shanghai`, {
+      throw new AppError('validation-failed', { en: `receivedAt must fall in ${FIRST_YEAR}-${LAST_YEAR - 1} in Asia/Shanghai`, zh: `receivedAt 须在 Asia/Shanghai 时区的 ${FIRST_YEAR}-${LAST_YEAR - 1} 年之间` }, {
         errors: [{ path: '/querystring/receivedAt', message: `outside ${FIRST_YEAR}-${LAST_YEAR - 1}` }],
       });
     }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gte } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { AppError, notFound, type Localized } from '../../lib/errors.js';
 import type { AuditActor } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
 import { contentSha256, type Notice } from './content.js';
@@ -46,7 +46,7 @@ export function listCurrentYears(db: Database): Promise<CalendarYearVersionRow[]
 /** A year's versions, latest first; 404 when the year is not stored. */
 export async function yearHistory(db: Database, year: number): Promise<CalendarYearVersionRow[]> {
   const rows = await db.select().from(calendarYearVersions).where(eq(calendarYearVersions.year, year)).orderBy(desc(calendarYearVersions.version));
-  if (rows.length === 0) throw notFound(`the calendar of ${year}`);
+  if (rows.length === 0) throw notFound({ en: `the calendar of ${year}`, zh: `${year} 年的日历` });
   return rows;
 }
 
@@ -71,18 +71,21 @@ export interface LoadedYear {
 
 /** The checks the schema cannot make: every day in the year, no date twice, make-up days on weekends only. */
 function overridesOf(year: number, days: CalendarDayInput[]): Record<string, CalendarDayOverride> {
-  const errors: { path: string; message: string }[] = [];
+  const errors: { path: string; message: Localized }[] = [];
   const overrides: Record<string, CalendarDayOverride> = {};
   days.forEach((day, i) => {
     const path = `/body/days/${i}/date`;
-    if (Number(day.date.slice(0, 4)) !== year) errors.push({ path, message: `${day.date} is not in ${year}` });
-    else if (overrides[day.date]) errors.push({ path, message: `${day.date} is given twice` });
+    if (Number(day.date.slice(0, 4)) !== year) errors.push({ path, message: { en: `${day.date} is not in ${year}`, zh: `${day.date} 不在 ${year} 年内` } });
+    else if (overrides[day.date]) errors.push({ path, message: { en: `${day.date} is given twice`, zh: `${day.date} 重复出现` } });
     // A make-up working day moves a weekend day; a weekday is a working day already. A holiday may
     // fall on a weekend (元旦 on a Saturday is still part of the holiday).
-    else if (day.kind === 'workday' && !isWeekend(day.date)) errors.push({ path, message: `${day.date} is a weekday: a make-up working day falls on a Saturday or Sunday` });
+    else if (day.kind === 'workday' && !isWeekend(day.date)) errors.push({ path, message: { en: `${day.date} is a weekday: a make-up working day falls on a Saturday or Sunday`, zh: `${day.date} 是工作日：调休上班日应在星期六或星期日` } });
     overrides[day.date] ??= { kind: day.kind, name: day.name };
   });
-  if (errors.length > 0) throw new AppError('validation-failed', errors.map((e) => e.message).join('; '), { errors });
+  if (errors.length > 0) {
+    const detail = { en: errors.map((e) => e.message.en).join('; '), zh: errors.map((e) => e.message.zh).join('；') };
+    throw new AppError('validation-failed', detail, { errors: errors.map((e) => ({ path: e.path, message: e.message.en })) });
+  }
   // Stored in date order, so the stored JSON reads as the notice does.
   return Object.fromEntries(Object.entries(overrides).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

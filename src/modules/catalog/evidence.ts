@@ -17,6 +17,6 @@ export async function assertEvidenceOwned(db: Database, partyId: string, hashes:
   const have = new Set(found.map((f) => f.sha256));
   const unknown = wanted.filter((h) => !have.has(h));
   if (unknown.length > 0) {
-    throw new AppError('unknown-evidence', 'evidence must be documents your party uploaded to POST /catalog/documents', { unknown });
+    throw new AppError('unknown-evidence', { en: 'evidence must be documents your party uploaded to POST /catalog/documents', zh: '证明材料须为本主体通过 POST /catalog/documents 上传的文件' }, { unknown });
   }
 }

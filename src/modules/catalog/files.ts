@@ -80,7 +80,7 @@ export async function listEvidenceDocuments(db: Database, partyId: string, q: { 
 export async function uploadDatasetVersion(ctx: CatalogContext, caller: Caller, listingId: string, upload: NamedUpload): Promise<DatasetVersion> {
   const partyId = actingParty(caller);
   const listing = await findListingFor(ctx.db, caller, listingId, { ownerOnly: true });
-  if (listing.status === 'delisted') throw invalidState('the listing is delisted');
+  if (listing.status === 'delisted') throw invalidState({ en: 'the listing is delisted', zh: '该数据产品已下架' });
   const blob = await store(ctx, upload, ctx.config.catalogDatasetMaxBytes);
   return ctx.db.transaction(async (tx) => {
     // The listing row lock numbers concurrent uploads one after another.

@@ -102,13 +102,13 @@ export class ListingViews {
    */
   async read(caller: Caller, id: string, opts: { fresh?: boolean } = {}): Promise<ListingDocument> {
     const row = await this.stored(id, opts.fresh ?? false);
-    if (!row) throw notFound('listing');
+    if (!row) throw notFound({ en: 'listing', zh: '数据产品' });
     const insider = isOperator(caller) || row.ownerPartyId === caller.actor.partyId;
     if (!insider) {
-      if (row.status !== 'listed' || !row.liveRevisionId) throw notFound('listing');
+      if (row.status !== 'listed' || !row.liveRevisionId) throw notFound({ en: 'listing', zh: '数据产品' });
       const load = () => findPartyStanding(this.db, row.ownerPartyId);
       const standing = opts.fresh ? await load() : await this.standings.get(row.ownerPartyId, load);
-      if (!standing || !mayTrade(standing)) throw notFound('listing');
+      if (!standing || !mayTrade(standing)) throw notFound({ en: 'listing', zh: '数据产品' });
     }
     const liveJson = row.liveRevisionId ? row.live : null;
     const workingStored = insider ? (row.workingRevisionId === row.liveRevisionId ? liveJson : row.working) : null;
@@ -135,8 +135,8 @@ export class ListingViews {
   /** The dataset versions of a listing, newest first: for its party and operators (others: 404). */
   async datasetVersionsOf(caller: Caller, id: string): Promise<DatasetVersion[]> {
     const row = await this.stored(id, false);
-    if (!row) throw notFound('listing');
-    assertCanAccess(caller.actor, { partyId: row.ownerPartyId }, 'listing', ['operator']);
+    if (!row) throw notFound({ en: 'listing', zh: '数据产品' });
+    assertCanAccess(caller.actor, { partyId: row.ownerPartyId }, { en: 'listing', zh: '数据产品' }, ['operator']);
     return (await this.versions.get(id, () => datasetVersionsStatement(this.db).execute({ id }))) ?? [];
   }
 }

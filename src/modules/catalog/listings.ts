@@ -37,30 +37,30 @@ export const GROUND_SCHEMA_VERSION = 1;
 export async function findListingFor(db: Database, caller: Caller, id: string, opts: { ownerOnly: boolean; lock?: boolean }): Promise<Listing> {
   const query = db.select().from(listings).where(eq(listings.id, id));
   const [listing] = opts.lock ? await query.for('update') : await query;
-  if (!listing) throw notFound('listing');
-  assertCanAccess(caller.actor, { partyId: listing.ownerPartyId }, 'listing', opts.ownerOnly ? [] : ['operator']);
+  if (!listing) throw notFound({ en: 'listing', zh: '数据产品' });
+  assertCanAccess(caller.actor, { partyId: listing.ownerPartyId }, { en: 'listing', zh: '数据产品' }, opts.ownerOnly ? [] : ['operator']);
   return listing;
 }
 
 export async function getRevision(db: Database, id: string): Promise<Revision> {
   const [revision] = await db.select().from(listingRevisions).where(eq(listingRevisions.id, id));
-  if (!revision) throw notFound('revision');
+  if (!revision) throw notFound({ en: 'revision', zh: '修订版本' });
   return revision;
 }
 
 /** Rules across fields that a JSON schema cannot say. */
 function checkContent(content: ListingContent): void {
   if (content.personalInformation.contains && content.personalInformation.subjectCount === undefined) {
-    throw invalidInput('/body/personalInformation/subjectCount', 'say how many data subjects the personal information covers');
+    throw invalidInput('/body/personalInformation/subjectCount', { en: 'say how many data subjects the personal information covers', zh: '请说明个人信息涉及的数据主体数量' });
   }
   const currencies = new Set(content.pricePlans.map((p) => p.currency));
-  if (currencies.size > 1) throw invalidInput('/body/pricePlans', 'all price plans of a listing use one currency');
+  if (currencies.size > 1) throw invalidInput('/body/pricePlans', { en: 'all price plans of a listing use one currency', zh: '数据产品的所有价格方案须使用同一币种' });
   content.pricePlans.forEach((plan, i) => {
-    if (plan.kind === 'subscription' && !plan.period) throw invalidInput(`/body/pricePlans/${i}/period`, 'a subscription needs a period');
-    if (plan.kind === 'one_off' && plan.period) throw invalidInput(`/body/pricePlans/${i}/period`, 'a one-off plan has no period');
+    if (plan.kind === 'subscription' && !plan.period) throw invalidInput(`/body/pricePlans/${i}/period`, { en: 'a subscription needs a period', zh: '订阅方案须有周期' });
+    if (plan.kind === 'one_off' && plan.period) throw invalidInput(`/body/pricePlans/${i}/period`, { en: 'a one-off plan has no period', zh: '一次性方案没有周期' });
   });
   const { start, end } = content.coverage.period;
-  if (end !== undefined && end < start) throw invalidInput('/body/coverage/period/end', 'the coverage period ends before it starts');
+  if (end !== undefined && end < start) throw invalidInput('/body/coverage/period/end', { en: 'the coverage period ends before it starts', zh: '覆盖期间的结束早于开始' });
 }
 
 /** Columns derived from the content for filters, sorting and full-text search. */
@@ -137,9 +137,9 @@ interface RevisionChange {
  * new draft revision, while an approved revision stays live until its successor is approved.
  */
 async function changeWorkingRevision(tx: Database, caller: Caller, listing: Listing, change: RevisionChange): Promise<Revision> {
-  if (listing.status === 'delisted') throw invalidState('the listing is delisted and cannot change');
+  if (listing.status === 'delisted') throw invalidState({ en: 'the listing is delisted and cannot change', zh: '该数据产品已下架，不能变更' });
   const working = await getRevision(tx, listing.workingRevisionId);
-  if (working.reviewStatus === 'submitted') throw invalidState('the listing is under review; wait for the decision before changing it');
+  if (working.reviewStatus === 'submitted') throw invalidState({ en: 'the listing is under review; wait for the decision before changing it', zh: '该数据产品正在审核中，请在审核决定作出后再作变更' });
   const content = { ...working.content, ...change.content } as ListingContent;
   checkContent(content);
   const columns = {
@@ -191,7 +191,7 @@ export async function updateListing(
         .select({ id: datasetVersions.id })
         .from(datasetVersions)
         .where(and(eq(datasetVersions.id, change.datasetVersionId), eq(datasetVersions.listingId, listingId)));
-      if (!version) throw invalidInput('/body/datasetVersionId', 'not a dataset version of this listing');
+      if (!version) throw invalidInput('/body/datasetVersionId', { en: 'not a dataset version of this listing', zh: '不是该数据产品的数据集版本' });
     }
     return changeWorkingRevision(tx, caller, listing, change);
   });
@@ -261,7 +261,7 @@ export async function declareProvenance(db: Database, lineage: LineagePort, call
 /** Art. 26: a new version of the ground the listing is tradable on. */
 export async function declareGround(db: Database, caller: Caller, listingId: string, ground: GroundRecord): Promise<Revision> {
   if (ground.ground === 'authorised' && !ground.selfProduced && !ground.authorisedBy) {
-    throw invalidInput('/body/authorisedBy', 'name the data provider whose express authorisation this is');
+    throw invalidInput('/body/authorisedBy', { en: 'name the data provider whose express authorisation this is', zh: '请指明作出明示授权的数据提供方' });
   }
   return declare(db, caller, listingId, tradabilityGrounds, ground.evidence, {
     insert: async (tx, version) => {

@@ -64,7 +64,7 @@ async function transition(
   const now = new Date();
   const from = rule.on === 'revision' ? revision.reviewStatus : listing.status;
   if (!(rule.from as readonly string[]).includes(from)) {
-    throw invalidState(`cannot ${action.replace('_', ' ')} a listing whose ${rule.on === 'revision' ? 'revision is' : 'status is'} ${from}`, { status: from });
+    throw invalidState({ en: `cannot ${action.replace('_', ' ')} a listing whose ${rule.on === 'revision' ? 'revision is' : 'status is'} ${from}`, zh: `${rule.on === 'revision' ? '数据产品修订版本' : '数据产品'}的状态为 ${from}，不能执行 ${action}` }, { status: from });
   }
   if (rule.on === 'revision') {
     await tx
@@ -113,10 +113,10 @@ export async function submitListingForReview(db: Database, caller: Caller, listi
     const listing = await findListingFor(tx, caller, listingId, { ownerOnly: true, lock: true });
     await requireVerifiedParty(tx, caller.actor.partyId);
     const revision = await getRevision(tx, listing.workingRevisionId);
-    if (listing.status === 'delisted') throw invalidState('the listing is delisted');
+    if (listing.status === 'delisted') throw invalidState({ en: 'the listing is delisted', zh: '该数据产品已下架' });
     if (revision.reviewStatus === 'draft') {
       const missing = await missingForReview(tx, listing, revision);
-      if (missing.length > 0) throw new AppError('listing-incomplete', `complete the listing before review: ${missing.join(', ')}`, { missing });
+      if (missing.length > 0) throw new AppError('listing-incomplete', { en: `complete the listing before review: ${missing.join(', ')}`, zh: `请先完善数据产品信息再提交审核：${missing.join('、')}` }, { missing });
     }
     await transition(tx, caller, 'submit', listing, revision);
     return getRevision(tx, revision.id);
@@ -137,16 +137,16 @@ export interface ReviewDecision {
 export async function reviewListing(db: Database, caller: Caller, listingId: string, input: ReviewDecision): Promise<Revision> {
   const covered = new Set(input.checklist.map((c) => c.requirement));
   const uncovered = checklistRequirements.filter((r) => !covered.has(r));
-  if (uncovered.length > 0) throw invalidInput('/body/checklist', `record each requirement once; missing: ${uncovered.join(', ')}`);
+  if (uncovered.length > 0) throw invalidInput('/body/checklist', { en: `record each requirement once; missing: ${uncovered.join(', ')}`, zh: `每项要求须记录一次；缺少：${uncovered.join('、')}` });
   if (input.decision === 'approve' && input.checklist.some((c) => !c.satisfied)) {
-    throw invalidInput('/body/checklist', 'a listing is approved only when every requirement is satisfied');
+    throw invalidInput('/body/checklist', { en: 'a listing is approved only when every requirement is satisfied', zh: '数据产品须满足全部要求方可批准' });
   }
-  if (input.decision !== 'approve' && !input.notes?.trim()) throw invalidInput('/body/notes', 'give the provider the reasons');
+  if (input.decision !== 'approve' && !input.notes?.trim()) throw invalidInput('/body/notes', { en: 'give the provider the reasons', zh: '请向提供方说明理由' });
   return db.transaction(async (tx) => {
     const listing = await findListingFor(tx, caller, listingId, { ownerOnly: false, lock: true });
-    if (listing.workingRevisionId !== input.revisionId) throw conflict('that revision is not the one under review', { revisionId: listing.workingRevisionId });
+    if (listing.workingRevisionId !== input.revisionId) throw conflict({ en: 'that revision is not the one under review', zh: '该修订版本不是正在审核的版本' }, { revisionId: listing.workingRevisionId });
     // The exchange reviews, not the provider: no operator decides on a listing of a party they belong to.
-    if (await isPartyMember(tx, listing.ownerPartyId, caller.actor.userId)) throw new AppError('forbidden', 'you cannot review a listing of a party you are a member of');
+    if (await isPartyMember(tx, listing.ownerPartyId, caller.actor.userId)) throw new AppError('forbidden', { en: 'you cannot review a listing of a party you are a member of', zh: '您不能审核您所属主体的数据产品' });
     const revision = await getRevision(tx, input.revisionId);
     if (input.decision === 'approve') await requireVerifiedParty(tx, listing.ownerPartyId);
     const decided = { approve: 'approved', reject: 'rejected', request_changes: 'changes_requested' } as const;

@@ -1,3 +1,5 @@
+import type { Localized } from '../../lib/errors.js';
+
 /**
  * Art. 13(3): legal persons and unincorporated organisations are identified by the Unified Social
  * Credit Code (GB 32100-2015), natural persons by the mainland resident identity number
@@ -6,7 +8,7 @@
  * The validators answer a reason a person can act on, never echoing the number itself.
  */
 
-export type CodeCheck = { ok: true; value: string } | { ok: false; reason: string };
+export type CodeCheck = { ok: true; value: string } | { ok: false; reason: Localized };
 
 /** Spaces (anywhere) and lower case are forgiven: people copy numbers from paper. */
 export function normaliseIdentityNumber(raw: string): string {
@@ -26,13 +28,13 @@ export function usccCheckCharacter(first17: string): string {
 
 export function checkUscc(raw: string): CodeCheck {
   const value = normaliseIdentityNumber(raw);
-  if (value.length !== 18) return { ok: false, reason: `a Unified Social Credit Code has 18 characters, not ${value.length}` };
+  if (value.length !== 18) return { ok: false, reason: { en: `a Unified Social Credit Code has 18 characters, not ${value.length}`, zh: `统一社会信用代码为 18 位，而非 ${value.length} 位` } };
   if (![...value].every((c) => USCC_CHARSET.includes(c))) {
-    return { ok: false, reason: 'a Unified Social Credit Code uses only digits and upper-case letters other than I, O, S, V and Z' };
+    return { ok: false, reason: { en: 'a Unified Social Credit Code uses only digits and upper-case letters other than I, O, S, V and Z', zh: '统一社会信用代码只使用数字和除 I、O、S、V、Z 以外的大写字母' } };
   }
   // Characters 3-8 are the administrative division code of the registering authority.
-  if (!/^\d{6}$/.test(value.slice(2, 8))) return { ok: false, reason: 'characters 3 to 8 of a Unified Social Credit Code are the six-digit division code' };
-  if (usccCheckCharacter(value) !== value[17]) return { ok: false, reason: 'the check character (the last one) of the Unified Social Credit Code is wrong' };
+  if (!/^\d{6}$/.test(value.slice(2, 8))) return { ok: false, reason: { en: 'characters 3 to 8 of a Unified Social Credit Code are the six-digit division code', zh: '统一社会信用代码第 3 至 8 位为六位行政区划码' } };
+  if (usccCheckCharacter(value) !== value[17]) return { ok: false, reason: { en: 'the check character (the last one) of the Unified Social Credit Code is wrong', zh: '统一社会信用代码的校验码（最后一位）有误' } };
   return { ok: true, value };
 }
 
@@ -48,17 +50,17 @@ export function residentIdCheckCharacter(first17: string): string {
 
 export function checkResidentId(raw: string, today: Date = new Date()): CodeCheck {
   const value = normaliseIdentityNumber(raw);
-  if (value.length !== 18) return { ok: false, reason: `a resident identity number has 18 characters, not ${value.length}` };
-  if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, reason: 'a resident identity number is 17 digits and a check digit or X' };
-  if (!/^[1-9]\d{5}$/.test(value.slice(0, 6))) return { ok: false, reason: 'the first six digits of a resident identity number are the division code' };
+  if (value.length !== 18) return { ok: false, reason: { en: `a resident identity number has 18 characters, not ${value.length}`, zh: `居民身份证号码为 18 位，而非 ${value.length} 位` } };
+  if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, reason: { en: 'a resident identity number is 17 digits and a check digit or X', zh: '居民身份证号码由 17 位数字和一位校验码（数字或 X）组成' } };
+  if (!/^[1-9]\d{5}$/.test(value.slice(0, 6))) return { ok: false, reason: { en: 'the first six digits of a resident identity number are the division code', zh: '居民身份证号码前六位为行政区划码' } };
   // Characters 7-14: the date of birth, YYYYMMDD; a real date, not before 1900 and not in the future.
   const [y, m, d] = [Number(value.slice(6, 10)), Number(value.slice(10, 12)), Number(value.slice(12, 14))];
   const birth = new Date(Date.UTC(y, m - 1, d));
   const real = birth.getUTCFullYear() === y && birth.getUTCMonth() === m - 1 && birth.getUTCDate() === d;
   if (!real || y < 1900 || birth.getTime() > today.getTime()) {
-    return { ok: false, reason: 'the date of birth in the resident identity number (characters 7 to 14) is not a valid date' };
+    return { ok: false, reason: { en: 'the date of birth in the resident identity number (characters 7 to 14) is not a valid date', zh: '居民身份证号码中的出生日期（第 7 至 14 位）不是有效日期' } };
   }
-  if (residentIdCheckCharacter(value) !== value[17]) return { ok: false, reason: 'the check character (the last one) of the resident identity number is wrong' };
+  if (residentIdCheckCharacter(value) !== value[17]) return { ok: false, reason: { en: 'the check character (the last one) of the resident identity number is wrong', zh: '居民身份证号码的校验码（最后一位）有误' } };
   return { ok: true, value };
 }
 
@@ -73,10 +75,10 @@ export function checkIdentityNumber(scheme: IdentityScheme, raw: string): CodeCh
   const result = scheme === 'uscc' ? checkUscc(raw) : checkResidentId(raw);
   if (result.ok) return result;
   if (scheme === 'resident_id' && checkUscc(raw).ok) {
-    return { ok: false, reason: 'this is a Unified Social Credit Code; a natural person is identified by the resident identity number' };
+    return { ok: false, reason: { en: 'this is a Unified Social Credit Code; a natural person is identified by the resident identity number', zh: '这是统一社会信用代码；自然人以居民身份证号码标识' } };
   }
   if (scheme === 'uscc' && checkResidentId(raw).ok) {
-    return { ok: false, reason: 'this is a resident identity number; an organisation is identified by its Unified Social Credit Code' };
+    return { ok: false, reason: { en: 'this is a resident identity number; an organisation is identified by its Unified Social Credit Code', zh: '这是居民身份证号码；组织以统一社会信用代码标识' } };
   }
   return result;
 }
@@ -85,7 +87,7 @@ export function checkIdentityNumber(scheme: IdentityScheme, raw: string): CodeCh
 export function checkOverseasNumber(raw: string): CodeCheck {
   const value = normaliseIdentityNumber(raw);
   if (!/^[A-Z0-9][A-Z0-9./-]{3,39}$/.test(value)) {
-    return { ok: false, reason: 'a registration or passport number has 4 to 40 letters, digits, dots, slashes or hyphens' };
+    return { ok: false, reason: { en: 'a registration or passport number has 4 to 40 letters, digits, dots, slashes or hyphens', zh: '登记号码或护照号码由 4 至 40 个字母、数字、点、斜杠或连字符组成' } };
   }
   return { ok: true, value };
 }

@@ -24,7 +24,7 @@ const MAX_DOCUMENTS_PER_PARTY = 20;
 export function mediaTypeOf(header: string | undefined): (typeof documentMediaTypes)[number] {
   const type = header?.split(';')[0]?.trim().toLowerCase();
   const allowed = documentMediaTypes.find((t) => t === type);
-  if (!allowed) throw new AppError('unsupported-media-type', `send the document as one of ${documentMediaTypes.join(', ')} (Content-Type header)`);
+  if (!allowed) throw new AppError('unsupported-media-type', { en: `send the document as one of ${documentMediaTypes.join(', ')} (Content-Type header)`, zh: `请以 ${documentMediaTypes.join('、')} 之一发送文件（Content-Type 请求头）` });
   return allowed;
 }
 
@@ -41,7 +41,7 @@ export async function addPartyDocument(
 ): Promise<{ document: PartyDocument; created: boolean }> {
   await requirePartyRole(ctx.db, partyId, userId, 'admin');
   const [current] = await ctx.db.select().from(parties).where(eq(parties.id, partyId));
-  if (!current) throw notFound('party');
+  if (!current) throw notFound({ en: 'party', zh: '主体' });
   assertEditable(current);
   // The file is stored before the row: a blob no row names is harmless and the next upload of the
   // same bytes reuses it; a row without its blob would not be.
@@ -51,7 +51,7 @@ export async function addPartyDocument(
     const [existing] = await tx.select().from(partyDocuments).where(and(eq(partyDocuments.partyId, partyId), eq(partyDocuments.sha256, blob.sha256)));
     if (existing) return { document: existing, created: false };
     const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(partyDocuments).where(eq(partyDocuments.partyId, partyId));
-    if (n >= MAX_DOCUMENTS_PER_PARTY) throw invalidState(`a party keeps at most ${MAX_DOCUMENTS_PER_PARTY} documents`);
+    if (n >= MAX_DOCUMENTS_PER_PARTY) throw invalidState({ en: `a party keeps at most ${MAX_DOCUMENTS_PER_PARTY} documents`, zh: `每个主体最多保存 ${MAX_DOCUMENTS_PER_PARTY} 份文件` });
     const [document] = await tx
       .insert(partyDocuments)
       .values({ partyId, kind: input.kind, sha256: blob.sha256, size: blob.size, mediaType: input.mediaType, uploadedBy: userId, createdAt: new Date() })
@@ -68,6 +68,6 @@ export async function addPartyDocument(
 /** A document of a party, for its members and for the operators who review it. */
 export async function openPartyDocument(ctx: IdentityContext, partyId: string, documentId: string): Promise<{ document: PartyDocument; stream: Readable }> {
   const [document] = await ctx.db.select().from(partyDocuments).where(and(eq(partyDocuments.partyId, partyId), eq(partyDocuments.id, documentId)));
-  if (!document) throw notFound('document');
+  if (!document) throw notFound({ en: 'document', zh: '文件' });
   return { document, stream: await ctx.blobs.open(document.sha256) };
 }

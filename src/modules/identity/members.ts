@@ -33,8 +33,8 @@ export async function findMembership(db: Database, partyId: string, userId: stri
  */
 export async function requirePartyRole(db: Database, partyId: string, userId: string, role: MemberRole | 'any'): Promise<Membership> {
   const membership = await findMembership(db, partyId, userId);
-  if (!membership) throw notFound('party');
-  if (role === 'admin' && membership.role !== 'admin') throw new AppError('forbidden', 'only an admin of the party can do this');
+  if (!membership) throw notFound({ en: 'party', zh: '主体' });
+  if (role === 'admin' && membership.role !== 'admin') throw new AppError('forbidden', { en: 'only an admin of the party can do this', zh: '只有该主体的管理员才能进行此操作' });
   return membership;
 }
 
@@ -56,10 +56,10 @@ export function listMemberships(db: Database, userId: string): Promise<Membershi
 export function resolveActingParty(memberships: MembershipList, header: string | string[] | undefined): string | null {
   if (header !== undefined) {
     if (typeof header !== 'string' || !UUID.test(header)) {
-      throw new AppError('validation-failed', 'X-Party-Id must be one party id', { errors: [{ path: '/headers/x-party-id', message: 'must be a UUID' }] });
+      throw new AppError('validation-failed', { en: 'X-Party-Id must be one party id', zh: 'X-Party-Id 须为一个主体 id' }, { errors: [{ path: '/headers/x-party-id', message: 'must be a UUID' }] });
     }
     const partyId = header.toLowerCase();
-    if (!memberships.some((m) => m.partyId === partyId)) throw new AppError('forbidden', 'you are not a member of the party named in X-Party-Id');
+    if (!memberships.some((m) => m.partyId === partyId)) throw new AppError('forbidden', { en: 'you are not a member of the party named in X-Party-Id', zh: '您不是 X-Party-Id 所指主体的成员' });
     return partyId;
   }
   return memberships.length === 1 ? memberships[0]!.partyId : null;
@@ -102,15 +102,15 @@ export async function acceptInvitation(db: Database, actor: AuditActor, userId: 
   const user = await getUser(db, userId);
   return db.transaction(async (tx) => {
     const [invitation] = await tx.select().from(partyInvitations).where(eq(partyInvitations.id, invitationId)).for('update');
-    if (!invitation || invitation.email !== user.email) throw notFound('invitation');
-    if (invitation.acceptedAt) throw invalidState('the invitation was already accepted');
-    if (invitation.expiresAt <= new Date()) throw invalidState('the invitation has expired; ask for a new one');
+    if (!invitation || invitation.email !== user.email) throw notFound({ en: 'invitation', zh: '邀请' });
+    if (invitation.acceptedAt) throw invalidState({ en: 'the invitation was already accepted', zh: '该邀请已被接受' });
+    if (invitation.expiresAt <= new Date()) throw invalidState({ en: 'the invitation has expired; ask for a new one', zh: '该邀请已过期，请重新申请邀请' });
     const [membership] = await tx
       .insert(partyMembers)
       .values({ partyId: invitation.partyId, userId, role: invitation.role })
       .onConflictDoNothing()
       .returning();
-    if (!membership) throw conflict('you are already a member of this party');
+    if (!membership) throw conflict({ en: 'you are already a member of this party', zh: '您已是该主体的成员' });
     await tx.update(partyInvitations).set({ acceptedAt: new Date() }).where(eq(partyInvitations.id, invitationId));
     await appendAudit(tx, { ...actor, partyId: invitation.partyId }, {
       action: 'party.member_joined',
@@ -144,8 +144,8 @@ export async function revokeInvitation(db: Database, actor: AuditActor, userId: 
       .from(partyInvitations)
       .where(and(eq(partyInvitations.id, invitationId), eq(partyInvitations.partyId, partyId)))
       .for('update');
-    if (!invitation) throw notFound('invitation');
-    if (invitation.acceptedAt) throw invalidState('the invitation was already accepted; remove the member instead');
+    if (!invitation) throw notFound({ en: 'invitation', zh: '邀请' });
+    if (invitation.acceptedAt) throw invalidState({ en: 'the invitation was already accepted; remove the member instead', zh: '该邀请已被接受，请改为移除该成员' });
     await tx.delete(partyInvitations).where(eq(partyInvitations.id, invitationId));
     await appendAudit(tx, actor, { action: 'party.invitation_revoked', subject: { type: 'party', id: partyId }, payload: { invitationId, role: invitation.role } });
   });
@@ -157,7 +157,7 @@ export async function changeMemberRole(db: Database, actor: AuditActor, userId: 
   return db.transaction(async (tx) => {
     const members = await tx.select().from(partyMembers).where(eq(partyMembers.partyId, partyId)).for('update');
     const target = members.find((m) => m.userId === memberUserId);
-    if (!target) throw notFound('member');
+    if (!target) throw notFound({ en: 'member', zh: '成员' });
     if (target.role === role) return target;
     assertAdminRemains(members, target);
     const [changed] = await tx
@@ -173,7 +173,7 @@ export async function changeMemberRole(db: Database, actor: AuditActor, userId: 
 /** A party keeps at least one admin, or nobody could manage it any more. */
 function assertAdminRemains(members: Membership[], leaving: Membership): void {
   if (leaving.role === 'admin' && members.filter((m) => m.role === 'admin').length === 1) {
-    throw invalidState('a party needs at least one admin; make another member admin first');
+    throw invalidState({ en: 'a party needs at least one admin; make another member admin first', zh: '主体至少须有一名管理员，请先将另一名成员设为管理员' });
   }
 }
 
@@ -184,7 +184,7 @@ export async function removeMember(db: Database, actor: AuditActor, userId: stri
   await db.transaction(async (tx) => {
     const members = await tx.select().from(partyMembers).where(eq(partyMembers.partyId, partyId)).for('update');
     const target = members.find((m) => m.userId === memberUserId);
-    if (!target) throw notFound('member');
+    if (!target) throw notFound({ en: 'member', zh: '成员' });
     assertAdminRemains(members, target);
     await tx.delete(partyMembers).where(and(eq(partyMembers.partyId, partyId), eq(partyMembers.userId, memberUserId)));
     await appendAudit(tx, actor, { action: 'party.member_removed', subject: { type: 'party', id: partyId }, payload: { userId: memberUserId, role: target.role, self } });

@@ -8,7 +8,7 @@ import { parties, partyDocuments, partyMembers, partyReviews, type Party, type V
 /** A party with its documents and the last decision on it, for the detail view. */
 export async function getPartyDetails(db: Database, partyId: string) {
   const [party] = await db.select().from(parties).where(eq(parties.id, partyId));
-  if (!party) throw notFound('party');
+  if (!party) throw notFound({ en: 'party', zh: '主体' });
   const documents = await db.select().from(partyDocuments).where(eq(partyDocuments.partyId, partyId)).orderBy(asc(partyDocuments.createdAt));
   const [lastReview] = await db.select().from(partyReviews).where(eq(partyReviews.partyId, partyId)).orderBy(desc(partyReviews.createdAt)).limit(1);
   return { party, documents, lastReview: lastReview ?? null };

@@ -78,7 +78,7 @@ const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (
   /** Members of the party and operators may read it; anyone else is told it does not exist. */
   async function assertCanReadParty(actor: Actor, partyId: string) {
     if ((await membershipsOf(actor.userId)).some((m) => m.partyId === partyId)) return;
-    assertCanAccess(actor, { partyId }, 'party', ['operator']);
+    assertCanAccess(actor, { partyId }, { en: 'party', zh: '主体' }, ['operator']);
   }
 
   async function partyView(partyId: string) {

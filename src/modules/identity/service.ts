@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, conflict, invalidState, notFound } from '../../lib/errors.js';
+import { AppError, conflict, invalidState, notFound, type Localized } from '../../lib/errors.js';
 import type { BlobStore } from '../../lib/storage.js';
 import type { AuditActor } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
@@ -67,14 +67,14 @@ export function mayTrade(party: Pick<Party, 'verificationStatus' | 'verifiedUnti
   return !party.suspendedAt && party.verifiedUntil !== null && party.verifiedUntil > now && tradingStatuses.includes(party.verificationStatus);
 }
 
-const notVerifiedDetail: Record<EffectiveStatus, string> = {
-  verified: 'the party’s verification has ended; submit it again to renew',
-  unverified: 'the party has not submitted its identity for verification',
-  submitted: 'the party’s identity is waiting for review',
-  rejected: 'the party’s identity was rejected; correct it and submit again',
-  needs_more_info: 'the reviewer asked the party for more information',
-  expired: 'the party’s verification has expired; submit it again to renew',
-  suspended: 'the party is suspended by the exchange',
+const notVerifiedDetail: Record<EffectiveStatus, Localized> = {
+  verified: { en: 'the party’s verification has ended; submit it again to renew', zh: '该主体的核验已届满，请重新提交以续期' },
+  unverified: { en: 'the party has not submitted its identity for verification', zh: '该主体尚未提交身份核验' },
+  submitted: { en: 'the party’s identity is waiting for review', zh: '该主体的身份正在等待审核' },
+  rejected: { en: 'the party’s identity was rejected; correct it and submit again', zh: '该主体的身份核验未通过，请更正后重新提交' },
+  needs_more_info: { en: 'the reviewer asked the party for more information', zh: '审核人员要求该主体补充材料' },
+  expired: { en: 'the party’s verification has expired; submit it again to renew', zh: '该主体的核验已过期，请重新提交以续期' },
+  suspended: { en: 'the party is suspended by the exchange', zh: '该主体已被交易所暂停' },
 };
 
 /**
@@ -86,9 +86,9 @@ export async function requireVerifiedParty(
   db: Database,
   partyId: string | null,
 ): Promise<{ id: string; legalName: string; kind: PartyKind; overseas: boolean }> {
-  if (!partyId) throw new AppError('party-required', 'this needs the party you act for; send its id in the X-Party-Id header');
+  if (!partyId) throw new AppError('party-required', { en: 'this needs the party you act for; send its id in the X-Party-Id header', zh: '此操作须以您所代表的主体进行，请在 X-Party-Id 请求头中提供其 id' });
   const [party] = await db.select().from(parties).where(eq(parties.id, partyId));
-  if (!party) throw notFound('party');
+  if (!party) throw notFound({ en: 'party', zh: '主体' });
   // Suspended: one problem, as the route gate's (suspension.ts), without the reason, which is the
   // party's own and this party may be the other side of the caller's trade.
   if (party.suspendedAt) throw new AppError('party-suspended', notVerifiedDetail.suspended, { verificationStatus: 'suspended', partyId });
@@ -99,8 +99,8 @@ export async function requireVerifiedParty(
   return { id: party.id, legalName: party.legalName, kind: party.kind, overseas: party.overseas };
 }
 
-function invalidInput(path: string, message: string): AppError {
-  return new AppError('validation-failed', message, { errors: [{ path, message }] });
+function invalidInput(path: string, message: Localized): AppError {
+  return new AppError('validation-failed', message, { errors: [{ path, message: message.en }] });
 }
 
 export interface PartyInput {
@@ -114,8 +114,8 @@ export interface PartyInput {
 
 /** Validates and seals an identity number for a party with the given id. */
 function sealIdentity(ctx: IdentityContext, partyId: string, input: Pick<PartyInput, 'kind' | 'identityNumber' | 'overseas'>) {
-  if (input.overseas && input.overseas.country === 'CN') throw invalidInput('/body/overseas/country', 'a mainland party is not overseas; leave `overseas` out');
-  if (input.overseas && input.kind === 'public_body') throw invalidInput('/body/kind', 'a public body is a mainland party');
+  if (input.overseas && input.overseas.country === 'CN') throw invalidInput('/body/overseas/country', { en: 'a mainland party is not overseas; leave `overseas` out', zh: '境内主体不是境外主体，请不要填写 `overseas`' });
+  if (input.overseas && input.kind === 'public_body') throw invalidInput('/body/kind', { en: 'a public body is a mainland party', zh: '公共机构是境内主体' });
   const scheme: IdentityScheme = input.overseas ? 'overseas' : input.kind === 'person' ? 'resident_id' : 'uscc';
   const checked = checkIdentityNumber(scheme, input.identityNumber);
   if (!checked.ok) throw invalidInput('/body/identityNumber', checked.reason);
@@ -131,7 +131,7 @@ function sealIdentity(ctx: IdentityContext, partyId: string, input: Pick<PartyIn
   };
 }
 
-const duplicateIdentity = () => conflict('a party with this identity number is already registered');
+const duplicateIdentity = () => conflict({ en: 'a party with this identity number is already registered', zh: '已有使用该证件号码的主体注册' });
 
 /** A user registers a party and becomes its first admin. */
 export async function registerParty(ctx: IdentityContext, actor: AuditActor, userId: string, input: PartyInput): Promise<Party> {
@@ -159,14 +159,14 @@ export const editableStatuses: readonly EffectiveStatus[] = ['unverified', 'reje
 
 export async function lockParty(tx: Database, partyId: string): Promise<Party> {
   const [party] = await tx.select().from(parties).where(eq(parties.id, partyId)).for('update');
-  if (!party) throw notFound('party');
+  if (!party) throw notFound({ en: 'party', zh: '主体' });
   return party;
 }
 
 export function assertEditable(party: Party): void {
   const status = effectiveStatus(party);
   if (!editableStatuses.includes(status)) {
-    throw invalidState(`the party cannot be changed while it is ${status}`, { verificationStatus: status });
+    throw invalidState({ en: `the party cannot be changed while it is ${status}`, zh: `主体状态为 ${status} 时不能变更` }, { verificationStatus: status });
   }
 }
 
@@ -219,7 +219,7 @@ const steps = {
 function assertStep(party: Party, step: keyof typeof steps, now: Date): EffectiveStatus {
   const status = effectiveStatus(party, now);
   if (!(steps[step].from as readonly EffectiveStatus[]).includes(status)) {
-    throw invalidState(`a party that is ${status} cannot be ${step === 'submit' ? 'submitted' : 'reviewed'}`, { verificationStatus: status });
+    throw invalidState({ en: `a party that is ${status} cannot be ${step === 'submit' ? 'submitted' : 'reviewed'}`, zh: `状态为 ${status} 的主体不能${step === 'submit' ? '提交核验' : '审核'}` }, { verificationStatus: status });
   }
   return status;
 }
@@ -235,14 +235,14 @@ export async function submitForVerification(ctx: IdentityContext, actor: AuditAc
     const now = new Date();
     const from = assertStep(before, 'submit', now);
     if (from === 'verified' && before.verifiedUntil!.getTime() - now.getTime() > RENEWAL_WINDOW_DAYS * 86_400_000) {
-      throw invalidState(`a verification can be renewed from ${RENEWAL_WINDOW_DAYS} days before it ends (${before.verifiedUntil!.toISOString().slice(0, 10)})`, {
+      throw invalidState({ en: `a verification can be renewed from ${RENEWAL_WINDOW_DAYS} days before it ends (${before.verifiedUntil!.toISOString().slice(0, 10)})`, zh: `核验有效期届满前 ${RENEWAL_WINDOW_DAYS} 日起方可续期（届满日为 ${before.verifiedUntil!.toISOString().slice(0, 10)}）` }, {
         verificationStatus: from,
       });
     }
     const documents = await tx.select({ kind: partyDocuments.kind }).from(partyDocuments).where(eq(partyDocuments.partyId, partyId));
     const needed = before.kind !== 'person' ? 'business_licence' : before.overseas ? 'identity_document' : null;
     if (needed && !documents.some((d) => d.kind === needed)) {
-      throw invalidState(`upload the party's ${needed.replace('_', ' ')} before submitting`, { missingDocument: needed });
+      throw invalidState({ en: `upload the party's ${needed.replace('_', ' ')} before submitting`, zh: `提交前请上传该主体的证明文件 ${needed}` }, { missingDocument: needed });
     }
     const [after] = await tx
       .update(parties)
@@ -285,14 +285,14 @@ export async function decideVerification(
   now = new Date(),
 ): Promise<Party> {
   if (input.decision === 'verified' && !Object.values(input.checklist).every(Boolean)) {
-    throw invalidInput('/body/checklist', 'every checklist item must hold before a party is verified');
+    throw invalidInput('/body/checklist', { en: 'every checklist item must hold before a party is verified', zh: '核查清单的每一项均须满足，主体方可通过核验' });
   }
   if (input.decision !== 'verified' && input.reasons.trim() === '') {
-    throw invalidInput('/body/reasons', 'give the party the reasons, so it can correct its submission');
+    throw invalidInput('/body/reasons', { en: 'give the party the reasons, so it can correct its submission', zh: '请向主体说明理由，以便其更正所提交的材料' });
   }
   // Art. 28(2) asks the exchange, not the party, to verify: no one reviews a party they belong to.
   if (reviewerUserId && (await isPartyMember(ctx.db, partyId, reviewerUserId))) {
-    throw new AppError('forbidden', 'you cannot review a party you are a member of');
+    throw new AppError('forbidden', { en: 'you cannot review a party you are a member of', zh: '您不能审核您所属的主体' });
   }
   return ctx.db.transaction(async (tx) => {
     const before = await lockParty(tx, partyId);
@@ -327,7 +327,7 @@ function addMonths(date: Date, months: number): Date {
 export async function revealIdentityNumber(ctx: IdentityContext, actor: AuditActor, partyId: string, reason: string): Promise<string> {
   return ctx.db.transaction(async (tx) => {
     const [party] = await tx.select().from(parties).where(eq(parties.id, partyId));
-    if (!party) throw notFound('party');
+    if (!party) throw notFound({ en: 'party', zh: '主体' });
     await appendAudit(tx, actor, { action: 'party.identity_number_revealed', subject: { type: 'party', id: partyId }, payload: { reason } });
     return ctx.cipher.decrypt(party.identityNumberSealed, party.id);
   });

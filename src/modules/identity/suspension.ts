@@ -41,7 +41,7 @@ export interface SuspensionEffects {
 export function suspensionRefusal(partyId: string, suspension: Suspension): AppError {
   return new AppError(
     'party-suspended',
-    `the exchange suspended the party on ${suspension.since.toISOString().slice(0, 10)}: ${suspension.reason}. It reads its records, keeps its notifications and may appeal; nothing that commits it goes through until it is reinstated`,
+    { en: `the exchange suspended the party on ${suspension.since.toISOString().slice(0, 10)}: ${suspension.reason}. It reads its records, keeps its notifications and may appeal; nothing that commits it goes through until it is reinstated`, zh: `交易所已于 ${suspension.since.toISOString().slice(0, 10)} 暂停该主体：${suspension.reason}。该主体可以查阅其记录、接收通知并提出申诉；恢复前，任何使其承担义务的操作均不予办理` },
     { partyId, reason: suspension.reason, suspendedAt: suspension.since.toISOString() },
   );
 }
@@ -112,7 +112,7 @@ export async function setSuspension(
 ): Promise<Party> {
   return db.transaction(async (tx) => {
     const before = await lockParty(tx, partyId);
-    if (Boolean(before.suspendedAt) === suspend) throw invalidState(suspend ? 'the party is already suspended' : 'the party is not suspended');
+    if (Boolean(before.suspendedAt) === suspend) throw invalidState({ en: suspend ? 'the party is already suspended' : 'the party is not suspended', zh: suspend ? '该主体已被暂停' : '该主体未被暂停' });
     const now = new Date();
     const [after] = await tx
       .update(parties)
@@ -133,7 +133,7 @@ export async function appealSuspension(db: Database, actor: AuditActor, userId: 
   await requirePartyRole(db, partyId, userId, 'any');
   return db.transaction(async (tx) => {
     const party = await lockParty(tx, partyId);
-    if (!party.suspendedAt) throw invalidState('the party is not suspended: there is nothing to appeal');
+    if (!party.suspendedAt) throw invalidState({ en: 'the party is not suspended: there is nothing to appeal', zh: '该主体未被暂停，无可申诉事项' });
     const event = await appendAudit(tx, actor, { action: 'party.suspension_appealed', subject: { type: 'party', id: partyId }, payload: { statement } });
     return { auditEventId: event.id, partyId, statement, suspendedAt: party.suspendedAt, appealedAt: new Date() };
   });

@@ -119,7 +119,7 @@ export async function markRead(db: Database, userId: string, ids: string[]): Pro
   const known = new Set(visible.map((v) => v.id));
   const unknown = ids.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
   if (unknown.length > 0) {
-    throw new AppError('validation-failed', 'name notifications of yours', { errors: unknown.map(({ i }) => ({ path: `/body/ids/${i}`, message: 'not one of your notifications' })) });
+    throw new AppError('validation-failed', { en: 'name notifications of yours', zh: '请指明您自己的通知' }, { errors: unknown.map(({ i }) => ({ path: `/body/ids/${i}`, message: 'not one of your notifications' })) });
   }
   const marked = await db.insert(notificationReads).values(visible.map((v) => ({ notificationId: v.id, userId }))).onConflictDoNothing().returning();
   return marked.length;

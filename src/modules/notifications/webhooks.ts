@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { and, asc, desc, eq, inArray, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { AppError, notFound, type Localized } from '../../lib/errors.js';
 import type { AuditActor } from '../audit/events.js';
 import { appendAudit } from '../audit/service.js';
 import type { IdentityCipher } from '../identity/crypto.js';
@@ -53,15 +53,15 @@ export function isPrivateAddress(ip: string): boolean {
   return v6 === '::1' || v6 === '::' || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb');
 }
 
-const notAllowed = (detail: string) => new AppError('webhook-url-not-allowed', detail, { errors: [{ path: '/body/url', message: detail }] });
+const notAllowed = (detail: Localized) => new AppError('webhook-url-not-allowed', detail, { errors: [{ path: '/body/url', message: detail.en }] });
 
 /** An https address of a public host; with `allowPrivate`, also http and private hosts. */
 function checkUrl(raw: string, allowPrivate: boolean): string {
   const url = new URL(raw);
-  if (url.username || url.password) throw notAllowed('a webhook address carries no credentials: sign-ins go in no URL');
-  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) throw notAllowed('a webhook address is https');
+  if (url.username || url.password) throw notAllowed({ en: 'a webhook address carries no credentials: sign-ins go in no URL', zh: 'Webhook 地址不得包含凭据：登录信息不得写入 URL' });
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) throw notAllowed({ en: 'a webhook address is https', zh: 'Webhook 地址须为 https' });
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivate && (host === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host)))) throw notAllowed('a webhook goes to a public address, not a loopback or private one');
+  if (!allowPrivate && (host === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host)))) throw notAllowed({ en: 'a webhook goes to a public address, not a loopback or private one', zh: 'Webhook 须发送到公网地址，而非环回地址或私有地址' });
   return url.toString();
 }
 
@@ -87,7 +87,7 @@ export async function addEndpoint(db: Database, settings: WebhookSettings, actor
     await requirePartyRole(tx, partyId, actor.userId, 'admin');
     const url = checkUrl(rawUrl, settings.allowPrivate);
     const active = await tx.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(eq(webhookEndpoints.partyId, partyId), isNull(webhookEndpoints.removedAt)));
-    if (active.length >= MAX_ENDPOINTS_PER_PARTY) throw new AppError('conflict', `a party has at most ${MAX_ENDPOINTS_PER_PARTY} endpoints; remove one first`);
+    if (active.length >= MAX_ENDPOINTS_PER_PARTY) throw new AppError('conflict', { en: `a party has at most ${MAX_ENDPOINTS_PER_PARTY} endpoints; remove one first`, zh: `每个主体最多设置 ${MAX_ENDPOINTS_PER_PARTY} 个端点，请先删除一个` });
     const id = randomUUID();
     const secret = newSecret();
     const [endpoint] = await tx.insert(webhookEndpoints).values({ id, partyId, url, secretSealed: settings.cipher.encrypt(secret, id) }).returning();
@@ -99,7 +99,7 @@ export async function addEndpoint(db: Database, settings: WebhookSettings, actor
 async function endpointOf(tx: Database, partyId: string, endpointId: string, lock = false): Promise<WebhookEndpoint> {
   const query = tx.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.partyId, partyId), isNull(webhookEndpoints.removedAt)));
   const [endpoint] = lock ? await query.for('update') : await query;
-  if (!endpoint) throw notFound('webhook endpoint');
+  if (!endpoint) throw notFound({ en: 'webhook endpoint', zh: 'Webhook 端点' });
   return endpoint;
 }
 
@@ -135,7 +135,7 @@ export async function rotateSecret(db: Database, settings: WebhookSettings, acto
 export async function listDeliveries(db: Database, userId: string, partyId: string, endpointId: string, limit: number, before?: { createdAt: string; id: string }): Promise<WebhookDelivery[]> {
   await requirePartyRole(db, partyId, userId, 'any');
   const [endpoint] = await db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.partyId, partyId)));
-  if (!endpoint) throw notFound('webhook endpoint');
+  if (!endpoint) throw notFound({ en: 'webhook endpoint', zh: 'Webhook 端点' });
   const d = webhookDeliveries;
   const after: SQL | undefined = before ? or(lt(d.createdAt, new Date(before.createdAt)), and(eq(d.createdAt, new Date(before.createdAt)), lt(d.id, before.id))) : undefined;
   return db.select().from(d).where(and(eq(d.endpointId, endpointId), after)).orderBy(desc(d.createdAt), desc(d.id)).limit(limit);

@@ -32,7 +32,7 @@ export async function budgetOf(db: Database, departmentPartyId: string, year: nu
 
 /** The bureau sets a department's budget for a year (replacing what was set), audited for the department. */
 export async function setBudget(db: Database, caller: Caller, input: { departmentPartyId: string; year: number; amountMinor: number }) {
-  if ((await partyKind(db, input.departmentPartyId)) !== 'public_body') throw invalidInput('/body/departmentPartyId', 'not a government department (a public body)');
+  if ((await partyKind(db, input.departmentPartyId)) !== 'public_body') throw invalidInput('/body/departmentPartyId', { en: 'not a government department (a public body)', zh: '不是政务部门（公共机构）' });
   const now = new Date();
   await db.transaction(async (tx) => {
     const [previous] = await tx
@@ -65,7 +65,7 @@ export async function listBudgets(db: Database, caller: Caller, q: { year: numbe
   if (!hasRole(caller, 'bureau')) {
     const own = caller.actor.partyId;
     if (!own) return [];
-    if (q.departmentPartyId && q.departmentPartyId !== own) throw notFound('budget');
+    if (q.departmentPartyId && q.departmentPartyId !== own) throw notFound({ en: 'budget', zh: '预算' });
     return [await budgetView(db, own, q.year)];
   }
   if (q.departmentPartyId) return [await budgetView(db, q.departmentPartyId, q.year)];

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../../lib/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import type { AuditActor } from '../audit/events.js';
 import { requireVerifiedParty } from '../identity/service.js';
@@ -23,8 +23,8 @@ export const callerOf = (request: FastifyRequest): Caller => ({ actor: actorOf(r
 
 export const hasRole = (caller: Caller, role: Actor['role']) => caller.actor.roles.includes(role);
 
-export function invalidInput(path: string, message: string): AppError {
-  return new AppError('validation-failed', message, { errors: [{ path, message }] });
+export function invalidInput(path: string, message: Localized): AppError {
+  return new AppError('validation-failed', message, { errors: [{ path, message: message.en }] });
 }
 
 /**
@@ -34,7 +34,7 @@ export function invalidInput(path: string, message: string): AppError {
 export async function actingPublicBody(db: Database, caller: Caller, who: 'department' | 'bureau'): Promise<string> {
   const party = await requireVerifiedParty(db, caller.actor.partyId);
   if (party.kind !== 'public_body') {
-    throw new AppError('department-required', `the party you act for is not a public body; ${who === 'bureau' ? 'the bureau buys centrally for its own public body' : 'only government departments file purchase needs'}`);
+    throw new AppError('department-required', { en: `the party you act for is not a public body; ${who === 'bureau' ? 'the bureau buys centrally for its own public body' : 'only government departments file purchase needs'}`, zh: `您所代表的主体不是公共机构；${who === 'bureau' ? '大数据发展局为本公共机构集中采购' : '只有政务部门提交采购需求'}` });
   }
   return party.id;
 }

@@ -57,7 +57,7 @@ export async function publicDataAvailableFor(db: Database, departmentPartyId: st
  * the published public data the department could have instead (Art. 13(2)).
  */
 export async function fileNeed(db: Database, caller: Caller, input: NeedInput): Promise<Need> {
-  if (input.term.end < input.term.start) throw invalidInput('/body/term/end', 'the term ends before it starts');
+  if (input.term.end < input.term.start) throw invalidInput('/body/term/end', { en: 'the term ends before it starts', zh: '期限的结束早于开始' });
   const departmentPartyId = await actingPublicBody(db, caller, 'department');
   const availableAsPublicData = await publicDataAvailableFor(db, departmentPartyId, input.title);
   const now = new Date();
@@ -101,8 +101,8 @@ export async function fileNeed(db: Database, caller: Caller, input: NeedInput): 
 export async function findNeedFor(db: Database, caller: Caller, id: string, opts: { lock?: boolean; ownerOnly?: boolean } = {}): Promise<Need> {
   const query = db.select().from(procurementNeeds).where(eq(procurementNeeds.id, id));
   const [need] = opts.lock ? await query.for('update') : await query;
-  if (!need) throw notFound('purchase need');
-  assertCanAccess(caller.actor, { partyId: need.departmentPartyId }, 'purchase need', opts.ownerOnly ? [] : ['bureau']);
+  if (!need) throw notFound({ en: 'purchase need', zh: '采购需求' });
+  assertCanAccess(caller.actor, { partyId: need.departmentPartyId }, { en: 'purchase need', zh: '采购需求' }, opts.ownerOnly ? [] : ['bureau']);
   return need;
 }
 
@@ -110,7 +110,7 @@ export async function findNeedFor(db: Database, caller: Caller, id: string, opts
 export async function withdrawNeed(db: Database, caller: Caller, id: string, reason: string): Promise<Need> {
   return db.transaction(async (tx) => {
     const need = await findNeedFor(tx, caller, id, { lock: true, ownerOnly: true });
-    if (need.status !== 'filed') throw invalidState(`only a filed need can be withdrawn; this one is ${need.status}`, { status: need.status });
+    if (need.status !== 'filed') throw invalidState({ en: `only a filed need can be withdrawn; this one is ${need.status}`, zh: `只有已提交的需求可以撤回；该需求状态为 ${need.status}` }, { status: need.status });
     const [withdrawn] = await tx.update(procurementNeeds).set({ status: 'withdrawn', withdrawnReason: reason, updatedAt: new Date() }).where(eq(procurementNeeds.id, id)).returning();
     await appendAudit(tx, caller.audit, { action: 'procurement.need_withdrawn', subject: { type: 'procurement-need', id }, payload: { title: need.title, reason } });
     return withdrawn!;

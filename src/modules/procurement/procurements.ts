@@ -39,9 +39,9 @@ export function sharesOf(needs: Need[], amountMinor: number, given: ProcurementI
     const named = given.map((s) => s.departmentPartyId);
     const sum = given.reduce((total, s) => total + s.amountMinor, 0);
     if (new Set(named).size !== named.length || named.length !== departments.length || !departments.every((d) => named.includes(d))) {
-      throw new AppError('shares-mismatch', 'give one share for each department whose needs the procurement consolidates, and no other', { departments });
+      throw new AppError('shares-mismatch', { en: 'give one share for each department whose needs the procurement consolidates, and no other', zh: '请为采购项目所归并需求的每个部门各列一项分摊，不得列入其他部门' }, { departments });
     }
-    if (sum !== amountMinor) throw new AppError('shares-mismatch', `the shares sum to ${sum}; the order's amount is ${amountMinor}`, { amountMinor, sharesMinor: sum });
+    if (sum !== amountMinor) throw new AppError('shares-mismatch', { en: `the shares sum to ${sum}; the order's amount is ${amountMinor}`, zh: `分摊合计为 ${sum}；订单金额为 ${amountMinor}` }, { amountMinor, sharesMinor: sum });
     return departments.map((d) => given.find((s) => s.departmentPartyId === d)!);
   }
   const budgets = departments.map((d) => needs.filter((n) => n.departmentPartyId === d).reduce((total, n) => total + BigInt(n.budgetMinor), 0n));
@@ -62,30 +62,30 @@ export async function createProcurement(db: Database, caller: Caller, input: Pro
   return db.transaction(async (tx) => {
     const needs = await tx.select().from(procurementNeeds).where(inArray(procurementNeeds.id, input.needIds)).orderBy(asc(procurementNeeds.createdAt)).for('update');
     const missing = input.needIds.filter((id) => !needs.some((n) => n.id === id));
-    if (missing.length) throw invalidInput('/body/needIds', `no purchase need has the id ${missing[0]}`);
+    if (missing.length) throw invalidInput('/body/needIds', { en: `no purchase need has the id ${missing[0]}`, zh: `没有 id 为 ${missing[0]} 的采购需求` });
     // In the order the bureau named them: the first need's department is the first beneficiary.
     needs.sort((a, b) => input.needIds.indexOf(a.id) - input.needIds.indexOf(b.id));
     const taken = needs.find((n) => n.status === 'consolidated');
-    if (taken) throw new AppError('need-already-consolidated', `the need “${taken.title}” is already part of a procurement`, { needId: taken.id, procurementId: taken.procurementId });
+    if (taken) throw new AppError('need-already-consolidated', { en: `the need “${taken.title}” is already part of a procurement`, zh: `需求“${taken.title}”已归入一个采购项目` }, { needId: taken.id, procurementId: taken.procurementId });
     const withdrawn = needs.find((n) => n.status !== 'filed');
-    if (withdrawn) throw invalidState(`the need “${withdrawn.title}” is ${withdrawn.status}`, { needId: withdrawn.id, status: withdrawn.status });
+    if (withdrawn) throw invalidState({ en: `the need “${withdrawn.title}” is ${withdrawn.status}`, zh: `需求“${withdrawn.title}”的状态为 ${withdrawn.status}` }, { needId: withdrawn.id, status: withdrawn.status });
     const years = new Set(needs.map((n) => n.budgetYear));
-    if (years.size > 1) throw invalidInput('/body/needIds', 'consolidate needs of one budget year');
+    if (years.size > 1) throw invalidInput('/body/needIds', { en: 'consolidate needs of one budget year', zh: '请归并同一预算年度的需求' });
 
     const onSale = await getListingOnSale(tx, input.listingId);
-    if (!onSale) throw invalidInput('/body/listingId', 'no listing on sale has this id');
+    if (!onSale) throw invalidInput('/body/listingId', { en: 'no listing on sale has this id', zh: '没有使用该 id 的在售数据产品' });
     const { revision } = onSale;
     if (!revision.content.licence.allowedPurposes.includes(input.purpose)) {
-      throw new AppError('purpose-not-allowed', 'state one of the purposes the licence allows', {
+      throw new AppError('purpose-not-allowed', { en: 'state one of the purposes the licence allows', zh: '请说明许可允许的用途之一' }, {
         allowedPurposes: revision.content.licence.allowedPurposes,
         errors: [{ path: '/body/purpose', message: 'not a purpose the licence allows' }],
       });
     }
     const plan = revision.content.pricePlans.find((p) => p.name === input.pricePlan);
-    if (!plan) throw invalidInput('/body/pricePlan', `name one of the listing's price plans: ${revision.content.pricePlans.map((p) => p.name).join(', ')}`);
-    if (plan.currency !== BUDGET_CURRENCY) throw invalidInput('/body/pricePlan', `departments' budgets are in ${BUDGET_CURRENCY}; this plan is priced in ${plan.currency}`);
+    if (!plan) throw invalidInput('/body/pricePlan', { en: `name one of the listing's price plans: ${revision.content.pricePlans.map((p) => p.name).join(', ')}`, zh: `请指明该数据产品的价格方案之一：${revision.content.pricePlans.map((p) => p.name).join('、')}` });
+    if (plan.currency !== BUDGET_CURRENCY) throw invalidInput('/body/pricePlan', { en: `departments' budgets are in ${BUDGET_CURRENCY}; this plan is priced in ${plan.currency}`, zh: `部门预算以 ${BUDGET_CURRENCY} 计；该方案以 ${plan.currency} 定价` });
     const amountMinor = plan.amountMinor * input.quantity;
-    if (!Number.isSafeInteger(amountMinor)) throw invalidInput('/body/quantity', 'the amount is too large');
+    if (!Number.isSafeInteger(amountMinor)) throw invalidInput('/body/quantity', { en: 'the amount is too large', zh: '金额过大' });
     const shares = sharesOf(needs, amountMinor, input.shares);
 
     const [created] = await tx
@@ -117,7 +117,7 @@ export async function createProcurement(db: Database, caller: Caller, input: Pro
       .set({ status: 'consolidated', procurementId: procurement.id, updatedAt: now })
       .where(and(inArray(procurementNeeds.id, input.needIds), eq(procurementNeeds.status, 'filed')))
       .returning({ id: procurementNeeds.id });
-    if (consolidated.length !== input.needIds.length) throw conflict('a need changed meanwhile; read it again');
+    if (consolidated.length !== input.needIds.length) throw conflict({ en: 'a need changed meanwhile; read it again', zh: '有需求已被同时修改，请重新读取' });
     await recordProcurementStep(tx, caller.audit, procurement, {
       action: 'created',
       from: null,
@@ -134,7 +134,7 @@ export async function createProcurement(db: Database, caller: Caller, input: Pro
  */
 export async function findProcurementFor(db: Database, caller: Caller, id: string, opts: { ownerOnly?: boolean } = {}): Promise<Procurement> {
   const [row] = await db.select().from(procurements).where(eq(procurements.id, id));
-  if (!row) throw notFound('procurement');
+  if (!row) throw notFound({ en: 'procurement', zh: '采购项目' });
   const partyId = caller.actor.partyId;
   if (partyId === row.bureauPartyId) return row;
   if (!opts.ownerOnly) {
@@ -144,7 +144,7 @@ export async function findProcurementFor(db: Database, caller: Caller, id: strin
       if (share) return row;
     }
   }
-  throw notFound('procurement');
+  throw notFound({ en: 'procurement', zh: '采购项目' });
 }
 
 /**
@@ -155,7 +155,7 @@ export async function findProcurementFor(db: Database, caller: Caller, id: strin
  */
 export async function orderProcurement(ctx: ProcurementContext, caller: Caller, id: string): Promise<Procurement> {
   const seen = await findProcurementFor(ctx.db, caller, id, { ownerOnly: true });
-  if (seen.status !== 'draft') throw invalidState(`the procurement is ${seen.status}; it is ordered once`, { status: seen.status });
+  if (seen.status !== 'draft') throw invalidState({ en: `the procurement is ${seen.status}; it is ordered once`, zh: `采购项目状态为 ${seen.status}；只能下单一次` }, { status: seen.status });
   await actingPublicBody(ctx.db, caller, 'bureau');
   const beneficiaryPartyIds = (await ctx.db.select().from(procurementShares).where(eq(procurementShares.procurementId, id)).orderBy(procurementShares.position)).map((s) => s.departmentPartyId);
   let ordered: Procurement | undefined;
@@ -169,7 +169,7 @@ export async function orderProcurement(ctx: ProcurementContext, caller: Caller, 
       onPlaced: async (tx: Database, order: Order) => {
         const procurement = await lockProcurement(tx, id);
         if (order.amountMinor !== procurement.amountMinor || order.currency !== procurement.currency) {
-          throw conflict(`the listing's price changed: the order would cost ${order.amountMinor} ${order.currency}, the shares were made for ${procurement.amountMinor}; cancel and consolidate again`);
+          throw conflict({ en: `the listing's price changed: the order would cost ${order.amountMinor} ${order.currency}, the shares were made for ${procurement.amountMinor}; cancel and consolidate again`, zh: `数据产品价格已变更：订单金额将为 ${order.amountMinor} ${order.currency}，而分摊按 ${procurement.amountMinor} 确定；请取消并重新归并` });
         }
         const at = order.createdAt;
         ordered = await moveProcurement(tx, caller.audit, procurement, 'order', { set: { orderId: order.id }, details: { orderId: order.id, orderNumber: order.number }, at });

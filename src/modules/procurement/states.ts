@@ -30,7 +30,7 @@ declare module '../audit/events.js' {
 
 export async function lockProcurement(tx: Database, id: string): Promise<Procurement> {
   const [row] = await tx.select().from(procurements).where(eq(procurements.id, id)).for('update');
-  if (!row) throw notFound('procurement');
+  if (!row) throw notFound({ en: 'procurement', zh: '采购项目' });
   return row;
 }
 
@@ -66,7 +66,7 @@ export async function moveProcurement(
 ): Promise<Procurement> {
   const rule = procurementTransitions[action];
   if (!(rule.from as readonly ProcurementStatus[]).includes(procurement.status)) {
-    throw invalidState(`cannot ${action.replaceAll('_', ' ')} a procurement that is ${procurement.status}`, { status: procurement.status });
+    throw invalidState({ en: `cannot ${action.replaceAll('_', ' ')} a procurement that is ${procurement.status}`, zh: `采购项目状态为 ${procurement.status}，不能执行 ${action}` }, { status: procurement.status });
   }
   const at = options.at ?? new Date();
   const [moved] = await tx
@@ -74,7 +74,7 @@ export async function moveProcurement(
     .set({ ...options.set, status: rule.to, updatedAt: at })
     .where(and(eq(procurements.id, procurement.id), eq(procurements.status, procurement.status)))
     .returning();
-  if (!moved) throw invalidState('the procurement changed meanwhile; read it again', { status: procurement.status });
+  if (!moved) throw invalidState({ en: 'the procurement changed meanwhile; read it again', zh: '采购项目已被同时修改，请重新读取' }, { status: procurement.status });
   await recordProcurementStep(tx, actor, moved, { action, from: procurement.status, to: rule.to, details: options.details }, at);
   return moved;
 }

@@ -92,10 +92,10 @@ export async function fileProcurementUsageReport(db: Database, caller: Caller, i
     const procurement = await lockProcurement(tx, id);
     const party = caller.actor.partyId;
     const [share] = party ? await tx.select().from(procurementShares).where(and(eq(procurementShares.procurementId, id), eq(procurementShares.departmentPartyId, party))) : [];
-    if (!share) throw new AppError('not-beneficiary', 'only a department the procurement was made for reports its use of the data, acting for its own party (X-Party-Id); the bureau reads the reports');
+    if (!share) throw new AppError('not-beneficiary', { en: 'only a department the procurement was made for reports its use of the data, acting for its own party (X-Party-Id); the bureau reads the reports', zh: '只有该采购项目的受益部门以本部门名义（X-Party-Id）报告其对数据的使用情况；大数据发展局查阅报告' });
     const [duty] = await dutiesWhere(tx, and(eq(procurements.id, id), eq(downloadGrants.buyerPartyId, share.departmentPartyId)));
     if (!duty) {
-      throw new AppError('procurement-not-granted', `the procurement is ${procurement.status} and your department holds no download grant yet: the duty to report begins once the order is paid`, { status: procurement.status });
+      throw new AppError('procurement-not-granted', { en: `the procurement is ${procurement.status} and your department holds no download grant yet: the duty to report begins once the order is paid`, zh: `采购项目状态为 ${procurement.status}，您的部门尚无下载授权：报告义务自订单付款后开始` }, { status: procurement.status });
     }
     const today = shanghaiToday(now);
     const period = periodToReport(duty.schedule, input.period, today);

@@ -30,9 +30,9 @@ export const isBureau = (caller: Caller) => caller.actor.roles.includes('bureau'
  */
 export async function actingDepartment(db: Database, caller: Caller): Promise<string> {
   const partyId = caller.actor.partyId;
-  if (!partyId) throw new AppError('party-required', 'act for your department: send its id in the X-Party-Id header');
+  if (!partyId) throw new AppError('party-required', { en: 'act for your department: send its id in the X-Party-Id header', zh: '请以您所在部门的身份操作：在 X-Party-Id 请求头中提供其 id' });
   if ((await partyKind(db, partyId)) !== 'public_body') {
-    throw new AppError('department-required', 'the party you act for is not a public body; only government departments keep the public-data catalogue');
+    throw new AppError('department-required', { en: 'the party you act for is not a public body; only government departments keep the public-data catalogue', zh: '您所代表的主体不是公共机构；只有政务部门维护公共数据目录' });
   }
   return partyId;
 }

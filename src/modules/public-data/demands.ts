@@ -1,10 +1,11 @@
 import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, invalidState, notFound } from '../../lib/errors.js';
+import { AppError, invalidState, notFound, type Localized } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import { shanghaiDayNumber, isoDateOf } from '../calendar/working-days.js';
 import { partyKind, requireVerifiedParty } from '../identity/service.js';
 import { isBureau, type Caller } from './context.js';
+import { chineseReference } from './rules.js';
 import { entries } from './tables.js';
 import { demands, type DemandStatus } from './objection-tables.js';
 
@@ -47,7 +48,7 @@ type DemandStamp = { departmentPartyId?: string; entryId?: string; plannedOn?: s
 async function transition(tx: Database, caller: Caller, action: DemandAction, demand: Demand, stamp: DemandStamp): Promise<Demand> {
   const rule = demandTransitions[action];
   const from = demand.status;
-  if (!(rule.from as readonly string[]).includes(from)) throw invalidState(`cannot ${action.replace('_', ' ')} a demand that is ${from.replace('_', ' ')}`, { status: from });
+  if (!(rule.from as readonly string[]).includes(from)) throw invalidState({ en: `cannot ${action.replace('_', ' ')} a demand that is ${from.replace('_', ' ')}`, zh: `开放需求状态为 ${from}，不能执行 ${action}` }, { status: from });
   const answering = action !== 'route';
   const [updated] = await tx
     .update(demands)
@@ -65,10 +66,10 @@ async function transition(tx: Database, caller: Caller, action: DemandAction, de
   return d;
 }
 
-const invalid = (path: string, message: string) => new AppError('validation-failed', message, { errors: [{ path, message }] });
+const invalid = (path: string, message: Localized) => new AppError('validation-failed', message, { errors: [{ path, message: message.en }] });
 
 async function requireDepartment(db: Database, partyId: string, path: string): Promise<void> {
-  if ((await partyKind(db, partyId)) !== 'public_body') throw invalid(path, 'not a government department (a public body)');
+  if ((await partyKind(db, partyId)) !== 'public_body') throw invalid(path, { en: 'not a government department (a public body)', zh: '不是政务部门（公共机构）' });
 }
 
 export interface DemandInput {
@@ -98,11 +99,11 @@ export async function raiseDemand(db: Database, caller: Caller, input: DemandInp
 export async function findDemandFor(db: Database, caller: Caller, id: string, opts: { department?: boolean; lock?: boolean } = {}): Promise<Demand> {
   const query = db.select().from(demands).where(eq(demands.id, id));
   const [demand] = opts.lock ? await query.for('update') : await query;
-  if (!demand) throw notFound('demand');
+  if (!demand) throw notFound({ en: 'demand', zh: '开放需求' });
   const party = caller.actor.partyId;
   const department = party !== null && party === demand.departmentPartyId;
   const visible = opts.department ? department : department || isBureau(caller) || (party !== null && party === demand.demanderPartyId);
-  if (!visible) throw notFound('demand');
+  if (!visible) throw notFound({ en: 'demand', zh: '开放需求' });
   return demand;
 }
 
@@ -128,12 +129,12 @@ export async function answerDemand(db: Database, caller: Caller, id: string, inp
   return db.transaction(async (tx) => {
     // Whose demand first: another department's does not exist for the caller, whatever it sends.
     const demand = await findDemandFor(tx, caller, id, { department: true, lock: true });
-    if (input.answer === 'already_open' && !input.entryId) throw invalid('/body/entryId', 'name the published entry that holds the data');
-    if (input.answer === 'planned' && !input.plannedOn) throw invalid('/body/plannedOn', 'give the date the data is planned to open');
-    if (input.answer === 'refused' && !reasons) throw new AppError('validation-failed', `${shanghai10.ref}: give the reasons for the refusal`, { article: shanghai10, errors: [{ path: '/body/reasons', message: 'required to refuse' }] });
+    if (input.answer === 'already_open' && !input.entryId) throw invalid('/body/entryId', { en: 'name the published entry that holds the data', zh: '请指明持有该数据的已发布目录' });
+    if (input.answer === 'planned' && !input.plannedOn) throw invalid('/body/plannedOn', { en: 'give the date the data is planned to open', zh: '请给出该数据计划开放的日期' });
+    if (input.answer === 'refused' && !reasons) throw new AppError('validation-failed', { en: `${shanghai10.ref}: give the reasons for the refusal`, zh: `${chineseReference(shanghai10.ref)}：请说明不予开放的理由` }, { article: shanghai10, errors: [{ path: '/body/reasons', message: 'required to refuse' }] });
     if (input.answer === 'already_open') {
       const [entry] = await tx.select({ publishedAt: entries.publishedAt }).from(entries).where(eq(entries.id, input.entryId!));
-      if (!entry?.publishedAt) throw invalid('/body/entryId', 'not a published entry of the open list');
+      if (!entry?.publishedAt) throw invalid('/body/entryId', { en: 'not a published entry of the open list', zh: '不是开放清单中已发布的目录' });
       return transition(tx, caller, 'already_open', demand, { entryId: input.entryId! });
     }
     if (input.answer === 'planned') return transition(tx, caller, 'planned', demand, { plannedOn: input.plannedOn!, ...(reasons ? { reasons } : {}) });

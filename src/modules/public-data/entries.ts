@@ -29,14 +29,14 @@ export type EntryRevision = typeof entryRevisions.$inferSelect;
 export async function findEntryFor(db: Database, caller: Caller, id: string, opts: { ownerOnly: boolean; lock?: boolean }): Promise<Entry> {
   const query = db.select().from(entries).where(eq(entries.id, id));
   const [entry] = opts.lock ? await query.for('update') : await query;
-  if (!entry) throw notFound('public-data entry');
-  assertCanAccess(caller.actor, { partyId: entry.departmentPartyId }, 'public-data entry', opts.ownerOnly ? [] : ['bureau']);
+  if (!entry) throw notFound({ en: 'public-data entry', zh: '公共数据目录' });
+  assertCanAccess(caller.actor, { partyId: entry.departmentPartyId }, { en: 'public-data entry', zh: '公共数据目录' }, opts.ownerOnly ? [] : ['bureau']);
   return entry;
 }
 
 export async function getEntryRevision(db: Database, id: string): Promise<EntryRevision> {
   const [revision] = await db.select().from(entryRevisions).where(eq(entryRevisions.id, id));
-  if (!revision) throw notFound('revision');
+  if (!revision) throw notFound({ en: 'revision', zh: '修订版本' });
   return revision;
 }
 
@@ -73,7 +73,7 @@ export async function updateEntry(db: Database, caller: Caller, entryId: string,
   return db.transaction(async (tx) => {
     const entry = await findEntryFor(tx, caller, entryId, { ownerOnly: true, lock: true });
     const working = await getEntryRevision(tx, entry.workingRevisionId);
-    if (working.reviewStatus === 'submitted') throw invalidState('the entry is under review by the bureau; wait for the decision before changing it');
+    if (working.reviewStatus === 'submitted') throw invalidState({ en: 'the entry is under review by the bureau; wait for the decision before changing it', zh: '该目录正由大数据发展局审核，请在审核决定作出后再作变更' });
     const content = { ...working.content, ...change } as EntryContent;
     checkEntryContent(content);
     const changed = Object.keys(change);

@@ -75,7 +75,7 @@ export class EntryReads {
       const revision = (r: NonNullable<typeof row>['live'] | null) => (r?.id == null ? null : (r as ShownRevision));
       return row && { entry: row.entry, live: revision(row.live), working: revision(row.working) };
     });
-    if (!stored) throw notFound('public-data entry');
+    if (!stored) throw notFound({ en: 'public-data entry', zh: '公共数据目录' });
     return { stored, insider: readsEntry(caller, stored.entry, stored.live !== null) };
   }
 

@@ -116,6 +116,6 @@ export async function uploadEvidenceFile(ctx: PublicDataContext, caller: Caller,
 export async function evidenceFileOf(db: Database, caller: Caller, objectionId: string): Promise<EvidenceFile> {
   const objection = await findObjectionFor(db, caller, objectionId);
   const [file] = objection.evidenceFileId ? await db.select().from(objectionEvidenceFiles).where(eq(objectionEvidenceFiles.id, objection.evidenceFileId)) : [];
-  if (!file) throw new AppError('not-found', 'the objection has no evidence file');
+  if (!file) throw new AppError('not-found', { en: 'the objection has no evidence file', zh: '该异议没有证明文件' });
   return file;
 }

@@ -5,6 +5,7 @@ import { appendAudit } from '../audit/service.js';
 import { dueAfterWorkingDays, loadWorkingCalendar, type WorkingCalendar } from '../calendar/index.js';
 import { requireVerifiedParty } from '../identity/service.js';
 import { isBureau, type Caller } from './context.js';
+import { chineseReference, citing } from './rules.js';
 import { readSetting } from './settings.js';
 import { entries } from './tables.js';
 import { objectionEvidenceFiles, objections, type ObjectionStatus } from './objection-tables.js';
@@ -51,7 +52,7 @@ export const unresolved: readonly ObjectionStatus[] = ['open', 'confirmed'];
 async function transition(tx: Database, caller: Caller, action: ObjectionAction, objection: Objection, details: { reasons?: string; versionId?: string } = {}) {
   const rule = objectionTransitions[action];
   const from = objection.status;
-  if (!(rule.from as readonly string[]).includes(from)) throw invalidState(`cannot ${action} an objection that is ${from}`, { status: from });
+  if (!(rule.from as readonly string[]).includes(from)) throw invalidState({ en: `cannot ${action} an objection that is ${from}`, zh: `异议状态为 ${from}，不能执行 ${action}` }, { status: from });
   const now = new Date();
   const closes = rule.to === 'rejected' || rule.to === 'corrected';
   const [updated] = await tx
@@ -93,11 +94,11 @@ export async function raiseObjection(db: Database, caller: Caller, input: Object
     const [entry] = await tx.select().from(entries).where(eq(entries.id, input.entryId));
     // Only published data is open to objection; a draft does not exist for the public. An id in the
     // body that names nothing on the open list is invalid input, as an order's listing not on sale is.
-    if (!entry?.publishedAt) throw new AppError('validation-failed', `${art22.ref}: no published entry of the open list has this id`, { errors: [{ path: '/body/entryId', message: 'not a published entry' }] });
-    if (entry.departmentPartyId === party.id) throw invalidState('this is your own department’s entry: correct it with a new data version');
+    if (!entry?.publishedAt) throw new AppError('validation-failed', { en: `${art22.ref}: no published entry of the open list has this id`, zh: `${chineseReference(art22.ref)}：开放清单中没有使用该 id 的已发布目录` }, { errors: [{ path: '/body/entryId', message: 'not a published entry' }] });
+    if (entry.departmentPartyId === party.id) throw invalidState({ en: 'this is your own department’s entry: correct it with a new data version', zh: '这是本部门的目录：请以新的数据版本更正' });
     if (input.evidenceFileId) {
       const [file] = await tx.select().from(objectionEvidenceFiles).where(and(eq(objectionEvidenceFiles.id, input.evidenceFileId), eq(objectionEvidenceFiles.partyId, party.id)));
-      if (!file) throw new AppError('unknown-evidence', 'the evidence file is not one your party uploaded', { errors: [{ path: '/body/evidenceFileId', message: 'not found' }] });
+      if (!file) throw new AppError('unknown-evidence', { en: 'the evidence file is not one your party uploaded', zh: '该证明文件不是本主体上传的文件' }, { errors: [{ path: '/body/evidenceFileId', message: 'not found' }] });
     }
     const workingDays = await readSetting(tx, 'objection_answer_working_days');
     const deadline = dueAfterWorkingDays(await loadWorkingCalendar(tx), receivedAt, workingDays);
@@ -135,11 +136,11 @@ export async function raiseObjection(db: Database, caller: Caller, input: Object
 export async function findObjectionFor(db: Database, caller: Caller, id: string, opts: { department?: boolean; lock?: boolean } = {}): Promise<Objection> {
   const query = db.select().from(objections).where(eq(objections.id, id));
   const [objection] = opts.lock ? await query.for('update') : await query;
-  if (!objection) throw notFound('objection');
+  if (!objection) throw notFound({ en: 'objection', zh: '异议' });
   const party = caller.actor.partyId;
   const department = party !== null && party === objection.departmentPartyId;
   const visible = opts.department ? department : department || isBureau(caller) || (party !== null && party === objection.objectorPartyId);
-  if (!visible) throw notFound('objection');
+  if (!visible) throw notFound({ en: 'objection', zh: '异议' });
   return objection;
 }
 
@@ -156,7 +157,7 @@ export interface ObjectionAnswer {
 export async function answerObjection(db: Database, caller: Caller, id: string, input: ObjectionAnswer): Promise<Objection> {
   const reasons = input.reasons?.trim() ?? '';
   if (input.answer === 'rejected' && !reasons) {
-    throw new AppError('validation-failed', `${art22.ref} (${art22.text}): give the objector the reasons for the rejection`, { article: art22, errors: [{ path: '/body/reasons', message: 'required to reject' }] });
+    throw new AppError('validation-failed', citing(art22, { en: 'give the objector the reasons for the rejection', zh: '请向异议人说明不予采纳的理由' }), { article: art22, errors: [{ path: '/body/reasons', message: 'required to reject' }] });
   }
   return db.transaction(async (tx) => {
     const objection = await findObjectionFor(tx, caller, id, { department: true, lock: true });
@@ -167,8 +168,8 @@ export async function answerObjection(db: Database, caller: Caller, id: string, 
 /** Before a correcting version is stored: the objection is the department's, of this entry, and still correctable. */
 export async function checkCorrectable(db: Database, caller: Caller, entryId: string, objectionId: string): Promise<Objection> {
   const objection = await findObjectionFor(db, caller, objectionId, { department: true, lock: true });
-  if (objection.entryId !== entryId) throw notFound('objection');
-  if (!(objectionTransitions.correct.from as readonly string[]).includes(objection.status)) throw invalidState(`the objection is ${objection.status}: it cannot be corrected`, { status: objection.status });
+  if (objection.entryId !== entryId) throw notFound({ en: 'objection', zh: '异议' });
+  if (!(objectionTransitions.correct.from as readonly string[]).includes(objection.status)) throw invalidState({ en: `the objection is ${objection.status}: it cannot be corrected`, zh: `异议状态为 ${objection.status}，不能更正` }, { status: objection.status });
   return objection;
 }
 

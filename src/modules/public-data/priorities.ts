@@ -1,9 +1,10 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError, notFound } from '../../lib/errors.js';
+import { AppError, notFound, type Localized } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import type { Caller } from './context.js';
 import { shanghai10 } from './demands.js';
+import { chineseReference } from './rules.js';
 import { entries } from './tables.js';
 import { openingPriorities } from './objection-tables.js';
 
@@ -16,7 +17,12 @@ declare module '../audit/events.js' {
 export type PriorityItem = { entryId?: string | undefined; theme?: string | undefined; note?: string | undefined };
 type PrioritiesRow = typeof openingPriorities.$inferSelect;
 
-const invalid = (errors: { path: string; message: string }[]) => new AppError('validation-failed', `${shanghai10.ref}: ${errors.map((e) => e.message).join('; ')}`, { errors });
+const invalid = (errors: { path: string; message: Localized }[]) =>
+  new AppError(
+    'validation-failed',
+    { en: `${shanghai10.ref}: ${errors.map((e) => e.message.en).join('; ')}`, zh: `${chineseReference(shanghai10.ref)}：${errors.map((e) => e.message.zh).join('；')}` },
+    { errors: errors.map((e) => ({ path: e.path, message: e.message.en })) },
+  );
 
 /**
  * Shanghai Art. 10: the bureau publishes the year's opening priorities, having heard the public's
@@ -24,13 +30,13 @@ const invalid = (errors: { path: string; message: string }[]) => new AppError('v
  * a transaction lock, so each gets its own version.
  */
 export async function publishPriorities(db: Database, caller: Caller, year: number, input: { note: string; items: PriorityItem[] }): Promise<PrioritiesRow> {
-  const errors = input.items.flatMap((item, i) => (item.entryId || item.theme ? [] : [{ path: `/body/items/${i}`, message: 'an item names an entry or a theme' }]));
+  const errors = input.items.flatMap((item, i) => (item.entryId || item.theme ? [] : [{ path: `/body/items/${i}`, message: { en: 'an item names an entry or a theme', zh: '每一项须指明一个目录或一个主题' } }]));
   if (errors.length > 0) throw invalid(errors);
   return db.transaction(async (tx) => {
     const named = [...new Set(input.items.flatMap((i) => (i.entryId ? [i.entryId] : [])))];
     if (named.length > 0) {
       const published = new Set((await tx.select({ id: entries.id }).from(entries).where(and(inArray(entries.id, named), isNotNull(entries.publishedAt)))).map((e) => e.id));
-      const unknown = input.items.flatMap((item, i) => (item.entryId && !published.has(item.entryId) ? [{ path: `/body/items/${i}/entryId`, message: 'not a published entry' }] : []));
+      const unknown = input.items.flatMap((item, i) => (item.entryId && !published.has(item.entryId) ? [{ path: `/body/items/${i}/entryId`, message: { en: 'not a published entry', zh: '不是已发布的目录' } }] : []));
       if (unknown.length > 0) throw invalid(unknown);
     }
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('public_data_opening_priorities'), ${year})`);
@@ -46,7 +52,7 @@ export async function publishPriorities(db: Database, caller: Caller, year: numb
 /** A year's priorities, the current version first; 404 when the bureau has published none. */
 export async function priorityHistory(db: Database, year: number): Promise<PrioritiesRow[]> {
   const rows = await db.select().from(openingPriorities).where(eq(openingPriorities.year, year)).orderBy(desc(openingPriorities.version));
-  if (rows.length === 0) throw notFound(`the opening priorities of ${year}`);
+  if (rows.length === 0) throw notFound({ en: `the opening priorities of ${year}`, zh: `${year} 年度开放重点` });
   return rows;
 }
 

@@ -40,7 +40,7 @@ export const DEFAULT_DISPOSAL = '协议期满后，乙方删除全部数据及�
 /** The request as its department answers it, locked; any other caller has no relation to it (404). */
 async function requestOfDepartment(tx: Database, caller: Caller, id: string): Promise<PublicDataRequest> {
   const row = await lockRequest(tx, id);
-  if (caller.actor.partyId === null || row.departmentPartyId !== caller.actor.partyId) throw notFound('public-data request');
+  if (caller.actor.partyId === null || row.departmentPartyId !== caller.actor.partyId) throw notFound({ en: 'public-data request', zh: '公共数据申请' });
   return row;
 }
 
@@ -53,19 +53,19 @@ export async function extendRequestDeadline(db: Database, caller: Caller, id: st
   return db.transaction(async (tx) => {
     const row = await requestOfDepartment(tx, caller, id);
     const article = answerArticle[row.kind];
-    if (row.extension) throw requestRefusal('already-extended', article, `the deadline was extended on ${row.extension.extendedAt.slice(0, 10)}; it is extended once only`, { state: row.state });
+    if (row.extension) throw requestRefusal('already-extended', article, { en: `the deadline was extended on ${row.extension.extendedAt.slice(0, 10)}; it is extended once only`, zh: `答复期限已于 ${row.extension.extendedAt.slice(0, 10)} 延长；只能延长一次` }, { state: row.state });
     if (row.state !== 'received') return transition(tx, caller.audit, row, 'extend');
-    if (now.getTime() > row.dueAt.getTime()) throw requestRefusal('deadline-passed', article, `the deadline passed at the end of ${row.dueDate}; extend before it passes`, { dueAt: row.dueAt.toISOString() });
+    if (now.getTime() > row.dueAt.getTime()) throw requestRefusal('deadline-passed', article, { en: `the deadline passed at the end of ${row.dueDate}; extend before it passes`, zh: `答复期限已于 ${row.dueDate} 届满；须在届满前延长` }, { dueAt: row.dueAt.toISOString() });
     // The head approved this request's extension: on or after the day it was received (Asia/Shanghai), and not in the future.
     const approvedAt = new Date(input.approvedAt);
     if (shanghaiToday(approvedAt) < shanghaiToday(row.receivedAt) || approvedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      throw new AppError('validation-failed', `the head's approval is dated from the day the request was received (${shanghaiToday(row.receivedAt)}) to now`, {
+      throw new AppError('validation-failed', { en: `the head's approval is dated from the day the request was received (${shanghaiToday(row.receivedAt)}) to now`, zh: `负责人批准的日期须在收到申请之日（${shanghaiToday(row.receivedAt)}）至今之间` }, {
         errors: [{ path: '/body/approvedAt', message: 'from the day of receipt to now' }],
       });
     }
     const max = maxExtensionWorkingDays[row.kind];
     if (input.workingDays > max) {
-      throw requestRefusal('extension-too-long', article, `an extension is at most ${max} working days`, { errors: [{ path: '/body/workingDays', message: `at most ${max}` }], maxWorkingDays: max });
+      throw requestRefusal('extension-too-long', article, { en: `an extension is at most ${max} working days`, zh: `延长期限最多为 ${max} 个工作日` }, { errors: [{ path: '/body/workingDays', message: `at most ${max}` }], maxWorkingDays: max });
     }
     const extension: ExtensionRecord = { ...input, approvedAt: approvedAt.toISOString(), extendedAt: now.toISOString(), previousDueAt: row.dueAt.toISOString() };
     const deadline = requestDeadline(await calendarFrom(tx, row.receivedAt), { ...row, extension });
@@ -105,7 +105,7 @@ export async function answerRequest(db: Database, agreements: Pick<Agreements, '
     if (input.decision === 'refuse') {
       const missing = [!input.reasons?.trim() ? '/body/reasons' : null, !input.legalBasis ? '/body/legalBasis' : null].filter((p): p is string => p !== null);
       if (missing.length > 0) {
-        throw requestRefusal('refusal-grounds-required', article, 'a refusal states its reasons and provides its legal basis', { errors: missing.map((path) => ({ path, message: 'required for a refusal' })) });
+        throw requestRefusal('refusal-grounds-required', article, { en: 'a refusal states its reasons and provides its legal basis', zh: '不予同意须说明理由并提供依据' }, { errors: missing.map((path) => ({ path, message: 'required for a refusal' })) });
       }
       return transition(tx, caller.audit, row, 'refuse', {
         answeredAt: new Date(),
@@ -114,7 +114,7 @@ export async function answerRequest(db: Database, agreements: Pick<Agreements, '
     }
     const granted = input.entryIds ? [...new Set(input.entryIds)] : row.entryIds;
     const unknown = granted.find((e) => !row.entryIds.includes(e));
-    if (unknown || granted.length === 0) throw new AppError('validation-failed', 'approve entries the request names', { errors: [{ path: '/body/entryIds', message: unknown ? `${unknown} is not in the request` : 'approve at least one entry' }] });
+    if (unknown || granted.length === 0) throw new AppError('validation-failed', { en: 'approve entries the request names', zh: '请批准申请所列的目录' }, { errors: [{ path: '/body/entryIds', message: unknown ? `${unknown} is not in the request` : 'approve at least one entry' }] });
     let agreementId: string | null = null;
     const reportEveryMonths = row.kind === 'open' ? (input.reportEveryMonths ?? DEFAULT_REPORT_EVERY_MONTHS) : null;
     if (reportEveryMonths !== null) {

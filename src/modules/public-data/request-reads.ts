@@ -17,7 +17,7 @@ export const ReceivedCursor = TimeAndIdCursor('receivedAt');
 export async function readRequest(db: Database, caller: Caller, id: string): Promise<PublicDataRequest> {
   const [row] = await db.select().from(publicDataRequests).where(eq(publicDataRequests.id, id));
   const party = caller.actor.partyId;
-  if (!row || !(isBureau(caller) || (party !== null && (party === row.applicantPartyId || party === row.departmentPartyId)))) throw notFound('public-data request');
+  if (!row || !(isBureau(caller) || (party !== null && (party === row.applicantPartyId || party === row.departmentPartyId)))) throw notFound({ en: 'public-data request', zh: '公共数据申请' });
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import { systemActor } from '../audit/events.js';
 import { requireVerifiedParty } from '../identity/service.js';
 import { actingDepartment, type Caller } from './context.js';
@@ -33,7 +33,7 @@ export interface SharingRequestInput {
   term: Term;
 }
 
-const invalid = (path: string, message: string) => new AppError('validation-failed', message, { errors: [{ path, message }] });
+const invalid = (path: string, message: Localized) => new AppError('validation-failed', message, { errors: [{ path, message: message.en }] });
 
 /**
  * The published entries a request names, all of one department. A draft, a rejected entry or an
@@ -46,10 +46,10 @@ async function requestedEntries(db: Database, entryIds: string[]) {
   if (rows.length !== ids.length) {
     const found = new Set(rows.map((r) => r.entry.id));
     const errors = entryIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: `/body/entryIds/${i}`, message: 'no published public-data entry has this id' }]));
-    throw new AppError('validation-failed', errors[0]!.message, { errors });
+    throw new AppError('validation-failed', { en: errors[0]!.message, zh: '没有使用该 id 的已发布公共数据目录' }, { errors });
   }
   const departments = new Set(rows.map((r) => r.entry.departmentPartyId));
-  if (departments.size !== 1) throw new AppError('one-department-per-request', 'ask each department for its own entries in a request of its own', { departmentPartyIds: [...departments] });
+  if (departments.size !== 1) throw new AppError('one-department-per-request', { en: 'ask each department for its own entries in a request of its own', zh: '请就每个部门的目录分别向该部门提出申请' }, { departmentPartyIds: [...departments] });
   return { ids, rows, departmentPartyId: rows[0]!.entry.departmentPartyId };
 }
 
@@ -70,7 +70,7 @@ async function receive(tx: Database, caller: Caller, kind: RequestKind, values: 
 }
 
 const checkTerm = (term: Term) => {
-  if (term.end < term.start) throw invalid('/body/term/end', 'the term ends on or after the day it starts');
+  if (term.end < term.start) throw invalid('/body/term/end', { en: 'the term ends on or after the day it starts', zh: '期限的结束日不得早于开始日' });
 };
 
 /**
@@ -84,10 +84,10 @@ export async function submitOpenRequest(db: Database, caller: Caller, input: Ope
     const applicant = await requireVerifiedParty(tx, caller.actor.partyId);
     const { ids, rows, departmentPartyId } = await requestedEntries(tx, input.entryIds);
     for (const { entry, live } of rows) {
-      if (live.openClass === 'not_open') throw refusal('data-not-open', articles.art17p2, `entry ${entry.id} is classed not open and cannot be requested`);
-      if (live.openClass === 'unconditional') throw requestRefusal('entry-not-conditional', requestArticles.art18p1, `entry ${entry.id} is unconditionally open: download it directly`, { entryId: entry.id });
+      if (live.openClass === 'not_open') throw refusal('data-not-open', articles.art17p2, { en: `entry ${entry.id} is classed not open and cannot be requested`, zh: `目录 ${entry.id} 属于不予开放类，不能申请` });
+      if (live.openClass === 'unconditional') throw requestRefusal('entry-not-conditional', requestArticles.art18p1, { en: `entry ${entry.id} is unconditionally open: download it directly`, zh: `目录 ${entry.id} 为无条件开放，请直接下载` }, { entryId: entry.id });
     }
-    if (departmentPartyId === applicant.id) throw requestRefusal('own-department-data', requestArticles.art18p2, 'a department does not apply for its own data');
+    if (departmentPartyId === applicant.id) throw requestRefusal('own-department-data', requestArticles.art18p2, { en: 'a department does not apply for its own data', zh: '部门不就本部门的数据提出申请' });
     return receive(tx, caller, 'open', {
       applicantPartyId: applicant.id,
       departmentPartyId,
@@ -113,10 +113,10 @@ export async function submitSharingRequest(db: Database, caller: Caller, input: 
     const requester = await actingDepartment(tx, caller);
     await requireVerifiedParty(tx, requester);
     const { ids, rows, departmentPartyId } = await requestedEntries(tx, input.entryIds);
-    if (departmentPartyId === requester) throw requestRefusal('own-department-data', requestArticles.art16p1, 'a department shares other departments’ data; its own entries are its already');
+    if (departmentPartyId === requester) throw requestRefusal('own-department-data', requestArticles.art16p1, { en: 'a department shares other departments’ data; its own entries are its already', zh: '部门共享的是其他部门的数据；本部门的目录已归其所有' });
     const refused = rows.find((r) => r.live.sharingClass === 'not_shared');
     if (refused) {
-      throw requestRefusal('data-not-shared', requestArticles.art15p2, `entry ${refused.entry.id} is not shared, on the legal basis it names`, {
+      throw requestRefusal('data-not-shared', requestArticles.art15p2, { en: `entry ${refused.entry.id} is not shared, on the legal basis it names`, zh: `目录 ${refused.entry.id} 依其所列法律依据不予共享` }, {
         entryId: refused.entry.id,
         legalBasis: refused.live.content.sharing.legalBasis ?? null,
       });

@@ -1,4 +1,5 @@
-import { AppError, type ProblemCode } from '../../lib/errors.js';
+import { AppError, type Localized, type ProblemCode } from '../../lib/errors.js';
+import { citing } from './rules.js';
 
 /**
  * The articles the request workflow applies, quoted from the Chongqing draft (shared/seeds/001) as
@@ -39,5 +40,5 @@ export const FINE_RANGE_YUAN = { min: 10_000, max: 100_000 } as const;
 export const BUREAU_NAME = '重庆市大数据应用发展管理局';
 
 /** A refusal that names its article, as rules.ts `refusal` does: `article` in the problem, its text in the detail. */
-export const requestRefusal = (code: ProblemCode, article: { ref: string; text: string }, detail: string, extensions: Record<string, unknown> = {}) =>
-  new AppError(code, `${article.ref} (${article.text}): ${detail}`, { article, ...extensions });
+export const requestRefusal = (code: ProblemCode, article: { ref: string; text: string }, detail: Localized, extensions: Record<string, unknown> = {}) =>
+  new AppError(code, citing(article, detail), { article, ...extensions });

@@ -55,7 +55,7 @@ declare module '../audit/events.js' {
 /** The request, locked for the rest of the transaction: concurrent answers run one after another. */
 export async function lockRequest(tx: Database, id: string): Promise<PublicDataRequest> {
   const [row] = await tx.select().from(publicDataRequests).where(eq(publicDataRequests.id, id)).for('update');
-  if (!row) throw notFound('public-data request');
+  if (!row) throw notFound({ en: 'public-data request', zh: '公共数据申请' });
   return row;
 }
 
@@ -83,14 +83,14 @@ export async function transition(
 ): Promise<PublicDataRequest> {
   const rule = requestTransitions[action];
   if (!(rule.from as readonly string[]).includes(row.state)) {
-    throw invalidState(`cannot ${action} a request that is ${row.state}`, { state: row.state, nextSteps: nextSteps(row) });
+    throw invalidState({ en: `cannot ${action} a request that is ${row.state}`, zh: `申请状态为 ${row.state}，不能执行 ${action}` }, { state: row.state, nextSteps: nextSteps(row) });
   }
   const [moved] = await tx
     .update(publicDataRequests)
     .set({ ...changes, state: rule.to, updatedAt: new Date() })
     .where(and(eq(publicDataRequests.id, row.id), eq(publicDataRequests.state, row.state)))
     .returning();
-  if (!moved) throw invalidState(`the request moved on meanwhile; read it again`, { state: row.state });
+  if (!moved) throw invalidState({ en: `the request moved on meanwhile; read it again`, zh: '申请已被同时变更，请重新读取' }, { state: row.state });
   await auditRequest(tx, actor, moved, action, row.state, details);
   return moved;
 }

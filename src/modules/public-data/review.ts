@@ -41,7 +41,7 @@ export type EntryAction = keyof typeof entryTransitions;
 async function transition(tx: Database, caller: Caller, action: EntryAction, entry: Entry, revision: EntryRevision, details: { reviewId?: string; reasons?: string } = {}) {
   const rule = entryTransitions[action];
   const from = revision.reviewStatus;
-  if (!(rule.from as readonly string[]).includes(from)) throw invalidState(`cannot ${action} an entry whose revision is ${from}`, { status: from });
+  if (!(rule.from as readonly string[]).includes(from)) throw invalidState({ en: `cannot ${action} an entry whose revision is ${from}`, zh: `目录修订版本状态为 ${from}，不能执行 ${action}` }, { status: from });
   const now = new Date();
   await tx
     .update(entryRevisions)
@@ -82,19 +82,19 @@ export interface EntryReviewDecision {
  */
 export async function reviewEntry(db: Database, caller: Caller, entryId: string, input: EntryReviewDecision): Promise<void> {
   const reasons = input.reasons?.trim() ?? '';
-  if (input.decision === 'reject' && !reasons) throw new AppError('validation-failed', 'give the department the reasons', { errors: [{ path: '/body/reasons', message: 'required to reject' }] });
+  if (input.decision === 'reject' && !reasons) throw new AppError('validation-failed', { en: 'give the department the reasons', zh: '请向部门说明理由' }, { errors: [{ path: '/body/reasons', message: 'required to reject' }] });
   await db.transaction(async (tx) => {
     const entry = await findEntryFor(tx, caller, entryId, { ownerOnly: false, lock: true });
-    if (entry.workingRevisionId !== input.revisionId) throw conflict('that revision is not the one under review', { revisionId: entry.workingRevisionId });
+    if (entry.workingRevisionId !== input.revisionId) throw conflict({ en: 'that revision is not the one under review', zh: '该修订版本不是正在审核的版本' }, { revisionId: entry.workingRevisionId });
     // The bureau reviews, not the department: no one decides on an entry of a party they belong to.
-    if (await isPartyMember(tx, entry.departmentPartyId, caller.actor.userId)) throw new AppError('forbidden', 'you cannot review an entry of a department you are a member of');
+    if (await isPartyMember(tx, entry.departmentPartyId, caller.actor.userId)) throw new AppError('forbidden', { en: 'you cannot review an entry of a department you are a member of', zh: '您不能审核您所属部门的目录' });
     const revision = await getEntryRevision(tx, input.revisionId);
     if (input.decision === 'approve') {
       checkEntryContent(revision.content);
       await requireVerifiedParty(tx, entry.departmentPartyId);
     }
     const decided = input.decision === 'approve' ? 'approved' : 'rejected';
-    if (revision.reviewStatus !== 'submitted') throw invalidState(`cannot ${input.decision} an entry whose revision is ${revision.reviewStatus}`, { status: revision.reviewStatus });
+    if (revision.reviewStatus !== 'submitted') throw invalidState({ en: `cannot ${input.decision} an entry whose revision is ${revision.reviewStatus}`, zh: `目录修订版本状态为 ${revision.reviewStatus}，不能执行 ${input.decision}` }, { status: revision.reviewStatus });
     const [review] = await tx.insert(entryReviews).values({ entryId, revisionId: revision.id, reviewerUserId: caller.actor.userId, decision: decided, reasons }).returning();
     await transition(tx, caller, input.decision, entry, revision, { reviewId: review!.id, ...(reasons ? { reasons } : {}) });
   });

@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import type { EntryContent } from './schema.js';
 
 /**
@@ -17,9 +17,34 @@ export const articles = {
 } as const;
 export type Article = (typeof articles)[keyof typeof articles];
 
+const numerals = '零一二三四五六七八九';
+/** 1 to 99 as the regulations number their articles: 十五, 二十, 六十四. */
+function chineseNumber(n: number): string {
+  const units = n % 10 === 0 ? '' : numerals[n % 10];
+  if (n < 10) return numerals[n]!;
+  return `${n < 20 ? '' : numerals[Math.floor(n / 10)]}十${units}`;
+}
+
+/** An article's reference as the Chinese titles cite it (src/lib/problem-titles.ts): 重庆第十七条第二款, 上海第十二条. */
+export function chineseReference(ref: string): string {
+  const parts = /^(Chongqing|Shanghai Measures) Art\. (\d+)(?: ¶(\d+))?$/.exec(ref);
+  if (!parts) return ref;
+  const [, place, article, paragraph] = parts;
+  return `${place === 'Chongqing' ? '重庆' : '上海'}第${chineseNumber(Number(article))}条${paragraph ? `第${chineseNumber(Number(paragraph))}款` : ''}`;
+}
+
+/**
+ * A detail that cites its article: the reference and the article's words, then what is wrong. The
+ * Chinese quotes the words only where the seed holds them in Chinese (Chongqing, not Shanghai).
+ */
+export function citing(article: { ref: string; text: string }, detail: Localized): Localized {
+  const words = /[\u4e00-\u9fff]/.test(article.text) ? `（${article.text}）` : '';
+  return { en: `${article.ref} (${article.text}): ${detail.en}`, zh: `${chineseReference(article.ref)}${words}：${detail.zh}` };
+}
+
 /** A refusal that names its article: `article` in the problem document, its reference in the detail. */
-export const refusal = (code: ConstructorParameters<typeof AppError>[0], article: Article, detail: string, path?: string) =>
-  new AppError(code, `${article.ref} (${article.text}): ${detail}`, { article, ...(path ? { errors: [{ path, message: detail }] } : {}) });
+export const refusal = (code: ConstructorParameters<typeof AppError>[0], article: Article, detail: Localized, path?: string) =>
+  new AppError(code, citing(article, detail), { article, ...(path ? { errors: [{ path, message: detail.en }] } : {}) });
 
 /**
  * Rules across the fields of an entry that a JSON schema cannot say, in the order a department
@@ -27,19 +52,23 @@ export const refusal = (code: ConstructorParameters<typeof AppError>[0], article
  */
 export function checkEntryContent(c: EntryContent): void {
   if (c.open.class !== 'unconditional' && !c.open.legalBasis) {
-    throw refusal('legal-basis-required', articles.art17p2, `an entry that is ${c.open.class.replace('_', ' ')} names its legal basis (law, regulation or national document)`, '/body/open/legalBasis');
+    throw refusal('legal-basis-required', articles.art17p2, { en: `an entry that is ${c.open.class.replace('_', ' ')} names its legal basis (law, regulation or national document)`, zh: `${c.open.class} 类目录须注明其法律依据（法律、行政法规或国家有关文件）` }, '/body/open/legalBasis');
   }
   if (c.sharing.class !== 'unconditional' && !c.sharing.legalBasis) {
-    throw refusal('legal-basis-required', articles.art15, `data ${c.sharing.class === 'not_shared' ? 'not shared' : 'shared on conditions'} is the exception and names its legal basis`, '/body/sharing/legalBasis');
+    throw refusal('legal-basis-required', articles.art15, { en: `data ${c.sharing.class === 'not_shared' ? 'not shared' : 'shared on conditions'} is the exception and names its legal basis`, zh: `${c.sharing.class === 'not_shared' ? '不予共享' : '有条件共享'}的数据属于例外，须注明其法律依据` }, '/body/sharing/legalBasis');
   }
   if (c.open.class === 'conditional' && !c.open.conditions) {
-    throw refusal('legal-basis-required', articles.art17p2, 'say on which conditions the data is opened', '/body/open/conditions');
+    throw refusal('legal-basis-required', articles.art17p2, { en: 'say on which conditions the data is opened', zh: '请说明数据开放的条件' }, '/body/open/conditions');
   }
   if (c.origin === 'obtained_by_sharing' && c.open.class !== 'not_open') {
-    throw refusal('shared-data-not-open', articles.shanghai12, 'data the department obtained by sharing from another department stays not_open; the department that holds it opens it', '/body/open/class');
+    throw refusal('shared-data-not-open', articles.shanghai12, { en: 'data the department obtained by sharing from another department stays not_open; the department that holds it opens it', zh: '部门通过共享从其他部门获得的数据保持 not_open，由持有该数据的部门开放' }, '/body/open/class');
   }
-  const sensitive = [c.sensitive.personalInformation ? 'personal information' : null, c.sensitive.tradeSecrets ? 'trade secrets' : null].filter(Boolean);
+  const sensitive = [c.sensitive.personalInformation ? { en: 'personal information', zh: '个人信息' } : null, c.sensitive.tradeSecrets ? { en: 'trade secrets', zh: '商业秘密' } : null].filter((s) => s !== null);
   if (sensitive.length > 0 && c.open.class !== 'not_open' && !c.release) {
-    throw refusal('release-required', articles.art17p3, `data holding ${sensitive.join(' and ')} stays not_open until a release (desensitised, declassified or the right holder's consent) is recorded`, '/body/release');
+    const detail = {
+      en: `data holding ${sensitive.map((s) => s.en).join(' and ')} stays not_open until a release (desensitised, declassified or the right holder's consent) is recorded`,
+      zh: `含有${sensitive.map((s) => s.zh).join('和')}的数据在记录脱敏、解密或权利人同意之前保持 not_open`,
+    };
+    throw refusal('release-required', articles.art17p3, detail, '/body/release');
   }
 }

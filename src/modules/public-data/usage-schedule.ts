@@ -79,10 +79,10 @@ export function overduePeriods(schedule: ReportSchedule, reported: ReadonlySet<n
 /** The period a report names: one of the term (400 otherwise) that has begun by `today` (409 otherwise). */
 export function periodToReport(schedule: ReportSchedule | null, n: number, today: string): ReportPeriod {
   const period = schedule ? reportPeriod(schedule.from, schedule.termEnd, schedule.everyMonths, n) : undefined;
-  if (!period) throw new AppError('validation-failed', `the term has no period ${n} in its schedule of reports`, { errors: [{ path: '/body/period', message: 'past the end of the term' }] });
-  if (period.start > today) throw invalidState(`period ${period.period} begins on ${period.start}; report it once it has begun`, { period });
+  if (!period) throw new AppError('validation-failed', { en: `the term has no period ${n} in its schedule of reports`, zh: `约定期限的报告安排中没有第 ${n} 期` }, { errors: [{ path: '/body/period', message: 'past the end of the term' }] });
+  if (period.start > today) throw invalidState({ en: `period ${period.period} begins on ${period.start}; report it once it has begun`, zh: `第 ${period.period} 期自 ${period.start} 开始，请在其开始后报告` }, { period });
   return period;
 }
 
 /** Art. 20 ¶1: each period is reported once. */
-export const alreadyReported = (period: number, reportId: string) => new AppError('already-reported', `period ${period} is reported already`, { reportId });
+export const alreadyReported = (period: number, reportId: string) => new AppError('already-reported', { en: `period ${period} is reported already`, zh: `第 ${period} 期已经报告` }, { reportId });

@@ -135,6 +135,6 @@ export async function listOrders(db: Database, caller: Caller, q: Static<typeof 
 export async function readOrder(db: Database, caller: Caller, id: string): Promise<UsageOrder> {
   const [order] = await db.select().from(usageOrders).where(eq(usageOrders.id, id));
   const party = caller.actor.partyId;
-  if (!order || !(isBureau(caller) || (party !== null && (party === order.userPartyId || party === order.departmentPartyId)))) throw notFound('order');
+  if (!order || !(isBureau(caller) || (party !== null && (party === order.userPartyId || party === order.departmentPartyId)))) throw notFound({ en: 'order', zh: '责令改正' });
   return order;
 }

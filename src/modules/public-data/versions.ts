@@ -57,7 +57,7 @@ export async function downloadDataVersion(ctx: PublicDataContext, caller: Caller
   const served = await ctx.db.transaction(async (tx) => {
     const { entry, live } = await readableEntry(tx, caller, entryId);
     const [version] = await tx.select().from(dataVersions).where(and(eq(dataVersions.id, versionId), eq(dataVersions.entryId, entryId)));
-    if (!version) throw notFound('data version');
+    if (!version) throw notFound({ en: 'data version', zh: '数据版本' });
     const holdings = await requestHoldings(tx, caller.actor.partyId, entry.departmentPartyId);
     const refused = canDownload({ id: entry.id, published: live !== undefined, openClass: live?.openClass ?? 'not_open' }, await partyStanding(tx, caller.actor.partyId), holdings);
     if (refused) throw refused;

@@ -39,7 +39,7 @@ export async function assertBankReferenceUnused(tx: Database, bankReference: str
   const [paidOut] = await tx.select({ id: payouts.id }).from(payouts).where(eq(payouts.bankReference, bankReference));
   const [refunded] = await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.bankReference, bankReference));
   const [repaid] = await tx.select({ id: providerRepayments.id }).from(providerRepayments).where(eq(providerRepayments.bankReference, bankReference));
-  if (used || paidOut || refunded || repaid) throw conflict('that bank reference is already recorded', { bankReference });
+  if (used || paidOut || refunded || repaid) throw conflict({ en: 'that bank reference is already recorded', zh: '该银行流水号已经记录' }, { bankReference });
 }
 
 /** An operator records a credit on the exchange's account for the payment whose reference it quotes. */
@@ -54,10 +54,10 @@ export async function recordBankReceipt(ctx: SettlementContext, db: Database, ac
  */
 export async function receiveBankCredit(ctx: SettlementContext, tx: Database, actor: AuditActor, input: BankLine & { reference: string }): Promise<ReceiptOutcome> {
   const reference = normaliseBankReference(input.reference);
-  if (!reference) throw new AppError('unknown-payment-reference', 'that is not a payment reference of this exchange (check the characters and the two check digits)');
+  if (!reference) throw new AppError('unknown-payment-reference', { en: 'that is not a payment reference of this exchange (check the characters and the two check digits)', zh: '这不是本交易所的付款参考号（请检查其字符和两位校验码）' });
   const [payment] = await tx.select().from(payments).where(eq(payments.reference, reference)).for('update');
-  if (!payment) throw new AppError('unknown-payment-reference', `no payment has the reference ${reference}`);
-  if (input.currency !== payment.currency) throw new AppError('amount-mismatch', `the payment is in ${payment.currency}`, { currency: payment.currency });
+  if (!payment) throw new AppError('unknown-payment-reference', { en: `no payment has the reference ${reference}`, zh: `没有参考号为 ${reference} 的付款` });
+  if (input.currency !== payment.currency) throw new AppError('amount-mismatch', { en: `the payment is in ${payment.currency}`, zh: `该付款的币种为 ${payment.currency}` }, { currency: payment.currency });
   await assertBankReferenceUnused(tx, input.bankReference);
   await tx.insert(bankReceipts).values({ paymentId: payment.id, amountMinor: input.amountMinor, currency: input.currency, bankReference: input.bankReference, recordedBy: actor.userId! });
   const result = await fundsReceived(ctx, tx, actor, payment, { key: `bank:${input.bankReference}:received`, amountMinor: input.amountMinor, at: new Date(), bankReference: input.bankReference });
@@ -76,13 +76,13 @@ export async function recordBankPayout(ctx: SettlementContext, db: Database, act
   return db.transaction(async (tx) => {
     const [payout] = await tx.select().from(payouts).where(eq(payouts.paymentId, paymentId)).for('update');
     // Art. 28(4): no payout exists before the delivery is accepted (or a dispute decided).
-    if (!payout) throw invalidState('nothing is due to the provider yet: the delivery is not accepted');
-    if (payout.rail !== 'bank_transfer') throw invalidState('this payout goes through Stripe');
-    if (payout.status === 'paid') throw invalidState('the payout is already recorded', { bankReference: payout.bankReference });
+    if (!payout) throw invalidState({ en: 'nothing is due to the provider yet: the delivery is not accepted', zh: '尚无应付提供方的款项：交付尚未验收' });
+    if (payout.rail !== 'bank_transfer') throw invalidState({ en: 'this payout goes through Stripe', zh: '该笔向提供方的付款通过 Stripe 进行' });
+    if (payout.status === 'paid') throw invalidState({ en: 'the payout is already recorded', zh: '该笔向提供方的付款已经记录' }, { bankReference: payout.bankReference });
     // Art. 28(4): held while the exchange has suspended the provider (payouts.ts); due again on reinstatement.
-    if (payout.status === 'held') throw invalidState('the payout is held while the provider is suspended: do not send it; it is due again once the provider is reinstated', { payoutStatus: payout.status });
+    if (payout.status === 'held') throw invalidState({ en: 'the payout is held while the provider is suspended: do not send it; it is due again once the provider is reinstated', zh: '提供方被暂停期间暂缓向其付款：请勿汇出；提供方恢复后该款项重新到期' }, { payoutStatus: payout.status });
     if (line.amountMinor !== payout.amountMinor || line.currency !== payout.currency) {
-      throw new AppError('amount-mismatch', `the provider is due ${payout.amountMinor} ${payout.currency}`, { amountMinor: payout.amountMinor, currency: payout.currency });
+      throw new AppError('amount-mismatch', { en: `the provider is due ${payout.amountMinor} ${payout.currency}`, zh: `应付提供方 ${payout.amountMinor} ${payout.currency}` }, { amountMinor: payout.amountMinor, currency: payout.currency });
     }
     await assertBankReferenceUnused(tx, line.bankReference);
     // The row as the update left it (status, paidAt, bankReference), not as it was read before.
@@ -94,11 +94,11 @@ export async function recordBankPayout(ctx: SettlementContext, db: Database, act
 export async function recordBankRefund(ctx: SettlementContext, db: Database, actor: AuditActor, paymentId: string, refundId: string, line: BankLine) {
   return db.transaction(async (tx) => {
     const [refund] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for('update');
-    if (!refund || refund.paymentId !== paymentId) throw notFound('refund');
-    if (refund.rail !== 'bank_transfer') throw invalidState('this refund goes through Stripe');
-    if (refund.status === 'refunded') throw invalidState('the refund is already recorded', { bankReference: refund.bankReference });
+    if (!refund || refund.paymentId !== paymentId) throw notFound({ en: 'refund', zh: '退款' });
+    if (refund.rail !== 'bank_transfer') throw invalidState({ en: 'this refund goes through Stripe', zh: '该笔退款通过 Stripe 进行' });
+    if (refund.status === 'refunded') throw invalidState({ en: 'the refund is already recorded', zh: '该笔退款已经记录' }, { bankReference: refund.bankReference });
     if (line.amountMinor !== refund.amountMinor || line.currency !== refund.currency) {
-      throw new AppError('amount-mismatch', `the buyer is owed ${refund.amountMinor} ${refund.currency}`, { amountMinor: refund.amountMinor, currency: refund.currency });
+      throw new AppError('amount-mismatch', { en: `the buyer is owed ${refund.amountMinor} ${refund.currency}`, zh: `应退买方 ${refund.amountMinor} ${refund.currency}` }, { amountMinor: refund.amountMinor, currency: refund.currency });
     }
     await assertBankReferenceUnused(tx, line.bankReference);
     return confirmRefund(ctx, tx, actor, refund, { at: new Date(), bankReference: line.bankReference });

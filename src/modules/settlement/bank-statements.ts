@@ -165,8 +165,8 @@ async function recordedElsewhere(tx: Database, bankReference: string): Promise<{
 
 async function lockLine(tx: Database, statementId: string, lineId: string): Promise<StatementLine> {
   const [line] = await tx.select().from(bankStatementLines).where(eq(bankStatementLines.id, lineId)).for('update');
-  if (!line || line.statementId !== statementId) throw notFound('statement line');
-  if (line.status !== 'unmatched') throw invalidState(`the line is ${line.status} already`, { status: line.status });
+  if (!line || line.statementId !== statementId) throw notFound({ en: 'statement line', zh: '对账单明细' });
+  if (line.status !== 'unmatched') throw invalidState({ en: `the line is ${line.status} already`, zh: `该明细的状态已是 ${line.status}` }, { status: line.status });
   return line;
 }
 
@@ -184,7 +184,7 @@ const lineAudit = (line: StatementLine, extra: Partial<BankLineAudit> = {}): Ban
 export async function resolveLine(ctx: SettlementContext, db: Database, actor: AuditActor, statementId: string, lineId: string, typedReference: string) {
   return db.transaction(async (tx) => {
     const line = await lockLine(tx, statementId, lineId);
-    if (line.direction === 'debit') throw invalidState('money that left the account pays no payment: dismiss the line with the reason');
+    if (line.direction === 'debit') throw invalidState({ en: 'money that left the account pays no payment: dismiss the line with the reason', zh: '从账户转出的款项不是付款：请说明理由后驳回该明细' });
     const outcome = await receiveBankCredit(ctx, tx, actor, { reference: typedReference, amountMinor: line.amountMinor, currency: line.currency, bankReference: line.bankReference });
     const reference = normaliseBankReference(typedReference);
     const [resolved] = await tx
@@ -213,7 +213,7 @@ export async function dismissLine(db: Database, actor: AuditActor, statementId: 
 
 export async function statementWithLines(db: Database, id: string) {
   const [statement] = await db.select().from(bankStatements).where(eq(bankStatements.id, id));
-  if (!statement) throw notFound('bank statement');
+  if (!statement) throw notFound({ en: 'bank statement', zh: '银行对账单' });
   const lines = await db.select().from(bankStatementLines).where(eq(bankStatementLines.statementId, id)).orderBy(bankStatementLines.position);
   return { statement, lines };
 }

@@ -18,8 +18,8 @@ import { isStripeError } from './stripe-sdk.js';
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 function railFailed(err: unknown): never {
-  if (isStripeError(err)) throw new AppError('payment-provider-failed', `Stripe answered: ${err.message}`, { stripeCode: err.code ?? err.type });
-  throw new AppError('payment-provider-failed', 'Stripe could not be reached to compare its disputes');
+  if (isStripeError(err)) throw new AppError('payment-provider-failed', { en: `Stripe answered: ${err.message}`, zh: `Stripe 答复：${err.message}` }, { stripeCode: err.code ?? err.type });
+  throw new AppError('payment-provider-failed', { en: 'Stripe could not be reached to compare its disputes', zh: '无法连接 Stripe 以核对其争议' });
 }
 
 const isMissing = (err: unknown) => isStripeError(err) && (err.statusCode === 404 || err.code === 'resource_missing');

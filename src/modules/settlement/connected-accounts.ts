@@ -24,7 +24,7 @@ export const connectedAccountView = (a: ConnectedAccount, onboardingUrl?: string
 
 async function authorise(db: Database, actor: Actor, partyId: string, staffMayRead: boolean) {
   if (staffMayRead && actor.roles.includes('operator')) return;
-  if (!(await isPartyMember(db, partyId, actor.userId))) throw notFound('party');
+  if (!(await isPartyMember(db, partyId, actor.userId))) throw notFound({ en: 'party', zh: '主体' });
 }
 
 /**
@@ -44,7 +44,7 @@ export const CONNECTED_ACCOUNT_CONTROLLER = {
 } as const satisfies Stripe.AccountCreateParams.Controller;
 
 function stripeFailed(err: unknown): never {
-  if (isStripeError(err)) throw new AppError('payment-provider-failed', `Stripe answered: ${err.message}`, { stripeCode: err.code ?? err.type });
+  if (isStripeError(err)) throw new AppError('payment-provider-failed', { en: `Stripe answered: ${err.message}`, zh: `Stripe 答复：${err.message}` }, { stripeCode: err.code ?? err.type });
   throw err;
 }
 
@@ -57,7 +57,7 @@ export async function linkConnectedAccount(ctx: SettlementContext, db: Database,
   await authorise(db, actor, partyId, false);
   const stripe = ctx.stripe;
   const settings = ctx.config.stripe;
-  if (!stripe || !settings) throw new AppError('rail-unavailable', 'this exchange pays providers by bank transfer only');
+  if (!stripe || !settings) throw new AppError('rail-unavailable', { en: 'this exchange pays providers by bank transfer only', zh: '本交易所仅以银行转账向提供方付款' });
   let [account] = await db.select().from(connectedAccounts).where(eq(connectedAccounts.partyId, partyId));
   if (!account) {
     const created = await stripe.accounts

@@ -71,7 +71,7 @@ export async function recordTransfer(tx: Database, input: TransferInput): Promis
     const [pending] = await tx.select().from(ledgerTransfers).where(eq(ledgerTransfers.id, input.pendingId));
     if (pending?.kind !== 'pending') throw new Error(`${input.key}: ${input.pendingId} is not a pending transfer`);
     const [resolved] = await tx.select({ id: ledgerTransfers.id }).from(ledgerTransfers).where(eq(ledgerTransfers.pendingId, input.pendingId));
-    if (resolved) throw invalidState('the escrow was already released or returned');
+    if (resolved) throw invalidState({ en: 'the escrow was already released or returned', zh: '托管资金已经释放或退回' });
     if (input.kind === 'post_pending') await assertWithinPending(tx, input.pendingId, input.postings);
   }
   const [transfer] = await tx

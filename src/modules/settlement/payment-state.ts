@@ -26,7 +26,7 @@ export const mayMove = (payment: Payment, step: keyof typeof paymentTransitions)
   (paymentTransitions[step].from as readonly PaymentStatus[]).includes(payment.status);
 
 export async function movePayment(tx: Database, payment: Payment, step: keyof typeof paymentTransitions, change: Partial<Payment> = {}): Promise<Payment> {
-  if (!mayMove(payment, step)) throw invalidState(`the payment is ${payment.status}: cannot ${step.replace('_', ' ')}`, { status: payment.status });
+  if (!mayMove(payment, step)) throw invalidState({ en: `the payment is ${payment.status}: cannot ${step.replace('_', ' ')}`, zh: `付款状态为 ${payment.status}，不能执行 ${step}` }, { status: payment.status });
   const [moved] = await tx
     .update(payments)
     .set({ ...change, status: paymentTransitions[step].to, updatedAt: new Date() })
@@ -51,6 +51,6 @@ export async function auditPayment(tx: Database, actor: AuditActor, action: Para
 /** The order's payment, locked for the step that changes it. */
 export async function lockPaymentOfOrder(tx: Database, orderId: string): Promise<Payment> {
   const [payment] = await tx.select().from(payments).where(eq(payments.orderId, orderId)).for('update');
-  if (!payment) throw notFound('payment of that order');
+  if (!payment) throw notFound({ en: 'payment of that order', zh: '该订单的付款' });
   return payment;
 }

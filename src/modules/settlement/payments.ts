@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import { enqueueEffect } from '../../lib/outbox.js';
 import { systemActor, type AuditActor } from '../audit/events.js';
 import { requireVerifiedParty } from '../identity/service.js';
@@ -14,10 +14,10 @@ import { auditOf, auditPayment, clearingAccount, lockPaymentOfOrder, mayMove, mo
 import { payments } from './tables.js';
 
 export function validateOrder(order: PayableOrder): void {
-  const bad = (message: string) => new AppError('validation-failed', message, { errors: [{ path: '/order', message }] });
-  if (!Number.isSafeInteger(order.amountMinor) || order.amountMinor <= 0) throw bad('the amount must be a positive integer of minor units');
-  if (!Number.isSafeInteger(order.feeMinor) || order.feeMinor < 0 || order.feeMinor > order.amountMinor) throw bad('the fee must be an integer between 0 and the amount');
-  if (!/^[A-Z]{3}$/.test(order.currency)) throw bad('the currency must be an ISO 4217 code');
+  const bad = (message: Localized) => new AppError('validation-failed', message, { errors: [{ path: '/order', message: message.en }] });
+  if (!Number.isSafeInteger(order.amountMinor) || order.amountMinor <= 0) throw bad({ en: 'the amount must be a positive integer of minor units', zh: '金额须为以最小货币单位计的正整数' });
+  if (!Number.isSafeInteger(order.feeMinor) || order.feeMinor < 0 || order.feeMinor > order.amountMinor) throw bad({ en: 'the fee must be an integer between 0 and the amount', zh: '费用须为 0 至该金额之间的整数' });
+  if (!/^[A-Z]{3}$/.test(order.currency)) throw bad({ en: 'the currency must be an ISO 4217 code', zh: '币种须为 ISO 4217 代码' });
 }
 
 /**
@@ -28,7 +28,7 @@ export function validateOrder(order: PayableOrder): void {
 export async function openPayment(ctx: SettlementContext, tx: Database, order: PayableOrder, rail: PaymentRail): Promise<{ paymentId: string }> {
   const [existing] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, order.id));
   if (existing) return { paymentId: existing.id };
-  if (rail === 'stripe' && !ctx.stripe) throw new AppError('rail-unavailable', 'this exchange takes payment by bank transfer only');
+  if (rail === 'stripe' && !ctx.stripe) throw new AppError('rail-unavailable', { en: 'this exchange takes payment by bank transfer only', zh: '本交易所仅接受银行转账付款' });
   validateOrder(order);
   // Art. 28(2): money moves only between verified parties.
   await requireVerifiedParty(tx, order.buyerPartyId);

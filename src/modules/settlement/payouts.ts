@@ -94,7 +94,7 @@ export async function releaseToProvider(ctx: SettlementContext, tx: Database, or
   const [done] = await tx.select({ id: payouts.id }).from(payouts).where(eq(payouts.orderId, orderId));
   if (done) return;
   // Art. 28(4): the provider is paid only out of money the exchange holds for this order.
-  if (payment.status !== 'held') throw invalidState(`nothing to pay out: the payment is ${payment.status}`, { status: payment.status });
+  if (payment.status !== 'held') throw invalidState({ en: `nothing to pay out: the payment is ${payment.status}`, zh: `无可付款项：付款状态为 ${payment.status}` }, { status: payment.status });
   await releaseShare(ctx, tx, payment, payment.amountMinor, payment.feeMinor);
   await movePayment(tx, payment, 'release');
 }

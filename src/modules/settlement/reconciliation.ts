@@ -27,7 +27,7 @@ const receivedKey = /^(stripe:.+:succeeded|bank:.+:received)$/;
 
 /** `stripe`: the rail's own API, asked for its disputes (none without Stripe: no card, no chargeback). */
 export async function reconcile(db: Database, from: Date, to: Date, stripe: Stripe | null = null) {
-  if (!(from < to)) throw new AppError('validation-failed', 'from must be before to', { errors: [{ path: '/querystring/from', message: 'must be before to' }] });
+  if (!(from < to)) throw new AppError('validation-failed', { en: 'from must be before to', zh: 'from 须早于 to' }, { errors: [{ path: '/querystring/from', message: 'must be before to' }] });
   const inPeriod = <T extends typeof payments | typeof payouts | typeof refunds>(t: T) => and(gte(t.createdAt, from), lt(t.createdAt, to));
   const [paymentRows, payoutRows, refundRows, repaymentRows] = await Promise.all([
     db.select().from(payments).where(inPeriod(payments)),

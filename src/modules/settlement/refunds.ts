@@ -68,9 +68,9 @@ export async function refundOrder(ctx: SettlementContext, tx: Database, orderId:
   const payment = await lockPaymentOfOrder(tx, orderId);
   const [done] = await tx.select({ id: refunds.id }).from(refunds).where(and(eq(refunds.orderId, orderId), eq(refunds.kind, 'dispute')));
   if (done) return;
-  if (!Number.isSafeInteger(refundMinor) || refundMinor <= 0) throw new AppError('validation-failed', 'a refund is a positive integer of minor units');
+  if (!Number.isSafeInteger(refundMinor) || refundMinor <= 0) throw new AppError('validation-failed', { en: 'a refund is a positive integer of minor units', zh: '退款金额须为以最小货币单位计的正整数' });
   if (refundMinor > payment.amountMinor) {
-    throw new AppError('refund-exceeds-payment', `at most ${payment.amountMinor} ${payment.currency} was paid`, { paidMinor: payment.amountMinor });
+    throw new AppError('refund-exceeds-payment', { en: `at most ${payment.amountMinor} ${payment.currency} was paid`, zh: `已付金额至多为 ${payment.amountMinor} ${payment.currency}` }, { paidMinor: payment.amountMinor });
   }
   const key = `order:${orderId}:refund`;
   if (payment.status === 'held') {
@@ -87,7 +87,7 @@ export async function refundOrder(ctx: SettlementContext, tx: Database, orderId:
   const [payout] = await tx.select().from(payouts).where(eq(payouts.orderId, orderId));
   // A payout on its way (a Stripe transfer submitted or held) is settled first: then what it carried is known.
   if (payment.status !== 'released' || payout?.status !== 'paid') {
-    throw invalidState(`no refund now: the payment is ${payment.status}${payout ? `, its payout ${payout.status}` : ''}`, { status: payment.status });
+    throw invalidState({ en: `no refund now: the payment is ${payment.status}${payout ? `, its payout ${payout.status}` : ''}`, zh: `目前不能退款：付款状态为 ${payment.status}${payout ? `，向提供方付款的状态为 ${payout.status}` : ''}` }, { status: payment.status });
   }
   const reversed = await recoverFromProvider(tx, payment, payout, refundMinor);
   await orderRefund(ctx, tx, actor, payment, {
@@ -168,13 +168,13 @@ export async function refundAfterPayout(
 ): Promise<Refund> {
   return db.transaction(async (tx) => {
     const [found] = await tx.select({ orderId: payments.orderId }).from(payments).where(eq(payments.id, paymentId));
-    if (!found) throw notFound('payment');
+    if (!found) throw notFound({ en: 'payment', zh: '付款' });
     const payment = await lockPaymentOfOrder(tx, found.orderId);
-    if (input.currency !== payment.currency) throw new AppError('amount-mismatch', `the payment is in ${payment.currency}`, { currency: payment.currency });
+    if (input.currency !== payment.currency) throw new AppError('amount-mismatch', { en: `the payment is in ${payment.currency}`, zh: `该付款的币种为 ${payment.currency}` }, { currency: payment.currency });
     const [earlier] = await tx.select({ id: refunds.id }).from(refunds).where(and(eq(refunds.orderId, payment.orderId), eq(refunds.kind, 'dispute')));
-    if (earlier) throw conflict('a refund of this order was already ordered', { refundId: earlier.id });
+    if (earlier) throw conflict({ en: 'a refund of this order was already ordered', zh: '已就该订单作出退款' }, { refundId: earlier.id });
     if (payment.status !== 'released') {
-      throw invalidState(`the payment is ${payment.status}: a refund after the payout needs a payment released to the provider (while the money is held, decide the order's dispute)`, { status: payment.status });
+      throw invalidState({ en: `the payment is ${payment.status}: a refund after the payout needs a payment released to the provider (while the money is held, decide the order's dispute)`, zh: `付款状态为 ${payment.status}：向提供方付款后的退款，须有已释放给提供方的付款（资金仍在托管期间，请对该订单的争议作出决定）` }, { status: payment.status });
     }
     await refundOrder(ctx, tx, payment.orderId, input.amountMinor, input.reason, actor);
     const [row] = await tx.select().from(refunds).where(and(eq(refunds.orderId, payment.orderId), eq(refunds.kind, 'dispute')));

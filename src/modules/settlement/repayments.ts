@@ -35,9 +35,9 @@ export async function recordProviderRepayment(
     // An unknown party is 404; two repayments at once meet on the receivable's row (lockedBalance) and cannot both fit the debt.
     await lockParty(tx, partyId);
     const owed = -(await lockedBalance(tx, receivableOf(partyId, line.currency)));
-    if (owed <= 0) throw invalidState(`the provider owes the exchange nothing in ${line.currency}`, { owedMinor: Math.max(0, owed), currency: line.currency });
+    if (owed <= 0) throw invalidState({ en: `the provider owes the exchange nothing in ${line.currency}`, zh: `提供方不欠交易所任何 ${line.currency} 款项` }, { owedMinor: Math.max(0, owed), currency: line.currency });
     if (line.amountMinor > owed) {
-      throw new AppError('amount-mismatch', `the provider owes ${owed} ${line.currency}`, { amountMinor: owed, currency: line.currency });
+      throw new AppError('amount-mismatch', { en: `the provider owes ${owed} ${line.currency}`, zh: `提供方欠付 ${owed} ${line.currency}` }, { amountMinor: owed, currency: line.currency });
     }
     await assertBankReferenceUnused(tx, line.bankReference);
     const [row] = await tx

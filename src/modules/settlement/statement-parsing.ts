@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import { isCleanText } from '../../lib/http.js';
 
 /**
@@ -56,7 +56,8 @@ export const defaultCsvMapping: StatementCsvMapping = { date: '交易日期', cr
 export const MAX_STATEMENT_LINES = 5000;
 const MAX_REMITTANCE = 1000;
 
-const invalid = (where: string, message: string) => new AppError('statement-invalid', `${where}: ${message}`, { errors: [{ path: where, message }] });
+const invalid = (where: string, message: Localized) =>
+  new AppError('statement-invalid', { en: `${where}: ${message.en}`, zh: `${where}：${message.zh}` }, { errors: [{ path: where, message: message.en }] });
 
 /** ISO 4217 minor-unit exponents that are not 2. */
 const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3, LYD: 3, IQD: 3 };
@@ -65,11 +66,11 @@ const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK:
 export function toMinorUnits(text: string, currency: string, where: string): number {
   const exponent = EXPONENTS[currency] ?? 2;
   const match = /^(\d{1,13})(?:\.(\d+))?$/.exec(text);
-  if (!match) throw invalid(where, `"${text.slice(0, 40)}" is not an amount`);
+  if (!match) throw invalid(where, { en: `"${text.slice(0, 40)}" is not an amount`, zh: `“${text.slice(0, 40)}”不是金额` });
   const fraction = (match[2] ?? '').replace(/0+$/, '');
-  if (fraction.length > exponent) throw invalid(where, `${text} has more decimals than ${currency} has`);
+  if (fraction.length > exponent) throw invalid(where, { en: `${text} has more decimals than ${currency} has`, zh: `${text} 的小数位数多于 ${currency} 的小数位数` });
   const minor = Number(match[1]) * 10 ** exponent + Number(fraction.padEnd(exponent, '0') || '0');
-  if (!Number.isSafeInteger(minor)) throw invalid(where, `${text} is too large`);
+  if (!Number.isSafeInteger(minor)) throw invalid(where, { en: `${text} is too large`, zh: `${text} 过大` });
   return minor;
 }
 
@@ -77,19 +78,19 @@ function isoDate(text: string, where: string): string {
   const match = /^(\d{4})[-/]?(\d{2})[-/]?(\d{2})(?:[T ].*)?$/.exec(text.trim());
   const day = match ? `${match[1]}-${match[2]}-${match[3]}` : '';
   const parsed = new Date(`${day}T00:00:00Z`);
-  if (!match || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) throw invalid(where, `"${text.slice(0, 40)}" is not a date`);
+  if (!match || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) throw invalid(where, { en: `"${text.slice(0, 40)}" is not a date`, zh: `“${text.slice(0, 40)}”不是日期` });
   return day;
 }
 
 function cleanText(text: string, where: string, max: number): string {
   const flat = text.replace(/[\t\r\n]+/g, ' ').trim();
-  if (!isCleanText(flat)) throw invalid(where, 'contains control characters');
+  if (!isCleanText(flat)) throw invalid(where, { en: 'contains control characters', zh: '包含控制字符' });
   return flat.slice(0, max);
 }
 
 function bankReferenceOf(text: string, where: string): string {
   const ref = text.trim();
-  if (!/^[\p{L}\p{N}][\p{L}\p{N} ./_:-]{0,63}$/u.test(ref)) throw invalid(where, `the bank reference "${ref.slice(0, 70)}" is missing or not 1–64 letters, digits and . / _ : -`);
+  if (!/^[\p{L}\p{N}][\p{L}\p{N} ./_:-]{0,63}$/u.test(ref)) throw invalid(where, { en: `the bank reference "${ref.slice(0, 70)}" is missing or not 1–64 letters, digits and . / _ : -`, zh: `银行流水号“${ref.slice(0, 70)}”缺失，或不是 1 至 64 个字母、数字及 . / _ : -` });
   return ref;
 }
 
@@ -98,7 +99,7 @@ function assertReferencesDistinct(lines: ParsedLine[], where: (i: number) => str
   const seen = new Map<string, number>();
   lines.forEach((line, i) => {
     const first = seen.get(line.bankReference);
-    if (first !== undefined) throw invalid(where(i), `the bank reference ${line.bankReference} is also that of ${where(first)}`);
+    if (first !== undefined) throw invalid(where(i), { en: `the bank reference ${line.bankReference} is also that of ${where(first)}`, zh: `银行流水号 ${line.bankReference} 与 ${where(first)} 的相同` });
     seen.set(line.bankReference, i);
   });
 }
@@ -110,7 +111,7 @@ export function decodeText(bytes: Buffer, encoding: 'utf-8' | 'gb18030'): string
   try {
     return new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw invalid('/body', encoding === 'utf-8' ? 'the file is not UTF-8 (a GBK export: send encoding=gb18030)' : 'the file is not GB 18030 text');
+    throw invalid('/body', { en: encoding === 'utf-8' ? 'the file is not UTF-8 (a GBK export: send encoding=gb18030)' : 'the file is not GB 18030 text', zh: encoding === 'utf-8' ? '文件不是 UTF-8 编码（如为 GBK 导出文件，请发送 encoding=gb18030）' : '文件不是 GB 18030 文本' });
   }
 }
 
@@ -140,7 +141,7 @@ const list = (node: unknown): unknown[] => (Array.isArray(node) ? node : node ==
 function amountOf(node: unknown, where: string): { minor: number; currency: string } {
   const value = textOf(node);
   const currency = node && typeof node === 'object' ? (node as Node)['@Ccy'] : undefined;
-  if (value === undefined || typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) throw invalid(where, 'Amt needs a value and a Ccy attribute (ISO 4217)');
+  if (value === undefined || typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) throw invalid(where, { en: 'Amt needs a value and a Ccy attribute (ISO 4217)', zh: 'Amt 须有金额值和 Ccy 属性（ISO 4217）' });
   return { minor: toMinorUnits(value, currency, where), currency };
 }
 
@@ -148,26 +149,26 @@ function signOf(node: unknown, where: string): 1 | -1 {
   const indicator = textOf(child(node, 'CdtDbtInd'));
   if (indicator === 'CRDT') return 1;
   if (indicator === 'DBIT') return -1;
-  throw invalid(`${where}/CdtDbtInd`, 'must be CRDT or DBIT');
+  throw invalid(`${where}/CdtDbtInd`, { en: 'must be CRDT or DBIT', zh: '须为 CRDT 或 DBIT' });
 }
 
 export function parseCamt053(bytes: Buffer): ParsedStatement {
   const text = decodeText(bytes, 'utf-8');
   // A statement never declares a DTD; one that does may expand entities without end.
-  if (/<!DOCTYPE/i.test(text)) throw invalid('/body', 'a camt.053 statement has no DOCTYPE');
+  if (/<!DOCTYPE/i.test(text)) throw invalid('/body', { en: 'a camt.053 statement has no DOCTYPE', zh: 'camt.053 对账单不含 DOCTYPE' });
   const valid = XMLValidator.validate(text);
-  if (valid !== true) throw invalid('/body', `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`);
+  if (valid !== true) throw invalid('/body', { en: `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`, zh: `XML 格式不正确（第 ${valid.err.line} 行，第 ${valid.err.col} 列）：${valid.err.msg}` });
   const doc = xml.parse(text) as Node;
   const root = child(doc, 'Document', 'BkToCstmrStmt');
-  if (!root) throw invalid('/Document', 'not a camt.053 statement (no Document/BkToCstmrStmt)');
+  if (!root) throw invalid('/Document', { en: 'not a camt.053 statement (no Document/BkToCstmrStmt)', zh: '不是 camt.053 对账单（没有 Document/BkToCstmrStmt）' });
   const statements = list(child(root, 'Stmt'));
-  if (statements.length !== 1) throw invalid('/Document/BkToCstmrStmt/Stmt', `one statement per file is imported, this file has ${statements.length}`);
+  if (statements.length !== 1) throw invalid('/Document/BkToCstmrStmt/Stmt', { en: `one statement per file is imported, this file has ${statements.length}`, zh: `每个文件只导入一份对账单，该文件有 ${statements.length} 份` });
   const stmt = statements[0];
   const at = '/Document/BkToCstmrStmt/Stmt';
   const statementId = textOf(child(stmt, 'Id'));
-  if (!statementId || statementId.length > 64 || !isCleanText(statementId)) throw invalid(`${at}/Id`, 'the statement needs an Id of at most 64 characters');
+  if (!statementId || statementId.length > 64 || !isCleanText(statementId)) throw invalid(`${at}/Id`, { en: 'the statement needs an Id of at most 64 characters', zh: '对账单须有不超过 64 个字符的 Id' });
   const account = textOf(child(stmt, 'Acct', 'Id', 'IBAN')) ?? textOf(child(stmt, 'Acct', 'Id', 'Othr', 'Id')) ?? null;
-  if (account !== null && (account.length > 64 || !isCleanText(account))) throw invalid(`${at}/Acct/Id`, 'not an account identifier');
+  if (account !== null && (account.length > 64 || !isCleanText(account))) throw invalid(`${at}/Acct/Id`, { en: 'not an account identifier', zh: '不是账户标识' });
 
   const balances = new Map<string, { minor: number; currency: string; date: string | null }>();
   list(child(stmt, 'Bal')).forEach((bal, i) => {
@@ -180,11 +181,11 @@ export function parseCamt053(bytes: Buffer): ParsedStatement {
   });
 
   const entries = list(child(stmt, 'Ntry'));
-  if (entries.length > MAX_STATEMENT_LINES) throw invalid(`${at}/Ntry`, `at most ${MAX_STATEMENT_LINES} entries per statement`);
+  if (entries.length > MAX_STATEMENT_LINES) throw invalid(`${at}/Ntry`, { en: `at most ${MAX_STATEMENT_LINES} entries per statement`, zh: `每份对账单最多 ${MAX_STATEMENT_LINES} 笔分录` });
   const lines = entries.map((entry, i): ParsedLine => {
     const where = `${at}/Ntry[${i + 1}]`;
     const amount = amountOf(child(entry, 'Amt'), `${where}/Amt`);
-    if (amount.minor === 0) throw invalid(`${where}/Amt`, 'an entry moves a positive amount');
+    if (amount.minor === 0) throw invalid(`${where}/Amt`, { en: 'an entry moves a positive amount', zh: '分录的金额须为正数' });
     const direction = signOf(entry, where) === 1 ? 'credit' : 'debit';
     const transactions = list(child(entry, 'NtryDtls')).flatMap((d) => list(child(d, 'TxDtls')));
     const ref = textOf(child(entry, 'AcctSvcrRef')) ?? textOf(child(transactions[0], 'Refs', 'AcctSvcrRef')) ?? textOf(child(entry, 'NtryRef'));
@@ -206,8 +207,8 @@ export function parseCamt053(bytes: Buffer): ParsedStatement {
   });
   assertReferencesDistinct(lines, (i) => `${at}/Ntry[${i + 1}]`);
   const currency = textOf(child(stmt, 'Acct', 'Ccy')) ?? balances.get('CLBD')?.currency ?? lines[0]?.currency;
-  if (!currency || !/^[A-Z]{3}$/.test(currency)) throw invalid(`${at}/Acct/Ccy`, 'the account currency is not stated');
-  for (const [code, b] of balances) if (b.currency !== currency) throw invalid(`${at}/Bal`, `the ${code} balance is in ${b.currency}, the account in ${currency}`);
+  if (!currency || !/^[A-Z]{3}$/.test(currency)) throw invalid(`${at}/Acct/Ccy`, { en: 'the account currency is not stated', zh: '未注明账户币种' });
+  for (const [code, b] of balances) if (b.currency !== currency) throw invalid(`${at}/Bal`, { en: `the ${code} balance is in ${b.currency}, the account in ${currency}`, zh: `${code} 余额的币种为 ${b.currency}，账户币种为 ${currency}` });
   return {
     format: 'camt053',
     identity: `camt053:${account ?? '-'}:${statementId}`,
@@ -230,14 +231,14 @@ export function parseStatementCsv(bytes: Buffer, mapping: StatementCsvMapping, e
   try {
     rows = parseCsv(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true, max_record_size: 64 * 1024 }) as string[][];
   } catch (err) {
-    throw invalid('/body', `not a CSV file: ${(err as Error).message.slice(0, 200)}`);
+    throw invalid('/body', { en: `not a CSV file: ${(err as Error).message.slice(0, 200)}`, zh: `不是 CSV 文件：${(err as Error).message.slice(0, 200)}` });
   }
   const [header, ...records] = rows;
-  if (!header) throw invalid('/body', 'the file is empty');
-  if (records.length > MAX_STATEMENT_LINES) throw invalid('/body', `at most ${MAX_STATEMENT_LINES} lines per statement`);
+  if (!header) throw invalid('/body', { en: 'the file is empty', zh: '文件为空' });
+  if (records.length > MAX_STATEMENT_LINES) throw invalid('/body', { en: `at most ${MAX_STATEMENT_LINES} lines per statement`, zh: `每份对账单最多 ${MAX_STATEMENT_LINES} 行` });
   const column = (name: string, field: string) => {
     const index = header.indexOf(name);
-    if (index < 0) throw invalid(`/querystring/${field}`, `the file has no column "${name}" (its columns: ${header.join(', ').slice(0, 300)})`);
+    if (index < 0) throw invalid(`/querystring/${field}`, { en: `the file has no column "${name}" (its columns: ${header.join(', ').slice(0, 300)})`, zh: `文件没有“${name}”列（其列为：${header.join('、').slice(0, 300)}）` });
     return index;
   };
   const date = column(mapping.date, 'date');
@@ -255,7 +256,7 @@ export function parseStatementCsv(bytes: Buffer, mapping: StatementCsvMapping, e
     const where = `/body/line ${i + 2}`;
     const inMinor = amount(row[credit], `${where}/${mapping.credit}`);
     const outMinor = amount(row[debit], `${where}/${mapping.debit}`);
-    if ((inMinor > 0) === (outMinor > 0)) throw invalid(where, `a line has either a credit (${mapping.credit}) or a debit (${mapping.debit}), not ${inMinor > 0 ? 'both' : 'neither'}`);
+    if ((inMinor > 0) === (outMinor > 0)) throw invalid(where, { en: `a line has either a credit (${mapping.credit}) or a debit (${mapping.debit}), not ${inMinor > 0 ? 'both' : 'neither'}`, zh: `每行只有贷方（${mapping.credit}）或借方（${mapping.debit}）之一，而该行${inMinor > 0 ? '两者都有' : '两者都没有'}` });
     if (balance >= 0 && row[balance]) {
       const raw = row[balance]!.replace(/,/g, '');
       const minor = raw.startsWith('-') ? -toMinorUnits(raw.slice(1), currency, `${where}/${mapping.balance}`) : toMinorUnits(raw, currency, `${where}/${mapping.balance}`);

@@ -31,7 +31,7 @@ const xmlTypes = ['application/xml', 'text/xml'];
 const csvTypes = ['text/csv'];
 
 async function readWhole(body: NodeJS.ReadableStream, declared: number | undefined): Promise<Buffer> {
-  const tooLarge = () => new AppError('payload-too-large', `a statement is at most ${MAX_STATEMENT_BYTES} bytes`);
+  const tooLarge = () => new AppError('payload-too-large', { en: `a statement is at most ${MAX_STATEMENT_BYTES} bytes`, zh: `对账单最大为 ${MAX_STATEMENT_BYTES} 字节` });
   if (declared !== undefined && declared > MAX_STATEMENT_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -63,7 +63,7 @@ const bankStatementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }, async (request, reply) => {
       const upload = uploadOf(request);
       const isXml = xmlTypes.includes(upload.mediaType);
-      if (!isXml && !csvTypes.includes(upload.mediaType)) throw new AppError('unsupported-media-type', 'send camt.053 as application/xml or a CSV export as text/csv');
+      if (!isXml && !csvTypes.includes(upload.mediaType)) throw new AppError('unsupported-media-type', { en: 'send camt.053 as application/xml or a CSV export as text/csv', zh: '请以 application/xml 发送 camt.053，或以 text/csv 发送 CSV 导出文件' });
       const bytes = await readWhole(upload.body, upload.declaredBytes);
       const { encoding, ...columns } = request.query;
       const given = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));

@@ -75,7 +75,7 @@ export const refundView = (r: Refund) => ({
 /** A refund as it stands now (after its Stripe call, when it went out at once). */
 export async function refundViewById(db: Database, id: string) {
   const [refund] = await db.select().from(refunds).where(eq(refunds.id, id));
-  if (!refund) throw notFound('refund');
+  if (!refund) throw notFound({ en: 'refund', zh: '退款' });
   return refundView(refund);
 }
 
@@ -102,10 +102,10 @@ async function heldReasons(db: Database, rows: Payout[]): Promise<Map<string, He
  */
 export async function paymentFor(db: Database, config: SettlementConfig, actor: Actor, paymentId: string) {
   const [payment] = await db.select().from(payments).where(eq(payments.id, paymentId));
-  if (!payment) throw notFound('payment');
+  if (!payment) throw notFound({ en: 'payment', zh: '付款' });
   const staff = actor.roles.includes('operator');
   if (!staff && !(await isPartyMember(db, payment.buyerPartyId, actor.userId)) && !(await isPartyMember(db, payment.providerPartyId, actor.userId))) {
-    throw notFound('payment');
+    throw notFound({ en: 'payment', zh: '付款' });
   }
   const [payout] = await db.select().from(payouts).where(eq(payouts.paymentId, payment.id));
   const refundRows = await db.select().from(refunds).where(eq(refunds.paymentId, payment.id)).orderBy(refunds.createdAt);

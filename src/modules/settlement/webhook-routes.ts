@@ -27,8 +27,8 @@ const stripeWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // types are answered 415, an empty or absurdly nested body 400, before anything else is looked at.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     const text = (body as Buffer).toString('utf8');
-    if (text.trim().length === 0) return done(new AppError('bad-request', 'the body is empty; a Stripe event is expected'), undefined);
-    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return done(new AppError('bad-request', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    if (text.trim().length === 0) return done(new AppError('bad-request', { en: 'the body is empty; a Stripe event is expected', zh: '请求正文为空，应为 Stripe 事件' }), undefined);
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return done(new AppError('bad-request', { en: `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`, zh: `JSON 正文嵌套超过 ${MAX_JSON_DEPTH} 层` }), undefined);
     done(null, body);
   });
 
@@ -47,12 +47,12 @@ const stripeWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const body = request.body;
-    if (!Buffer.isBuffer(body)) throw new AppError('bad-request', 'a Stripe event is expected');
+    if (!Buffer.isBuffer(body)) throw new AppError('bad-request', { en: 'a Stripe event is expected', zh: '应为 Stripe 事件' });
     const stripe = ctx.stripe;
     const secret = ctx.config.stripe?.webhookSecret;
-    if (!stripe || !secret) throw new AppError('rail-unavailable', 'this exchange does not use Stripe');
+    if (!stripe || !secret) throw new AppError('rail-unavailable', { en: 'this exchange does not use Stripe', zh: '本交易所不使用 Stripe' });
     const signature = request.headers['stripe-signature'];
-    if (typeof signature !== 'string') throw new AppError('webhook-signature-invalid', 'the Stripe-Signature header is missing');
+    if (typeof signature !== 'string') throw new AppError('webhook-signature-invalid', { en: 'the Stripe-Signature header is missing', zh: '缺少 Stripe-Signature 请求头' });
     let event: Stripe.Event;
     try {
       event = stripe.webhooks.constructEvent(body, signature, secret);

@@ -65,10 +65,10 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // RFC 3339 allows year 0000 and offsets that cross into year 10000; the database holds neither as text.
       for (const [name, at] of Object.entries(period)) {
         const year = at.getUTCFullYear();
-        if (year < 1 || year > 9999) throw new AppError('validation-failed', `${name} is outside the years 0001-9999`, { errors: [{ path: `/querystring/${name}`, message: 'outside the years 0001-9999' }] });
+        if (year < 1 || year > 9999) throw new AppError('validation-failed', { en: `${name} is outside the years 0001-9999`, zh: `${name} 超出 0001-9999 年的范围` }, { errors: [{ path: `/querystring/${name}`, message: 'outside the years 0001-9999' }] });
       }
       if (period.from > period.to) {
-        throw new AppError('validation-failed', 'the period ends before it starts', { errors: [{ path: '/querystring/to', message: 'must not be before from' }] });
+        throw new AppError('validation-failed', { en: 'the period ends before it starts', zh: '期间的结束早于开始' }, { errors: [{ path: '/querystring/to', message: 'must not be before from' }] });
       }
       const dataset = pick((request.params as { dataset?: string }).dataset);
       await appendAudit(app.db, auditActorOf(request), {

@@ -66,7 +66,7 @@ function compareTotal(check: string, events: LogEvent[], amount: (e: LogEvent) =
 
 export async function replayOrder(db: Database, orderId: string): Promise<Replay> {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
-  if (!order) throw notFound('order');
+  if (!order) throw notFound({ en: 'order', zh: '订单' });
   const [payment] = await db.select().from(payments).where(eq(payments.orderId, order.id));
   const subjects = [order.id, ...(payment ? [payment.id] : [])];
   const log = await db.select().from(auditEvents).where(inArray(auditEvents.subjectId, subjects)).orderBy(asc(auditEvents.seq));

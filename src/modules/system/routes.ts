@@ -19,7 +19,7 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), ...problemResponses(503) },
     },
   }, async () => {
-    if (!(await app.database.isReady())) throw new AppError('unavailable', 'the database is not reachable or not migrated');
+    if (!(await app.database.isReady())) throw new AppError('unavailable', { en: 'the database is not reachable or not migrated', zh: '数据库无法连接或尚未迁移' });
     return { status: 'ready' as const, database: app.database.kind };
   });
 
@@ -34,7 +34,7 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const code = request.params.code as ProblemCode;
-    if (!Object.hasOwn(problemKinds, code)) throw new AppError('not-found', `no error type ${request.params.code}`);
+    if (!Object.hasOwn(problemKinds, code)) throw new AppError('not-found', { en: `no error type ${request.params.code}`, zh: `没有错误类型 ${request.params.code}` });
     const language = preferredLanguage(request.headers['accept-language']);
     void reply.header('content-language', contentLanguage[language]).header('vary', 'Accept-Language');
     return { type: problemType(code), title: problemTitle(code, language), status: problemKinds[code].status };

@@ -30,7 +30,7 @@ export async function disputeDelivery(ctx: TradingContext, caller: Caller, order
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, orderId, { side: 'buyer', lock: true });
     if (order.acceptanceDueAt && order.acceptanceDueAt <= now) {
-      throw invalidState(`the acceptance window closed at ${order.acceptanceDueAt.toISOString()}; the delivery counts as accepted`, { status: order.status, acceptanceDueAt: order.acceptanceDueAt.toISOString() });
+      throw invalidState({ en: `the acceptance window closed at ${order.acceptanceDueAt.toISOString()}; the delivery counts as accepted`, zh: `验收期已于 ${order.acceptanceDueAt.toISOString()} 届满，该交付视为已验收` }, { status: order.status, acceptanceDueAt: order.acceptanceDueAt.toISOString() });
     }
     return transition(tx, caller.audit, order, 'dispute', { set: { disputeReason: reason }, details: { reason }, at: now });
   });
@@ -53,10 +53,10 @@ export async function decideDispute(ctx: TradingContext, caller: Caller, orderId
     const order = await findOrderFor(tx, caller, orderId, { staff: true, lock: true });
     const refundMinor = input.outcome === 'full_refund' ? order.amountMinor : input.outcome === 'release' ? 0 : (input.refundMinor ?? 0);
     if (input.outcome === 'partial_refund' && !(refundMinor > 0 && refundMinor < order.amountMinor)) {
-      throw invalidInput('/body/refundMinor', `a partial refund is more than 0 and less than the amount paid (${order.amountMinor})`);
+      throw invalidInput('/body/refundMinor', { en: `a partial refund is more than 0 and less than the amount paid (${order.amountMinor})`, zh: `部分退款须大于 0 且小于已付金额（${order.amountMinor}）` });
     }
     if (input.outcome !== 'partial_refund' && input.refundMinor !== undefined && input.refundMinor !== refundMinor) {
-      throw invalidInput('/body/refundMinor', `give refundMinor only for a partial refund`);
+      throw invalidInput('/body/refundMinor', { en: `give refundMinor only for a partial refund`, zh: '只有部分退款才填写 refundMinor' });
     }
     const decision: DisputeDecision = { outcome: input.outcome, refundMinor, reason: input.reason, decidedBy: caller.actor.userId, decidedAt: now.toISOString() };
     const resolved = await transition(tx, caller.audit, order, 'resolve', { set: { decision }, details: { outcome: input.outcome, refundMinor, reason: input.reason }, at: now });

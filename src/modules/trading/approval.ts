@@ -32,7 +32,7 @@ export async function proposeTerms(ctx: TradingContext, caller: Caller, id: stri
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, id, { side: 'provider', lock: true });
     // Checked once the caller is known to reach the order: another party's order is a 404 whatever the body.
-    if (terms.termEnd < terms.termStart) throw invalidInput('/body/termEnd', 'the term ends before it starts');
+    if (terms.termEnd < terms.termStart) throw invalidInput('/body/termEnd', { en: 'the term ends before it starts', zh: '期限的结束早于开始' });
     return transition(tx, caller.audit, order, 'propose_terms', {
       set: { proposedTerms: terms, responseDueAt: addHours(now, ctx.config.orderResponseHours) },
       details: { amountMinor: terms.amountMinor, quantity: terms.quantity, termStart: terms.termStart, termEnd: terms.termEnd, note: terms.note },
@@ -50,11 +50,11 @@ export async function acceptProposedTerms(ctx: TradingContext, caller: Caller, i
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, id, { side: 'buyer', lock: true });
     const terms = order.proposedTerms;
-    if (order.status !== 'terms_proposed' || !terms) throw invalidState(`no proposed terms to accept; the order is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    if (order.status !== 'terms_proposed' || !terms) throw invalidState({ en: `no proposed terms to accept; the order is ${order.status.replaceAll('_', ' ')}`, zh: `没有可接受的拟定条款；订单状态为 ${order.status}` }, { status: order.status });
     await requireBothMayTrade(tx, order);
     // Art. 27 ¶3: the departments' shares were fixed on the procurement's amount; another amount is a new procurement.
     if (order.procurementId && terms.amountMinor !== order.amountMinor) {
-      throw invalidState('the departments’ shares of this central procurement were fixed on its amount: decline the terms, and the bureau consolidates again', { status: order.status, amountMinor: order.amountMinor });
+      throw invalidState({ en: 'the departments’ shares of this central procurement were fixed on its amount: decline the terms, and the bureau consolidates again', zh: '该集中采购的各部门分摊已按其金额确定：请拒绝该条款，由大数据发展局重新归并' }, { status: order.status, amountMinor: order.amountMinor });
     }
     const agreed = await transition(tx, caller.audit, order, 'accept_terms', {
       set: { amountMinor: terms.amountMinor, quantity: terms.quantity, termStart: terms.termStart, termEnd: terms.termEnd, feeMinor: feeFor(terms.amountMinor, ctx.config) },

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../lib/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type Localized } from '../../lib/errors.js';
 import type { BlobStore } from '../../lib/storage.js';
 import { actorOf, auditActorOf, type Actor } from '../../plugins/auth.js';
 import type { AuditActor } from '../audit/events.js';
@@ -34,12 +34,12 @@ export const callerOf = (request: FastifyRequest): Caller => ({ actor: actorOf(r
 export const isOperator = (caller: Caller) => caller.actor.roles.includes('operator');
 
 export function actingParty(caller: Caller): string {
-  if (!caller.actor.partyId) throw new AppError('party-required', 'this needs the party you act for; send its id in the X-Party-Id header');
+  if (!caller.actor.partyId) throw new AppError('party-required', { en: 'this needs the party you act for; send its id in the X-Party-Id header', zh: '此操作须以您所代表的主体进行，请在 X-Party-Id 请求头中提供其 id' });
   return caller.actor.partyId;
 }
 
-export function invalidInput(path: string, message: string): AppError {
-  return new AppError('validation-failed', message, { errors: [{ path, message }] });
+export function invalidInput(path: string, message: Localized): AppError {
+  return new AppError('validation-failed', message, { errors: [{ path, message: message.en }] });
 }
 
 export const addHours = (at: Date, hours: number) => new Date(at.getTime() + hours * 3_600_000);

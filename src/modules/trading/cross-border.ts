@@ -36,7 +36,7 @@ export async function assertCrossBorderAllowed(tx: Database, buyer: { id: string
   if (valid) return;
   throw new AppError(
     'cross-border-assessment-required',
-    `Art. 39: this listing holds ${reasons.join(' and ').replaceAll('_', ' ')}; an overseas buyer may order it only with a security assessment in force, recorded by the exchange`,
+    { en: `Art. 39: this listing holds ${reasons.join(' and ').replaceAll('_', ' ')}; an overseas buyer may order it only with a security assessment in force, recorded by the exchange`, zh: `第三十九条：该数据产品包含 ${reasons.join('、')}；境外买方须有经交易所记录且仍在有效期内的安全评估方可下单` },
     { rule: 'art-39-cross-border-security-assessment', reasons },
   );
 }
@@ -52,14 +52,14 @@ export interface AssessmentInput {
 
 /** An operator records a security assessment that covers one overseas buyer and one listing. */
 export async function recordSecurityAssessment(db: Database, caller: Caller, input: AssessmentInput): Promise<SecurityAssessment> {
-  if (input.expiresOn <= input.assessedOn) throw invalidInput('/body/expiresOn', 'the assessment must expire after the day it was made');
+  if (input.expiresOn <= input.assessedOn) throw invalidInput('/body/expiresOn', { en: 'the assessment must expire after the day it was made', zh: '安全评估的有效期届满日须晚于评估日' });
   return db.transaction(async (tx) => {
     const party = await getPartyDetails(tx, input.buyerPartyId).then(
       (details) => details.party,
       () => undefined,
     );
-    if (!party) throw invalidInput('/body/buyerPartyId', 'no party has this id');
-    if (!party.overseas) throw invalidInput('/body/buyerPartyId', 'only an overseas party needs a cross-border security assessment');
+    if (!party) throw invalidInput('/body/buyerPartyId', { en: 'no party has this id', zh: '没有使用该 id 的主体' });
+    if (!party.overseas) throw invalidInput('/body/buyerPartyId', { en: 'only an overseas party needs a cross-border security assessment', zh: '只有境外主体需要数据出境安全评估' });
     const [row] = await tx.insert(securityAssessments).values({ ...input, recordedBy: caller.actor.userId }).returning();
     await appendAudit(tx, caller.audit, {
       action: 'trading.security_assessment_recorded',

@@ -53,10 +53,10 @@ async function completeDelivery(ctx: Pick<TradingContext, 'config'>, tx: Databas
  */
 function unusable(grant: DownloadGrant, now: Date): AppError | undefined {
   if (grant.revokedAt && grant.revocationCause === 'full_refund') {
-    return new AppError('access-ended-by-refund', 'the order was refunded in full: its data may no longer be downloaded', { reason: 'full_refund', revokedAt: grant.revokedAt.toISOString() });
+    return new AppError('access-ended-by-refund', { en: 'the order was refunded in full: its data may no longer be downloaded', zh: '该订单已全额退款，其数据不能再下载' }, { reason: 'full_refund', revokedAt: grant.revokedAt.toISOString() });
   }
   const why = grant.revokedAt ? 'revoked' : grant.expiresAt <= now ? 'expired' : grant.downloadsUsed >= grant.maxDownloads ? 'used_up' : undefined;
-  return why ? new AppError('grant-unusable', `the grant is ${why.replace('_', ' ')}`, { reason: why }) : undefined;
+  return why ? new AppError('grant-unusable', { en: `the grant is ${why.replace('_', ' ')}`, zh: `该授权的状态为 ${why}` }, { reason: why }) : undefined;
 }
 
 /**
@@ -67,7 +67,7 @@ function unusable(grant: DownloadGrant, now: Date): AppError | undefined {
  */
 async function lockGrant(tx: Database, grantId: string, buyerPartyId: string | null): Promise<{ grant: DownloadGrant; order: Order }> {
   const [seen] = await tx.select({ orderId: downloadGrants.orderId, buyerPartyId: downloadGrants.buyerPartyId }).from(downloadGrants).where(eq(downloadGrants.id, grantId));
-  if (!seen || (buyerPartyId !== null && seen.buyerPartyId !== buyerPartyId)) throw notFound('download grant');
+  if (!seen || (buyerPartyId !== null && seen.buyerPartyId !== buyerPartyId)) throw notFound({ en: 'download grant', zh: '下载授权' });
   const order = await lockOrder(tx, seen.orderId);
   const [grant] = await tx.select().from(downloadGrants).where(eq(downloadGrants.id, grantId)).for('update');
   return { grant: grant!, order };
@@ -136,7 +136,7 @@ export async function revokeGrant(ctx: TradingContext, caller: Caller, grantId: 
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
     const { grant, order } = await lockGrant(tx, grantId, null);
-    if (grant.revokedAt) throw invalidState('the grant is already revoked', { revocationCause: grant.revocationCause });
+    if (grant.revokedAt) throw invalidState({ en: 'the grant is already revoked', zh: '该授权已被撤销' }, { revocationCause: grant.revocationCause });
     const [revoked] = await tx
       .update(downloadGrants)
       .set({ revokedAt: now, revokedBy: caller.actor.userId, revokeReason: reason, revocationCause: 'operator' })
@@ -170,7 +170,7 @@ export async function recordDelivery(ctx: TradingContext, caller: Caller, orderI
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, orderId, { side: 'provider', lock: true });
-    if (order.status !== 'delivering') throw invalidState(`deliveries are recorded while the order is delivering; it is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    if (order.status !== 'delivering') throw invalidState({ en: `deliveries are recorded while the order is delivering; it is ${order.status.replaceAll('_', ' ')}`, zh: `交付在订单处于交付中时记录；订单状态为 ${order.status}` }, { status: order.status });
     await requireListingNotSuspended(tx, order.listingId);
     const { auditEventId } = await recordStep(tx, caller.audit, order, { action: 'delivery_recorded', from: order.status, to: order.status, details: { sha256: input.sha256, description: input.description } }, now);
     const [row] = await tx.insert(deliveries).values({ orderId, description: input.description, sha256: input.sha256, sizeBytes: input.sizeBytes ?? null, recordedBy: caller.actor.userId, recordedAt: now, auditEventId }).returning();
@@ -183,10 +183,10 @@ export async function confirmReceipt(ctx: TradingContext, caller: Caller, orderI
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
     const order = await findOrderFor(tx, caller, orderId, { side: 'buyer', lock: true });
-    if (order.status !== 'delivering') throw invalidState(`there is no delivery to confirm; the order is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    if (order.status !== 'delivering') throw invalidState({ en: `there is no delivery to confirm; the order is ${order.status.replaceAll('_', ' ')}`, zh: `没有可确认的交付；订单状态为 ${order.status}` }, { status: order.status });
     const pending = await tx.select().from(deliveries).where(and(eq(deliveries.orderId, orderId), isNull(deliveries.confirmedAt)));
     const [downloaded] = await tx.select({ id: downloads.id }).from(downloads).where(eq(downloads.orderId, orderId)).limit(1);
-    if (pending.length === 0 && !downloaded) throw invalidState('nothing has been delivered yet');
+    if (pending.length === 0 && !downloaded) throw invalidState({ en: 'nothing has been delivered yet', zh: '尚未交付任何数据' });
     const moved = await completeDelivery(ctx, tx, caller, order, now, { deliveries: pending.length });
     await tx
       .update(deliveries)

@@ -25,10 +25,10 @@ export function createOrderEvents(config: TradingConfig): OrderPaymentEvents & O
   return {
     async signed(tx: Database, orderId: string, agreementId: string, at: Date) {
       const order = await lockOrder(tx, orderId);
-      if (order.agreementId !== agreementId) throw conflict('that agreement is not this order’s', { agreementId: order.agreementId });
+      if (order.agreementId !== agreementId) throw conflict({ en: 'that agreement is not this order’s', zh: '该协议不属于此订单' }, { agreementId: order.agreementId });
       // An order that ended unsigned (cancelled, or expired by the sweep) takes no signature: the last one is refused with it.
       if (order.status === 'cancelled' || order.status === 'expired') {
-        throw invalidState(`the order is ${order.status}; its agreement can no longer be signed`, { status: order.status });
+        throw invalidState({ en: `the order is ${order.status}; its agreement can no longer be signed`, zh: `订单状态为 ${order.status}，其协议已不能签署` }, { status: order.status });
       }
       if (!canMove(order, 'sign')) return;
       await transition(tx, settlementActor('agreements'), order, 'sign', { set: { responseDueAt: null }, details: { agreementId }, at });

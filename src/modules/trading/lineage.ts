@@ -41,7 +41,7 @@ export async function checkLineageCitations(db: Database, partyId: string, order
     else if (order.onwardTransfer !== 'allowed') problems.push({ orderId: id, problem: 'licence_forbids_onward_transfer' });
   }
   if (problems.length > 0) {
-    throw new AppError('lineage-citation-invalid', 'cite only completed orders your party bought under a licence that allows onward processing and resale', {
+    throw new AppError('lineage-citation-invalid', { en: 'cite only completed orders your party bought under a licence that allows onward processing and resale', zh: '只能引用本主体在允许再加工和转售的许可下购买并已完成的订单' }, {
       citations: problems,
       errors: problems.map((p) => ({ path: `/body/citedOrders/${wanted.indexOf(p.orderId)}`, message: p.problem.replaceAll('_', ' ') })),
     });

@@ -95,23 +95,23 @@ export async function placeOrder(ctx: TradingContext, caller: Caller, input: Pla
     const buyer = await requireVerifiedParty(tx, buyerPartyId);
     const onSale = await getListingOnSale(tx, input.listingId);
     // The listing is named in the body, not the path: an unknown one is bad input, not a missing resource.
-    if (!onSale) throw invalidInput('/body/listingId', 'no listing on sale has this id');
+    if (!onSale) throw invalidInput('/body/listingId', { en: 'no listing on sale has this id', zh: '没有使用该 id 的在售数据产品' });
     const { listing, revision } = onSale;
-    if (listing.ownerPartyId === buyerPartyId) throw new AppError('own-listing', 'your party provides this listing; a party cannot trade with itself');
+    if (listing.ownerPartyId === buyerPartyId) throw new AppError('own-listing', { en: 'your party provides this listing; a party cannot trade with itself', zh: '本主体是该数据产品的提供方，主体不能与自己交易' });
     await requireProviderMayTrade(tx, listing.ownerPartyId);
     const licence = revision.content.licence;
     if (!licence.allowedPurposes.includes(input.purpose)) {
-      throw new AppError('purpose-not-allowed', 'state one of the purposes the licence allows', {
+      throw new AppError('purpose-not-allowed', { en: 'state one of the purposes the licence allows', zh: '请说明许可允许的用途之一' }, {
         allowedPurposes: licence.allowedPurposes,
         errors: [{ path: '/body/purpose', message: 'not a purpose the licence allows' }],
       });
     }
     await assertCrossBorderAllowed(tx, buyer, listing.id, revision);
     const matching = revision.content.pricePlans.filter((p) => p.name === input.pricePlan);
-    if (matching.length !== 1) throw invalidInput('/body/pricePlan', `name one of the listing's price plans: ${revision.content.pricePlans.map((p) => p.name).join(', ')}`);
+    if (matching.length !== 1) throw invalidInput('/body/pricePlan', { en: `name one of the listing's price plans: ${revision.content.pricePlans.map((p) => p.name).join(', ')}`, zh: `请指明该数据产品的价格方案之一：${revision.content.pricePlans.map((p) => p.name).join('、')}` });
     const plan = matching[0]! as OrderPricePlan;
     const amountMinor = plan.amountMinor * input.quantity;
-    if (!Number.isSafeInteger(amountMinor)) throw invalidInput('/body/quantity', 'the amount is too large');
+    if (!Number.isSafeInteger(amountMinor)) throw invalidInput('/body/quantity', { en: 'the amount is too large', zh: '金额过大' });
     const term = termOf(plan, input.quantity, licence.termMonths, input.termStart ?? now.toISOString().slice(0, 10));
     const [placed] = await tx
       .insert(orders)
@@ -209,7 +209,7 @@ export async function requireProviderMayTrade(tx: Database, providerPartyId: str
   await requireVerifiedParty(tx, providerPartyId).catch((err: unknown) => {
     // The buyer learns that the provider may not trade, not why: its suspension is its own business.
     if (err instanceof AppError && (err.code === 'party-not-verified' || err.code === 'party-suspended')) {
-      throw new AppError('party-not-verified', 'the provider’s party may not trade at the moment', { side: 'provider' });
+      throw new AppError('party-not-verified', { en: 'the provider’s party may not trade at the moment', zh: '提供方主体目前不得交易' }, { side: 'provider' });
     }
     throw err;
   });
@@ -222,7 +222,7 @@ export async function requireProviderMayTrade(tx: Database, providerPartyId: str
  */
 export async function requireListingNotSuspended(tx: Database, listingId: string): Promise<void> {
   if (await isListingSuspended(tx, listingId)) {
-    throw new AppError('listing-suspended', 'the exchange suspended this listing pending an investigation; the trade waits until it is reinstated', { listingId });
+    throw new AppError('listing-suspended', { en: 'the exchange suspended this listing pending an investigation; the trade waits until it is reinstated', zh: '交易所已暂停该数据产品以待调查，交易须待其恢复后进行' }, { listingId });
   }
 }
 
@@ -241,10 +241,10 @@ export type OrderSide = 'buyer' | 'provider';
  */
 export async function findOrderFor(db: Database, caller: Caller, id: string, opts: { side?: OrderSide; staff?: boolean; lock?: boolean } = {}): Promise<Order> {
   const order = opts.lock ? await lockOrder(db, id) : (await db.select().from(orders).where(eq(orders.id, id)))[0];
-  if (!order) throw notFound('order');
+  if (!order) throw notFound({ en: 'order', zh: '订单' });
   const staff = opts.staff ? (['operator'] as const) : [];
-  if (opts.side === 'buyer') assertCanAccess(caller.actor, { partyId: order.buyerPartyId }, 'order', staff);
-  else if (opts.side === 'provider') assertCanAccess(caller.actor, { partyId: order.providerPartyId }, 'order', staff);
-  else if (caller.actor.partyId !== order.buyerPartyId) assertCanAccess(caller.actor, { partyId: order.providerPartyId }, 'order', staff);
+  if (opts.side === 'buyer') assertCanAccess(caller.actor, { partyId: order.buyerPartyId }, { en: 'order', zh: '订单' }, staff);
+  else if (opts.side === 'provider') assertCanAccess(caller.actor, { partyId: order.providerPartyId }, { en: 'order', zh: '订单' }, staff);
+  else if (caller.actor.partyId !== order.buyerPartyId) assertCanAccess(caller.actor, { partyId: order.providerPartyId }, { en: 'order', zh: '订单' }, staff);
   return order;
 }

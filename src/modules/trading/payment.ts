@@ -25,9 +25,12 @@ export async function startPayment(ctx: TradingContext, caller: Caller, orderId:
   await ctx.db.transaction(async (tx) => {
     // Whose order first: another party's order does not exist for the caller, whatever it sends.
     const order = await findOrderFor(tx, caller, orderId, { side: 'buyer', lock: true });
-    if (!ctx.settlement.rails().includes(rail)) throw invalidInput('/body/rail', `this exchange takes payment by ${ctx.settlement.rails().join(' or ')}`);
+    if (!ctx.settlement.rails().includes(rail)) throw invalidInput('/body/rail', { en: `this exchange takes payment by ${ctx.settlement.rails().join(' or ')}`, zh: `本交易所接受的付款方式为 ${ctx.settlement.rails().join('、')}` });
     if (order.status !== 'payment_pending') {
-      const why = order.status === 'agreement_pending' ? 'both parties must sign the trade agreement before the order can be paid' : `the order is ${order.status.replaceAll('_', ' ')}`;
+      const why =
+        order.status === 'agreement_pending'
+          ? { en: 'both parties must sign the trade agreement before the order can be paid', zh: '双方须先签署交易协议，订单方可付款' }
+          : { en: `the order is ${order.status.replaceAll('_', ' ')}`, zh: `订单状态为 ${order.status}` };
       throw invalidState(why, { status: order.status });
     }
     // Art. 28(2): no money moves between parties that may not trade (suspended since they signed).
@@ -37,6 +40,6 @@ export async function startPayment(ctx: TradingContext, caller: Caller, orderId:
     await recordStep(tx, caller.audit, order, { action: 'payment_opened', from: order.status, to: order.status, details: { rail, paymentId } }, new Date());
   });
   const instructions = await ctx.settlement.paymentInstructions(ctx.db, orderId);
-  if (!instructions) throw new AppError('unavailable', 'settlement has no instructions for this payment yet; try again');
+  if (!instructions) throw new AppError('unavailable', { en: 'settlement has no instructions for this payment yet; try again', zh: '结算尚未生成该付款的付款指引，请稍后重试' });
   return instructions;
 }

@@ -54,7 +54,7 @@ declare module '../audit/events.js' {
 /** The order, locked for the rest of the transaction: concurrent moves of one order run one after another. */
 export async function lockOrder(tx: Database, id: string): Promise<Order> {
   const [order] = await tx.select().from(orders).where(eq(orders.id, id)).for('update');
-  if (!order) throw notFound('order');
+  if (!order) throw notFound({ en: 'order', zh: '订单' });
   return order;
 }
 
@@ -94,7 +94,7 @@ export async function transition(
 ): Promise<Order & { auditEventId: string }> {
   const rule = orderTransitions[action];
   if (!canMove(order, action)) {
-    throw invalidState(`cannot ${action.replaceAll('_', ' ')} an order that is ${order.status.replaceAll('_', ' ')}`, { status: order.status });
+    throw invalidState({ en: `cannot ${action.replaceAll('_', ' ')} an order that is ${order.status.replaceAll('_', ' ')}`, zh: `订单状态为 ${order.status}，不能执行 ${action}` }, { status: order.status });
   }
   const at = options.at ?? new Date();
   const [moved] = await tx
@@ -102,7 +102,7 @@ export async function transition(
     .set({ ...options.set, status: rule.to, updatedAt: at })
     .where(and(eq(orders.id, order.id), eq(orders.status, order.status)))
     .returning();
-  if (!moved) throw invalidState('the order changed meanwhile; read it again', { status: order.status });
+  if (!moved) throw invalidState({ en: 'the order changed meanwhile; read it again', zh: '订单已被同时修改，请重新读取' }, { status: order.status });
   const { auditEventId } = await recordStep(tx, actor, moved, { action, from: order.status, to: rule.to, details: options.details }, at);
   return Object.assign(moved, { auditEventId });
 }

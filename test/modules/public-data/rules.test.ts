@@ -27,6 +27,14 @@ t.test('Art. 17 and Shanghai Art. 12: the classes an entry may take, refused wit
   t.match(shared.detail, /Shanghai Measures Art\. 12/);
   t.equal((await create({ origin: 'obtained_by_sharing', open: notOpen })).statusCode, 201);
 
+  // In Chinese, the article is cited as the Chinese titles cite it: Chongqing's with its words, Shanghai's (held in English) without.
+  const inChinese = (overrides: Record<string, unknown>) =>
+    as(app, user, { method: 'POST', url: '/public-data/entries', headers: { 'accept-language': 'zh-CN' }, payload: sampleEntry(overrides) });
+  const noBasisZh = expectProblem(t, await inChinese({ open: { class: 'conditional', conditions: '科研' } }), 400, 'legal-basis-required');
+  t.match(noBasisZh.detail, /^重庆第十七条第二款（政務數據不予開放或者有條件開放的.*）：conditional 类目录须注明其法律依据（法律、行政法规或国家有关文件）$/);
+  const sharedZh = expectProblem(t, await inChinese({ origin: 'obtained_by_sharing' }), 422, 'shared-data-not-open');
+  t.equal(sharedZh.detail, '上海第十二条：部门通过共享从其他部门获得的数据保持 not_open，由持有该数据的部门开放');
+
   // An edit is held to the same rules.
   const entry = await draftEntry(app, user);
   expectProblem(t, await as(app, user, { method: 'PATCH', url: `/public-data/entries/${entry.id}`, payload: { origin: 'obtained_by_sharing' } }), 422, 'shared-data-not-open');
