@@ -47,6 +47,8 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   await page.getByRole('button', { name: '登记到账' }).click();
   await page.getByText('已登记到账，付款状态：托管中。').waitFor();
   t.equal((await payment(first.id)).status, 'delivering', 'the order is paid and its delivery open');
+  // The list reloads after the confirmation shows: wait for the reload, not for a moment.
+  await awaiting.getByText(firstReference).waitFor({ state: 'detached' });
   t.equal(await awaiting.getByText(firstReference).count(), 0, 'and its payment no longer waits');
   // The same bank reference twice: the API's words, not the page's.
   await page.getByLabel('付款编号').fill(secondReference);
