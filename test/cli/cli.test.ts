@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/lib/database.js';
-import { migratedDataDir } from '../helpers/database.js';
+import { embeddedOnly, migratedDataDir } from '../helpers/database.js';
 import { loadSealKey } from '../../src/modules/agreements/seal.js';
 import { runTs } from '../helpers/spawn.js';
 
@@ -14,7 +14,7 @@ import { runTs } from '../helpers/spawn.js';
 const script = (name: string, dataDir: string, args: string[] = [], env: Record<string, string> = {}) =>
   runTs(`scripts/${name}.ts`, args, { DATA_DIR: dataDir, ...env });
 
-t.test('create the first operator, verify the chain, find a tampered event', async (t) => {
+t.test('create the first operator, verify the chain, find a tampered event', { skip: embeddedOnly }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-cli-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   await migratedDataDir(dataDir);
@@ -52,7 +52,7 @@ t.test('create the first operator, verify the chain, find a tampered event', asy
   t.match(broken.stdout, /^audit log BROKEN: leaf 0 \(event seq 1\) does not match the leaf the log signed$/m, 'the leaf by its index, the tampered event by its seq');
 });
 
-t.test('a second process cannot open an embedded database that is in use', async (t) => {
+t.test('a second process cannot open an embedded database that is in use', { skip: embeddedOnly }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-lock-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   await migratedDataDir(dataDir);
@@ -91,7 +91,7 @@ function untouchedDataDir(t: Test) {
   return dir;
 }
 
-t.test('every command answers --help with usage, options and examples, and opens nothing', async (t) => {
+t.test('every command answers --help with usage, options and examples, and opens nothing', { skip: embeddedOnly }, async (t) => {
   t.ok(commands.length >= 9, `the commands of package.json (${commands.map(([n]) => n).join(', ')})`);
   const dataDir = untouchedDataDir(t);
   const runs = await twoAtATime(commands.map(([, file]) => () => runTs(file, ['--help'], { DATA_DIR: dataDir })));
@@ -106,7 +106,7 @@ t.test('every command answers --help with usage, options and examples, and opens
   t.notOk(existsSync('--help'), 'npm run openapi -- --help writes no file named --help');
 });
 
-t.test('a wrong argument is one line on stderr and exit 2, before anything is opened', async (t) => {
+t.test('a wrong argument is one line on stderr and exit 2, before anything is opened', { skip: embeddedOnly }, async (t) => {
   const dataDir = untouchedDataDir(t);
   const cases: [string, string[], RegExp][] = [
     ['scripts/settlement-reconcile.ts', [], /^settlement:reconcile: the period is required: --from DATE and --to DATE, or --last-hours N\n/],
@@ -130,7 +130,7 @@ t.test('a wrong argument is one line on stderr and exit 2, before anything is op
   t.same(readdirSync(dataDir), [], 'no database was opened');
 });
 
-t.test('npm run seal:create makes a PKCS#12 seal the server accepts, and will not overwrite one', async (t) => {
+t.test('npm run seal:create makes a PKCS#12 seal the server accepts, and will not overwrite one', { skip: embeddedOnly }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dx-seal-create-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'secrets', 'seal.p12');
@@ -158,7 +158,7 @@ t.test('npm run seal:create makes a PKCS#12 seal the server accepts, and will no
   t.equal(forced.stderr, '', '--quiet: no progress');
 });
 
-t.test('the openssl recipe of docs/operations.md makes a seal the service reads', async (t) => {
+t.test('the openssl recipe of docs/operations.md makes a seal the service reads', { skip: embeddedOnly }, async (t) => {
   const operations = readFileSync('docs/operations.md', 'utf8');
   const block = /```sh\n([\s\S]*?)```/.exec(operations.slice(operations.indexOf('**With `openssl`**')))?.[1];
   t.ok(block?.includes('openssl pkcs12 -export'), 'the recipe is there');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import t from 'tap';
-import { serverUrl } from '../helpers/database.js';
+import { embeddedOnly, serverUrl } from '../helpers/database.js';
 
 /**
  * The walk-through of docs/getting-started.md, run as written: every `sh` block of the section, in
@@ -50,7 +50,7 @@ async function runSteps(work: string, env: Record<string, string | undefined>, u
   return { code, out };
 }
 
-t.test('the walk-through of docs/getting-started.md, then docs/public-data.md and docs/procurement.md, runs top to bottom against one running server', async (t) => {
+t.test('the walk-through of docs/getting-started.md, then docs/public-data.md and docs/procurement.md, runs top to bottom against one running server', { skip: embeddedOnly }, async (t) => {
   t.ok(steps.length >= 10, `the walk-through has its shell blocks (${steps.length})`);
   t.ok(stoppedAt > 0 && afterStop.length >= 1, 'and ends with the tools that run once the server is stopped');
   t.ok(publicData.length >= 15, `the public-data journeys have their shell blocks (${publicData.length})`);

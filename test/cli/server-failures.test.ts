@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { testSealEnv } from '../helpers/agreements.js';
-import { freshDatabase, migratedDataDir, serverUrl } from '../helpers/database.js';
+import { embeddedOnly, freshDatabase, migratedDataDir, serverUrl } from '../helpers/database.js';
 import { startServer } from '../helpers/spawn.js';
 
 // A start that cannot succeed (a data directory, a database server or a port the service cannot
@@ -36,7 +36,7 @@ async function heldPort(t: Test): Promise<number> {
   return (holder.address() as AddressInfo).port;
 }
 
-t.test('a DATA_DIR the service cannot write stops the start in one line', async (t) => {
+t.test('a DATA_DIR the service cannot write stops the start in one line', { skip: embeddedOnly }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dx-datadir-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'a-file'), 'not a directory');

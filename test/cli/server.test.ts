@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { testSealEnv } from '../helpers/agreements.js';
 import { randomBytes } from 'node:crypto';
-import { freshDatabase, migratedDataDir, serverUrl } from '../helpers/database.js';
+import { embeddedOnly, freshDatabase, migratedDataDir, serverUrl } from '../helpers/database.js';
 import { startServer } from '../helpers/spawn.js';
 
-t.test('npm start serves on the embedded database, logs request ids, stops cleanly on SIGTERM', async (t) => {
+t.test('npm start serves on the embedded database, logs request ids, stops cleanly on SIGTERM', { skip: embeddedOnly }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-server-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const server = startServer({ DATA_DIR: dataDir });
@@ -28,14 +28,14 @@ t.test('npm start serves on the embedded database, logs request ids, stops clean
   for (const line of lines) t.equal(JSON.parse(line).reqId, 'start-check-1', 'each line carries the request id');
 });
 
-t.test('a bad setting stops the start with a message naming it', async (t) => {
+t.test('a bad setting stops the start with a message naming it', { skip: embeddedOnly }, async (t) => {
   const server = startServer({ DATA_DIR: '/nonexistent-but-unused', PORT: 'eighty' });
   t.equal(await server.exited, 78);
   t.match(server.output(), /configuration: PORT is not valid/);
   await t.rejects(server.listening);
 });
 
-t.test('every missing secret of a server database is named at once, in one line', async (t) => {
+t.test('every missing secret of a server database is named at once, in one line', { skip: embeddedOnly }, async (t) => {
   const server = startServer({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
   t.equal(await server.exited, 78);
   const lines = server.output().split('\n').filter(Boolean);
@@ -44,7 +44,7 @@ t.test('every missing secret of a server database is named at once, in one line'
   await t.rejects(server.listening);
 });
 
-t.test('first run: the server prints a one-time setup token that creates the first operator, then dies', async (t) => {
+t.test('first run: the server prints a one-time setup token that creates the first operator, then dies', { skip: embeddedOnly }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-setup-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   // Migrated already, as after an upgrade: the very first start (initdb) is the test above.

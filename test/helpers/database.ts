@@ -15,6 +15,13 @@ import { migrationsFolder, openDatabase, pgliteExtensions, type DatabaseHandle }
  */
 export const serverUrl = process.env.TEST_DATABASE_URL || undefined;
 
+/**
+ * The skip reason of a test that starts the service or a command on the embedded database whatever
+ * TEST_DATABASE_URL names (`npm start` as a newcomer runs it, the command-line tools): it proves
+ * nothing more in the server half of a run, so it runs in the embedded half only.
+ */
+export const embeddedOnly = serverUrl ? 'runs on the embedded database whatever TEST_DATABASE_URL says: tested without it' : false;
+
 export function migrationsHash(): string {
   const hash = createHash('sha256');
   for (const file of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) {
