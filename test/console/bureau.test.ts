@@ -38,7 +38,7 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   const nav = page.getByRole('navigation', { name: '主导航' });
   t.same(
     await nav.getByRole('link').allTextContents(),
-    ['通知', '我的主体', '回执核验', '开放目录', '数据申请', '期限与义务', '数据质疑', '开放需求', '集中采购', '协议示范文本', '协议抄送', '工作日历'],
+    ['通知', '我的主体', '回执核验', '开放目录', '数据申请', '期限与义务', '数据质疑', '开放需求', '集中采购', '协议示范文本', '协议抄送', '工作日历', '开放重点', '部门预算'],
     'the bureau’s navigation',
   );
 

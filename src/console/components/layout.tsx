@@ -33,6 +33,9 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   // applicant
   { to: '/public-data/open', label: 'nav.openData', roles: ['buyer', 'provider', 'department'] },
   { to: '/public-data/requests', label: 'nav.pdRequests', roles: ['buyer', 'provider'] },
+  // bureau decisions
+  { to: '/public-data/opening-priorities', label: 'nav.openingPriorities', roles: ['bureau'] },
+  { to: '/budgets', label: 'nav.budgets', roles: ['bureau'] },
 ];
 
 function LanguageChoice() {

@@ -43,6 +43,10 @@ import { MyListingsPage, NewListingPage } from './provider/my-listings';
 // applicant
 import { ApplyPage, OpenEntryPage } from './public-data/open-entry';
 import { OpenListPage } from './public-data/open-list';
+// bureau decisions
+import { BudgetsPage } from './bureau/budgets';
+import { OpeningPrioritiesPage } from './bureau/opening-priorities';
+import { CorrectionOrderPage } from './public-data/correction-order';
 
 export interface ConsoleRoute {
   path: string;
@@ -100,4 +104,8 @@ export const routes: ConsoleRoute[] = [
   { path: '/public-data/open', page: OpenListPage, access: ['buyer', 'provider', 'department'] },
   { path: '/public-data/open/:id', page: OpenEntryPage, access: ['buyer', 'provider', 'department'] },
   { path: '/public-data/open/:id/apply', page: ApplyPage, access: ['buyer', 'provider'] },
+  // bureau decisions
+  { path: '/public-data/opening-priorities', page: OpeningPrioritiesPage, access: ['bureau'] },
+  { path: '/budgets', page: BudgetsPage, access: ['bureau'] },
+  { path: '/public-data/orders/:id', page: CorrectionOrderPage, access: ['buyer', 'provider', 'department', 'bureau'] },
 ];

@@ -12,6 +12,7 @@ import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { NeedForm } from './need-form';
+import { NeedWithdrawal } from './need-withdrawal';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type Body = paths['/procurement/procurements']['post']['requestBody']['content']['application/json'];
@@ -113,8 +114,10 @@ export function ProcurementListPage() {
               { header: t('procurement.status'), cell: (n) => t(`needStatus.${n.status}`) },
               { header: t('procurement.budget'), cell: (n) => `${money(n.budgetMinor, n.currency)}${n.overBudget ? ` · ${t('procurement.overBudget')}` : ''}` },
               { header: t('procurement.budgetYear'), cell: (n) => n.budgetYear },
+              { header: t('needWithdrawal.reason'), cell: (n) => n.withdrawnReason ?? '—' },
             ]}
           />
+          {needs.data && <NeedWithdrawal needs={needs.data.items} onWithdrawn={needs.reload} />}
           <NeedForm onFiled={needs.reload} />
         </>
       )}

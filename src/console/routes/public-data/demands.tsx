@@ -14,6 +14,26 @@ import { useLoad } from '../../lib/use-load';
 type Demand = paths['/public-data/demands/{id}']['get']['responses']['200']['content']['application/json'];
 type AnswerBody = paths['/public-data/demands/{id}/answer']['post']['requestBody']['content']['application/json'];
 
+/**
+ * The bureau addresses a demand nobody answered yet to the department that holds the data
+ * (Shanghai Art. 10): one raised without an addressee, or sent again to another department.
+ */
+function DemandRouting({ demand, onChange }: { demand: Demand; onChange(): void }) {
+  const { t } = useI18n();
+  const [departmentPartyId, setDepartment] = useState('');
+  const send = useAction(async () => {
+    await ok(api.POST('/public-data/demands/{id}/routing', { params: { path: { id: demand.id } }, body: { departmentPartyId: departmentPartyId.trim() } }));
+    onChange();
+  });
+  return (
+    <form class="form narrow" onSubmit={onSubmit(send.run)}>
+      <TextField label={t('demandRouting.department')} hint={t('demandRouting.departmentHint')} required value={departmentPartyId} onValue={setDepartment} />
+      <ProblemAlert error={send.error} />
+      <Submit busy={send.busy}>{t(demand.status === 'unrouted' ? 'demandRouting.route' : 'demandRouting.reroute')}</Submit>
+    </form>
+  );
+}
+
 /** The department answers a demand once: already open (which entry), planned (when) or refused (why). */
 function DemandAnswer({ demand, onChange }: { demand: Demand; onChange(): void }) {
   const { t } = useI18n();
@@ -48,12 +68,13 @@ function DemandAnswer({ demand, onChange }: { demand: Demand; onChange(): void }
 
 /**
  * The public's demands for data to open (Shanghai Art. 10): a department those addressed to it and
- * answers the open ones; the bureau reads every department's.
+ * answers the open ones; the bureau reads every department's and routes those still unanswered.
  */
 export function DemandsPage() {
   const { t, date, dateTime } = useI18n();
   const session = useSession();
   const department = session.has('department');
+  const bureau = session.has('bureau');
   const demands = useLoad(() => ok(api.GET('/public-data/demands', { params: { query: { limit: 100 } } })), [session.state.partyId]);
   return (
     <Page title={t('demands.title')}>
@@ -70,6 +91,7 @@ export function DemandsPage() {
                   items={[
                     [t('demands.status'), t(`demandStatus.${d.status}`)],
                     [t('demands.intendedUse'), d.intendedUse],
+                    [t('demandRouting.addressee'), d.departmentPartyId ? <code>{d.departmentPartyId}</code> : t('demandStatus.unrouted')],
                     [t('demands.receivedAt'), dateTime(d.receivedAt)],
                     ...(d.entryId ? ([[t('demands.entryId'), <Link to={`/public-data/entries/${d.entryId}`}>{d.entryId}</Link>]] as [string, preact.ComponentChildren][]) : []),
                     ...(d.plannedOn ? ([[t('demands.plannedOn'), date(d.plannedOn)]] as [string, string][]) : []),
@@ -77,6 +99,7 @@ export function DemandsPage() {
                   ]}
                 />
                 {department && d.status === 'open' && <DemandAnswer demand={d} onChange={demands.reload} />}
+                {bureau && (d.status === 'unrouted' || d.status === 'open') && <DemandRouting demand={d} onChange={demands.reload} />}
               </article>
             ))
           )

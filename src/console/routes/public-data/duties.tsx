@@ -101,7 +101,7 @@ function UsageDuties() {
   );
 }
 
-/** Orders to correct a breach of Art. 20 and the bureau's decisions on them (Art. 64; GET /public-data/orders). */
+/** Orders to correct a breach of Art. 20 and the bureau's decisions on them (Art. 64; GET /public-data/orders), each linked to its page. */
 function CorrectionOrders() {
   const { t, date } = useI18n();
   const orders = useLoad(() => ok(api.GET('/public-data/orders', { params: { query: { limit: 100 } } })), []);
@@ -120,7 +120,7 @@ function CorrectionOrders() {
               rowKey={(o) => o.id}
               columns={[
                 { header: t('duties.ground'), cell: (o) => <Link to={`/public-data/requests/${o.requestId}`}>{t(`orderGround.${o.ground}`)}</Link> },
-                { header: t('duties.details'), cell: (o) => o.details },
+                { header: t('duties.details'), cell: (o) => <Link to={`/public-data/orders/${o.id}`}>{o.details}</Link> },
                 { header: t('duties.correctBy'), cell: (o) => `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}` },
                 { header: t('duties.orderState'), cell: (o) => t(`correctionState.${o.state}`) },
                 { header: t('duties.decision'), cell: (o) => (o.decision ? (o.decision.kind === 'fine' ? t('duties.fine', { yuan: o.decision.amountYuan ?? 0 }) : t('duties.suspension', { until: date(o.decision.suspendedUntil) })) : '—') },

@@ -7,6 +7,7 @@ import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { saveBlob } from '../../lib/download';
+import { ObjectionSetting } from '../bureau/objection-setting';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
@@ -49,7 +50,7 @@ function ObjectionAnswer({ objection, onChange }: { objection: Objection; onChan
 /**
  * Doubts and errors raised about published entries (Art. 22): a department those on its entries,
  * with their deadlines (provisional ones marked) and evidence, and answers the open ones; the
- * bureau reads every department's.
+ * bureau reads every department's and sets the working days to answer.
  */
 export function ObjectionsPage() {
   const { t, dateTime } = useI18n();
@@ -63,6 +64,7 @@ export function ObjectionsPage() {
   return (
     <Page title={t('objections.title')}>
       <p>{t('objections.intro')}</p>
+      {session.has('bureau') && <ObjectionSetting />}
       <ProblemAlert error={evidence.error} />
       <WhenLoaded loaded={objections}>
         {(data) =>

@@ -7,6 +7,7 @@ import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { useIdempotencyKeys } from '../../lib/idempotency';
+import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { PeriodTable, UsageReportForm } from './period-table';
@@ -187,7 +188,7 @@ export function RequestUsage({ requestId, canOrder, user }: { requestId: string;
                 rowKey={(o) => o.id}
                 columns={[
                   { header: t('duties.ground'), cell: (o) => t(`orderGround.${o.ground}`) },
-                  { header: t('duties.details'), cell: (o) => o.details },
+                  { header: t('duties.details'), cell: (o) => <Link to={`/public-data/orders/${o.id}`}>{o.details}</Link> },
                   { header: t('duties.correctBy'), cell: (o) => `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}` },
                   { header: t('duties.orderState'), cell: (o) => t(`correctionState.${o.state}`) },
                 ]}
