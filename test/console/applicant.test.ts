@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Download } from 'playwright-core';
 import t from 'tap';
 import { as, buildTestApp } from '../helpers/app.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, signIn } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, signIn, sameOnceSettled, shows } from '../helpers/console.js';
 import { publishedEntry } from '../helpers/public-data.js';
 import { answer, requestWorld, shanghaiDaysFromNow, signAgreementOf } from '../helpers/public-data-requests.js';
 
@@ -30,7 +30,7 @@ t.test('an applicant downloads open data, applies for conditional data, signs, d
   const { page, pageErrors } = session;
   await signIn(session, applicant);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  t.same(await nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请'], 'the applicant’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请'], 'the applicant’s navigation');
 
   // The open list, filtered to what is open unconditionally; that entry's page and its data.
   await nav.getByRole('link', { name: '开放数据' }).click();
@@ -40,11 +40,11 @@ t.test('an applicant downloads open data, applies for conditional data, signs, d
   await page.getByRole('button', { name: '检索', exact: true }).click();
   const unconditional = page.getByRole('table', { name: '已发布的目录条目（1 条）' });
   await unconditional.waitFor();
-  t.same(await unconditional.locator('tbody th').allTextContents(), ['重庆市出租车运营里程统计'], 'only the unconditionally open entry');
+  await sameOnceSettled(t, () => unconditional.locator('tbody th').allTextContents(), ['重庆市出租车运营里程统计'], 'only the unconditionally open entry');
   await checkAccessibility(t, page, 'open list');
   await unconditional.getByRole('link', { name: '重庆市出租车运营里程统计' }).click();
   await page.getByRole('heading', { level: 1, name: '重庆市出租车运营里程统计' }).waitFor();
-  t.ok(await page.getByText(/^无条件开放：/).isVisible(), 'the page says how the entry is open');
+  t.ok(await shows(page.getByText(/^无条件开放：/)), 'the page says how the entry is open');
   t.equal(await page.getByRole('link', { name: '申请有条件开放数据' }).count(), 0, 'an unconditional entry is not applied for');
   const [openData] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载第 1 版' }).click()]);
   t.equal(await sha256Of(openData), open.version.sha256, 'the bytes the department uploaded');

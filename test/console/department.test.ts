@@ -1,6 +1,6 @@
 import t from 'tap';
 import { as, buildTestApp } from '../helpers/app.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, signIn, fieldValue } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, sameOnceSettled, signIn, fieldValue, shows } from '../helpers/console.js';
 import { raiseDemand, raiseObjection } from '../helpers/objections.js';
 import { department, publishedEntry } from '../helpers/public-data.js';
 import { applyFor, requestWorld, shanghaiDaysFromNow, signAgreementOf } from '../helpers/public-data-requests.js';
@@ -26,7 +26,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   const { page, pageErrors } = session;
   await signIn(session, dept.user);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  t.same(await nav.getByRole('link').allTextContents(), ['通知', '我的主体', '回执核验', '开放目录', '数据申请', '期限与义务', '数据质疑', '开放需求', '集中采购', '开放数据'], 'the department’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '回执核验', '开放目录', '数据申请', '期限与义务', '数据质疑', '开放需求', '集中采购', '开放数据'], 'the department’s navigation');
 
   // The open list: the published entry, then a new one drafted, given its data and submitted.
   await nav.getByRole('link', { name: '开放目录' }).click();
@@ -93,7 +93,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await page.getByLabel('使用情况报告周期').selectOption('1');
   await page.getByRole('button', { name: '提交答复' }).click();
   await track.getByText('当前： 已同意').waitFor();
-  t.same(await track.locator('li').allTextContents(), ['已完成： 已受理', '已完成： 已延期', '当前： 已同意', '未开始： 协议已签署', '未开始： 使用期内', '未开始： 已结束'], 'the request’s path');
+  await sameOnceSettled(t, () => track.locator('li').allTextContents(), ['已完成： 已受理', '已完成： 已延期', '当前： 已同意', '未开始： 协议已签署', '未开始： 使用期内', '未开始： 已结束'], 'the request’s path');
   await page.getByRole('heading', { name: /^政务数据利用协议 GDU-/ }).waitFor();
   const answered = (await as(app, dept.user, { method: 'GET', url: `/public-data/requests/${request.id}` })).json<{ state: string; answeredAt: string; reportEveryMonths: number; agreementId: string }>();
   t.match(answered, { state: 'approved', reportEveryMonths: 1 }, 'the API holds the approval');
@@ -101,7 +101,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
 
   // Its steps, each with a receipt, one checked in the browser.
   const steps = page.getByRole('table', { name: '申请步骤' });
-  t.same(await steps.locator('tbody th').allTextContents(), ['受理申请', '延长答复期限', '同意申请'], 'every step, oldest first');
+  await sameOnceSettled(t, () => steps.locator('tbody th').allTextContents(), ['受理申请', '延长答复期限', '同意申请'], 'every step, oldest first');
   await checkAccessibility(t, page, 'request approved');
   await screenshot(page, 'department', 'request-approved');
 
@@ -128,7 +128,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await fieldValue(page.getByLabel('日志公钥'), /\+/);
   await page.getByRole('button', { name: '核验', exact: true }).click();
   await page.getByText(/^回执有效：/).waitFor();
-  t.ok(await page.getByText('public_data.request_approve').isVisible(), 'the receipt proves the approval, checked in the browser');
+  t.ok(await shows(page.getByText('public_data.request_approve')), 'the receipt proves the approval, checked in the browser');
 
   // Deadlines and duties.
   await nav.getByRole('link', { name: '期限与义务' }).click();
@@ -181,7 +181,7 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await page.getByLabel('检索开放目录').fill('客运量');
   await page.getByRole('button', { name: '检索', exact: true }).click();
   const shared = page.getByRole('group', { name: '申请共享的目录条目（同一部门）' });
-  t.equal(await shared.getByRole('checkbox').count(), 1, 'the other department’s entry, not its own');
+  await sameOnceSettled(t, () => shared.getByRole('checkbox').count(), 1, 'the other department’s entry, not its own');
   await shared.getByRole('checkbox').check();
   await page.getByLabel('共享依据').fill('《重庆市大数据发展管理条例》第十五条');
   await page.getByLabel('用途').fill('城市运行监测');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { as, buildTestApp, signUp } from '../helpers/app.js';
 import { listedProduct } from '../helpers/catalog.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, sameOnceSettled, shows } from '../helpers/console.js';
 import { bankReference, orderAwaitingPayment, signInThroughPage } from '../helpers/console-trade.js';
 import { statementCsv } from '../helpers/settlement.js';
 import { verifiedUser } from '../helpers/trading.js';
@@ -31,14 +31,14 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   const { page, open, pageErrors } = await openConsole(t, app);
   await signInThroughPage({ page, open }, clerk);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  t.same(await nav.getByRole('link').allTextContents(), ['通知', '监管概览', '主体核验', '产品审核', '数据目录', '订单', '回执核验', '资金结算', '银行对账单', '审计日志', '数据导出'], 'the operator’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '监管概览', '主体核验', '产品审核', '数据目录', '订单', '回执核验', '资金结算', '银行对账单', '审计日志', '数据导出'], 'the operator’s navigation');
 
   // Settlement: the payments waiting for money, and a credit recorded by the reference the buyer quoted.
   await nav.getByRole('link', { name: '资金结算' }).click();
   await page.getByRole('heading', { level: 1, name: '资金结算' }).waitFor();
   const awaiting = page.getByRole('table', { name: /^待到账的付款/ });
   await awaiting.getByText(firstReference).waitFor();
-  t.ok(await awaiting.getByText(secondReference).isVisible(), 'both payments wait for their transfer, with their references');
+  t.ok(await shows(awaiting.getByText(secondReference)), 'both payments wait for their transfer, with their references');
   await checkAccessibility(t, page, 'settlement');
   // Typed as a clerk reads it off the bank's advice: lower case, spaces for hyphens.
   await page.getByLabel('付款编号').fill(firstReference.toLowerCase().replaceAll('-', ' '));
@@ -83,7 +83,7 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   await feeLine.getByRole('button', { name: '排除' }).click();
   await lines.getByRole('row', { name: /CSV-DUTY-2/ }).getByText('已排除').waitFor();
   await page.getByText('1 条，净额 -¥15.00').or(page.getByText('1 条，净额 ¥-15.00')).or(page.getByText('1 条，净额 −¥15.00')).first().waitFor();
-  t.ok(await page.getByText('期初 + 收入 − 支出 = 期末').isVisible(), 'the bank’s own arithmetic holds');
+  t.ok(await shows(page.getByText('期初 + 收入 − 支出 = 期末')), 'the bank’s own arithmetic holds');
   await screenshot(page, 'operator-duties', 'bank-statement');
   // The same file again is recognised, and posts nothing twice.
   await nav.getByRole('link', { name: '银行对账单' }).click();
@@ -104,7 +104,7 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   const disputes = page.getByRole('row', { name: /未处理的争议/ });
   await disputes.getByRole('link', { name: first.number }).click();
   await page.getByRole('heading', { level: 1, name: `订单 ${first.number}` }).waitFor();
-  t.ok(await page.getByText('数据缺少 11 月的记录').isVisible(), 'the buyer’s reason');
+  t.ok(await shows(page.getByText('数据缺少 11 月的记录')), 'the buyer’s reason');
   await checkAccessibility(t, page, 'order in dispute');
   await page.getByLabel('部分退款').check();
   // A refund of the whole price is no partial refund: refused, and the refusal is kept under the
@@ -211,7 +211,7 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   await page.getByLabel('语言').selectOption('en');
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Settlement' }).click();
   await page.getByRole('heading', { level: 1, name: 'Settlement' }).waitFor();
-  t.ok(await page.getByRole('table', { name: /^Payouts paid/ }).isVisible(), 'the settlement page in English');
+  t.ok(await shows(page.getByRole('table', { name: /^Payouts paid/ })), 'the settlement page in English');
   await checkAccessibility(t, page, 'settlement (English)');
 
   t.same(pageErrors, [], 'no script error and no refusal by the Content-Security-Policy');

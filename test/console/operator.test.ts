@@ -2,7 +2,7 @@ import t from 'tap';
 import { prepareFirstRunSetup } from '../../src/modules/accounts/setup.js';
 import { buildTestApp, type TestUser } from '../helpers/app.js';
 import { completeDraft, submit } from '../helpers/catalog.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, shows } from '../helpers/console.js';
 import { generateUscc, samplePdf } from '../helpers/identity.js';
 
 /**
@@ -38,7 +38,7 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   await page.getByLabel('设置密码').fill(OPERATOR.password);
   await page.getByRole('button', { name: '创建并登录' }).click();
   await page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
-  t.ok(await page.getByText(`${OPERATOR.displayName} · 交易所运营`).isVisible(), 'signed in as the new operator');
+  t.ok(await shows(page.getByText(`${OPERATOR.displayName} · 交易所运营`)), 'signed in as the new operator');
   await checkAccessibility(t, page, 'notifications (operator)');
 
   // The token is spent: the API refuses a second setup, and the page shows the API's words.
@@ -116,7 +116,7 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   await page.getByRole('link', { name: party.legalName }).click();
   await page.getByRole('heading', { level: 1, name: `核验：${party.legalName}` }).waitFor();
   const masked = party.identityNumber.slice(0, 4);
-  t.ok(await page.getByText(new RegExp(`^${masked}\\*+`)).isVisible(), 'the identity number is shown masked');
+  t.ok(await shows(page.getByText(new RegExp(`^${masked}\\*+`))), 'the identity number is shown masked');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载营业执照' }).click()]);
   t.match(download.suggestedFilename(), /^营业执照-[0-9a-f]{8}\.pdf$/, 'the document downloads with the operator’s token');
   t.match(await streamText(await download.createReadStream()), /^%PDF-1\.4/, 'the bytes the provider uploaded');
@@ -146,11 +146,11 @@ t.test('the first operator sets the exchange up, then verifies a party and appro
   await page.getByRole('link', { name: '重庆市公共交通客流数据' }).click();
   await page.getByRole('heading', { level: 1, name: '审核：重庆市公共交通客流数据' }).waitFor();
   for (const heading of ['数据来源声明', '数据血缘', '第二十六条交易依据', '数据集文件', '合规审核清单']) {
-    t.ok(await page.getByRole('heading', { name: heading }).or(page.getByText(heading, { exact: true })).first().isVisible(), `the review shows ${heading}`);
+    t.ok(await shows(page.getByRole('heading', { name: heading }).or(page.getByText(heading, { exact: true })).first()), `the review shows ${heading}`);
   }
-  t.ok(await page.getByText('Card readers on buses record each boarding').isVisible(), 'the declared collection method');
-  t.ok(await page.getByText(draft.evidence.sha256).first().isVisible(), 'the evidence by its hash');
-  t.ok(await page.getByText(draft.version.sha256).isVisible(), 'the dataset’s declared hash');
+  t.ok(await shows(page.getByText('Card readers on buses record each boarding')), 'the declared collection method');
+  t.ok(await shows(page.getByText(draft.evidence.sha256).first()), 'the evidence by its hash');
+  t.ok(await shows(page.getByText(draft.version.sha256)), 'the dataset’s declared hash');
   await checkAccessibility(t, page, 'listing review');
   for (const item of ['已说明数据来源', '交易依据及证明材料充分', '提供方身份已核验', '公共数据标识正确', '个人信息处理合规', '数据分级恰当']) await page.getByLabel(item, { exact: true }).check();
   await page.getByLabel('“已说明数据来源”的说明').fill('自身经营数据，许可证在案');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { as, buildTestApp, signUp } from '../helpers/app.js';
 import { approve, listedProduct, sampleListing } from '../helpers/catalog.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, sameOnceSettled, shows } from '../helpers/console.js';
 import { bankReference, signInThroughPage } from '../helpers/console-trade.js';
 import { contentHash, signAs } from '../helpers/agreements.js';
 import { recordReceipt } from '../helpers/settlement.js';
@@ -26,7 +26,7 @@ t.test('a provider drafts, documents, uploads, submits and revises a listing, an
   const { page, open, pageErrors } = await openConsole(t, app);
   await signInThroughPage({ page, open }, provider.user);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  t.same(await nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '我的数据产品', '开放数据', '数据申请'], 'the provider’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '我的数据产品', '开放数据', '数据申请'], 'the provider’s navigation');
 
   // A new draft: its content in Chinese, one price in yuan.
   await nav.getByRole('link', { name: '我的数据产品' }).click();
@@ -60,7 +60,7 @@ t.test('a provider drafts, documents, uploads, submits and revises a listing, an
   await page.getByRole('button', { name: '上传' }).first().click();
   await page.getByRole('button', { name: '选用数据集版本 1' }).click();
   await page.getByText('已选用').waitFor();
-  t.ok(await page.getByText(createHash('sha256').update(data).digest('hex')).isVisible(), 'the dataset’s SHA-256, as the buyer will check it');
+  t.ok(await shows(page.getByText(createHash('sha256').update(data).digest('hex'))), 'the dataset’s SHA-256, as the buyer will check it');
   const provenance = page.locator('form').filter({ has: page.getByRole('heading', { name: '声明数据来源' }) });
   await provenance.getByLabel('采集方式').fill('出租车计价器记录每次行程');
   await provenance.getByLabel('合法性依据').fill('出租车经营许可；乘客上车时告知');
@@ -92,7 +92,7 @@ t.test('a provider drafts, documents, uploads, submits and revises a listing, an
   await page.getByLabel('简介（中文）').fill('按区县和小时汇总的出租车行程数，已去标识化，含 2025 年全年。');
   await page.getByRole('button', { name: '保存修改' }).click();
   await page.getByText('第 2 版 · 草稿').waitFor();
-  t.ok(await page.getByText('第 1 版', { exact: true }).isVisible(), 'the approved revision stays on sale meanwhile');
+  t.ok(await shows(page.getByText('第 1 版', { exact: true })), 'the approved revision stays on sale meanwhile');
   const data2 = Buffer.from('district,trips\n渝中区,5230\n江北区,4120\n南岸区,3900\n');
   await page.getByLabel('数据集文件').setInputFiles({ name: 'trips-2.csv', mimeType: 'text/csv', buffer: data2 });
   await page.getByRole('button', { name: '上传' }).first().click();

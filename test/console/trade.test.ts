@@ -4,7 +4,7 @@ import t from 'tap';
 import { deliverNotifications } from '../../src/modules/notifications/notifier.js';
 import { as, buildTestApp, signUp } from '../helpers/app.js';
 import { listedProduct, sampleListing } from '../helpers/catalog.js';
-import { checkAccessibility, consoleBundle, fieldValue, noBrowser, openConsole, screenshot } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, fieldValue, noBrowser, openConsole, screenshot, sameOnceSettled, shows } from '../helpers/console.js';
 import { createVerifiedParty, registerParty } from '../helpers/identity.js';
 import { verifiedUser } from '../helpers/trading.js';
 
@@ -53,7 +53,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
 
   // The operator's pages are not the buyer's: not in its navigation, closed by address, refused by the API.
   const nav = page.getByRole('navigation', { name: '主导航' });
-  t.same(await nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请'], 'the buyer’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请'], 'the buyer’s navigation');
   await open('/review/parties');
   await page.getByRole('heading', { level: 1, name: '无权访问' }).waitFor();
   t.equal((await as(app, buyer, { method: 'GET', url: '/parties?status=submitted' })).statusCode, 403, 'and the API refuses it anyway');
@@ -65,14 +65,14 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   await page.getByRole('button', { name: '搜索' }).click();
   const results = page.getByRole('list', { name: '搜索结果' });
   await results.waitFor();
-  t.same(await results.getByRole('link').allTextContents(), ['重庆市公共交通客流数据'], 'the word finds the ridership data, not the air quality');
+  await sameOnceSettled(t, () => results.getByRole('link').allTextContents(), ['重庆市公共交通客流数据'], 'the word finds the ridership data, not the air quality');
   t.match(await results.textContent(), /¥5,000\.00 起/, 'the price in yuan, with separators');
   await checkAccessibility(t, page, 'catalog search');
   await page.getByLabel('关键词').fill('');
   await page.getByLabel('类别').fill('environment');
   await page.getByRole('button', { name: '搜索' }).click();
   await results.getByRole('link', { name: '重庆市空气质量监测数据' }).waitFor();
-  t.equal(await results.getByRole('link').count(), 1, 'a filter by category');
+  await sameOnceSettled(t, () => results.getByRole('link').count(), 1, 'a filter by category');
 
   // The listing's page: what it is and where it comes from; then the order.
   await page.getByLabel('类别').fill('');
@@ -81,7 +81,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   await results.getByRole('link', { name: '重庆市公共交通客流数据' }).click();
   await page.getByRole('heading', { level: 1, name: '重庆市公共交通客流数据' }).waitFor();
   for (const heading of ['数据来源声明', '数据血缘', '第二十六条交易依据', '许可条件', '价格方案']) t.ok(await page.getByRole('heading', { name: heading }).isVisible(), `the listing shows ${heading}`);
-  t.ok(await page.getByText(ridership.version.sha256).isVisible(), 'and the dataset’s hash the buyer will receive');
+  t.ok(await shows(page.getByText(ridership.version.sha256)), 'and the dataset’s hash the buyer will receive');
   await checkAccessibility(t, page, 'listing');
   await screenshot(page, 'trade', 'listing');
   await page.getByRole('link', { name: '订购' }).click();
@@ -106,8 +106,8 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   t.equal(await heading.textContent(), `订单 ${order.number}`);
   t.equal(await page.locator('[aria-current="step"]').textContent(), '当前： 待签署协议', 'the state track marks where the order is');
   const shanghai = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(order.createdAt));
-  t.ok(await page.getByText(`${shanghai} (北京时间)`).first().isVisible(), `times in Asia/Shanghai (${shanghai}), though the browser is in New York`);
-  t.ok(await page.getByText('¥5,000.00').isVisible(), 'the amount in yuan');
+  t.ok(await shows(page.getByText(`${shanghai} (北京时间)`).first()), `times in Asia/Shanghai (${shanghai}), though the browser is in New York`);
+  t.ok(await shows(page.getByText('¥5,000.00')), 'the amount in yuan');
   const steps = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: '回执' }) });
   t.same((await steps.locator('tbody th').allTextContents()).slice(0, 3), ['下单', '接受订单', '生成协议草稿'], 'the steps the API recorded, in order');
   await checkAccessibility(t, page, 'order');
@@ -137,7 +137,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   await page.getByRole('button', { name: '以银行转账付款' }).click();
   const reference = (await page.getByRole('status').filter({ hasText: '附言（付款编号）' }).locator('code').last().textContent())!;
   t.match(reference, /^DX-/, `the reference to quote (${reference}), with the exchange's account`);
-  t.ok(await page.getByText('6222 0000 1111 2222').isVisible(), 'the escrow account');
+  t.ok(await shows(page.getByText('6222 0000 1111 2222')), 'the escrow account');
   const received = await as(app, clerk, { method: 'POST', url: '/settlement/bank-receipts', payload: { reference, amountMinor: 500000, currency: 'CNY', bankReference: 'CQB-TEST-0001' } });
   t.equal(received.statusCode, 201, `the operator records the transfer: ${received.body.slice(0, 200)}`);
 
@@ -162,7 +162,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   await fieldValue(page.getByLabel('日志公钥'), /^[^+\s]+\+[0-9a-f]{8}\+/);
   await page.getByRole('button', { name: '核验', exact: true }).click();
   await page.getByText(/^回执有效：记录 \d+ 包含在已签名的 \d+ 条记录的日志中。$/).waitFor();
-  t.ok(await page.getByText('order.placed').isVisible(), 'the receipt proves the placing of the order');
+  t.ok(await shows(page.getByText('order.placed')), 'the receipt proves the placing of the order');
   await checkAccessibility(t, page, 'receipt checker');
   const genuine = await receipt.inputValue();
   await receipt.fill(genuine.replace(/"leafIndex": (\d+)/, (_, n: string) => `"leafIndex": ${Number(n) + 1}`));
@@ -190,7 +190,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   await open(`/orders/${orderId}`);
   await page.getByRole('heading', { level: 1, name: `Order ${order.number}` }).waitFor();
   t.match(await page.locator('.status-line strong').textContent(), /^(accepted by the buyer|completed)$/, 'the status in English');
-  t.ok(await page.getByText('CN¥5,000.00', { exact: true }).isVisible(), 'yuan, with English separators');
+  t.ok(await shows(page.getByText('CN¥5,000.00', { exact: true })), 'yuan, with English separators');
 
   t.ok(requests.some((r) => r.url.endsWith('/auth/refresh')), 'the access token was refreshed before it expired');
   t.ok(requests.filter((r) => new URL(r.url).pathname !== '/auth/refresh' && !new URL(r.url).pathname.startsWith('/console')).every((r) => /^(zh-CN|en)\b/.test(r.headers['accept-language'] ?? '')), 'every API call says the language');

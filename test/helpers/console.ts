@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
@@ -130,6 +131,28 @@ export async function signIn(session: ConsoleSession, user: { email: string; pas
   await session.page.getByLabel('密码').fill(user.password);
   await session.page.getByRole('button', { name: '登录' }).click();
   await session.page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
+}
+
+/**
+ * Asserts that `read` gives `expected`, read again until it does for up to 10 s: for a count or a
+ * list of texts on a page that may still be rendering (a list loaded after its heading, the
+ * navigation after the session). A failure shows the diff with the last reading.
+ */
+export async function sameOnceSettled<T>(t: Test, read: () => Promise<T>, expected: T, message: string): Promise<void> {
+  let value = await read();
+  for (const started = Date.now(); !isDeepStrictEqual(value, expected) && Date.now() - started < 10_000; value = await read()) await new Promise((r) => setTimeout(r, 50));
+  t.same(value, expected, message);
+}
+
+/**
+ * Whether `locator` is visible within 10 s: for what a page shows once a call has answered (a table
+ * loaded after its heading). Playwright's `isVisible()` answers at once, before the page may have.
+ */
+export function shows(locator: Locator): Promise<boolean> {
+  return locator.waitFor({ state: 'visible', timeout: 10_000 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A form control's value once it matches `pattern` (a page fills it after a call); fails after 10 s. */
