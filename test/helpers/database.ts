@@ -59,11 +59,15 @@ async function dropAbandonedTemplates(admin: postgres.Sql) {
 
 async function pgliteSnapshot(): Promise<Blob> {
   const dir = join(tmpdir(), 'data-exchange-test-cache');
-  const file = join(dir, `pglite-${migrationsHash()}.tar`);
+  const file = join(dir, `pglite-${migrationsHash()}-no-template0.tar`);
   if (!existsSync(file)) {
     const pglite = new PGlite({ extensions: pgliteExtensions });
     const fresh = await openDatabase({ pglite });
     await fresh.migrate();
+    // template0 is there for CREATE DATABASE, which nothing runs on the embedded database: without
+    // it the snapshot is 7 of 44 MB smaller, and each test file loads it about 15 % sooner.
+    await pglite.exec(`update pg_database set datistemplate = false where datname = 'template0'`);
+    await pglite.exec('drop database template0');
     const blob = await pglite.dumpDataDir('none');
     await fresh.close();
     mkdirSync(dir, { recursive: true });
