@@ -33,6 +33,10 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   // applicant
   { to: '/public-data/open', label: 'nav.openData', roles: ['buyer', 'provider', 'department'] },
   { to: '/public-data/requests', label: 'nav.pdRequests', roles: ['buyer', 'provider'] },
+  // money: refunds, providers' balances, card disputes
+  { to: '/refunds', label: 'nav.refunds', roles: ['operator'] },
+  { to: '/provider-balances', label: 'nav.providerBalances', roles: ['operator'] },
+  { to: '/card-disputes', label: 'nav.cardDisputes', roles: ['operator'] },
 ];
 
 function LanguageChoice() {

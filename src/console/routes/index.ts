@@ -40,6 +40,11 @@ import { ExportsPage } from './operator/exports';
 import { SettlementPage } from './operator/settlement';
 import { MyListingPage } from './provider/my-listing';
 import { MyListingsPage, NewListingPage } from './provider/my-listings';
+// money: refunds, providers' balances, card disputes
+import { CardDisputesPage } from './operator/card-disputes';
+import { PaymentRefundPage } from './operator/payment-refund';
+import { ProviderBalancesPage } from './operator/provider-balances';
+import { RefundsPage } from './operator/refunds';
 // applicant
 import { ApplyPage, OpenEntryPage } from './public-data/open-entry';
 import { OpenListPage } from './public-data/open-list';
@@ -100,4 +105,9 @@ export const routes: ConsoleRoute[] = [
   { path: '/public-data/open', page: OpenListPage, access: ['buyer', 'provider', 'department'] },
   { path: '/public-data/open/:id', page: OpenEntryPage, access: ['buyer', 'provider', 'department'] },
   { path: '/public-data/open/:id/apply', page: ApplyPage, access: ['buyer', 'provider'] },
+  // money: refunds, providers' balances, card disputes
+  { path: '/refunds', page: RefundsPage, access: ['operator'] },
+  { path: '/payments/:id/refund', page: PaymentRefundPage, access: ['operator'] },
+  { path: '/provider-balances', page: ProviderBalancesPage, access: ['operator'] },
+  { path: '/card-disputes', page: CardDisputesPage, access: ['operator'] },
 ];
