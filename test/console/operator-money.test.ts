@@ -3,7 +3,7 @@ import t from 'tap';
 import { as, buildTestApp, signUp, type TestUser } from '../helpers/app.js';
 import { listedProduct } from '../helpers/catalog.js';
 import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot } from '../helpers/console.js';
-import { bankReference, orderAwaitingPayment, signInThroughPage } from '../helpers/console-trade.js';
+import { acceptedBankOrder, orderAwaitingPayment, signInThroughPage } from '../helpers/console-trade.js';
 import { settlementSettings } from '../helpers/settlement.js';
 import { startStripeStandIn, stripeSettings } from '../helpers/stripe-stand-in.js';
 import { verifiedUser } from '../helpers/trading.js';
@@ -17,9 +17,6 @@ import { verifiedUser } from '../helpers/trading.js';
  */
 
 type PaymentView = { id: string; status: string; payout: { id: string; amountMinor: number; status: string } | null; refunds: { id: string; status: string; amountMinor: number; bankReference: string | null }[] };
-
-const paymentIdOf = async (app: FastifyInstance, clerk: TestUser, orderId: string) =>
-  (await as(app, clerk, { method: 'GET', url: `/orders/${orderId}` })).json<{ payment: { paymentId: string } }>().payment.paymentId;
 
 const paymentView = async (app: FastifyInstance, clerk: TestUser, paymentId: string) => (await as(app, clerk, { method: 'GET', url: `/settlement/payments/${paymentId}` })).json<PaymentView>();
 
@@ -43,13 +40,7 @@ t.test('an operator orders a refund after the payout, records its transfer and t
   const product = await listedProduct(app, provider.user, clerk);
 
   // A bank order paid, delivered, accepted and paid out to the provider.
-  const paidOut = await orderAwaitingPayment(app, buyer.user, provider.user, product.id);
-  const reference = await bankReference(app, buyer.user, paidOut.id);
-  await expectStatus(201, as(app, clerk, { method: 'POST', url: '/settlement/bank-receipts', payload: { reference, amountMinor: 500_000, currency: 'CNY', bankReference: 'CQB-MONEY-IN-1' } }), 'bank receipt');
-  const grants = (await as(app, buyer.user, { method: 'GET', url: `/orders/${paidOut.id}/grants` })).json<{ id: string }[]>();
-  await expectStatus(200, as(app, buyer.user, { method: 'GET', url: `/grants/${grants[0]!.id}/download` }), 'download');
-  await expectStatus(200, as(app, buyer.user, { method: 'POST', url: `/orders/${paidOut.id}/acceptance` }), 'acceptance');
-  const paymentId = await paymentIdOf(app, clerk, paidOut.id);
+  const { order: paidOut, paymentId } = await acceptedBankOrder(app, clerk, buyer.user, provider.user, product.id, 'CQB-MONEY-IN-1');
   const payout = (await paymentView(app, clerk, paymentId)).payout!;
   await expectStatus(200, as(app, clerk, { method: 'POST', url: `/settlement/payments/${paymentId}/payout/bank-transfer`, payload: { amountMinor: payout.amountMinor, currency: 'CNY', bankReference: 'CQB-MONEY-OUT-1' } }), 'payout');
 

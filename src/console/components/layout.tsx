@@ -37,6 +37,7 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   { to: '/refunds', label: 'nav.refunds', roles: ['operator'] },
   { to: '/provider-balances', label: 'nav.providerBalances', roles: ['operator'] },
   { to: '/card-disputes', label: 'nav.cardDisputes', roles: ['operator'] },
+  { to: '/payouts', label: 'nav.myPayouts', roles: ['provider'] },
 ];
 
 function LanguageChoice() {

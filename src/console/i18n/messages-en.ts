@@ -1362,4 +1362,12 @@ export const en: Record<MessageKey, string> = {
   'stripeDisputeReason.unrecognized': 'Unrecognised',
   'stripeDisputeReason.subscription_canceled': 'Subscription cancelled',
   'stripeDisputeReason.general': 'General',
+  'nav.myPayouts': 'My payouts',
+  'myPayouts.title': 'My payouts',
+  'myPayouts.intro': 'The payouts of the party you act for, across its orders: due, held (and why) and paid (with the bank’s reference or Stripe’s transfer), with the exchange’s fee and what was withheld for a debt to the exchange. Each order’s page shows its payout too.',
+  'myPayouts.noParty': 'Choose the party you act for in the header first.',
+  'myPayouts.status': 'Payout state',
+  'myPayouts.none': 'No such payouts.',
+  'myPayouts.caption': 'Payouts ({n})',
+  'myPayouts.heldFor': '{status}: {reason}',
 };

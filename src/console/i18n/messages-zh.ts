@@ -1361,6 +1361,14 @@ export const zh = {
   'stripeDisputeReason.unrecognized': '持卡人不认识该扣款',
   'stripeDisputeReason.subscription_canceled': '订阅已取消',
   'stripeDisputeReason.general': '其他',
+  'nav.myPayouts': '我的放款',
+  'myPayouts.title': '我的放款',
+  'myPayouts.intro': '当前主体各订单的放款：待放款、暂缓（及原因）和已放款（银行流水号或 Stripe 转账编号），以及交易所服务费和为抵扣欠付交易所款项而扣除的金额。各订单页面也显示其放款。',
+  'myPayouts.noParty': '请先在页首选择代表的主体。',
+  'myPayouts.status': '放款状态',
+  'myPayouts.none': '没有此类放款。',
+  'myPayouts.caption': '放款（{n} 笔）',
+  'myPayouts.heldFor': '{status}：{reason}',
 } as const;
 
 export type MessageKey = keyof typeof zh;

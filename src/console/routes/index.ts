@@ -45,6 +45,7 @@ import { CardDisputesPage } from './operator/card-disputes';
 import { PaymentRefundPage } from './operator/payment-refund';
 import { ProviderBalancesPage } from './operator/provider-balances';
 import { RefundsPage } from './operator/refunds';
+import { MyPayoutsPage } from './provider/my-payouts';
 // applicant
 import { ApplyPage, OpenEntryPage } from './public-data/open-entry';
 import { OpenListPage } from './public-data/open-list';
@@ -110,4 +111,5 @@ export const routes: ConsoleRoute[] = [
   { path: '/payments/:id/refund', page: PaymentRefundPage, access: ['operator'] },
   { path: '/provider-balances', page: ProviderBalancesPage, access: ['operator'] },
   { path: '/card-disputes', page: CardDisputesPage, access: ['operator'] },
+  { path: '/payouts', page: MyPayoutsPage, access: ['provider'] },
 ];
