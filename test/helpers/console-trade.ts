@@ -34,3 +34,20 @@ export async function signInThroughPage(session: Pick<ConsoleSession, 'page' | '
   await session.page.getByRole('button', { name: '登录' }).click();
   await session.page.getByRole('heading', { level: 1, name: '通知' }).waitFor();
 }
+
+/**
+ * An order paid by bank transfer (the credit recorded under `creditReference`), its data downloaded
+ * and accepted by the buyer: the payment is released and the provider's payout due. With its payment's id.
+ */
+export async function acceptedBankOrder(app: FastifyInstance, clerk: TestUser, buyer: TestUser, provider: TestUser, listingId: string, creditReference: string) {
+  const order = await orderAwaitingPayment(app, buyer, provider, listingId);
+  const reference = await bankReference(app, buyer, order.id);
+  const credit = await as(app, clerk, { method: 'POST', url: '/settlement/bank-receipts', payload: { reference, amountMinor: order.amountMinor, currency: 'CNY', bankReference: creditReference } });
+  if (credit.statusCode !== 201) throw new Error(`bank receipt answered ${credit.statusCode}: ${credit.body}`);
+  const grants = (await as(app, buyer, { method: 'GET', url: `/orders/${order.id}/grants` })).json<{ id: string }[]>();
+  await as(app, buyer, { method: 'GET', url: `/grants/${grants[0]!.id}/download` });
+  const accepted = await as(app, buyer, { method: 'POST', url: `/orders/${order.id}/acceptance` });
+  if (accepted.statusCode !== 200) throw new Error(`acceptance answered ${accepted.statusCode}: ${accepted.body}`);
+  const paymentId = (await as(app, clerk, { method: 'GET', url: `/orders/${order.id}` })).json<{ payment: { paymentId: string } }>().payment.paymentId;
+  return { order, paymentId };
+}

@@ -2560,6 +2560,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settlement/parties/{id}/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The party's payouts across its orders, by status (due, held with the reason, paid), newest first: its members and operators */
+        get: operations["getSettlementPartiesByIdPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settlement/refunds": {
         parameters: {
             query?: never;
@@ -27312,6 +27329,107 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSettlementPartiesByIdPayouts: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                status?: "held" | "due" | "submitted" | "paid";
+            };
+            header?: {
+                "x-party-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            orderId: string;
+                            /** Format: uuid */
+                            paymentId: string;
+                            /** Format: uuid */
+                            providerPartyId: string;
+                            /** @enum {string} */
+                            rail: "stripe" | "bank_transfer";
+                            /** @enum {string} */
+                            status: "held" | "due" | "submitted" | "paid";
+                            heldReason: ("provider_suspended" | "no_connected_account" | "payouts_not_enabled" | "charge_unknown") | null;
+                            amountMinor: number;
+                            feeMinor: number;
+                            currency: string;
+                            nettedMinor: number;
+                            bankReference: string | null;
+                            stripeTransferId: string | null;
+                            paidAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        next: string | null;
+                    };
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

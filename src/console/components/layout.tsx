@@ -36,6 +36,11 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   // bureau decisions
   { to: '/public-data/opening-priorities', label: 'nav.openingPriorities', roles: ['bureau'] },
   { to: '/budgets', label: 'nav.budgets', roles: ['bureau'] },
+  // money: refunds, providers' balances, card disputes
+  { to: '/refunds', label: 'nav.refunds', roles: ['operator'] },
+  { to: '/provider-balances', label: 'nav.providerBalances', roles: ['operator'] },
+  { to: '/card-disputes', label: 'nav.cardDisputes', roles: ['operator'] },
+  { to: '/payouts', label: 'nav.myPayouts', roles: ['provider'] },
 ];
 
 function LanguageChoice() {

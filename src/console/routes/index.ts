@@ -40,6 +40,12 @@ import { ExportsPage } from './operator/exports';
 import { SettlementPage } from './operator/settlement';
 import { MyListingPage } from './provider/my-listing';
 import { MyListingsPage, NewListingPage } from './provider/my-listings';
+// money: refunds, providers' balances, card disputes
+import { CardDisputesPage } from './operator/card-disputes';
+import { PaymentRefundPage } from './operator/payment-refund';
+import { ProviderBalancesPage } from './operator/provider-balances';
+import { RefundsPage } from './operator/refunds';
+import { MyPayoutsPage } from './provider/my-payouts';
 // applicant
 import { ApplyPage, OpenEntryPage } from './public-data/open-entry';
 import { OpenListPage } from './public-data/open-list';
@@ -108,4 +114,10 @@ export const routes: ConsoleRoute[] = [
   { path: '/public-data/opening-priorities', page: OpeningPrioritiesPage, access: ['bureau'] },
   { path: '/budgets', page: BudgetsPage, access: ['bureau'] },
   { path: '/public-data/orders/:id', page: CorrectionOrderPage, access: ['buyer', 'provider', 'department', 'bureau'] },
+  // money: refunds, providers' balances, card disputes
+  { path: '/refunds', page: RefundsPage, access: ['operator'] },
+  { path: '/payments/:id/refund', page: PaymentRefundPage, access: ['operator'] },
+  { path: '/provider-balances', page: ProviderBalancesPage, access: ['operator'] },
+  { path: '/card-disputes', page: CardDisputesPage, access: ['operator'] },
+  { path: '/payouts', page: MyPayoutsPage, access: ['provider'] },
 ];

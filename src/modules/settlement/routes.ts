@@ -25,7 +25,7 @@ import {
   StatusFilter,
 } from './schema.js';
 import { paymentStatuses, payoutStatuses, refundKinds, refundStatuses } from './tables.js';
-import { listDisputes, listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView, refundViewById } from './views.js';
+import { listDisputes, listPartyPayouts, listPayments, listPayouts, listProviderBalances, listRefunds, paymentFor, payoutView, refundView, refundViewById } from './views.js';
 import bankStatementRoutes from './statement-routes.js';
 import stripeWebhookRoutes from './webhook-routes.js';
 
@@ -118,6 +118,17 @@ const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Page(PayoutView), ...problemResponses(400) },
     },
   }, async (request) => listPayouts(app.db, request.query));
+
+  app.get('/settlement/parties/:id/payouts', {
+    config: { auth: ['provider', 'operator'], access: { resource: 'party', staff: operators } },
+    schema: {
+      tags,
+      summary: "The party's payouts across its orders, by status (due, held with the reason, paid), newest first: its members and operators",
+      params: IdParams,
+      querystring: Type.Object({ ...PageQuery, status: StatusFilter(payoutStatuses) }, { additionalProperties: false }),
+      response: { 200: Page(PayoutView), ...problemResponses(400, 404) },
+    },
+  }, async (request) => listPartyPayouts(app.db, actorOf(request), request.params.id, request.query));
 
   app.get('/settlement/refunds', {
     config: { auth: operators, access: 'none' },

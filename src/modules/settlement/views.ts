@@ -5,7 +5,7 @@ import { rowsOf, type Database } from '../../lib/database.js';
 import { notFound } from '../../lib/errors.js';
 import { Text, TimeAndIdCursor, decodeCursor, pageOf } from '../../lib/http.js';
 import type { Actor } from '../../plugins/auth.js';
-import { isPartyMember, suspendedParties } from '../identity/service.js';
+import { findPartyStanding, isPartyMember, suspendedParties } from '../identity/service.js';
 import type { Payment } from './payment-state.js';
 import type { Payout } from './payouts.js';
 import { chargebackKey } from './chargebacks.js';
@@ -136,16 +136,34 @@ export async function listPayments(db: Database, q: { status?: PaymentStatus | u
   return pageOf(rows, q.limit, paymentItem, cursorOf);
 }
 
-/** Operators: payouts by status (due, held with the reason, paid), newest first. */
-export async function listPayouts(db: Database, q: { status?: PayoutStatus | undefined; cursor?: string | undefined; limit: number }) {
+type PayoutQuery = { status?: PayoutStatus | undefined; cursor?: string | undefined; limit: number };
+
+/** Operators: payouts by status (due, held with the reason, paid), newest first; one provider's when named. */
+export async function listPayouts(db: Database, q: PayoutQuery, providerPartyId?: string) {
   const rows = await db
     .select()
     .from(payouts)
-    .where(and(q.status ? eq(payouts.status, q.status) : undefined, before(payouts, decodeCursor(q.cursor, CreatedCursor))))
+    .where(
+      and(
+        providerPartyId ? eq(payouts.providerPartyId, providerPartyId) : undefined,
+        q.status ? eq(payouts.status, q.status) : undefined,
+        before(payouts, decodeCursor(q.cursor, CreatedCursor)),
+      ),
+    )
     .orderBy(desc(payouts.createdAt), desc(payouts.id))
     .limit(q.limit + 1);
   const reasons = await heldReasons(db, rows);
   return pageOf(rows, q.limit, (p) => payoutView(p, reasons.get(p.id) ?? null), cursorOf);
+}
+
+/**
+ * A provider's payouts across its orders, for its members (an API client reconciling what it was
+ * paid) and operators; anyone else is told the party does not exist.
+ */
+export async function listPartyPayouts(db: Database, actor: Actor, partyId: string, q: PayoutQuery) {
+  const staff = actor.roles.includes('operator');
+  if (staff ? !(await findPartyStanding(db, partyId)) : !(await isPartyMember(db, partyId, actor.userId))) throw notFound({ en: 'party', zh: '主体' });
+  return listPayouts(db, q, partyId);
 }
 
 /** Operators: refunds by status and kind (disputes decided for the buyer, over-payments), newest first. */

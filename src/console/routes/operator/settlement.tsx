@@ -103,6 +103,9 @@ function PayoutTable({ status, round, onRecorded }: { status: 'due' | 'held' | '
           { header: t('settlement.netted'), cell: (p) => money(p.nettedMinor, p.currency) },
           { header: t('settlement.rail'), cell: (p) => t(`rail.${p.rail}`) },
           { header: t('settlement.heldReason'), cell: (p) => (p.heldReason ? t(`heldReason.${p.heldReason}`) : '—') },
+          ...(status === 'paid'
+            ? [{ header: t('refunds.afterPayout'), cell: (p: Payout) => <Link to={`/payments/${p.paymentId}/refund`} aria-label={t('refunds.afterPayoutOf', { id: p.orderId.slice(0, 8) })}>{t('refunds.afterPayoutLink')}</Link> }]
+            : []),
           {
             header: status === 'paid' ? t('settlement.paidAt') : t('settlement.action'),
             cell: (p) =>
@@ -162,7 +165,8 @@ function PeriodReconciliation() {
 /**
  * The operator's money desk: a bank credit recorded by its reference; payments waiting for money;
  * payouts due (a bank payout recorded once paid at the bank), held with the reason, and paid; the
- * ledger reconciled with the rails for a period. Bank statements have their own page.
+ * ledger reconciled with the rails for a period. Bank statements, refunds, providers' balances
+ * and card disputes have their own pages.
  */
 export function SettlementPage() {
   const { t, money, dateTime } = useI18n();
@@ -170,7 +174,15 @@ export function SettlementPage() {
   const changed = () => setRound((n) => n + 1);
   const awaiting = useLoad(() => ok(api.GET('/settlement/payments', { params: { query: { status: 'awaiting_funds', limit: 50 } } })), [round]);
   return (
-    <Page title={t('settlement.title')} actions={<Link to="/bank-statements">{t('nav.bankStatements')}</Link>}>
+    <Page
+      title={t('settlement.title')}
+      actions={
+        <>
+          <Link to="/bank-statements">{t('nav.bankStatements')}</Link> <Link to="/refunds">{t('nav.refunds')}</Link>{' '}
+          <Link to="/provider-balances">{t('nav.providerBalances')}</Link> <Link to="/card-disputes">{t('nav.cardDisputes')}</Link>
+        </>
+      }
+    >
       <BankReceiptForm onRecorded={changed} />
       <h2>{t('settlement.awaitingTitle')}</h2>
       <LoadedTable
