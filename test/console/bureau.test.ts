@@ -109,7 +109,10 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   // The model texts, every kind.
   await nav.getByRole('link', { name: '协议示范文本' }).click();
   await page.getByRole('heading', { level: 1, name: '协议示范文本' }).waitFor();
-  const kinds = await page.getByRole('table', { name: /^示范文本/ }).locator('tbody td:nth-child(2)').allTextContents();
+  const modelTexts = page.getByRole('table', { name: /^示范文本/ });
+  // The heading shows before the texts have loaded.
+  await modelTexts.locator('tbody tr').first().waitFor();
+  const kinds = await modelTexts.locator('tbody td:nth-child(2)').allTextContents();
   t.same([...new Set(kinds)].sort(), ['政务数据利用协议', '数据交易协议', '集中采购协议'].sort(), 'a model text of every kind');
   await checkAccessibility(t, page, 'model texts');
   await page.getByLabel('示范文本全文').fill('不是示范文本的格式');
