@@ -33,6 +33,9 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   // applicant
   { to: '/public-data/open', label: 'nav.openData', roles: ['buyer', 'provider', 'department'] },
   { to: '/public-data/requests', label: 'nav.pdRequests', roles: ['buyer', 'provider'] },
+  // applicant's orders to correct; cross-border
+  { to: '/public-data/orders', label: 'nav.correctionOrders', roles: ['buyer', 'provider'] },
+  { to: '/security-assessments', label: 'nav.assessments', roles: ['operator'] },
 ];
 
 function LanguageChoice() {

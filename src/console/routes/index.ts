@@ -43,6 +43,10 @@ import { MyListingsPage, NewListingPage } from './provider/my-listings';
 // applicant
 import { ApplyPage, OpenEntryPage } from './public-data/open-entry';
 import { OpenListPage } from './public-data/open-list';
+// applicant's orders to correct and several entries at once; cross-border
+import { CorrectionOrderPage, CorrectionOrdersPage } from './public-data/correction-orders';
+import { RequestBasketPage } from './public-data/request-basket';
+import { SecurityAssessmentsPage } from './operator/security-assessments';
 
 export interface ConsoleRoute {
   path: string;
@@ -100,4 +104,10 @@ export const routes: ConsoleRoute[] = [
   { path: '/public-data/open', page: OpenListPage, access: ['buyer', 'provider', 'department'] },
   { path: '/public-data/open/:id', page: OpenEntryPage, access: ['buyer', 'provider', 'department'] },
   { path: '/public-data/open/:id/apply', page: ApplyPage, access: ['buyer', 'provider'] },
+  // applicant's orders to correct and several entries at once; cross-border
+  { path: '/public-data/apply', page: RequestBasketPage, access: ['buyer', 'provider'] },
+  { path: '/public-data/orders', page: CorrectionOrdersPage, access: ['buyer', 'provider'] },
+  // The department and the bureau reach an order from the request's page.
+  { path: '/public-data/orders/:id', page: CorrectionOrderPage, access: ['buyer', 'provider', 'department', 'bureau'] },
+  { path: '/security-assessments', page: SecurityAssessmentsPage, access: ['operator'] },
 ];
