@@ -9,7 +9,7 @@ import { fullChecklist, samplePdf } from '../helpers/identity.js';
  * assessment for it and a listing of personal information (an expiry before the assessment refused
  * in Chinese first), and finds it on the list of every assessment.
  */
-t.test('an operator records a cross-border security assessment on an overseas party's page', { skip: noBrowser }, async (t) => {
+t.test('an operator records a cross-border security assessment on an overseas party’s page', { skip: noBrowser }, async (t) => {
   const app = await buildTestApp(t, {}, { consoleDir: await consoleBundle() });
   const clerk = await signUp(app, ['operator'], 'clerk');
   const provider = await verifiedProvider(app, clerk);
