@@ -30,7 +30,7 @@ t.test('an applicant downloads open data, applies for conditional data, signs, d
   const { page, pageErrors } = session;
   await signIn(session, applicant);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请'], 'the applicant’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请', '责令改正'], 'the applicant’s navigation');
 
   // The open list, filtered to what is open unconditionally; that entry's page and its data.
   await nav.getByRole('link', { name: '开放数据' }).click();

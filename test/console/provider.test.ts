@@ -26,7 +26,7 @@ t.test('a provider drafts, documents, uploads, submits and revises a listing, an
   const { page, open, pageErrors } = await openConsole(t, app);
   await signInThroughPage({ page, open }, provider.user);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '我的数据产品', '开放数据', '数据申请', '我的放款'], 'the provider’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '我的数据产品', '开放数据', '数据申请', '我的放款', '责令改正'], 'the provider’s navigation');
 
   // A new draft: its content in Chinese, one price in yuan.
   await nav.getByRole('link', { name: '我的数据产品' }).click();

@@ -53,7 +53,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
 
   // The operator's pages are not the buyer's: not in its navigation, closed by address, refused by the API.
   const nav = page.getByRole('navigation', { name: '主导航' });
-  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请'], 'the buyer’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '我的主体', '数据目录', '订单', '回执核验', '开放数据', '数据申请', '责令改正'], 'the buyer’s navigation');
   await open('/review/parties');
   await page.getByRole('heading', { level: 1, name: '无权访问' }).waitFor();
   t.equal((await as(app, buyer, { method: 'GET', url: '/parties?status=submitted' })).statusCode, 403, 'and the API refuses it anyway');

@@ -2103,7 +2103,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recorded security assessments, newest first; by buyer or listing */
+        /** Recorded security assessments, newest first; by buyer or listing. A buyer sees those recorded for the party it acts for */
         get: operations["getTradingSecurityAssessments"];
         put?: never;
         /** Record a cross-border security assessment for an overseas buyer and a listing (Art. 39) */
@@ -23671,6 +23671,14 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

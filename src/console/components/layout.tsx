@@ -41,6 +41,9 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   { to: '/provider-balances', label: 'nav.providerBalances', roles: ['operator'] },
   { to: '/card-disputes', label: 'nav.cardDisputes', roles: ['operator'] },
   { to: '/payouts', label: 'nav.myPayouts', roles: ['provider'] },
+  // applicant's orders to correct; cross-border
+  { to: '/public-data/orders', label: 'nav.correctionOrders', roles: ['buyer', 'provider'] },
+  { to: '/security-assessments', label: 'nav.assessments', roles: ['operator'] },
 ];
 
 function LanguageChoice() {

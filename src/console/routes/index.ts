@@ -53,6 +53,10 @@ import { OpenListPage } from './public-data/open-list';
 import { BudgetsPage } from './bureau/budgets';
 import { OpeningPrioritiesPage } from './bureau/opening-priorities';
 import { CorrectionOrderPage } from './public-data/correction-order';
+// applicant's orders to correct and several entries at once; cross-border
+import { CorrectionOrdersPage } from './public-data/correction-orders';
+import { RequestBasketPage } from './public-data/request-basket';
+import { SecurityAssessmentsPage } from './operator/security-assessments';
 
 export interface ConsoleRoute {
   path: string;
@@ -120,4 +124,8 @@ export const routes: ConsoleRoute[] = [
   { path: '/provider-balances', page: ProviderBalancesPage, access: ['operator'] },
   { path: '/card-disputes', page: CardDisputesPage, access: ['operator'] },
   { path: '/payouts', page: MyPayoutsPage, access: ['provider'] },
+  // applicant's orders to correct and several entries at once; cross-border
+  { path: '/public-data/apply', page: RequestBasketPage, access: ['buyer', 'provider'] },
+  { path: '/public-data/orders', page: CorrectionOrdersPage, access: ['buyer', 'provider'] },
+  { path: '/security-assessments', page: SecurityAssessmentsPage, access: ['operator'] },
 ];

@@ -1,10 +1,10 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, notFound } from '../../lib/errors.js';
 import { appendAudit } from '../audit/service.js';
 import type { Revision } from '../catalog/listings.js';
 import { getPartyDetails } from '../identity/service.js';
-import { invalidInput, type Caller } from './context.js';
+import { actingParty, invalidInput, isOperator, type Caller } from './context.js';
 import { securityAssessments } from './tables.js';
 
 declare module '../audit/events.js' {
@@ -71,7 +71,15 @@ export async function recordSecurityAssessment(db: Database, caller: Caller, inp
   });
 }
 
-export async function listSecurityAssessments(db: Database, q: { buyerPartyId?: string | undefined; listingId?: string | undefined; limit: number; afterId?: string | undefined }) {
+/**
+ * Recorded assessments, newest first: operators see every one; a buyer those recorded for the
+ * party it acts for (which of its own transfers abroad are assessed, Art. 39), and another party's
+ * id is a 404 like any resource not its own.
+ */
+export async function listSecurityAssessments(db: Database, caller: Caller, query: { buyerPartyId?: string | undefined; listingId?: string | undefined; limit: number; afterId?: string | undefined }) {
+  const own = isOperator(caller) ? undefined : actingParty(caller);
+  if (own && query.buyerPartyId && query.buyerPartyId !== own) throw notFound({ en: 'the party', zh: '该主体' });
+  const q = { ...query, buyerPartyId: own ?? query.buyerPartyId };
   return db
     .select()
     .from(securityAssessments)

@@ -85,16 +85,17 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ ctx: TradingContext }> = 
   }, async (request, reply) => reply.code(201).send(assessmentView(await recordSecurityAssessment(app.db, callerOf(request), request.body))));
 
   app.get('/trading/security-assessments', {
-    config: { auth: ['operator'], access: 'none' },
+    config: { auth: ['operator', 'buyer'], access: 'none' },
     schema: {
       tags,
-      summary: 'Recorded security assessments, newest first; by buyer or listing',
+      summary: 'Recorded security assessments, newest first; by buyer or listing. A buyer sees those recorded for the party it acts for',
+      description: 'A buyer naming another party’s buyerPartyId gets 404, as for any resource not its own.',
       querystring: Type.Object({ ...PageQuery, buyerPartyId: Type.Optional(Uuid), listingId: Type.Optional(Uuid) }, { additionalProperties: false }),
-      response: { 200: Page(AssessmentView), ...problemResponses(400) },
+      response: { 200: Page(AssessmentView), ...problemResponses(400, 403, 404) },
     },
   }, async (request) => {
     const { limit, cursor, buyerPartyId, listingId } = request.query;
-    const rows = await listSecurityAssessments(app.db, { buyerPartyId, listingId, afterId: decodeCursor(cursor, AssessmentCursor)?.id, limit: limit + 1 });
+    const rows = await listSecurityAssessments(app.db, callerOf(request), { buyerPartyId, listingId, afterId: decodeCursor(cursor, AssessmentCursor)?.id, limit: limit + 1 });
     return pageOf(rows, limit, assessmentView, (a) => ({ id: a.id }));
   });
 };

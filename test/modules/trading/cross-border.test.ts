@@ -65,4 +65,19 @@ t.test('the cross-border guard', async (t) => {
     t.equal(listed.items.length, 2);
     t.ok(listed.next);
   });
+
+  t.test('a buyer reads the assessments recorded for its own party, and no other party’s', async (t) => {
+    const own = await as(app, overseas.user, { method: 'GET', url: '/trading/security-assessments?limit=100' });
+    t.equal(own.statusCode, 200);
+    const items = own.json<{ items: { buyerPartyId: string }[] }>().items;
+    t.ok(items.length >= 3, 'the assessments recorded for it');
+    t.ok(items.every((a) => a.buyerPartyId === overseas.partyId), 'only its own');
+    const named = await as(app, overseas.user, { method: 'GET', url: `/trading/security-assessments?buyerPartyId=${overseas.partyId}&listingId=${personal.id}` });
+    t.ok(named.json<{ items: { listingId: string }[] }>().items.every((a) => a.listingId === personal.id), 'by listing');
+    const mainland = await as(app, buyer.user, { method: 'GET', url: '/trading/security-assessments' });
+    t.same(mainland.json<{ items: unknown[] }>().items, [], 'a mainland buyer has none, and sees none of another party');
+    expectProblem(t, await as(app, buyer.user, { method: 'GET', url: `/trading/security-assessments?buyerPartyId=${overseas.partyId}` }), 404, 'not-found');
+    expectProblem(t, await as(app, provider.user, { method: 'GET', url: '/trading/security-assessments' }), 403, 'forbidden');
+    expectProblem(t, await as(app, overseas.user, { method: 'GET', url: '/trading/security-assessments?buyerPartyId=not-a-uuid' }), 400, 'validation-failed');
+  });
 });

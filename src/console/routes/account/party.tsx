@@ -10,6 +10,7 @@ import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { PartyCrossBorder } from '../operator/security-assessments';
 import { PartyPeople } from './party-people';
 
 type DocumentKind = NonNullable<paths['/parties/{id}/documents']['post']['parameters']['query']>['kind'];
@@ -95,6 +96,7 @@ export function PartyPage({ id }: { id: string }) {
             </>
           )}
           {p.verificationStatus === 'submitted' && <p role="status">{t('party.waiting')}</p>}
+          <PartyCrossBorder party={p} />
           <PartyPeople partyId={id} admin={admin} />
         </>
         )}

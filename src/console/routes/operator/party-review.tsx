@@ -10,6 +10,7 @@ import { saveBlob } from '../../lib/download';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { PartyCrossBorder } from './security-assessments';
 import { SuspensionSection } from './suspension';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 
@@ -101,6 +102,7 @@ export function PartyReviewPage({ id }: { id: string }) {
               />
             </>
           )}
+          <PartyCrossBorder party={p} />
           {(p.verificationStatus === 'verified' || p.verificationStatus === 'suspended') && (
             <SuspensionSection kind="party" id={p.id} suspended={p.verificationStatus === 'suspended'} onChange={party.reload} />
           )}

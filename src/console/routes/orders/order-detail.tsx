@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { useLoad } from '../../lib/use-load';
+import { OrderCrossBorder } from '../operator/security-assessments';
 import { OrderActions } from './order-actions';
 
 type OrderRecord = paths['/orders/{id}/record']['get']['responses']['200']['content']['application/json'];
@@ -31,7 +32,8 @@ function StateTrackOf({ record }: { record: OrderRecord }) {
  */
 export function OrderDetailPage({ id }: { id: string }) {
   const { t, tryT, text, money, dateTime, date } = useI18n();
-  const { state } = useSession();
+  const session = useSession();
+  const { state } = session;
   const record = useLoad(() => ok(api.GET('/orders/{id}/record', { params: { path: { id } } })), [id]);
   const r = record.data;
   const o = r?.order;
@@ -65,6 +67,7 @@ export function OrderDetailPage({ id }: { id: string }) {
             ]}
           />
           <OrderActions record={r} partyId={state.partyId} onChange={record.reload} />
+          {(session.has('operator') || state.partyId === o.buyerPartyId) && <OrderCrossBorder buyerPartyId={o.buyerPartyId} listingId={o.listingId} />}
           <h2>{t('orderDetail.steps')}</h2>
           <StepTable
             caption={t('orderDetail.steps')}

@@ -11,6 +11,7 @@ import { useIdempotencyKeys } from '../../lib/idempotency';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
+import { StatementForm } from './correction-orders';
 import { useLoad } from '../../lib/use-load';
 
 type Order = paths['/public-data/orders/{id}']['get']['responses']['200']['content']['application/json'];
@@ -68,21 +69,24 @@ function DecisionForm({ order, onDecided }: { order: Order; onDecided(): void })
 
 /**
  * An order to correct a breach of Art. 20 (Art. 64): what it is about and by when, how it was
- * corrected, and the bureau's decision, for the user, the department and the bureau; the bureau
- * decides on it here.
+ * corrected, and the bureau's decision, for the user, the department and the bureau; the user
+ * states its correction of an open one here, and the bureau decides on it.
  */
 export function CorrectionOrderPage({ id }: { id: string }) {
   const { t, date, dateTime } = useI18n();
   const session = useSession();
   const order = useLoad(() => ok(api.GET('/public-data/orders/{id}', { params: { path: { id } } })), [id]);
   return (
-    <Page title={t('orderPage.title')} actions={session.has('department', 'bureau') ? <Link to="/public-data/duties">{t('orderPage.back')}</Link> : undefined}>
+    <Page
+      title={t('orderPage.title')}
+      actions={session.has('department', 'bureau') ? <Link to="/public-data/duties">{t('orderPage.back')}</Link> : <Link to="/public-data/orders">{t('correctionOrder.back')}</Link>}
+    >
       <WhenLoaded loaded={order}>
         {(o) => {
           const facts: [string, ComponentChildren][] = [
             [t('duties.ground'), t(`orderGround.${o.ground}`)],
             [t('duties.details'), o.details],
-            [t('orderPage.request'), <Link to={`/public-data/requests/${o.requestId}`}>{o.requestId}</Link>],
+            [t('orderPage.request'), <Link to={`/public-data/requests/${o.requestId}`}>{t('correctionOrder.requestLink')}</Link>],
             [t('duties.user'), <code>{o.userPartyId}</code>],
             [t('duties.departmentColumn'), <code>{o.departmentPartyId}</code>],
             ...(o.period !== null ? ([[t('duties.periodColumn'), t('duties.period', { n: o.period })]] as [string, string][]) : []),
@@ -102,6 +106,7 @@ export function CorrectionOrderPage({ id }: { id: string }) {
           return (
             <>
               <Facts items={facts} />
+              {o.state === 'open' && o.userPartyId === session.state.partyId && <StatementForm order={o} onChange={order.reload} />}
               {session.has('bureau') && o.state !== 'decided' && <DecisionForm order={o} onDecided={order.reload} />}
             </>
           );

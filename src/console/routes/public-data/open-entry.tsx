@@ -9,9 +9,11 @@ import { useI18n } from '../../i18n/i18n';
 import { saveBlob } from '../../lib/download';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 import { Link, navigate } from '../../lib/router';
+import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { RevisionFacts } from './entry-detail';
+import { AddToRequest, BasketLink } from './request-basket';
 
 /**
  * An entry's data versions, newest first, each with its SHA-256; when the acting party may have
@@ -73,6 +75,8 @@ export function OpenEntryPage({ id }: { id: string }) {
   const { t, text, dateTime } = useI18n();
   const entry = useLoad(() => ok(api.GET('/public-data/entries/{id}', { params: { path: { id } } })), [id]);
   const live = entry.data?.live;
+  // Several conditional entries are gathered into one request (Art. 18 ¶2): applicants, not departments.
+  const applicant = useSession().has('buyer', 'provider');
   return (
     <Page title={live ? text(live.content.title) : t('openData.entryLoading')} actions={<Link to="/public-data/open">{t('openData.back')}</Link>}>
       <WhenLoaded loaded={entry}>
@@ -96,7 +100,12 @@ export function OpenEntryPage({ id }: { id: string }) {
                 <p>
                   <Link to={`/public-data/open/${e.id}/apply`} class="button primary">
                     {t('apply.title')}
-                  </Link>
+                  </Link>{' '}
+                  {applicant && (
+                    <>
+                      <AddToRequest entry={{ id: e.id, title: text(e.live.content.title), departmentPartyId: e.departmentPartyId }} /> <BasketLink />
+                    </>
+                  )}
                 </p>
               )}
             </>

@@ -6,12 +6,15 @@ import { Page } from '../../components/page';
 import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
+import { useSession } from '../../lib/session';
 import { onSubmit } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { AddToRequest, BasketLink } from './request-basket';
 
 type Query = NonNullable<paths['/public-data/search']['get']['parameters']['query']>;
 type OpenClass = NonNullable<Query['openClass']>;
 type SharingClass = NonNullable<Query['sharingClass']>;
+type Row = paths['/public-data/search']['get']['responses']['200']['content']['application/json']['items'][number];
 
 const openClasses: OpenClass[] = ['unconditional', 'conditional', 'not_open'];
 const sharingClasses: SharingClass[] = ['unconditional', 'conditional', 'not_shared'];
@@ -23,6 +26,8 @@ const sharingClasses: SharingClass[] = ['unconditional', 'conditional', 'not_sha
  */
 export function OpenListPage() {
   const { t, dateTime } = useI18n();
+  // Conditionally open entries are gathered into one request (Art. 18 ¶2): applicants, not departments.
+  const applicant = useSession().has('buyer', 'provider');
   const [q, setQ] = useState('');
   const [openClass, setOpenClass] = useState<OpenClass | ''>('');
   const [sharingClass, setSharingClass] = useState<SharingClass | ''>('');
@@ -38,7 +43,7 @@ export function OpenListPage() {
     setQuery({ ...(q ? { q } : {}), ...(openClass ? { openClass } : {}), ...(sharingClass ? { sharingClass } : {}), ...(departmentPartyId ? { departmentPartyId } : {}) });
   };
   return (
-    <Page title={t('openData.title')}>
+    <Page title={t('openData.title')} actions={applicant && <BasketLink />}>
       <p>{t('openData.intro')}</p>
       <form class="form narrow" role="search" onSubmit={onSubmit(search)}>
         <TextField label={t('openData.query')} type="search" value={q} onValue={setQ} />
@@ -58,6 +63,9 @@ export function OpenListPage() {
           { header: t('entry.sharingClass'), cell: (e) => t(`sharingClass.${e.sharingClass}`) },
           { header: t('openData.departmentColumn'), cell: (e) => <code>{e.departmentPartyId}</code> },
           { header: t('entry.publishedAt'), cell: (e) => (e.publishedAt ? dateTime(e.publishedAt) : '—') },
+          ...(applicant
+            ? [{ header: t('basket.column'), cell: (e: Row) => (e.openClass === 'conditional' ? <AddToRequest entry={{ id: e.id, title: e.title, departmentPartyId: e.departmentPartyId }} /> : '—') }]
+            : []),
         ]}
       />
       {(cursor || results.data?.next) && (

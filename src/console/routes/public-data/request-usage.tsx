@@ -10,6 +10,7 @@ import { useIdempotencyKeys } from '../../lib/idempotency';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { CorrectionOf } from './correction-orders';
 import { PeriodTable, UsageReportForm } from './period-table';
 
 type Usage = paths['/public-data/requests/{id}/usage']['get']['responses']['200']['content']['application/json'];
@@ -187,10 +188,11 @@ export function RequestUsage({ requestId, canOrder, user }: { requestId: string;
                 rows={u.orders}
                 rowKey={(o) => o.id}
                 columns={[
-                  { header: t('duties.ground'), cell: (o) => t(`orderGround.${o.ground}`) },
-                  { header: t('duties.details'), cell: (o) => <Link to={`/public-data/orders/${o.id}`}>{o.details}</Link> },
+                  { header: t('duties.ground'), cell: (o) => <Link to={`/public-data/orders/${o.id}`}>{t(`orderGround.${o.ground}`)}</Link> },
+                  { header: t('duties.details'), cell: (o) => o.details },
                   { header: t('duties.correctBy'), cell: (o) => `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}` },
                   { header: t('duties.orderState'), cell: (o) => t(`correctionState.${o.state}`) },
+                  { header: t('correctionOrder.correction'), cell: (o) => <CorrectionOf order={o} /> },
                 ]}
               />
             )}

@@ -1,0 +1,91 @@
+import { useState } from 'preact/hooks';
+import { api, ok } from '../../api/client';
+import { Submit, TextField } from '../../components/fields';
+import { Page } from '../../components/page';
+import { ProblemAlert } from '../../components/problem';
+import { Table } from '../../components/table';
+import { useI18n } from '../../i18n/i18n';
+import { useIdempotencyKeys } from '../../lib/idempotency';
+import { addToBasket, clearBasket, removeFromBasket, useBasket, type BasketEntry } from '../../lib/request-basket';
+import { Link, navigate } from '../../lib/router';
+import { onSubmit, useAction } from '../../lib/use-action';
+
+/** Adds a conditionally open entry to the request being gathered, or says it is there (with a way to the request). */
+export function AddToRequest({ entry }: { entry: BasketEntry }) {
+  const { t } = useI18n();
+  const chosen = useBasket().some((e) => e.id === entry.id);
+  return chosen ? (
+    <Link to="/public-data/apply" aria-label={t('basket.inRequestOf', { title: entry.title })}>
+      {t('basket.inRequest')}
+    </Link>
+  ) : (
+    <button type="button" aria-label={t('basket.addOf', { title: entry.title })} onClick={() => addToBasket(entry)}>
+      {t('basket.add')}
+    </button>
+  );
+}
+
+/** The way to the request being gathered, with how many entries it names; nothing while it is empty. */
+export function BasketLink() {
+  const { t } = useI18n();
+  const count = useBasket().length;
+  return count === 0 ? null : <Link to="/public-data/apply">{t('basket.link', { count })}</Link>;
+}
+
+/**
+ * One request for several conditionally open entries (POST /public-data/requests, Art. 18 ¶2): the
+ * entries gathered from the open list, each removable, with one purpose, scenario, safeguards and
+ * term in Beijing calendar days. The API takes entries of one department per request and says so
+ * otherwise. One Idempotency-Key per content sent; once made, the gathered entries are forgotten.
+ */
+export function RequestBasketPage() {
+  const { t } = useI18n();
+  const chosen = useBasket();
+  const [purpose, setPurpose] = useState('');
+  const [scenario, setScenario] = useState('');
+  const [safeguards, setSafeguards] = useState('');
+  const [start, setStart] = useState('');
+  const [end, setEnd] = useState('');
+  const keys = useIdempotencyKeys();
+  const send = useAction(async () => {
+    const body = { entryIds: chosen.map((e) => e.id), purpose, scenario, safeguards, term: { start, end } };
+    const made = await ok(api.POST('/public-data/requests', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
+    clearBasket();
+    navigate(`/public-data/requests/${made.id}`);
+  });
+  return (
+    <Page title={t('basket.title')} actions={<Link to="/public-data/open">{t('basket.back')}</Link>}>
+      <p>{t('basket.intro')}</p>
+      {chosen.length === 0 ? (
+        <p>{t('basket.empty')}</p>
+      ) : (
+        <Table
+          caption={t('basket.caption', { count: chosen.length })}
+          rows={chosen}
+          rowKey={(e) => e.id}
+          columns={[
+            { header: t('apply.entry'), cell: (e) => <Link to={`/public-data/open/${e.id}`}>{e.title}</Link> },
+            { header: t('openData.departmentColumn'), cell: (e) => <code>{e.departmentPartyId}</code> },
+            {
+              header: t('basket.remove'),
+              cell: (e) => (
+                <button type="button" onClick={() => removeFromBasket(e.id)}>
+                  {t('basket.removeOf', { title: e.title })}
+                </button>
+              ),
+            },
+          ]}
+        />
+      )}
+      <form class="form" onSubmit={onSubmit(send.run)}>
+        <TextField label={t('pdRequest.purpose')} required value={purpose} onValue={setPurpose} />
+        <TextField label={t('pdRequest.scenario')} required value={scenario} onValue={setScenario} />
+        <TextField label={t('pdRequest.safeguards')} multiline required value={safeguards} onValue={setSafeguards} />
+        <TextField label={t('sharing.termStart')} hint={t('apply.termHint')} type="date" required value={start} onValue={setStart} />
+        <TextField label={t('sharing.termEnd')} type="date" required value={end} onValue={setEnd} />
+        <ProblemAlert error={send.error} />
+        <Submit busy={send.busy || chosen.length === 0}>{t('basket.submit', { count: chosen.length })}</Submit>
+      </form>
+    </Page>
+  );
+}
