@@ -36,7 +36,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   const party = await createVerifiedParty(app, buyer, clerk);
   const other = await registerParty(app, buyer);
 
-  const { page, open, pageErrors } = await openConsole(t, app);
+  const { page, open, reload, pageErrors } = await openConsole(t, app);
   const requests: { url: string; headers: Record<string, string> }[] = [];
   page.on('request', (r) => requests.push({ url: r.url(), headers: r.headers() }));
   await open('/sign-in');
@@ -132,7 +132,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   t.equal(providerSigns.statusCode, 201, 'the provider signs; the agreement is sealed');
 
   // Payment by bank transfer: the instructions in the page; the exchange's bank receives it.
-  await page.reload();
+  await reload();
   await page.getByText('当前： 待付款').waitFor();
   await page.getByRole('button', { name: '以银行转账付款' }).click();
   const reference = (await page.getByRole('status').filter({ hasText: '附言（付款编号）' }).locator('code').last().textContent())!;
@@ -142,7 +142,7 @@ t.test('a buyer finds a listing by a Chinese word, orders it for the party it ch
   t.equal(received.statusCode, 201, `the operator records the transfer: ${received.body.slice(0, 200)}`);
 
   // Delivery: exactly the declared bytes, then acceptance.
-  await page.reload();
+  await reload();
   const downloadButton = page.getByRole('button', { name: '下载 data.csv' });
   await downloadButton.waitFor();
   const [data] = await Promise.all([page.waitForEvent('download'), downloadButton.click()]);

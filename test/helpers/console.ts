@@ -75,6 +75,8 @@ export interface ConsoleSession {
   page: Page;
   /** Opens a console path (`/catalog`) in the page and waits for the page's heading. */
   open(path: string): Promise<void>;
+  /** Reloads the page once its calls have answered (see `open`). */
+  reload(): Promise<void>;
   /** Errors the page logged that are not a refused API call (a CSP refusal, a script error). */
   pageErrors: string[];
 }
@@ -97,11 +99,28 @@ export async function openConsole(t: Test, app: FastifyInstance): Promise<Consol
     // A refused API call is logged by the browser as a failed resource; what the user sees of it is tested.
     if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) pageErrors.push(message.text());
   });
+  // The API calls the page has sent and not yet had answered. A page unloaded during a token
+  // refresh loses the new pair the API rotated to, and the next page presents the used refresh token,
+  // which revokes the login (reuse detection): so the tests navigate away only between calls.
+  let calls = 0;
+  const isCall = (request: { url(): string }) => request.url().startsWith(address) && !request.url().startsWith(`${address}/console`);
+  page.on('request', (request) => void (isCall(request) && calls++));
+  const answered = (request: { url(): string }) => void (isCall(request) && (calls = Math.max(0, calls - 1)));
+  page.on('requestfinished', answered);
+  page.on('requestfailed', answered);
+  const betweenCalls = async () => {
+    for (const started = Date.now(); calls > 0 && Date.now() - started < 10_000; ) await new Promise((r) => setTimeout(r, 20));
+  };
   const open = async (path: string) => {
+    await betweenCalls();
     await page.goto(`${address}/console${path}`);
     await page.locator('h1').first().waitFor();
   };
-  return { url: address, context, page, open, pageErrors };
+  const reload = async () => {
+    await betweenCalls();
+    await page.reload();
+  };
+  return { url: address, context, page, open, reload, pageErrors };
 }
 
 /**
