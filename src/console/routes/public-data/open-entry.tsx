@@ -1,18 +1,16 @@
-import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
-import { Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
 import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { saveBlob } from '../../lib/download';
-import { useIdempotencyKeys } from '../../lib/idempotency';
-import { Link, navigate } from '../../lib/router';
+import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
-import { onSubmit, useAction } from '../../lib/use-action';
+import { useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { RevisionFacts } from './entry-detail';
+import { RequestForm } from './request-form';
 import { AddToRequest, BasketLink } from './request-basket';
 
 /**
@@ -117,24 +115,12 @@ export function OpenEntryPage({ id }: { id: string }) {
 }
 
 /**
- * A verified party applies for a conditionally open entry (POST /public-data/requests, Art. 18 ¶2):
- * purpose, scenario, safeguards and the term in Beijing calendar days, one Idempotency-Key per
- * content sent, so that a second click makes no second request. It leads to the request's page.
+ * A verified party applies for a conditionally open entry (POST /public-data/requests, Art. 18 ¶2),
+ * with the entry it asks for named above the form.
  */
 export function ApplyPage({ id }: { id: string }) {
   const { t, text } = useI18n();
   const entry = useLoad(() => ok(api.GET('/public-data/entries/{id}', { params: { path: { id } } })), [id]);
-  const [purpose, setPurpose] = useState('');
-  const [scenario, setScenario] = useState('');
-  const [safeguards, setSafeguards] = useState('');
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
-  const keys = useIdempotencyKeys();
-  const send = useAction(async () => {
-    const body = { entryIds: [id], purpose, scenario, safeguards, term: { start, end } };
-    const made = await ok(api.POST('/public-data/requests', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
-    navigate(`/public-data/requests/${made.id}`);
-  });
   const live = entry.data?.live;
   return (
     <Page title={t('apply.title')} actions={<Link to={`/public-data/open/${id}`}>{t('apply.back')}</Link>}>
@@ -151,15 +137,7 @@ export function ApplyPage({ id }: { id: string }) {
         }
       </WhenLoaded>
       <p>{t('apply.intro')}</p>
-      <form class="form" onSubmit={onSubmit(send.run)}>
-        <TextField label={t('pdRequest.purpose')} required value={purpose} onValue={setPurpose} />
-        <TextField label={t('pdRequest.scenario')} required value={scenario} onValue={setScenario} />
-        <TextField label={t('pdRequest.safeguards')} multiline required value={safeguards} onValue={setSafeguards} />
-        <TextField label={t('sharing.termStart')} hint={t('apply.termHint')} type="date" required value={start} onValue={setStart} />
-        <TextField label={t('sharing.termEnd')} type="date" required value={end} onValue={setEnd} />
-        <ProblemAlert error={send.error} />
-        <Submit busy={send.busy || !live}>{t('apply.submit')}</Submit>
-      </form>
+      <RequestForm entryIds={[id]} ready={Boolean(live)} submitLabel={t('apply.submit')} />
     </Page>
   );
 }

@@ -1,14 +1,9 @@
-import { useState } from 'preact/hooks';
-import { api, ok } from '../../api/client';
-import { Submit, TextField } from '../../components/fields';
 import { Page } from '../../components/page';
-import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
-import { useIdempotencyKeys } from '../../lib/idempotency';
 import { addToBasket, clearBasket, removeFromBasket, useBasket, type BasketEntry } from '../../lib/request-basket';
-import { Link, navigate } from '../../lib/router';
-import { onSubmit, useAction } from '../../lib/use-action';
+import { Link } from '../../lib/router';
+import { RequestForm } from './request-form';
 
 /** Adds a conditionally open entry to the request being gathered, or says it is there (with a way to the request). */
 export function AddToRequest({ entry }: { entry: BasketEntry }) {
@@ -35,24 +30,12 @@ export function BasketLink() {
 /**
  * One request for several conditionally open entries (POST /public-data/requests, Art. 18 ¶2): the
  * entries gathered from the open list, each removable, with one purpose, scenario, safeguards and
- * term in Beijing calendar days. The API takes entries of one department per request and says so
- * otherwise. One Idempotency-Key per content sent; once made, the gathered entries are forgotten.
+ * term. The API takes entries of one department per request and says so otherwise; once made, the
+ * gathered entries are forgotten.
  */
 export function RequestBasketPage() {
   const { t } = useI18n();
   const chosen = useBasket();
-  const [purpose, setPurpose] = useState('');
-  const [scenario, setScenario] = useState('');
-  const [safeguards, setSafeguards] = useState('');
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
-  const keys = useIdempotencyKeys();
-  const send = useAction(async () => {
-    const body = { entryIds: chosen.map((e) => e.id), purpose, scenario, safeguards, term: { start, end } };
-    const made = await ok(api.POST('/public-data/requests', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
-    clearBasket();
-    navigate(`/public-data/requests/${made.id}`);
-  });
   return (
     <Page title={t('basket.title')} actions={<Link to="/public-data/open">{t('basket.back')}</Link>}>
       <p>{t('basket.intro')}</p>
@@ -77,15 +60,7 @@ export function RequestBasketPage() {
           ]}
         />
       )}
-      <form class="form" onSubmit={onSubmit(send.run)}>
-        <TextField label={t('pdRequest.purpose')} required value={purpose} onValue={setPurpose} />
-        <TextField label={t('pdRequest.scenario')} required value={scenario} onValue={setScenario} />
-        <TextField label={t('pdRequest.safeguards')} multiline required value={safeguards} onValue={setSafeguards} />
-        <TextField label={t('sharing.termStart')} hint={t('apply.termHint')} type="date" required value={start} onValue={setStart} />
-        <TextField label={t('sharing.termEnd')} type="date" required value={end} onValue={setEnd} />
-        <ProblemAlert error={send.error} />
-        <Submit busy={send.busy || chosen.length === 0}>{t('basket.submit', { count: chosen.length })}</Submit>
-      </form>
+      <RequestForm entryIds={chosen.map((e) => e.id)} ready={chosen.length > 0} submitLabel={t('basket.submit', { count: chosen.length })} onMade={clearBasket} />
     </Page>
   );
 }
