@@ -4,7 +4,7 @@ import type { paths } from '../../api/schema';
 import { SelectField, Submit, TextField } from '../../components/fields';
 import { Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
-import { LoadedTable } from '../../components/table';
+import { LoadedTable, type Column } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 import { Link } from '../../lib/router';
@@ -31,12 +31,24 @@ export function CorrectionOf({ order }: { order: CorrectionOrder }) {
   );
 }
 
+/** The columns every list of orders to correct begins with: the ground (to the order's page), details, time limit and state. */
+export function useCorrectionOrderColumns<T extends Pick<CorrectionOrder, 'id' | 'ground' | 'details' | 'correctBy' | 'lapsed' | 'state'>>(): Column<T>[] {
+  const { t, date } = useI18n();
+  return [
+    { header: t('duties.ground'), cell: (o) => <Link to={`/public-data/orders/${o.id}`}>{t(`orderGround.${o.ground}`)}</Link> },
+    { header: t('duties.details'), cell: (o) => o.details },
+    { header: t('duties.correctBy'), cell: (o) => `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}` },
+    { header: t('duties.orderState'), cell: (o) => t(`correctionState.${o.state}`) },
+  ];
+}
+
 /**
  * The orders to correct addressed to the acting party as the user of public data (GET
  * /public-data/orders?role=user, Art. 64), latest first, filtered by state; each leads to its page.
  */
 export function CorrectionOrdersPage() {
-  const { t, date } = useI18n();
+  const { t } = useI18n();
+  const columns = useCorrectionOrderColumns<CorrectionOrder>();
   const session = useSession();
   const [state, setState] = useState<OrderState | ''>('');
   const orders = useLoad(() => ok(api.GET('/public-data/orders', { params: { query: { limit: 100, role: 'user', ...(state ? { state } : {}) } } })), [state, session.state.partyId]);
@@ -52,10 +64,7 @@ export function CorrectionOrdersPage() {
         caption={(count) => t('correctionOrder.caption', { count })}
         rowKey={(o) => o.id}
         columns={[
-          { header: t('duties.ground'), cell: (o) => <Link to={`/public-data/orders/${o.id}`}>{t(`orderGround.${o.ground}`)}</Link> },
-          { header: t('duties.details'), cell: (o) => o.details },
-          { header: t('duties.correctBy'), cell: (o) => `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}` },
-          { header: t('duties.orderState'), cell: (o) => t(`correctionState.${o.state}`) },
+          ...columns,
           { header: t('correctionOrder.request'), cell: (o) => <Link to={`/public-data/requests/${o.requestId}`}>{t('correctionOrder.requestLink')}</Link> },
         ]}
       />

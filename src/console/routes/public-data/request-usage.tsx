@@ -7,10 +7,9 @@ import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { useIdempotencyKeys } from '../../lib/idempotency';
-import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
-import { CorrectionOf } from './correction-orders';
+import { CorrectionOf, useCorrectionOrderColumns } from './correction-orders';
 import { PeriodTable, UsageReportForm } from './period-table';
 
 type Usage = paths['/public-data/requests/{id}/usage']['get']['responses']['200']['content']['application/json'];
@@ -154,8 +153,9 @@ function UserReports({ usage, onChange }: { usage: Usage; onChange(): void }) {
  * begun and registers its outcomes.
  */
 export function RequestUsage({ requestId, canOrder, user }: { requestId: string; canOrder: boolean; user: boolean }) {
-  const { t, date, dateTime } = useI18n();
+  const { t, dateTime } = useI18n();
   const usage = useLoad(() => ok(api.GET('/public-data/requests/{id}/usage', { params: { path: { id: requestId } } })), [requestId]);
+  const orderColumns = useCorrectionOrderColumns<Usage['orders'][number]>();
   return (
     <section aria-labelledby="request-usage-heading">
       <h2 id="request-usage-heading">{t('pdUsage.title')}</h2>
@@ -188,10 +188,7 @@ export function RequestUsage({ requestId, canOrder, user }: { requestId: string;
                 rows={u.orders}
                 rowKey={(o) => o.id}
                 columns={[
-                  { header: t('duties.ground'), cell: (o) => <Link to={`/public-data/orders/${o.id}`}>{t(`orderGround.${o.ground}`)}</Link> },
-                  { header: t('duties.details'), cell: (o) => o.details },
-                  { header: t('duties.correctBy'), cell: (o) => `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}` },
-                  { header: t('duties.orderState'), cell: (o) => t(`correctionState.${o.state}`) },
+                  ...orderColumns,
                   { header: t('correctionOrder.correction'), cell: (o) => <CorrectionOf order={o} /> },
                 ]}
               />
