@@ -187,7 +187,8 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   // What concerns the provider, from its page: the events about it, whoever acted.
   await open(`/review/parties/${provider.party.id}`);
   await page.getByRole('link', { name: '该主体的审计记录' }).click();
-  await sameOnceSettled(t, async () => ((a) => a.includes('party.suspended') && a.includes('order.placed'))(await actions()), true, 'the events that concern the provider');
+  const concernsProvider = (a: string[]) => a.includes('party.suspended') && a.includes('order.placed');
+  await sameOnceSettled(t, async () => concernsProvider(await actions()), true, 'the events that concern the provider');
 
   // Exports: the payouts of this month as CSV, the audit events as an Excel workbook.
   await nav.getByRole('link', { name: '数据导出' }).click();
