@@ -21,6 +21,7 @@ const settings = {
   JWT_SECRET: { schema: Type.String({ minLength: 32 }), default: undefined },
   ACCESS_TOKEN_TTL_SECONDS: { schema: Type.Integer({ minimum: 30, maximum: 3600 }), default: 900 },
   REFRESH_TOKEN_TTL_SECONDS: { schema: Type.Integer({ minimum: 300 }), default: 30 * 24 * 3600 },
+  REFRESH_RETRY_GRACE_SECONDS: { schema: Type.Integer({ minimum: 0, maximum: 60 }), default: 30 },
   STEP_UP_TTL_SECONDS: { schema: Type.Integer({ minimum: 30, maximum: 900 }), default: 300 },
   BODY_LIMIT_BYTES: { schema: Type.Integer({ minimum: 1024 }), default: 1024 * 1024 },
   AUTH_RATE_LIMIT_MAX: { schema: Type.Integer({ minimum: 1 }), default: 20 },
@@ -94,6 +95,12 @@ export interface Config {
   jwtSecret: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * How long after a refresh token was used it may be presented once more, so long as its successor
+   * has not been used: a client whose answer was lost (a reload mid-refresh) gets a new pair instead
+   * of having its login revoked as a theft. 0 turns the grace off.
+   */
+  refreshRetryGraceSeconds: number;
   /** How long a step-up token (a password checked again, POST /auth/step-up) stands in for the password when signing. */
   stepUpTtlSeconds: number;
   bodyLimitBytes: number;
@@ -302,6 +309,7 @@ export function loadConfig(env: Env = process.env, warn: (msg: string) => void =
     jwtSecret,
     accessTokenTtlSeconds: read(env, 'ACCESS_TOKEN_TTL_SECONDS'),
     refreshTokenTtlSeconds: read(env, 'REFRESH_TOKEN_TTL_SECONDS'),
+    refreshRetryGraceSeconds: read(env, 'REFRESH_RETRY_GRACE_SECONDS'),
     stepUpTtlSeconds: read(env, 'STEP_UP_TTL_SECONDS'),
     bodyLimitBytes: read(env, 'BODY_LIMIT_BYTES'),
     authRateLimit: { max: read(env, 'AUTH_RATE_LIMIT_MAX'), windowSeconds: read(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS') },

@@ -25,6 +25,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jwtSecret: randomBytes(32).toString('hex'),
     accessTokenTtlSeconds: 900,
     refreshTokenTtlSeconds: 3600,
+    refreshRetryGraceSeconds: 30,
     stepUpTtlSeconds: 300,
     bodyLimitBytes: 1024 * 1024,
     authRateLimit: { max: 1000, windowSeconds: 60 },

@@ -14,12 +14,14 @@ declare module '../audit/events.js' {
     'account.login_succeeded': { familyId: string };
     'account.login_failed': { reason: 'unknown_account' | 'wrong_password' | 'disabled' };
     'account.token_family_revoked': { familyId: string; reason: 'reuse' | 'logout' | 'account_changed' };
+    'account.refresh_retried': { familyId: string; secondsSinceUse: number };
     'account.roles_changed': { from: Role[]; to: Role[] };
     'account.status_changed': { from: UserStatus; to: UserStatus };
   }
 }
 
 export type User = typeof users.$inferSelect;
+type RefreshToken = typeof refreshTokens.$inferSelect;
 export type UserStatus = User['status'];
 
 /** Roles anyone may give themselves; the others are granted by an operator or the CLI. */
@@ -27,7 +29,7 @@ export const selfServiceRoles: readonly Role[] = ['provider', 'buyer'];
 
 export interface AccountsContext {
   db: Database;
-  config: Pick<Config, 'argon2' | 'refreshTokenTtlSeconds' | 'accessTokenTtlSeconds'>;
+  config: Pick<Config, 'argon2' | 'refreshTokenTtlSeconds' | 'refreshRetryGraceSeconds' | 'accessTokenTtlSeconds'>;
   /** An access token naming the session (the refresh-token family) it belongs to. */
   signAccessToken(userId: string, roles: Role[], sessionId: string): string;
 }
@@ -125,7 +127,8 @@ async function issueTokens(ctx: AccountsContext, tx: Database, user: User, famil
 
 /**
  * Uses up a refresh token and issues its successor. A token presented a second time has leaked
- * (or been raced); either way the whole family is revoked and the holder must log in again.
+ * (or been raced); either way the whole family is revoked and the holder must log in again, unless
+ * it is a retry (see retriedInGrace).
  */
 export async function refresh(ctx: AccountsContext, actor: AuditActor, presented: string): Promise<TokenPair> {
   const tokenHash = sha256(presented);
@@ -135,13 +138,18 @@ export async function refresh(ctx: AccountsContext, actor: AuditActor, presented
       .set({ usedAt: new Date() })
       .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, new Date())))
       .returning();
-    if (claimed) {
-      const [user] = await tx.select().from(users).where(eq(users.id, claimed.userId));
-      if (user?.status !== 'active') return { error: { en: 'the account is disabled', zh: '该账号已停用' } } as const;
-      return { pair: await issueTokens(ctx, tx, user, claimed.familyId) } as const;
-    }
+    if (claimed) return succeed(tx, claimed);
     const [known] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
     if (!known) return { error: { en: 'the refresh token is not valid', zh: '刷新令牌无效' } } as const;
+    const secondsSinceUse = await retriedInGrace(ctx, tx, known);
+    if (secondsSinceUse !== null) {
+      await appendAudit(tx, { ...actor, userId: known.userId }, {
+        action: 'account.refresh_retried',
+        subject: { type: 'token_family', id: known.familyId },
+        payload: { familyId: known.familyId, secondsSinceUse },
+      });
+      return succeed(tx, known);
+    }
     if (known.usedAt || known.revokedAt) {
       const revoked = await revokeFamily(tx, { ...actor, userId: known.userId }, known.familyId, 'reuse');
       return {
@@ -154,6 +162,33 @@ export async function refresh(ctx: AccountsContext, actor: AuditActor, presented
   });
   if ('error' in outcome) throw new AppError('invalid-token', outcome.error);
   return outcome.pair;
+
+  async function succeed(tx: Database, token: RefreshToken) {
+    const [user] = await tx.select().from(users).where(eq(users.id, token.userId));
+    if (user?.status !== 'active') return { error: { en: 'the account is disabled', zh: '该账号已停用' } } as const;
+    return { pair: await issueTokens(ctx, tx, user, token.familyId) } as const;
+  }
+}
+
+/**
+ * A used token presented again is a retry, not a theft, when it is the family's latest used token
+ * (its successor, or any later one, has not been used), it was used within the grace, and nothing
+ * revoked it: the client lost the answer (a page reloaded mid-refresh, a dropped connection) or two
+ * tabs refreshed at once. The retry gets a pair of its own; the lost successor stays valid until it
+ * expires or the family is revoked. Only the latest token qualifies, so a stolen older token still
+ * revokes the family (as OAuth 2.0 Security BCP's rotation intends). Returns the seconds since the
+ * token was used, or null when it is not a retry.
+ */
+async function retriedInGrace(ctx: AccountsContext, tx: Database, token: RefreshToken): Promise<number | null> {
+  if (!token.usedAt || token.revokedAt || token.expiresAt <= new Date()) return null;
+  const sinceUse = Date.now() - token.usedAt.getTime();
+  if (sinceUse >= ctx.config.refreshRetryGraceSeconds * 1000) return null;
+  const [later] = await tx
+    .select({ id: refreshTokens.id })
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.familyId, token.familyId), gt(refreshTokens.usedAt, token.usedAt)))
+    .limit(1);
+  return later ? null : Math.max(0, Math.round(sinceUse / 1000));
 }
 
 /** Revokes every live token of a family; audits it when anything was revoked. */

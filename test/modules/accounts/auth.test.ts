@@ -51,18 +51,22 @@ t.test('failed logins are refused alike and audited', async (t) => {
   t.notMatch(events.body, /nobody@example\.cn/, 'the unknown e-mail is not recorded');
 });
 
-t.test('refresh rotates; reusing a used token revokes the whole family', async (t) => {
+const refreshWith = (app: Awaited<ReturnType<typeof buildTestApp>>, refreshToken: string) =>
+  app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken } });
+
+t.test('refresh rotates; a used token presented after its successor was used revokes the whole family', async (t) => {
   const app = await buildTestApp(t);
   const user = await signUp(app, ['buyer']);
   const operator = await signUp(app, ['operator']);
-  const first = await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } });
+  const first = await refreshWith(app, user.refreshToken);
   t.equal(first.statusCode, 200);
   const second = first.json();
   t.not(second.refreshToken, user.refreshToken, 'a new refresh token each time');
+  t.equal((await refreshWith(app, second.refreshToken)).statusCode, 200, 'the successor is used: the chain has moved on');
 
-  const reuse = expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } }), 401, 'invalid-token');
+  const reuse = expectProblem(t, await refreshWith(app, user.refreshToken), 401, 'invalid-token');
   t.match(reuse.detail, /already used/);
-  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: second.refreshToken } }), 401, 'invalid-token');
+  expectProblem(t, await refreshWith(app, second.refreshToken), 401, 'invalid-token');
 
   const events = await as(app, operator, { method: 'GET', url: `/audit/events?action=account.token_family_revoked&actorUserId=${user.id}` });
   t.equal(events.json().items.length, 1);
@@ -72,15 +76,58 @@ t.test('refresh rotates; reusing a used token revokes the whole family', async (
   t.equal(again.statusCode, 200, 'logging in again starts a new family');
 });
 
-t.test('two concurrent refreshes with one token: one wins, the family is then revoked', async (t) => {
+t.test('a lost answer: the used token presented again within the grace gets a pair of its own, audited', async (t) => {
   const app = await buildTestApp(t);
   const user = await signUp(app, ['buyer']);
-  const results = await Promise.all(
-    [1, 2].map(() => app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } })),
-  );
-  t.same(results.map((r) => r.statusCode).sort(), [200, 401]);
-  const winner = results.find((r) => r.statusCode === 200)!.json();
-  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: winner.refreshToken } }), 401, 'invalid-token');
+  const operator = await signUp(app, ['operator']);
+  const lost = (await refreshWith(app, user.refreshToken)).json();
+  const retried = await refreshWith(app, user.refreshToken);
+  t.equal(retried.statusCode, 200, 'a page reloaded mid-refresh is not a theft');
+  const kept = retried.json();
+  t.not(kept.refreshToken, lost.refreshToken, 'a token of its own: the lost one is not stored to be sent again');
+  t.equal((await app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${kept.accessToken}` } })).json().id, user.id);
+
+  const next = await refreshWith(app, kept.refreshToken);
+  t.equal(next.statusCode, 200, 'the retried chain goes on');
+  const stale = expectProblem(t, await refreshWith(app, user.refreshToken), 401, 'invalid-token');
+  t.match(stale.detail, /already used/, 'once a later token is used, the old one is a replay again');
+  expectProblem(t, await refreshWith(app, next.json().refreshToken), 401, 'invalid-token');
+  expectProblem(t, await refreshWith(app, lost.refreshToken), 401, 'invalid-token'); // the lost successor went with the family
+
+  const retries = await as(app, operator, { method: 'GET', url: `/audit/events?action=account.refresh_retried&actorUserId=${user.id}` });
+  t.match(retries.json().items, [{ subject: { type: 'token_family' }, payload: { secondsSinceUse: Number } }]);
+  t.equal(retries.json().items.length, 1);
+});
+
+t.test('no grace for a revoked token, after the grace, or when it is turned off', async (t) => {
+  const app = await buildTestApp(t, { refreshRetryGraceSeconds: 0 });
+  const user = await signUp(app, ['buyer']);
+  t.equal((await refreshWith(app, user.refreshToken)).statusCode, 200);
+  const reuse = expectProblem(t, await refreshWith(app, user.refreshToken), 401, 'invalid-token');
+  t.match(reuse.detail, /already used/, 'grace 0: the old rule');
+
+  const graced = await buildTestApp(t, { refreshRetryGraceSeconds: 1 });
+  const other = await signUp(graced, ['buyer']);
+  const pair = (await refreshWith(graced, other.refreshToken)).json();
+  t.equal((await as(graced, other, { method: 'POST', url: '/auth/logout', payload: { refreshToken: pair.refreshToken } })).statusCode, 204);
+  const afterLogout = expectProblem(t, await refreshWith(graced, other.refreshToken), 401, 'invalid-token');
+  t.match(afterLogout.detail, /revoked/, 'a logout is not undone by a retry');
+
+  const late = await signUp(graced, ['buyer']);
+  t.equal((await refreshWith(graced, late.refreshToken)).statusCode, 200);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  t.match(expectProblem(t, await refreshWith(graced, late.refreshToken), 401, 'invalid-token').detail, /already used/, 'past the grace it is a replay');
+});
+
+t.test('two concurrent refreshes with one token both succeed (two tabs); the family lives on', async (t) => {
+  const app = await buildTestApp(t);
+  const user = await signUp(app, ['buyer']);
+  const results = await Promise.all([1, 2].map(() => refreshWith(app, user.refreshToken)));
+  t.same(results.map((r) => r.statusCode), [200, 200]);
+  const [a, b] = results.map((r) => r.json());
+  t.not(a.refreshToken, b.refreshToken);
+  t.equal((await refreshWith(app, a.refreshToken)).statusCode, 200);
+  expectProblem(t, await refreshWith(app, user.refreshToken), 401, 'invalid-token'); // the original is a replay once a successor was used
 });
 
 t.test('logout revokes the session; an unknown or foreign token changes nothing', async (t) => {
