@@ -31,7 +31,7 @@ t.test('an operator records money, works a bank statement, decides a dispute, pa
   const { page, open, pageErrors } = await openConsole(t, app);
   await signInThroughPage({ page, open }, clerk);
   const nav = page.getByRole('navigation', { name: '主导航' });
-  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '监管概览', '主体核验', '产品审核', '数据目录', '订单', '回执核验', '资金结算', '银行对账单', '审计日志', '数据导出', '退款', '提供方余额', '银行卡拒付', '出境安全评估'], 'the operator’s navigation');
+  await sameOnceSettled(t, () => nav.getByRole('link').allTextContents(), ['通知', '监管概览', '主体核验', '产品审核', '数据目录', '订单', '回执核验', '资金结算', '银行对账单', '审计日志', '数据导出', '退款', '提供方余额', '银行卡拒付', '出境安全评估', '账号'], 'the operator’s navigation');
 
   // Settlement: the payments waiting for money, and a credit recorded by the reference the buyer quoted.
   await nav.getByRole('link', { name: '资金结算' }).click();

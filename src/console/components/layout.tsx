@@ -44,6 +44,7 @@ export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' 
   // applicant's orders to correct; cross-border
   { to: '/public-data/orders', label: 'nav.correctionOrders', roles: ['buyer', 'provider'] },
   { to: '/security-assessments', label: 'nav.assessments', roles: ['operator'] },
+  { to: '/users', label: 'nav.users', roles: ['operator'] },
 ];
 
 function LanguageChoice() {

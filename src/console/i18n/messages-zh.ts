@@ -1511,6 +1511,28 @@ export const zh = {
   'assessment.overseas': '境外主体（{country}）：购买含个人信息或重要、核心数据的数据产品，须有经交易所记录且仍在有效期内的安全评估（第三十九条）。',
   'assessment.mainland': '境内主体：购买数据不涉及数据出境安全评估。',
   'assessment.orderIntro': '买方为境外主体（{country}）。数据产品含个人信息或重要、核心数据的，须有安全评估方可下单（第三十九条）；以下为交易所为该买方就本数据产品记录的评估。',
+  // accounts: the operator's users page
+  'nav.users': '账号',
+  'users.title': '账号管理',
+  'users.intro': '交易所的全部账号，按电子邮箱排序。政府部门、大数据局和运营人员的账号只能在此创建；数据提供方和需求方也可自行注册。',
+  'users.roleFilter': '角色',
+  'users.none': '没有符合条件的账号。',
+  'users.caption': '账号（已显示 {count} 个）',
+  'users.roles': '角色',
+  'users.status': '状态',
+  'users.createdAt': '创建时间',
+  'users.newTitle': '新建账号',
+  'users.initialPassword': '初始密码',
+  'users.initialPasswordHint': '至少 12 个字符。请通过安全渠道告知本人。',
+  'users.create': '创建账号',
+  'users.created': '已创建账号：{name}（{email}）。',
+  'users.changeTitle': '修改角色或状态',
+  'users.changeHint': '保存后，此人的所有登录会话即被撤销，重新登录后按新的角色使用。',
+  'users.save': '保存',
+  'users.saved': '已保存，此人的登录会话已撤销。',
+  'users.auditOf': '此账号的审计事件',
+  'userStatus.active': '正常',
+  'userStatus.disabled': '已停用',
 } as const;
 
 export type MessageKey = keyof typeof zh;

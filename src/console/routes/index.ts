@@ -57,6 +57,8 @@ import { CorrectionOrderPage } from './public-data/correction-order';
 import { CorrectionOrdersPage } from './public-data/correction-orders';
 import { RequestBasketPage } from './public-data/request-basket';
 import { SecurityAssessmentsPage } from './operator/security-assessments';
+// accounts
+import { UserPage, UsersPage } from './operator/users';
 
 export interface ConsoleRoute {
   path: string;
@@ -128,4 +130,7 @@ export const routes: ConsoleRoute[] = [
   { path: '/public-data/apply', page: RequestBasketPage, access: ['buyer', 'provider'] },
   { path: '/public-data/orders', page: CorrectionOrdersPage, access: ['buyer', 'provider'] },
   { path: '/security-assessments', page: SecurityAssessmentsPage, access: ['operator'] },
+  // accounts
+  { path: '/users', page: UsersPage, access: ['operator'] },
+  { path: '/users/:id', page: UserPage, access: ['operator'] },
 ];
