@@ -72,6 +72,24 @@ t.test('an operator makes a department account in the browser, and the departmen
   t.notOk(await staffNav.getByRole('link', { name: '账号' }).count(), 'not the accounts page');
   await staff.open('/users');
   t.ok(await shows(staff.page.getByRole('heading', { level: 1, name: '无权访问' })), 'opened by its address: not for a department');
+
+  // Its first act: a password of its own instead of the one the operator handed over.
+  await staff.page.getByRole('link', { name: '修改密码' }).click();
+  await staff.page.getByRole('heading', { level: 1, name: '修改密码' }).waitFor();
+  await staff.page.getByLabel('当前密码').fill('not the password at all');
+  await staff.page.getByLabel('新密码').fill('a passphrase of my own 1');
+  await checkAccessibility(t, staff.page, 'password');
+  await staff.page.getByRole('button', { name: '修改密码' }).click();
+  t.match(await staff.page.getByRole('alert').textContent(), /当前密码错误/, 'a wrong current password: the API’s refusal in Chinese');
+  await staff.page.getByLabel('当前密码').fill('department passphrase 1');
+  await staff.page.getByRole('button', { name: '修改密码' }).click();
+  await staff.page.getByRole('status').filter({ hasText: '密码已修改' }).waitFor();
+  const login = (password: string) => app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'data@jtw.example.gov.cn', password } });
+  t.equal((await login('department passphrase 1')).statusCode, 401, 'the handed-over password no longer signs in');
+  t.equal((await login('a passphrase of my own 1')).statusCode, 200, 'the new one does');
+  await staff.reload();
+  t.ok(await shows(staffNav.getByRole('link', { name: '开放目录' })), 'this tab goes on in its new session');
+  t.same(staff.pageErrors, [], 'no script error');
 });
 
 t.test('the accounts list goes on by cursor past its first page', { skip: noBrowser }, async (t) => {

@@ -122,6 +122,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
               <p class="who">
                 {me.displayName} · {me.roles.map((r) => t(`role.${r}`)).join('、')}
               </p>
+              <Link to="/account/password">{t('layout.password')}</Link>
               <button
                 type="button"
                 onClick={() => {

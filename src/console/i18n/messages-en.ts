@@ -1512,6 +1512,12 @@ export const en: Record<MessageKey, string> = {
   'assessment.overseas': 'Overseas party ({country}): ordering a listing that holds personal information or important or core data needs a security assessment in force recorded by the exchange (Art. 39).',
   'assessment.mainland': 'Mainland party: its purchases need no cross-border security assessment.',
   'assessment.orderIntro': 'The buyer is an overseas party ({country}). A listing holding personal information or important or core data is ordered only with a security assessment (Art. 39); these are the ones the exchange recorded for this buyer and listing.',
+  'layout.password': 'Change password',
+  'password.title': 'Change password',
+  'password.current': 'Current password',
+  'password.new': 'New password',
+  'password.submit': 'Change password',
+  'password.changed': "The password is changed. Every other session of this account has ended; this page goes on in a new one.",
   // accounts: the operator's users page
   'nav.users': 'Accounts',
   'users.title': 'Accounts',

@@ -1511,6 +1511,12 @@ export const zh = {
   'assessment.overseas': '境外主体（{country}）：购买含个人信息或重要、核心数据的数据产品，须有经交易所记录且仍在有效期内的安全评估（第三十九条）。',
   'assessment.mainland': '境内主体：购买数据不涉及数据出境安全评估。',
   'assessment.orderIntro': '买方为境外主体（{country}）。数据产品含个人信息或重要、核心数据的，须有安全评估方可下单（第三十九条）；以下为交易所为该买方就本数据产品记录的评估。',
+  'layout.password': '修改密码',
+  'password.title': '修改密码',
+  'password.current': '当前密码',
+  'password.new': '新密码',
+  'password.submit': '修改密码',
+  'password.changed': '密码已修改。此账号的其他登录会话均已结束，本页面继续使用新的会话。',
   // accounts: the operator's users page
   'nav.users': '账号',
   'users.title': '账号管理',

@@ -18,6 +18,8 @@ export interface Session {
   acting: MyParty | undefined;
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** A new password (POST /me/password): the API ends every session, this tab goes on in the new one. */
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
   chooseParty(id: string | null): void;
   /** Reads the user's parties again, after registering one or a change of its standing. */
   reloadParties(): Promise<void>;
@@ -73,6 +75,10 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
       setTokens(null);
       // The refresh token is revoked too, so the session cannot be taken up again from this tab's storage.
       if (tokens) await api.POST('/auth/logout', { body: { refreshToken: tokens.refreshToken } }).catch(() => undefined);
+    },
+    async changePassword(currentPassword, newPassword) {
+      const pair = await ok(api.POST('/me/password', { body: { currentPassword, newPassword } }));
+      setTokens(tokensOf(pair));
     },
     chooseParty: (id) => setParty(id),
     async reloadParties() {

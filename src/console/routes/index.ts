@@ -59,6 +59,7 @@ import { RequestBasketPage } from './public-data/request-basket';
 import { SecurityAssessmentsPage } from './operator/security-assessments';
 // accounts
 import { UserPage, UsersPage } from './operator/users';
+import { PasswordPage } from './account/password';
 
 export interface ConsoleRoute {
   path: string;
@@ -133,4 +134,5 @@ export const routes: ConsoleRoute[] = [
   // accounts
   { path: '/users', page: UsersPage, access: ['operator'] },
   { path: '/users/:id', page: UserPage, access: ['operator'] },
+  { path: '/account/password', page: PasswordPage, access: 'signed-in' },
 ];

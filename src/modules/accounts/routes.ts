@@ -3,11 +3,11 @@ import { Type } from 'typebox';
 import { actorOf, auditActorOf } from '../../plugins/auth.js';
 import { assertCanAccess } from '../../lib/authz.js';
 import { IdParams, Page, PageQuery, Text, decodeCursor, pageOf, problemResponses } from '../../lib/http.js';
-import { CreateUserBody, LoginBody, SetupOperatorBody, RefreshBody, RegisterBody, RoleSchema, StepUpBody, StepUpView, TokenPairView, UpdateUserBody, UserView } from './schema.js';
+import { CreateUserBody, LoginBody, PasswordChangeBody, SetupOperatorBody, RefreshBody, RegisterBody, RoleSchema, StepUpBody, StepUpView, TokenPairView, UpdateUserBody, UserView } from './schema.js';
 import { createFirstOperator } from './setup.js';
 import { stepUp, type StepUpContext } from './step-up.js';
 import { notFound } from '../../lib/errors.js';
-import { createUser, listUsers, login, logout, refresh, updateUser, type Account, type AccountsContext } from './service.js';
+import { changePassword, createUser, listUsers, login, logout, refresh, updateUser, type Account, type AccountsContext } from './service.js';
 
 const toView = (u: Account) => ({ id: u.id, email: u.email, displayName: u.displayName, roles: u.roles, status: u.status, createdAt: u.createdAt.toISOString() });
 
@@ -103,6 +103,23 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const actor = actorOf(request);
     const { stepUpToken, expiresAt } = await stepUp(stepUpCtx, auditActorOf(request), { userId: actor.userId, sessionId: actor.sessionId ?? null }, request.body.password);
     return { stepUpToken, expiresIn: Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000)), expiresAt: expiresAt.toISOString() };
+  });
+
+  app.post('/me/password', {
+    config: { auth: 'authenticated', access: 'none', rateLimit: limited, whileSuspended: 'own-account' },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Change your password: every session of the account ends, and a new one begins for you',
+      description:
+        'The current password is checked (argon2); a wrong one answers 403 reauthentication-failed and is recorded like a failed login. ' +
+        'Every refresh token of the account is revoked (a password an operator handed over, or one that leaked, no longer lets anyone in); ' +
+        'the answer is the token pair of a new session.',
+      body: PasswordChangeBody,
+      response: { 200: TokenPairView, ...problemResponses(400, 403, 429) },
+    },
+  }, async (request) => {
+    const pair = await changePassword(ctx, auditActorOf(request), actorOf(request).userId, request.body);
+    return { ...pair, refreshExpiresAt: pair.refreshExpiresAt.toISOString() };
   });
 
   app.get('/me', {

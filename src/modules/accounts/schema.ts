@@ -68,6 +68,14 @@ export const TokenPairView = Type.Object({
   refreshExpiresAt: Timestamp,
 });
 
+export const PasswordChangeBody = Type.Object(
+  {
+    currentPassword: Text({ minLength: 1, maxLength: 256, description: 'The password the account has now' }),
+    newPassword: Password,
+  },
+  { additionalProperties: false },
+);
+
 export const StepUpBody = Type.Object({ password: Text({ minLength: 1, maxLength: 256, description: 'Your account password, checked once more' }) }, { additionalProperties: false });
 
 /** A step-up token as StepUpView hands it out: a JWS in compact form. */

@@ -13,7 +13,9 @@ declare module '../audit/events.js' {
     'account.registered': { roles: Role[]; createdBy: 'self' | 'operator' | 'script' | 'setup' };
     'account.login_succeeded': { familyId: string };
     'account.login_failed': { reason: 'unknown_account' | 'wrong_password' | 'disabled' };
-    'account.token_family_revoked': { familyId: string; reason: 'reuse' | 'logout' | 'account_changed' };
+    'account.token_family_revoked': { familyId: string; reason: 'reuse' | 'logout' | 'account_changed' | 'password_changed' };
+    'account.password_changed': { familyId: string };
+    'account.password_change_failed': { reason: 'wrong_password' };
     'account.refresh_retried': { familyId: string; secondsSinceUse: number };
     'account.roles_changed': { from: Role[]; to: Role[] };
     'account.status_changed': { from: UserStatus; to: UserStatus };
@@ -192,7 +194,7 @@ async function retriedInGrace(ctx: AccountsContext, tx: Database, token: Refresh
 }
 
 /** Revokes every live token of a family; audits it when anything was revoked. */
-async function revokeFamily(tx: Database, actor: AuditActor, familyId: string, reason: 'reuse' | 'logout' | 'account_changed') {
+async function revokeFamily(tx: Database, actor: AuditActor, familyId: string, reason: 'reuse' | 'logout' | 'account_changed' | 'password_changed') {
   const revoked = await tx
     .update(refreshTokens)
     .set({ revokedAt: new Date() })
@@ -201,6 +203,32 @@ async function revokeFamily(tx: Database, actor: AuditActor, familyId: string, r
   if (revoked.length === 0) return false;
   await appendAudit(tx, actor, { action: 'account.token_family_revoked', subject: { type: 'token_family', id: familyId }, payload: { familyId, reason } });
   return true;
+}
+
+/**
+ * The signed-in user sets a new password, proving the current one (a wrong one is recorded like a
+ * failed login). Every session of the account is revoked, so that a password an operator handed
+ * over, or one that leaked, lets no one in any more, and the caller gets a new session.
+ */
+export async function changePassword(ctx: AccountsContext, actor: AuditActor, userId: string, input: { currentPassword: string; newPassword: string }): Promise<TokenPair> {
+  if (!(await verifyUserPassword(ctx.db, userId, input.currentPassword))) {
+    await ctx.db.transaction((tx) => appendAudit(tx, actor, { action: 'account.password_change_failed', subject: { type: 'user', id: userId }, payload: { reason: 'wrong_password' } }));
+    throw new AppError('reauthentication-failed', { en: 'the current password is wrong', zh: '当前密码错误' });
+  }
+  if (input.newPassword === input.currentPassword) {
+    const message = { en: 'the new password is the current one', zh: '新密码与当前密码相同' };
+    throw new AppError('validation-failed', message, { errors: [{ path: '/body/newPassword', message: message.en }] });
+  }
+  const passwordHash = await hashPassword(ctx, input.newPassword);
+  return ctx.db.transaction(async (tx) => {
+    const [user] = await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId)).returning();
+    if (!user) throw notFound({ en: 'user', zh: '用户' });
+    const families = await tx.selectDistinct({ familyId: refreshTokens.familyId }).from(refreshTokens).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    for (const { familyId } of families) await revokeFamily(tx, actor, familyId, 'password_changed');
+    const familyId = randomUUID();
+    await appendAudit(tx, actor, { action: 'account.password_changed', subject: { type: 'user', id: userId }, payload: { familyId } });
+    return issueTokens(ctx, tx, user, familyId);
+  });
 }
 
 export async function logout(ctx: AccountsContext, actor: AuditActor, presented: string): Promise<void> {

@@ -165,3 +165,35 @@ t.test('authentication routes are rate limited per client', async (t) => {
   const other = await app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '10.1.2.3', payload: { email: 'a@example.cn', password } });
   t.equal(other.statusCode, 401, 'another client is not limited');
 });
+
+t.test('a user changes their password: the current one proven, every session ended, a new one begun', async (t) => {
+  const app = await buildTestApp(t);
+  const user = await signUp(app, ['buyer']);
+  const operator = await signUp(app, ['operator']);
+  const otherLogin = (await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } })).json<{ refreshToken: string }>();
+  const change = (body: object, who = user) => as(app, who, { method: 'POST', url: '/me/password', payload: body });
+  const newPassword = 'a new and longer passphrase';
+
+  const wrong = expectProblem(t, await change({ currentPassword: 'not the password', newPassword }), 403, 'reauthentication-failed');
+  t.match(wrong.detail, /current password is wrong/);
+  expectProblem(t, await change({ currentPassword: password, newPassword: 'short' }), 400, 'validation-failed');
+  t.match(expectProblem(t, await change({ currentPassword: password, newPassword: password }), 400, 'validation-failed'), { errors: [{ path: '/body/newPassword' }] });
+  expectProblem(t, await change({ currentPassword: password, newPassword, extra: 1 }), 400, 'validation-failed');
+  expectProblem(t, await app.inject({ method: 'POST', url: '/me/password', payload: { currentPassword: password, newPassword } }), 401, 'unauthenticated');
+
+  const changed = await change({ currentPassword: password, newPassword });
+  t.equal(changed.statusCode, 200, changed.body);
+  const pair = changed.json<{ accessToken: string; refreshToken: string }>();
+  t.equal((await app.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${pair.accessToken}` } })).json().id, user.id, 'the new session works');
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.refreshToken } }), 401, 'invalid-token');
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: otherLogin.refreshToken } }), 401, 'invalid-token');
+  t.equal((await app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: pair.refreshToken } })).statusCode, 200, 'the new session refreshes');
+  expectProblem(t, await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } }), 401, 'invalid-credentials');
+  t.equal((await app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: newPassword } })).statusCode, 200, 'the new password logs in');
+
+  const events = (await as(app, operator, { method: 'GET', url: `/audit/events?subjectId=${user.id}&action=account.*&order=asc` })).json<{ items: { action: string; payload: unknown }[] }>();
+  t.match(events.items.filter((e) => e.action.startsWith('account.password_')), [{ action: 'account.password_change_failed', payload: { reason: 'wrong_password' } }, { action: 'account.password_changed' }]);
+  const revoked = (await as(app, operator, { method: 'GET', url: `/audit/events?action=account.token_family_revoked&actorUserId=${user.id}` })).json<{ items: { payload: { reason: string } }[] }>();
+  t.same(revoked.items.map((e) => e.payload.reason), ['password_changed', 'password_changed'], 'both earlier sessions revoked');
+  t.notMatch(JSON.stringify(events), new RegExp(newPassword), 'no password in the log');
+});
