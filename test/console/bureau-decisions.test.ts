@@ -6,9 +6,9 @@ import { requestWorld, sealedOpenRequest, shanghaiDaysFromNow } from '../helpers
 
 /**
  * The bureau's decisions through the pages, in a real browser: a demand raised without an addressee
- * routed to the department (a party that is not one refused first); the year's opening priorities
- * published (an id that is no published entry refused, naming the line); a department's budget set
- * in yuan (a party that is no department refused); the working days to answer an objection changed
+ * routed to the department chosen by its name (a company is not offered); the year's opening
+ * priorities published (an id that is no published entry refused, naming the line); a department's
+ * budget set in yuan, the department chosen by its name; the working days to answer an objection changed
  * (61 refused); and an order to correct (Art. 64), opened from the duties list, decided with a fine
  * (before its time limit only on serious consequences, which the API says first).
  * The applicant's and the department's sides are seeded through the API.
@@ -16,7 +16,7 @@ import { requestWorld, sealedOpenRequest, shanghaiDaysFromNow } from '../helpers
 
 t.test('the bureau routes a demand, publishes priorities, sets a budget and the objection days, and decides on an order', { skip: noBrowser }, async (t) => {
   const app = await buildTestApp(t, {}, { consoleDir: await consoleBundle() });
-  const { bureau, dept, applicant, applicantParty, entry } = await requestWorld(app);
+  const { bureau, dept, applicant, entry } = await requestWorld(app);
   const demand = await raiseDemand(app, applicant);
   const sealed = await sealedOpenRequest(app, dept.user, applicant, entry.id);
   const issued = await as(app, dept.user, { method: 'POST', url: `/public-data/requests/${sealed.id}/orders`, payload: { ground: 'beyond_scope', details: '将数据用于商业广告投放', correctBy: shanghaiDaysFromNow(10) } });
@@ -35,19 +35,20 @@ t.test('the bureau routes a demand, publishes priorities, sets a budget and the 
     'the bureau’s navigation, with its priorities and budgets',
   );
 
-  // A demand nobody is addressed to: routed, first to a company (refused), then to the department.
+  // A demand nobody is addressed to: routed to the department, chosen by its name from the directory.
   await nav.getByRole('link', { name: '开放需求' }).click();
   await page.getByRole('heading', { level: 1, name: '开放需求' }).waitFor();
   const card = page.getByRole('article', { name: '全市公共充电桩位置与实时空闲状态' });
   await card.locator('dd', { hasText: /^待分派$/ }).first().waitFor();
-  await card.getByLabel('分派至部门（主体编号）').fill(applicantParty.id);
+  const routing = card.getByLabel('分派至部门');
+  await routing.locator('option', { hasText: dept.party.legalName }).waitFor({ state: 'attached' });
+  t.same(await routing.locator('option').allTextContents(), ['请选择部门', dept.party.legalName], 'only the verified department is offered, not the company');
   await checkAccessibility(t, page, 'demands (bureau)');
-  await card.getByRole('button', { name: '分派需求' }).click();
-  t.match(await card.getByRole('alert').textContent(), /不是政务部门（公共机构）/, 'a company is not a department: the API says so in Chinese');
-  await card.getByLabel('分派至部门（主体编号）').fill(dept.party.id);
+  await routing.selectOption({ label: dept.party.legalName });
   await card.getByRole('button', { name: '分派需求' }).click();
   await card.getByRole('button', { name: '改派需求' }).waitFor();
   t.equal(await card.locator('dd').first().textContent(), '待答复', 'routed, it waits for the department’s answer');
+  t.equal(await card.locator('dd').nth(2).textContent(), dept.party.legalName, 'the addressee by its name, not its id');
   const routed = (await as(app, bureau, { method: 'GET', url: `/public-data/demands/${demand.id}` })).json<{ status: string; departmentPartyId: string }>();
   t.match(routed, { status: 'open', departmentPartyId: dept.party.id }, 'the API holds the routing');
   t.match((await as(app, dept.user, { method: 'GET', url: '/public-data/demands' })).json<{ items: { id: string }[] }>().items, [{ id: demand.id }], 'the department now has it');
@@ -74,16 +75,15 @@ t.test('the bureau routes a demand, publishes priorities, sets a budget and the 
   await nav.getByRole('link', { name: '部门预算' }).click();
   await page.getByRole('heading', { level: 1, name: '部门采购预算' }).waitFor();
   await page.getByText(`${year} 年尚未为任何部门设定预算。`).waitFor();
-  await page.getByLabel('部门（主体编号）').fill(applicantParty.id);
+  await page.getByLabel('部门', { exact: true }).selectOption({ label: dept.party.legalName });
   await page.getByLabel('预算金额（元）').fill('5,000.50');
   await checkAccessibility(t, page, 'budgets');
   await page.getByRole('button', { name: '设定预算' }).click();
-  t.match(await page.getByRole('alert').textContent(), /不是政务部门（公共机构）/, 'refused in Chinese');
-  await page.getByLabel('部门（主体编号）').fill(dept.party.id);
-  await page.getByRole('button', { name: '设定预算' }).click();
-  await page.getByRole('status').getByText(`已将部门 ${dept.party.id} ${year} 年的预算设定为 ¥5,000.50。`).waitFor();
-  const row = page.getByRole('table', { name: `${year} 年各部门预算（1 个部门）` }).getByRole('row', { name: new RegExp(dept.party.id) });
+  await page.getByRole('status').getByText(`已将${dept.party.legalName}的 ${year} 年预算设定为 ¥5,000.50。`).waitFor();
+  const table = page.getByRole('table', { name: `${year} 年各部门预算（1 个部门）` });
+  const row = table.getByRole('row', { name: new RegExp(dept.party.legalName) });
   t.match(await row.textContent(), /¥5,000\.50¥0\.00¥5,000\.50/, 'the budget, nothing committed, all available');
+  t.notMatch(await table.textContent(), dept.party.id, 'the department by its name, not its id');
   const budgets = (await as(app, dept.user, { method: 'GET', url: `/procurement/budgets?year=${year}` })).json<{ amountMinor: number }[]>();
   t.match(budgets, [{ amountMinor: 500_050 }], 'the API holds the budget in fen, as the department reads it');
 

@@ -73,7 +73,10 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   await page.getByRole('heading', { level: 1, name: /^采购项目 PRC-/ }).waitFor();
   const track = page.getByRole('navigation', { name: '采购进度' });
   t.equal(await track.locator('[aria-current="step"]').textContent(), '当前： 草稿', 'a draft procurement');
-  t.match(await page.getByRole('table', { name: '各部门分摊' }).textContent(), /¥3,000\.00.*¥2,000\.00/, 'the price shared in proportion to the needs’ budgets');
+  const shares = page.getByRole('table', { name: '各部门分摊' });
+  t.match(await shares.textContent(), /¥3,000\.00.*¥2,000\.00/, 'the price shared in proportion to the needs’ budgets');
+  await shares.getByRole('rowheader', { name: transport.party.legalName, exact: true }).waitFor();
+  t.match(await shares.getByRole('row', { name: new RegExp(planning.party.legalName) }).textContent(), /¥2,000\.00/, 'each department by its name');
   await page.getByRole('button', { name: '下单' }).click();
   await track.getByText('当前： 已下单').waitFor();
   const steps = page.getByRole('table', { name: '采购步骤' });

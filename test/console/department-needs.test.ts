@@ -60,7 +60,7 @@ t.test('a department withdraws a need and reports its use of procured data', { s
   // The procured data's first period, reported in the procurement's page.
   await page.getByRole('link', { name: procurement.number }).click();
   await page.getByRole('heading', { level: 1, name: `采购项目 ${procurement.number}` }).waitFor();
-  const periods = page.getByRole('table', { name: `部门 ${transport.party.id} 的报告期` });
+  const periods = page.getByRole('table', { name: `${transport.party.legalName}的报告期` });
   await periods.getByText('进行中').first().waitFor();
   t.equal(await page.getByRole('table', { name: /的报告期$/ }).count(), 1, 'its own schedule only');
   await page.getByLabel('使用情况', { exact: true }).fill('用于公交线网优化模型训练');

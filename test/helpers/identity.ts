@@ -43,10 +43,10 @@ async function expectStatus(res: { statusCode: number; body: string }, status: n
   if (res.statusCode !== status) throw new Error(`${what} answered ${res.statusCode}: ${res.body}`);
 }
 
-/** Registers a party for `user` through the API, without submitting it. */
-export async function registerParty(app: FastifyInstance, user: TestUser, kind: PartyKindInTests = 'company'): Promise<TestParty> {
+/** Registers a party for `user` through the API, without submitting it; a name of its kind with a random number unless given. */
+export async function registerParty(app: FastifyInstance, user: TestUser, kind: PartyKindInTests = 'company', name?: string): Promise<TestParty> {
   const identityNumber = kind === 'person' ? generateResidentId() : generateUscc();
-  const legalName = { company: `重庆测试数据有限公司 ${randomInt(1e6)}`, person: `张三 ${randomInt(1e6)}`, public_body: `重庆市交通运输测试局 ${randomInt(1e6)}` }[kind];
+  const legalName = name ?? { company: `重庆测试数据有限公司 ${randomInt(1e6)}`, person: `张三 ${randomInt(1e6)}`, public_body: `重庆市交通运输测试局 ${randomInt(1e6)}` }[kind];
   const res = await as(app, user, {
     method: 'POST',
     url: '/parties',
@@ -83,8 +83,8 @@ export async function submitParty(app: FastifyInstance, user: TestUser, party: T
  * Afterwards `user`'s requests act for it automatically when it is the user's only party, or with
  * `party.headers` (X-Party-Id) otherwise.
  */
-export async function createVerifiedParty(app: FastifyInstance, user: TestUser, operator: TestUser, kind: PartyKindInTests = 'company'): Promise<TestParty> {
-  const party = await registerParty(app, user, kind);
+export async function createVerifiedParty(app: FastifyInstance, user: TestUser, operator: TestUser, kind: PartyKindInTests = 'company', name?: string): Promise<TestParty> {
+  const party = await registerParty(app, user, kind, name);
   await submitParty(app, user, party);
   const review = await as(app, operator, {
     method: 'POST',

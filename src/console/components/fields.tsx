@@ -51,7 +51,7 @@ export function TextField(
   );
 }
 
-export function SelectField<V extends string>(props: Common & { value: V; onValue(value: NoInfer<V>): void; options: { value: NoInfer<V>; label: string }[]; name?: string }) {
+export function SelectField<V extends string>(props: Common & { value: V; onValue(value: NoInfer<V>): void; options: { value: NoInfer<V>; label: string }[]; name?: string; disabled?: boolean }) {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
@@ -62,6 +62,7 @@ export function SelectField<V extends string>(props: Common & { value: V; onValu
         name={props.name}
         value={props.value}
         required={props.required}
+        disabled={props.disabled}
         aria-describedby={props.hint ? hintId : undefined}
         onChange={(e) => props.onValue((e.currentTarget as HTMLSelectElement).value as V)}
       >

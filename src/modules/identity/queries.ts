@@ -46,12 +46,18 @@ export async function listMyParties(db: Database, userId: string, q: { after?: P
 }
 
 /**
+ * SQL over `parties` that is true while a row's verification stands: in date, and no decision has
+ * withdrawn it (a renewal under review keeps it). `mayTrade` in service.ts adds: not suspended.
+ */
+export const verificationInDate = (): SQL => sql`${parties.verificationStatus} in ('verified', 'submitted', 'needs_more_info') and ${parties.verifiedUntil} > now()`;
+
+/**
  * SQL that is true when the party whose id is `partyId` may trade now: the rule of `mayTrade` in
  * service.ts, which `requireVerifiedParty` applies. Other modules filter with it, e.g. so that a
  * suspended provider's listings leave the catalog at once, without knowing identity's tables.
  */
 export function partyMayTrade(partyId: SQLWrapper): SQL {
-  return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${parties.verificationStatus} in ('verified', 'submitted', 'needs_more_info') and ${parties.verifiedUntil} > now() and ${parties.suspendedAt} is null)`;
+  return sql`exists (select 1 from ${parties} where ${parties.id} = ${partyId} and ${verificationInDate()} and ${parties.suspendedAt} is null)`;
 }
 
 const standingById = preparedQuery((db) =>

@@ -7,6 +7,7 @@ import { createEntry, getEntryRevision, updateEntry } from './entries.js';
 import { EntryReads } from './entry-reads.js';
 import publicDataFileRoutes from './file-routes.js';
 import demandRoutes from './demand-routes.js';
+import departmentRoutes from './department-routes.js';
 import objectionRoutes from './objection-routes.js';
 import { listEntryReviews, reviewEntry, submitEntryForReview } from './review.js';
 import { EntryContent, EntryReviewBody, EntryReviewView, EntrySummary, EntryView, UpdateEntryBody, entryReviewStatuses, openClasses, sharingClasses } from './schema.js';
@@ -33,6 +34,7 @@ const publicDataRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(publicDataFileRoutes, { ctx, reads });
   await app.register(objectionRoutes, { ctx });
   await app.register(demandRoutes, { ctx });
+  await app.register(departmentRoutes, { ctx });
 
   app.post('/public-data/entries', {
     config: { auth: ['department'], access: 'none' },

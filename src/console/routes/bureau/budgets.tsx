@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { DepartmentName, DepartmentSelect, departmentLabel, useDepartments, type Directory } from '../../components/department-select';
 import { Submit, TextField } from '../../components/fields';
 import { Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
@@ -17,7 +18,7 @@ type BudgetBody = paths['/procurement/budgets']['post']['requestBody']['content'
 const beijingYear = () => String(new Date(Date.now() + 8 * 3600_000).getUTCFullYear());
 
 /** The bureau sets a department's budget for a year in yuan; setting it again replaces it (audited for the department). */
-function BudgetForm({ year, onSet }: { year: string; onSet(): void }) {
+function BudgetForm({ year, directory, onSet }: { year: string; directory: Directory; onSet(): void }) {
   const { t, money } = useI18n();
   const [departmentPartyId, setDepartment] = useState('');
   const [budgetYear, setBudgetYear] = useState(year);
@@ -26,16 +27,16 @@ function BudgetForm({ year, onSet }: { year: string; onSet(): void }) {
   const keys = useIdempotencyKeys();
   const set = useAction(async () => {
     setDone(null);
-    const body: BudgetBody = { departmentPartyId: departmentPartyId.trim(), year: Number(budgetYear), amountMinor: minorOf(yuan) };
+    const body: BudgetBody = { departmentPartyId, year: Number(budgetYear), amountMinor: minorOf(yuan) };
     const saved = await ok(api.POST('/procurement/budgets', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     keys.forget();
-    setDone(t('budgets.saved', { department: saved.departmentPartyId, year: saved.year, amount: money(saved.amountMinor ?? 0, saved.currency) }));
+    setDone(t('budgets.saved', { department: departmentLabel(directory, saved.departmentPartyId), year: saved.year, amount: money(saved.amountMinor ?? 0, saved.currency) }));
     onSet();
   });
   return (
     <form class="form narrow" onSubmit={onSubmit(set.run)}>
       <h2>{t('budgets.formTitle')}</h2>
-      <TextField label={t('budgets.department')} hint={t('budgets.departmentHint')} required value={departmentPartyId} onValue={setDepartment} />
+      <DepartmentSelect label={t('budgets.department')} hint={t('budgets.departmentHint')} directory={directory} required value={departmentPartyId} onValue={setDepartment} />
       <TextField label={t('procurement.budgetYear')} type="number" min={2000} required value={budgetYear} onValue={setBudgetYear} />
       <TextField label={t('budgets.amount')} hint={t('budgets.amountHint')} required value={yuan} onValue={setYuan} />
       <ProblemAlert error={set.error} />
@@ -54,6 +55,7 @@ export function BudgetsPage() {
   const { t, money } = useI18n();
   const [year, setYear] = useState(beijingYear());
   const [shown, setShown] = useState(year);
+  const directory = useDepartments();
   const budgets = useLoad(async () => ({ items: await ok(api.GET('/procurement/budgets', { params: { query: { year: Number(shown) } } })) }), [shown]);
   const amount = (minor: number | null, currency: string) => (minor === null ? t('budgets.notSet') : money(minor, currency));
   return (
@@ -69,13 +71,13 @@ export function BudgetsPage() {
         caption={(count) => t('budgets.caption', { year: shown, count })}
         rowKey={(b) => b.departmentPartyId}
         columns={[
-          { header: t('duties.departmentColumn'), cell: (b) => <code>{b.departmentPartyId}</code> },
+          { header: t('duties.departmentColumn'), cell: (b) => <DepartmentName directory={directory} id={b.departmentPartyId} /> },
           { header: t('budgets.amountColumn'), cell: (b) => amount(b.amountMinor, b.currency) },
           { header: t('budgets.committed'), cell: (b) => money(b.committedMinor, b.currency) },
           { header: t('budgets.available'), cell: (b) => amount(b.availableMinor, b.currency) },
         ]}
       />
-      <BudgetForm year={shown} onSet={budgets.reload} />
+      <BudgetForm year={shown} directory={directory} onSet={budgets.reload} />
     </Page>
   );
 }

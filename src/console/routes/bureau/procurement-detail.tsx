@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { DepartmentName, departmentLabel, useDepartments, type Directory } from '../../components/department-select';
 import { Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
 import { Facts, Page } from '../../components/page';
@@ -47,7 +48,7 @@ function BureauActions({ procurement, onChange }: { procurement: Procurement; on
 }
 
 /** Each beneficiary's schedule of usage reports, each period with its status and report; a department files its own. */
-function UsageSection({ procurementId, department }: { procurementId: string; department: boolean }) {
+function UsageSection({ procurementId, department, directory }: { procurementId: string; department: boolean; directory: Directory }) {
   const { t, dateTime } = useI18n();
   const usage = useLoad(() => ok(api.GET('/procurement/procurements/{id}/usage', { params: { path: { id: procurementId } } })), [procurementId]);
   return (
@@ -60,7 +61,7 @@ function UsageSection({ procurementId, department }: { procurementId: string; de
             return (
               <div key={d.departmentPartyId}>
                 <PeriodTable
-                  caption={t('usage.caption', { id: d.departmentPartyId })}
+                  caption={t('usage.caption', { department: departmentLabel(directory, d.departmentPartyId) })}
                   periods={d.periods}
                   report={(p) =>
                     p.report ? (
@@ -101,6 +102,7 @@ function UsageSection({ procurementId, department }: { procurementId: string; de
 export function ProcurementDetailPage({ id }: { id: string }) {
   const { t, tryT, money } = useI18n();
   const session = useSession();
+  const directory = useDepartments();
   const procurement = useLoad(() => ok(api.GET('/procurement/procurements/{id}', { params: { path: { id } } })), [id]);
   const p = procurement.data;
   const status = (s: string) => tryT(`procurementStatus.${s}`) ?? s;
@@ -132,13 +134,13 @@ export function ProcurementDetailPage({ id }: { id: string }) {
               rows={p.shares}
               rowKey={(s) => s.departmentPartyId}
               columns={[
-                { header: t('duties.departmentColumn'), cell: (s) => <code>{s.departmentPartyId}</code> },
+                { header: t('duties.departmentColumn'), cell: (s) => <DepartmentName directory={directory} id={s.departmentPartyId} /> },
                 { header: t('procurement.share'), cell: (s) => money(s.amountMinor, p.currency) },
                 { header: t('procurement.committed'), cell: (s) => (s.committedAt ? t('common.yes') : t('common.no')) },
               ]}
             />
             {session.has('bureau') && p.status === 'draft' && p.bureauPartyId === session.state.partyId && <BureauActions procurement={p} onChange={procurement.reload} />}
-            {p.status !== 'draft' && p.status !== 'cancelled' && <UsageSection procurementId={p.id} department={session.has('department')} />}
+            {p.status !== 'draft' && p.status !== 'cancelled' && <UsageSection procurementId={p.id} department={session.has('department')} directory={directory} />}
             <h2>{t('procurement.steps')}</h2>
             <StepTable
               caption={t('procurement.steps')}

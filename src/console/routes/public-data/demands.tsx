@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { DepartmentName, DepartmentSelect, useDepartments, type Directory } from '../../components/department-select';
 import { RadioGroup, Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
 import { Facts, Page } from '../../components/page';
@@ -18,16 +19,16 @@ type AnswerBody = paths['/public-data/demands/{id}/answer']['post']['requestBody
  * The bureau addresses a demand nobody answered yet to the department that holds the data
  * (Shanghai Art. 10): one raised without an addressee, or sent again to another department.
  */
-function DemandRouting({ demand, onChange }: { demand: Demand; onChange(): void }) {
+function DemandRouting({ demand, directory, onChange }: { demand: Demand; directory: Directory; onChange(): void }) {
   const { t } = useI18n();
   const [departmentPartyId, setDepartment] = useState('');
   const send = useAction(async () => {
-    await ok(api.POST('/public-data/demands/{id}/routing', { params: { path: { id: demand.id } }, body: { departmentPartyId: departmentPartyId.trim() } }));
+    await ok(api.POST('/public-data/demands/{id}/routing', { params: { path: { id: demand.id } }, body: { departmentPartyId } }));
     onChange();
   });
   return (
     <form class="form narrow" onSubmit={onSubmit(send.run)}>
-      <TextField label={t('demandRouting.department')} hint={t('demandRouting.departmentHint')} required value={departmentPartyId} onValue={setDepartment} />
+      <DepartmentSelect label={t('demandRouting.department')} directory={directory} required value={departmentPartyId} onValue={setDepartment} />
       <ProblemAlert error={send.error} />
       <Submit busy={send.busy}>{t(demand.status === 'unrouted' ? 'demandRouting.route' : 'demandRouting.reroute')}</Submit>
     </form>
@@ -75,6 +76,7 @@ export function DemandsPage() {
   const session = useSession();
   const department = session.has('department');
   const bureau = session.has('bureau');
+  const directory = useDepartments();
   const demands = useLoad(() => ok(api.GET('/public-data/demands', { params: { query: { limit: 100 } } })), [session.state.partyId]);
   return (
     <Page title={t('demands.title')}>
@@ -91,7 +93,7 @@ export function DemandsPage() {
                   items={[
                     [t('demands.status'), t(`demandStatus.${d.status}`)],
                     [t('demands.intendedUse'), d.intendedUse],
-                    [t('demandRouting.addressee'), d.departmentPartyId ? <code>{d.departmentPartyId}</code> : t('demandStatus.unrouted')],
+                    [t('demandRouting.addressee'), d.departmentPartyId ? <DepartmentName directory={directory} id={d.departmentPartyId} /> : t('demandStatus.unrouted')],
                     [t('demands.receivedAt'), dateTime(d.receivedAt)],
                     ...(d.entryId ? ([[t('demands.entryId'), <Link to={`/public-data/entries/${d.entryId}`}>{d.entryId}</Link>]] as [string, preact.ComponentChildren][]) : []),
                     ...(d.plannedOn ? ([[t('demands.plannedOn'), date(d.plannedOn)]] as [string, string][]) : []),
@@ -99,7 +101,7 @@ export function DemandsPage() {
                   ]}
                 />
                 {department && d.status === 'open' && <DemandAnswer demand={d} onChange={demands.reload} />}
-                {bureau && (d.status === 'unrouted' || d.status === 'open') && <DemandRouting demand={d} onChange={demands.reload} />}
+                {bureau && (d.status === 'unrouted' || d.status === 'open') && <DemandRouting demand={d} directory={directory} onChange={demands.reload} />}
               </article>
             ))
           )
