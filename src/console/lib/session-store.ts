@@ -6,7 +6,7 @@
 export type Lang = 'zh' | 'en';
 
 /** How many rows a list asks the API for at a time; the user's choice, 50 until they make one. */
-export const pageSizes = [20, 50, 100] as const;
+export const pageSizes = [10, 20, 50, 100] as const;
 export type PageSize = (typeof pageSizes)[number];
 
 export interface Tokens {
