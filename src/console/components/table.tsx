@@ -50,7 +50,7 @@ export function MoreRows({ paged }: { paged: Paged<ApiPage<unknown>> }) {
       {paged.hasMore && paged.data && (
         <p class="more-rows">
           {t('common.shown', { n: paged.data.items.length })}{' '}
-          <button type="button" onClick={() => void paged.more.run()} disabled={paged.more.busy}>
+          <button type="button" onClick={() => void paged.more.run()} disabled={paged.more.busy || paged.loading}>
             {t('common.more')}
           </button>
         </p>

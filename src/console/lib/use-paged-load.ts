@@ -55,7 +55,8 @@ export function usePagedLoad<P extends ApiPage<unknown>>(fetchPage: (page: PageQ
   }, [...deps, limit, round]);
   const more = useAction(async () => {
     const shown = state.data;
-    if (!shown?.next) return;
+    // While the list loads again (another filter), the rows shown and their cursor are the old ones.
+    if (!shown?.next || state.loading) return;
     const mine = generation.current;
     const page = await fetchPage({ limit, cursor: shown.next });
     if (mine !== generation.current) return;
