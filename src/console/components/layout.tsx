@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useI18n, type MessageKey } from '../i18n/i18n';
 import { BASE, Link, navigate, useLocation } from '../lib/router';
-import { setLang, type Lang } from '../lib/session-store';
-import { useSession, type Role } from '../lib/session';
+import { pageSizes, setLang, setPageSize, type Lang, type PageSize } from '../lib/session-store';
+import { useSession, useSessionState, type Role } from '../lib/session';
 
 /** The main navigation: each role sees the pages of its work. */
 export const navigation: { to: string; label: MessageKey; roles: Role[] | 'all' }[] = [
@@ -64,6 +64,24 @@ function LanguageChoice() {
   );
 }
 
+/** How many rows a list shows before its "more" button: remembered in the browser, like the language. */
+function PageSizeChoice() {
+  const { t } = useI18n();
+  const { pageSize } = useSessionState();
+  return (
+    <div class="field inline">
+      <label for="console-page-size">{t('layout.pageSize')}</label>
+      <select id="console-page-size" value={pageSize} onChange={(e) => setPageSize(Number((e.currentTarget as HTMLSelectElement).value) as PageSize)}>
+        {pageSizes.map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The party the user acts for: sent as X-Party-Id on every call. */
 function PartyChoice() {
   const { t } = useI18n();
@@ -119,6 +137,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
           {me && (
             <>
               <PartyChoice />
+              <PageSizeChoice />
               <p class="who">
                 {me.displayName} · {me.roles.map((r) => t(`role.${r}`)).join('、')}
               </p>

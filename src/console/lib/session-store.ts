@@ -1,9 +1,13 @@
 // What the console remembers between pages: the signed-in tokens and the acting party (this tab
 // only, sessionStorage: refresh tokens rotate, and two tabs presenting the same one would revoke
-// the login), and the language (every tab, localStorage). A plain store with subscribers, so the
+// the login), and the language and the rows per page of a list (every tab, localStorage). A plain store with subscribers, so the
 // API client reads it without going through components.
 
 export type Lang = 'zh' | 'en';
+
+/** How many rows a list asks the API for at a time; the user's choice, 50 until they make one. */
+export const pageSizes = [10, 20, 50, 100] as const;
+export type PageSize = (typeof pageSizes)[number];
 
 export interface Tokens {
   accessToken: string;
@@ -17,11 +21,13 @@ export interface SessionState {
   /** The party the user acts for (X-Party-Id), or none. */
   partyId: string | null;
   lang: Lang;
+  pageSize: PageSize;
 }
 
 const TOKENS = 'dx-console.tokens';
 const PARTY = 'dx-console.party';
 const LANG = 'dx-console.lang';
+const PAGE_SIZE = 'dx-console.page-size';
 
 function readJson<T>(storage: Storage, key: string): T | null {
   try {
@@ -37,6 +43,7 @@ let state: SessionState = {
   partyId: sessionStorage.getItem(PARTY),
   // Chinese first: English only when the user chose it.
   lang: localStorage.getItem(LANG) === 'en' ? 'en' : 'zh',
+  pageSize: pageSizes.find((n) => String(n) === localStorage.getItem(PAGE_SIZE)) ?? 50,
 };
 
 const listeners = new Set<() => void>();
@@ -61,9 +68,11 @@ function update(change: Partial<SessionState>) {
     else sessionStorage.removeItem(PARTY);
   }
   if ('lang' in change) localStorage.setItem(LANG, state.lang);
+  if ('pageSize' in change) localStorage.setItem(PAGE_SIZE, String(state.pageSize));
   for (const listener of listeners) listener();
 }
 
 export const setTokens = (tokens: Tokens | null) => update(tokens ? { tokens } : { tokens: null, partyId: null });
 export const setParty = (partyId: string | null) => update({ partyId });
 export const setLang = (lang: Lang) => update({ lang });
+export const setPageSize = (pageSize: PageSize) => update({ pageSize });

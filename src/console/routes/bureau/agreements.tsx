@@ -8,6 +8,7 @@ import { LoadedTable, Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 /**
  * The bureau's model texts (Art. 19): every version of each kind with its hash, and the next
@@ -54,7 +55,7 @@ export function ModelTextsPage() {
 /** The bureau's copies of signed utilization agreements (Art. 19 ¶1: 抄送), unread first marked, read one by one or all. */
 export function AgreementInboxPage() {
   const { t, text, date, dateTime } = useI18n();
-  const inbox = useLoad(() => ok(api.GET('/bureau/agreement-inbox', { params: { query: { limit: 100 } } })), []);
+  const inbox = usePagedLoad((query) => ok(api.GET('/bureau/agreement-inbox', { params: { query } })), []);
   const mark = useAction(async (ids: string[]) => {
     await ok(api.POST('/bureau/agreement-inbox/read', { body: { ids } }));
     inbox.reload();

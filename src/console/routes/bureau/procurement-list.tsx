@@ -5,12 +5,12 @@ import { CheckboxField, SelectField, Submit, TextField } from '../../components/
 import { WhenLoaded } from '../../components/loaded';
 import { Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
-import { LoadedTable } from '../../components/table';
+import { LoadedTable, MoreRows } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 import { NeedForm } from './need-form';
 import { NeedWithdrawal } from './need-withdrawal';
 import { useIdempotencyKeys } from '../../lib/idempotency';
@@ -80,8 +80,8 @@ export function ProcurementListPage() {
   const { t, money, dateTime } = useI18n();
   const session = useSession();
   const bureau = session.has('bureau');
-  const procurements = useLoad(() => ok(api.GET('/procurement/procurements', { params: { query: { limit: 100 } } })), [session.state.partyId]);
-  const needs = useLoad(() => ok(api.GET('/procurement/needs', { params: { query: { limit: 100, ...(bureau ? { status: 'filed' as const } : {}) } } })), [bureau, session.state.partyId]);
+  const procurements = usePagedLoad((query) => ok(api.GET('/procurement/procurements', { params: { query } })), [session.state.partyId]);
+  const needs = usePagedLoad((page) => ok(api.GET('/procurement/needs', { params: { query: { ...page, ...(bureau ? { status: 'filed' as const } : {}) } } })), [bureau, session.state.partyId]);
   return (
     <Page title={t('procurement.title')}>
       <p>{t(bureau ? 'procurement.introBureau' : 'procurement.introDepartment')}</p>
@@ -101,7 +101,10 @@ export function ProcurementListPage() {
       />
       <h2>{t(bureau ? 'procurement.filedNeeds' : 'procurement.ownNeeds')}</h2>
       {bureau ? (
-        <WhenLoaded loaded={needs}>{(data) => <Consolidation needs={data.items} />}</WhenLoaded>
+        <>
+          <WhenLoaded loaded={needs}>{(data) => <Consolidation needs={data.items} />}</WhenLoaded>
+          <MoreRows paged={needs} />
+        </>
       ) : (
         <>
           <LoadedTable

@@ -8,7 +8,7 @@ import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link, navigate } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type Encoding = NonNullable<NonNullable<paths['/settlement/bank-statements']['post']['parameters']['query']>['encoding']>;
 
@@ -24,8 +24,8 @@ export function BankStatementsPage() {
   const { t, money, dateTime, date } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [encoding, setEncoding] = useState<Encoding>('utf-8');
-  const statements = useLoad(() => ok(api.GET('/settlement/bank-statements', { params: { query: { limit: 50 } } })), []);
-  const unmatched = useLoad(() => ok(api.GET('/settlement/bank-statement-lines', { params: { query: { status: 'unmatched', limit: 50 } } })), []);
+  const statements = usePagedLoad((query) => ok(api.GET('/settlement/bank-statements', { params: { query } })), []);
+  const unmatched = usePagedLoad((page) => ok(api.GET('/settlement/bank-statement-lines', { params: { query: { ...page, status: 'unmatched' } } })), []);
   const upload = useAction(async () => {
     if (!file) return;
     const answer = await ok(

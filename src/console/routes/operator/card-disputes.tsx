@@ -5,7 +5,7 @@ import { Page } from '../../components/page';
 import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 /**
  * Card disputes (chargebacks) on orders' Stripe charges (GET /settlement/disputes): what the buyer's
@@ -16,7 +16,7 @@ import { useLoad } from '../../lib/use-load';
 export function CardDisputesPage() {
   const { t, tryT, money, dateTime } = useI18n();
   const [openOnly, setOpenOnly] = useState(true);
-  const disputes = useLoad(() => ok(api.GET('/settlement/disputes', { params: { query: { limit: 50, ...(openOnly ? { open: 'true' as const } : {}) } } })), [openOnly]);
+  const disputes = usePagedLoad((page) => ok(api.GET('/settlement/disputes', { params: { query: { ...page, ...(openOnly ? { open: 'true' as const } : {}) } } })), [openOnly]);
   return (
     <Page title={t('cardDisputes.title')} actions={<Link to="/settlement">{t('nav.settlement')}</Link>}>
       <p>{t('cardDisputes.intro')}</p>

@@ -3,12 +3,12 @@ import { Page } from '../../components/page';
 import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 /** The operator's queue: listing revisions waiting for compliance review, oldest first (GET /catalog/review-queue). */
 export function ListingQueuePage() {
   const { t, text, dateTime, money } = useI18n();
-  const queue = useLoad(() => ok(api.GET('/catalog/review-queue', { params: { query: { limit: 200 } } })), []);
+  const queue = usePagedLoad((query) => ok(api.GET('/catalog/review-queue', { params: { query } })), []);
   return (
     <Page title={t('listingQueue.title')}>
       <LoadedTable

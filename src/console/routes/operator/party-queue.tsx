@@ -3,12 +3,12 @@ import { Page } from '../../components/page';
 import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 /** The operator's queue: parties submitted for verification, oldest first (GET /parties?status=submitted). */
 export function PartyQueuePage() {
   const { t, dateTime } = useI18n();
-  const queue = useLoad(() => ok(api.GET('/parties', { params: { query: { status: 'submitted', limit: 200 } } })), []);
+  const queue = usePagedLoad((page) => ok(api.GET('/parties', { params: { query: { ...page, status: 'submitted' } } })), []);
   return (
     <Page title={t('partyQueue.title')}>
       <LoadedTable

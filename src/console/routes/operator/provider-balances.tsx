@@ -10,7 +10,7 @@ import { useIdempotencyKeys } from '../../lib/idempotency';
 import { minorOf, yuanOf } from '../../lib/money-input';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type Balance = paths['/settlement/provider-balances']['get']['responses']['200']['content']['application/json']['items'][number];
 type Repayment = paths['/settlement/parties/{id}/repayments']['post']['responses']['201']['content']['application/json'];
@@ -48,16 +48,15 @@ function RepaymentForm({ balance, name, onRecorded }: { balance: Balance; name: 
  */
 export function ProviderBalancesPage() {
   const { t, money } = useI18n();
-  const [round, setRound] = useState(0);
   const [repaid, setRepaid] = useState<(Repayment & { name: string }) | null>(null);
-  const balances = useLoad(async () => {
-    const page = await ok(api.GET('/settlement/provider-balances', { params: { query: { limit: 50 } } }));
+  const balances = usePagedLoad(async (query) => {
+    const page = await ok(api.GET('/settlement/provider-balances', { params: { query } }));
     // The ledger knows parties by id; their names are the parties' own (GET /parties/{id}).
     const ids = [...new Set(page.items.map((b) => b.partyId))];
     const parties = await Promise.all(ids.map((id) => ok(api.GET('/parties/{id}', { params: { path: { id } } }))));
     const names = new Map(parties.map((p) => [p.id, p.legalName]));
-    return { items: page.items.map((b) => ({ ...b, name: names.get(b.partyId) ?? b.partyId.slice(0, 8) })) };
-  }, [round]);
+    return { ...page, items: page.items.map((b) => ({ ...b, name: names.get(b.partyId) ?? b.partyId.slice(0, 8) })) };
+  }, []);
   return (
     <Page title={t('balances.title')} actions={<Link to="/settlement">{t('nav.settlement')}</Link>}>
       <p>{t('balances.intro')}</p>
@@ -87,7 +86,7 @@ export function ProviderBalancesPage() {
                   name={b.name}
                   onRecorded={(answer) => {
                     setRepaid({ ...answer, name: b.name });
-                    setRound((n) => n + 1);
+                    balances.reload();
                   }}
                 />
               ) : (

@@ -10,7 +10,7 @@ import { useIdempotencyKeys } from '../../lib/idempotency';
 import { minorOf, yuanOf } from '../../lib/money-input';
 import { Link } from '../../lib/router';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type RefundQuery = NonNullable<paths['/settlement/refunds']['get']['parameters']['query']>;
 export type Refund = paths['/settlement/refunds']['get']['responses']['200']['content']['application/json']['items'][number];
@@ -77,12 +77,8 @@ export function RefundsPage() {
   const { t } = useI18n();
   const [status, setStatus] = useState<Status | ''>('');
   const [kind, setKind] = useState<Kind | ''>('');
-  const [round, setRound] = useState(0);
-  const refunds = useLoad(
-    () => ok(api.GET('/settlement/refunds', { params: { query: { limit: 50, ...(status ? { status } : {}), ...(kind ? { kind } : {}) } } })),
-    [status, kind, round],
-  );
-  const columns = useRefundColumns(() => setRound((n) => n + 1));
+  const refunds = usePagedLoad((page) => ok(api.GET('/settlement/refunds', { params: { query: { ...page, ...(status ? { status } : {}), ...(kind ? { kind } : {}) } } })), [status, kind]);
+  const columns = useRefundColumns(refunds.reload);
   return (
     <Page title={t('refunds.title')} actions={<Link to="/settlement">{t('nav.settlement')}</Link>}>
       <p>{t('refunds.intro')}</p>

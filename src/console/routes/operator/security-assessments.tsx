@@ -12,6 +12,7 @@ import { useSession } from '../../lib/session';
 import { shanghaiToday } from '../../lib/shanghai-day';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type Query = NonNullable<paths['/trading/security-assessments']['get']['parameters']['query']>;
 type Party = paths['/parties/{id}']['get']['responses']['200']['content']['application/json'];
@@ -22,7 +23,7 @@ type Party = paths['/parties/{id}']['get']['responses']['200']['content']['appli
  */
 export function AssessmentTable({ query, caption, round = 0 }: { query: Omit<Query, 'limit' | 'cursor'>; caption: (count: number) => string; round?: number }) {
   const { t, date, dateTime } = useI18n();
-  const assessments = useLoad(() => ok(api.GET('/trading/security-assessments', { params: { query: { limit: 100, ...query } } })), [JSON.stringify(query), round]);
+  const assessments = usePagedLoad((page) => ok(api.GET('/trading/security-assessments', { params: { query: { ...page, ...query } } })), [JSON.stringify(query), round]);
   const today = shanghaiToday();
   return (
     <LoadedTable

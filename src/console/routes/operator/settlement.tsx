@@ -11,7 +11,7 @@ import { minorOf, yuanOf } from '../../lib/money-input';
 import { Link } from '../../lib/router';
 import { shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from '../../lib/shanghai-day';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 
 type Payout = paths['/settlement/payouts']['get']['responses']['200']['content']['application/json']['items'][number];
@@ -87,7 +87,7 @@ function PayoutForm({ payout, onRecorded }: { payout: Payout; onRecorded(): void
 
 function PayoutTable({ status, round, onRecorded }: { status: 'due' | 'held' | 'paid'; round: number; onRecorded(): void }) {
   const { t, money, dateTime } = useI18n();
-  const payouts = useLoad(() => ok(api.GET('/settlement/payouts', { params: { query: { status, limit: 50 } } })), [status, round]);
+  const payouts = usePagedLoad((page) => ok(api.GET('/settlement/payouts', { params: { query: { ...page, status } } })), [status, round]);
   return (
     <>
       <h3>{t(`settlement.payouts.${status}`)}</h3>
@@ -172,7 +172,7 @@ export function SettlementPage() {
   const { t, money, dateTime } = useI18n();
   const [round, setRound] = useState(0);
   const changed = () => setRound((n) => n + 1);
-  const awaiting = useLoad(() => ok(api.GET('/settlement/payments', { params: { query: { status: 'awaiting_funds', limit: 50 } } })), [round]);
+  const awaiting = usePagedLoad((page) => ok(api.GET('/settlement/payments', { params: { query: { ...page, status: 'awaiting_funds' } } })), [round]);
   return (
     <Page
       title={t('settlement.title')}

@@ -12,6 +12,7 @@ import { Link } from '../../lib/router';
 import type { Role } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type User = paths['/users/{id}']['get']['responses']['200']['content']['application/json'];
 type Status = User['status'];
@@ -71,24 +72,12 @@ function NewUserForm({ onCreated }: { onCreated(user: User): void }) {
   );
 }
 
-/** The accounts of the exchange by e-mail (GET /users), of one role or all, more by cursor; a new one made. */
+/** The accounts of the exchange by e-mail (GET /users), of one role or all, page by page; a new one made. */
 export function UsersPage() {
   const { t, dateTime } = useI18n();
   const [role, setRole] = useState<Role | ''>('');
-  const [round, setRound] = useState(0);
   const [created, setCreated] = useState<User | null>(null);
-  const [pages, setPages] = useState<{ items: User[]; next: string | null }>({ items: [], next: null });
-  const users = useLoad(async () => {
-    const first = await ok(api.GET('/users', { params: { query: { limit: 50, ...(role ? { role } : {}) } } }));
-    setPages({ items: [], next: first.next });
-    return first;
-  }, [role, round]);
-  const more = useAction(async () => {
-    if (!pages.next) return;
-    const page = await ok(api.GET('/users', { params: { query: { limit: 50, cursor: pages.next, ...(role ? { role } : {}) } } }));
-    setPages({ items: [...pages.items, ...page.items], next: page.next });
-  });
-  const shown = users.data ? { ...users, data: { items: [...users.data.items, ...pages.items] } } : users;
+  const users = usePagedLoad((page) => ok(api.GET('/users', { params: { query: { ...page, ...(role ? { role } : {}) } } })), [role]);
   return (
     <Page title={t('users.title')}>
       <p>{t('users.intro')}</p>
@@ -99,7 +88,7 @@ export function UsersPage() {
         options={[{ value: '', label: t('common.any') }, ...allRoles.map((r) => ({ value: r, label: t(`role.${r}`) }))]}
       />
       <LoadedTable
-        loaded={shown}
+        loaded={users}
         empty={t('users.none')}
         caption={(count) => t('users.caption', { count })}
         rowKey={(u) => u.id}
@@ -111,12 +100,6 @@ export function UsersPage() {
           { header: t('users.createdAt'), cell: (u) => dateTime(u.createdAt) },
         ]}
       />
-      {pages.next && (
-        <button type="button" onClick={() => void more.run()} disabled={more.busy}>
-          {t('common.more')}
-        </button>
-      )}
-      <ProblemAlert error={more.error} />
       {created && (
         <p class="success" role="status">
           {t('users.created', { name: created.displayName, email: created.email })}
@@ -125,7 +108,7 @@ export function UsersPage() {
       <NewUserForm
         onCreated={(user) => {
           setCreated(user);
-          setRound((n) => n + 1);
+          users.reload();
         }}
       />
     </Page>

@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 import { ListingContentForm, type ListingContent } from './listing-form';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 
@@ -13,7 +13,7 @@ import { useIdempotencyKeys } from '../../lib/idempotency';
 export function MyListingsPage() {
   const { t, text, money, dateTime } = useI18n();
   const { state } = useSession();
-  const listings = useLoad(() => ok(api.GET('/catalog/listings', { params: { query: { limit: 100 } } })), [state.partyId]);
+  const listings = usePagedLoad((query) => ok(api.GET('/catalog/listings', { params: { query } })), [state.partyId]);
   return (
     <Page title={t('myListings.title')} actions={<Link to="/listings/new">{t('myListings.new')}</Link>}>
       <LoadedTable

@@ -7,7 +7,7 @@ import { LoadedTable } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type Status = NonNullable<NonNullable<paths['/settlement/parties/{id}/payouts']['get']['parameters']['query']>['status']>;
 
@@ -21,8 +21,8 @@ export function MyPayoutsPage() {
   const { state } = useSession();
   const partyId = state.partyId;
   const [status, setStatus] = useState<Status | ''>('');
-  const payouts = useLoad(
-    async () => (partyId ? ok(api.GET('/settlement/parties/{id}/payouts', { params: { path: { id: partyId }, query: { limit: 100, ...(status ? { status } : {}) } } })) : { items: [], next: null }),
+  const payouts = usePagedLoad(
+    async (page) => (partyId ? ok(api.GET('/settlement/parties/{id}/payouts', { params: { path: { id: partyId }, query: { ...page, ...(status ? { status } : {}) } } })) : { items: [], next: null }),
     [partyId, status],
   );
   return (

@@ -10,7 +10,7 @@ import { useIdempotencyKeys } from '../../lib/idempotency';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 export type CorrectionOrder = paths['/public-data/orders/{id}']['get']['responses']['200']['content']['application/json'];
 type OrderState = CorrectionOrder['state'];
@@ -51,7 +51,7 @@ export function CorrectionOrdersPage() {
   const columns = useCorrectionOrderColumns<CorrectionOrder>();
   const session = useSession();
   const [state, setState] = useState<OrderState | ''>('');
-  const orders = useLoad(() => ok(api.GET('/public-data/orders', { params: { query: { limit: 100, role: 'user', ...(state ? { state } : {}) } } })), [state, session.state.partyId]);
+  const orders = usePagedLoad((page) => ok(api.GET('/public-data/orders', { params: { query: { ...page, role: 'user', ...(state ? { state } : {}) } } })), [state, session.state.partyId]);
   return (
     <Page title={t('correctionOrder.listTitle')}>
       <p>{t('correctionOrder.intro')}</p>

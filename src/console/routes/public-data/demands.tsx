@@ -4,13 +4,14 @@ import type { paths } from '../../api/schema';
 import { DepartmentName, DepartmentSelect, useDepartments, type Directory } from '../../components/department-select';
 import { RadioGroup, Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
+import { MoreRows } from '../../components/table';
 import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type Demand = paths['/public-data/demands/{id}']['get']['responses']['200']['content']['application/json'];
 type AnswerBody = paths['/public-data/demands/{id}/answer']['post']['requestBody']['content']['application/json'];
@@ -77,7 +78,7 @@ export function DemandsPage() {
   const department = session.has('department');
   const bureau = session.has('bureau');
   const directory = useDepartments();
-  const demands = useLoad(() => ok(api.GET('/public-data/demands', { params: { query: { limit: 100 } } })), [session.state.partyId]);
+  const demands = usePagedLoad((query) => ok(api.GET('/public-data/demands', { params: { query } })), [session.state.partyId]);
   return (
     <Page title={t('demands.title')}>
       <p>{t('demands.intro')}</p>
@@ -107,6 +108,7 @@ export function DemandsPage() {
           )
         }
       </WhenLoaded>
+      <MoreRows paged={demands} />
     </Page>
   );
 }

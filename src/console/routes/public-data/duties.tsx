@@ -1,11 +1,12 @@
 import { api, ok } from '../../api/client';
 import { WhenLoaded } from '../../components/loaded';
 import { Page } from '../../components/page';
-import { Table } from '../../components/table';
+import { MoreRows, Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 import { RequestTable } from './request-parts';
 
 /** Requests unanswered and due within two working days, and those overdue (GET /public-data/request-deadlines). */
@@ -104,7 +105,7 @@ function UsageDuties() {
 /** Orders to correct a breach of Art. 20 and the bureau's decisions on them (Art. 64; GET /public-data/orders), each linked to its page. */
 function CorrectionOrders() {
   const { t, date } = useI18n();
-  const orders = useLoad(() => ok(api.GET('/public-data/orders', { params: { query: { limit: 100 } } })), []);
+  const orders = usePagedLoad((query) => ok(api.GET('/public-data/orders', { params: { query } })), []);
   return (
     <section aria-labelledby="orders-heading">
       <h2 id="orders-heading">{t('duties.orders')}</h2>
@@ -129,6 +130,7 @@ function CorrectionOrders() {
           )
         }
       </WhenLoaded>
+      <MoreRows paged={orders} />
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 import { EntryForm, type EntryContent } from './entry-form';
 import { useIdempotencyKeys } from '../../lib/idempotency';
 
@@ -22,7 +22,7 @@ export function EntryListPage() {
   const session = useSession();
   const bureau = session.has('bureau');
   const [status, setStatus] = useState<ReviewStatus | ''>(bureau ? 'submitted' : '');
-  const entries = useLoad(() => ok(api.GET('/public-data/entries', { params: { query: { limit: 100, ...(status ? { reviewStatus: status } : {}) } } })), [status, session.state.partyId]);
+  const entries = usePagedLoad((page) => ok(api.GET('/public-data/entries', { params: { query: { ...page, ...(status ? { reviewStatus: status } : {}) } } })), [status, session.state.partyId]);
   return (
     <Page title={t('entries.title')} actions={session.has('department') && <Link to="/public-data/entries/new">{t('entries.new')}</Link>}>
       <SelectField

@@ -3,6 +3,7 @@ import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { RadioGroup, Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
+import { MoreRows } from '../../components/table';
 import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
@@ -11,7 +12,7 @@ import { ObjectionSetting } from '../bureau/objection-setting';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
-import { useLoad } from '../../lib/use-load';
+import { usePagedLoad } from '../../lib/use-paged-load';
 
 type Objection = paths['/public-data/objections/{id}']['get']['responses']['200']['content']['application/json'];
 type Answer = paths['/public-data/objections/{id}/answer']['post']['requestBody']['content']['application/json']['answer'];
@@ -56,7 +57,7 @@ export function ObjectionsPage() {
   const { t, dateTime } = useI18n();
   const session = useSession();
   const department = session.has('department');
-  const objections = useLoad(() => ok(api.GET('/public-data/objections', { params: { query: { limit: 100 } } })), [session.state.partyId]);
+  const objections = usePagedLoad((query) => ok(api.GET('/public-data/objections', { params: { query } })), [session.state.partyId]);
   const evidence = useAction(async (o: Objection) => {
     const blob = await ok(api.GET('/public-data/objections/{id}/evidence', { params: { path: { id: o.id } }, parseAs: 'blob' }));
     saveBlob(blob, o.evidenceFile?.filename ?? 'evidence');
@@ -100,6 +101,7 @@ export function ObjectionsPage() {
           )
         }
       </WhenLoaded>
+      <MoreRows paged={objections} />
     </Page>
   );
 }
