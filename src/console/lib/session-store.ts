@@ -1,7 +1,7 @@
 // What the console remembers between pages: the signed-in tokens and the acting party (this tab
-// only, sessionStorage: refresh tokens rotate, and two tabs presenting the same one would revoke
-// the login), and the language and the rows per page of a list (every tab, localStorage). A plain store with subscribers, so the
-// API client reads it without going through components.
+// only, sessionStorage: each tab signs in for itself, and its refresh tokens rotate), and the
+// language and the rows per page of a list (every tab, localStorage). A plain store with
+// subscribers, so the API client reads it without going through components.
 
 export type Lang = 'zh' | 'en';
 
