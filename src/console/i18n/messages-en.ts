@@ -612,7 +612,6 @@ export const en: Record<MessageKey, string> = {
   'duties.introDepartment': 'The requests your department must answer and their deadlines, the usage reports the users of its data owe, and the reports it owes for data procured for it.',
   'duties.introBureau': 'Every department’s deadlines (provisional ones too), overdue usage reports, outcomes without a citation and orders to correct (Art. 64).',
   'duties.deadlines': 'Deadlines to answer',
-  'duties.department': 'Department {id}',
   'duties.departmentColumn': 'Department',
   'duties.overdue': 'Overdue, unanswered',
   'duties.dueSoon': 'Due within two working days',

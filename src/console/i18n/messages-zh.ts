@@ -611,7 +611,6 @@ export const zh = {
   'duties.introDepartment': '本部门须答复的申请及其期限，本部门数据的使用方逾期未报告的情况，以及本部门对集中采购数据应提交的使用情况报告。',
   'duties.introBureau': '各部门的答复期限（含暂定期限）、逾期未报告的使用情况、未注明来源的成果和责令改正记录（第六十四条）。',
   'duties.deadlines': '答复期限',
-  'duties.department': '部门 {id}',
   'duties.departmentColumn': '部门',
   'duties.overdue': '逾期未答复',
   'duties.dueSoon': '两个工作日内到期',
