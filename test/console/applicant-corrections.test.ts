@@ -1,14 +1,15 @@
 import t from 'tap';
 import { as, buildTestApp } from '../helpers/app.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, signIn } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, noBrowser, openConsole, sameOnceSettled, screenshot, signIn } from '../helpers/console.js';
 import { conditionalOpen, department, publishedEntry } from '../helpers/public-data.js';
 import { requestWorld, sealedOpenRequest, shanghaiDaysFromNow } from '../helpers/public-data-requests.js';
 
 /**
  * An applicant's remaining journeys, in a real browser: several conditional entries gathered from
- * the open list into one request (one of another department refused by the API in Chinese, then
- * removed); an order to correct a use beyond the scope found in its list and corrected by its
- * statement, shown on the order's page and on the request's.
+ * the open list into one request, each with its department's name (one of another department,
+ * found by choosing that department by name, refused by the API in Chinese, then removed); an
+ * order to correct a use beyond the scope found in its list and corrected by its statement, shown
+ * on the order's page (naming the department) and on the request's.
  */
 t.test('an applicant applies for several entries at once and corrects an order', { skip: noBrowser }, async (t) => {
   const app = await buildTestApp(t, {}, { consoleDir: await consoleBundle() });
@@ -25,19 +26,37 @@ t.test('an applicant applies for several entries at once and corrects an order',
   await signIn(session, applicant);
   const nav = page.getByRole('navigation', { name: '主导航' });
 
-  // Three conditional entries gathered from the open list; one is another department's.
+  // Three conditional entries gathered from the open list; one is another department's, found by choosing it by name.
   await nav.getByRole('link', { name: '开放数据' }).click();
   const list = page.getByRole('table', { name: /已发布的目录条目/ });
   await list.getByRole('button', { name: '加入申请：重庆市轨道交通客流统计' }).click();
-  await list.getByRole('button', { name: '加入申请：重庆市道路货运统计' }).click();
-  await list.getByRole('link', { name: '已加入申请：重庆市道路货运统计' }).waitFor();
+  await page.getByLabel('数据提供部门').selectOption({ label: other.party.legalName });
+  await page.getByRole('button', { name: '检索', exact: true }).click();
+  const others = page.getByRole('table', { name: '已发布的目录条目（1 条）' });
+  await others.getByRole('cell', { name: other.party.legalName, exact: true }).waitFor();
+  await sameOnceSettled(t, () => others.locator('tbody th').allTextContents(), ['重庆市道路货运统计'], 'only the other department’s entry');
+  await others.getByRole('button', { name: '加入申请：重庆市道路货运统计' }).click();
+  await others.getByRole('link', { name: '已加入申请：重庆市道路货运统计' }).waitFor();
+  await page.getByLabel('数据提供部门').selectOption({ label: '全部部门' });
+  await page.getByRole('button', { name: '检索', exact: true }).click();
+  await page.getByRole('table', { name: '已发布的目录条目（3 条）' }).waitFor();
   await list.getByRole('link', { name: '重庆市交通运输客运量统计' }).click();
   await page.getByRole('heading', { level: 1, name: '重庆市交通运输客运量统计' }).waitFor();
   await page.getByRole('button', { name: '加入申请：重庆市交通运输客运量统计' }).click();
   await checkAccessibility(t, page, 'open entry with the request gathered');
   await page.getByRole('link', { name: '待提交的申请（3 项目录）' }).click();
   await page.getByRole('heading', { level: 1, name: '一次申请多项有条件开放数据' }).waitFor();
-  await page.getByRole('table', { name: '申请的目录条目（3 项）' }).waitFor();
+  const basket = page.getByRole('table', { name: '申请的目录条目（3 项）' });
+  await sameOnceSettled(
+    t,
+    () => basket.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')?.textContent, r.querySelector('td')?.textContent])),
+    [
+      ['重庆市轨道交通客流统计', dept.party.legalName],
+      ['重庆市道路货运统计', other.party.legalName],
+      ['重庆市交通运输客运量统计', dept.party.legalName],
+    ],
+    'each entry with its department’s name, not its id',
+  );
   await page.getByLabel('用途').fill('客运结构研究');
   await page.getByLabel('应用场景').fill('综合交通规划');
   await page.getByLabel('安全保障措施').fill('专网传输、加密存储');
@@ -64,6 +83,7 @@ t.test('an applicant applies for several entries at once and corrects an order',
   await checkAccessibility(t, page, 'orders to correct');
   await orders.getByRole('link', { name: '超出范围使用' }).click();
   await page.getByRole('heading', { level: 1, name: '责令限期改正（第六十四条）' }).waitFor();
+  await page.locator('dd', { hasText: dept.party.legalName }).waitFor();
   await page.getByLabel('改正情况说明').fill('已停止营销使用并删除衍生数据');
   await checkAccessibility(t, page, 'order to correct');
   await page.getByRole('button', { name: '提交改正说明' }).click();

@@ -8,7 +8,7 @@ import { answer, requestWorld, shanghaiDaysFromNow, signAgreementOf } from '../h
 
 /**
  * An applicant's journey through the pages, in a real browser: the published open list searched
- * and filtered, an unconditionally open entry downloaded from its page; a conditionally open one
+ * and filtered (a department chosen by its name), an unconditionally open entry downloaded from its page; a conditionally open one
  * applied for (a term the API refuses, then corrected), the department's approval (through the
  * API), the utilization agreement signed in the request's page and sealed by the department; the
  * granted data downloaded, the first period's usage report filed, an outcome registered with the
@@ -42,8 +42,11 @@ t.test('an applicant downloads open data, applies for conditional data, signs, d
   await unconditional.waitFor();
   await sameOnceSettled(t, () => unconditional.locator('tbody th').allTextContents(), ['重庆市出租车运营里程统计'], 'only the unconditionally open entry');
   await checkAccessibility(t, page, 'open list');
+  await unconditional.getByRole('cell', { name: dept.party.legalName, exact: true }).waitFor();
   await unconditional.getByRole('link', { name: '重庆市出租车运营里程统计' }).click();
   await page.getByRole('heading', { level: 1, name: '重庆市出租车运营里程统计' }).waitFor();
+  // The department by its name, once the directory is read; not its id.
+  await page.locator('dd', { hasText: dept.party.legalName }).waitFor();
   t.ok(await shows(page.getByText(/^无条件开放：/)), 'the page says how the entry is open');
   t.equal(await page.getByRole('link', { name: '申请有条件开放数据' }).count(), 0, 'an unconditional entry is not applied for');
   const [openData] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载第 1 版' }).click()]);
@@ -53,11 +56,17 @@ t.test('an applicant downloads open data, applies for conditional data, signs, d
   const counted = (await as(app, dept.user, { method: 'GET', url: `/public-data/entries/${open.id}` })).json<{ downloadCount: number }>();
   t.equal(counted.downloadCount, 1, 'the API counted the download');
 
-  // The conditional entry found by a Chinese word; no download, an application.
+  // The conditional entry found by a Chinese word and its department, chosen by its name; no download, an application.
   await nav.getByRole('link', { name: '开放数据' }).click();
   await page.getByLabel('关键词（中文或英文）').fill('交通');
   await page.getByLabel('开放属性').selectOption('conditional');
+  const departments = page.getByLabel('数据提供部门');
+  await departments.locator('option', { hasText: dept.party.legalName }).waitFor({ state: 'attached' });
+  t.same(await departments.locator('option').allTextContents(), ['全部部门', dept.party.legalName], 'any department first, then the departments by name (not the applicant’s company)');
+  await departments.selectOption({ label: dept.party.legalName });
+  const searched = page.waitForRequest((r) => new URL(r.url()).pathname === '/public-data/search' && new URL(r.url()).searchParams.get('departmentPartyId') === dept.party.id);
   await page.getByRole('button', { name: '检索', exact: true }).click();
+  await searched;
   await page.getByRole('table', { name: '已发布的目录条目（1 条）' }).getByRole('link', { name: '重庆市交通运输客运量统计' }).click();
   await page.getByRole('heading', { level: 1, name: '重庆市交通运输客运量统计' }).waitFor();
   await page.getByRole('table', { name: '数据版本' }).waitFor();

@@ -107,6 +107,7 @@ t.test('the bureau routes a demand, publishes priorities, sets a budget and the 
   await page.getByRole('heading', { level: 1, name: '责令限期改正（第六十四条）' }).waitFor();
   // The heading shows before the order has loaded: wait for its facts before counting them.
   await page.locator('dd', { hasText: /^待改正$/ }).first().waitFor();
+  await page.locator('dd', { hasText: dept.party.legalName }).waitFor();
   t.equal(await page.locator('dd', { hasText: /^待改正$/ }).count(), 1, 'the order is open');
   await page.getByLabel('罚款（一万元以上十万元以下）').check();
   await page.getByLabel('罚款金额（元）').fill('50000');

@@ -41,12 +41,12 @@ export const departmentLabel = (directory: Directory, id: string) => departmentN
 /**
  * A department chosen by its name; the value is its party id. Disabled while the directory loads;
  * the API's problem if it could not be read. A suspended department is marked, not hidden: the
- * API says what it may not do.
+ * API says what it may not do. A filter names its empty first option (`empty`, e.g. any department).
  */
-export function DepartmentSelect(props: { label: string; hint?: string; directory: Directory; value: string; onValue(id: string): void; required?: boolean }) {
+export function DepartmentSelect(props: { label: string; hint?: string; directory: Directory; value: string; onValue(id: string): void; required?: boolean; empty?: string }) {
   const { t } = useI18n();
   const { data, loading, error } = props.directory;
-  const placeholder = data ? (data.length ? t('departments.choose') : t('departments.none')) : loading ? t('common.loading') : t('departments.unavailable');
+  const placeholder = data ? (data.length ? (props.empty ?? t('departments.choose')) : t('departments.none')) : loading ? t('common.loading') : t('departments.unavailable');
   return (
     <>
       <SelectField

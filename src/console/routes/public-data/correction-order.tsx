@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { DepartmentName, useDepartments } from '../../components/department-select';
 import { CheckboxField, RadioGroup, Submit, TextField } from '../../components/fields';
 import { WhenLoaded } from '../../components/loaded';
 import { Facts, Page } from '../../components/page';
@@ -76,6 +77,7 @@ export function CorrectionOrderPage({ id }: { id: string }) {
   const { t, date, dateTime } = useI18n();
   const session = useSession();
   const order = useLoad(() => ok(api.GET('/public-data/orders/{id}', { params: { path: { id } } })), [id]);
+  const directory = useDepartments();
   return (
     <Page
       title={t('orderPage.title')}
@@ -88,7 +90,7 @@ export function CorrectionOrderPage({ id }: { id: string }) {
             [t('duties.details'), o.details],
             [t('orderPage.request'), <Link to={`/public-data/requests/${o.requestId}`}>{t('correctionOrder.requestLink')}</Link>],
             [t('duties.user'), <code>{o.userPartyId}</code>],
-            [t('duties.departmentColumn'), <code>{o.departmentPartyId}</code>],
+            [t('duties.departmentColumn'), <DepartmentName directory={directory} id={o.departmentPartyId} />],
             ...(o.period !== null ? ([[t('duties.periodColumn'), t('duties.period', { n: o.period })]] as [string, string][]) : []),
             [t('orderPage.issued'), `${dateTime(o.issuedAt)} · ${t(`role.${o.issuedAs}`)}`],
             [t('duties.correctBy'), `${date(o.correctBy)}${o.lapsed ? ` · ${t('duties.lapsed')}` : ''}`],

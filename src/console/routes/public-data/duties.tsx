@@ -1,4 +1,5 @@
 import { api, ok } from '../../api/client';
+import { DepartmentName, useDepartments, type Directory } from '../../components/department-select';
 import { WhenLoaded } from '../../components/loaded';
 import { Page } from '../../components/page';
 import { MoreRows, Table } from '../../components/table';
@@ -10,7 +11,7 @@ import { usePagedLoad } from '../../lib/use-paged-load';
 import { RequestTable } from './request-parts';
 
 /** Requests unanswered and due within two working days, and those overdue (GET /public-data/request-deadlines). */
-function RequestDeadlines({ bureau }: { bureau: boolean }) {
+function RequestDeadlines({ bureau, directory }: { bureau: boolean; directory: Directory }) {
   const { t } = useI18n();
   const deadlines = useLoad(() => ok(api.GET('/public-data/request-deadlines')), []);
   const provisional = useLoad(async () => (bureau ? ok(api.GET('/public-data/request-deadlines/provisional')) : null), [bureau]);
@@ -24,7 +25,11 @@ function RequestDeadlines({ bureau }: { bureau: boolean }) {
           ) : (
             data.items.map((d) => (
               <div key={d.departmentPartyId}>
-                {bureau && <h3>{t('duties.department', { id: d.departmentPartyId })}</h3>}
+                {bureau && (
+                  <h3>
+                    <DepartmentName directory={directory} id={d.departmentPartyId} />
+                  </h3>
+                )}
                 <RequestTable caption={t('duties.overdue')} requests={d.overdue} empty={t('duties.noOverdue')} />
                 <RequestTable caption={t('duties.dueSoon')} requests={d.dueSoon} empty={t('duties.noDueSoon')} />
               </div>
@@ -42,7 +47,7 @@ function RequestDeadlines({ bureau }: { bureau: boolean }) {
 }
 
 /** What users of opened data owe (Art. 20) and what the department owes for procured data (GET /public-data/usage-duties). */
-function UsageDuties() {
+function UsageDuties({ directory }: { directory: Directory }) {
   const { t, date, dateTime } = useI18n();
   const duties = useLoad(() => ok(api.GET('/public-data/usage-duties')), []);
   return (
@@ -90,7 +95,7 @@ function UsageDuties() {
                 columns={[
                   { header: t('procurement.number'), cell: (r) => <Link to={`/procurement/procurements/${r.procurementId}`}>{r.procurementNumber}</Link> },
                   { header: t('duties.periodColumn'), cell: (r) => r.period },
-                  { header: t('duties.departmentColumn'), cell: (r) => <code>{r.departmentPartyId}</code> },
+                  { header: t('duties.departmentColumn'), cell: (r) => <DepartmentName directory={directory} id={r.departmentPartyId} /> },
                   { header: t('duties.dueDate'), cell: (r) => date(r.dueDate) },
                 ]}
               />
@@ -144,11 +149,12 @@ export function DutiesPage() {
   const { t } = useI18n();
   const session = useSession();
   const bureau = session.has('bureau');
+  const directory = useDepartments();
   return (
     <Page title={t('duties.title')}>
       <p>{t(bureau ? 'duties.introBureau' : 'duties.introDepartment')}</p>
-      <RequestDeadlines bureau={bureau} />
-      <UsageDuties />
+      <RequestDeadlines bureau={bureau} directory={directory} />
+      <UsageDuties directory={directory} />
       <CorrectionOrders />
     </Page>
   );

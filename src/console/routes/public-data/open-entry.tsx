@@ -1,4 +1,5 @@
 import { api, ok } from '../../api/client';
+import { DepartmentName, useDepartments } from '../../components/department-select';
 import { WhenLoaded } from '../../components/loaded';
 import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
@@ -72,6 +73,7 @@ export function EntryVersions({ entryId, caption, canDownload }: { entryId: stri
 export function OpenEntryPage({ id }: { id: string }) {
   const { t, text, dateTime } = useI18n();
   const entry = useLoad(() => ok(api.GET('/public-data/entries/{id}', { params: { path: { id } } })), [id]);
+  const directory = useDepartments();
   const live = entry.data?.live;
   // Several conditional entries are gathered into one request (Art. 18 ¶2): applicants, not departments.
   const applicant = useSession().has('buyer', 'provider');
@@ -85,7 +87,7 @@ export function OpenEntryPage({ id }: { id: string }) {
             <>
               <Facts
                 items={[
-                  [t('openData.departmentColumn'), <code>{e.departmentPartyId}</code>],
+                  [t('openData.departmentColumn'), <DepartmentName directory={directory} id={e.departmentPartyId} />],
                   [t('entry.publishedAt'), e.publishedAt ? dateTime(e.publishedAt) : t('entry.notPublished')],
                   [t('openData.revision'), t('entry.version', { n: e.live.number })],
                 ]}

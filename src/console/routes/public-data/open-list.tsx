@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { DepartmentName, DepartmentSelect, useDepartments } from '../../components/department-select';
 import { SelectField, Submit, TextField } from '../../components/fields';
 import { Page } from '../../components/page';
 import { LoadedTable } from '../../components/table';
@@ -21,8 +22,8 @@ const sharingClasses: SharingClass[] = ['unconditional', 'conditional', 'not_sha
 
 /**
  * The published open list as anyone signed in reads it (GET /public-data/search): full text in
- * Chinese or English, filtered by open and sharing class and by department, newest first, more by
- * cursor. Each entry leads to its public page.
+ * Chinese or English, filtered by open and sharing class and by department (chosen by its name),
+ * newest first, more by cursor. Each entry leads to its public page.
  */
 export function OpenListPage() {
   const { t, dateTime } = useI18n();
@@ -32,6 +33,7 @@ export function OpenListPage() {
   const [openClass, setOpenClass] = useState<OpenClass | ''>('');
   const [sharingClass, setSharingClass] = useState<SharingClass | ''>('');
   const [departmentPartyId, setDepartment] = useState('');
+  const directory = useDepartments();
   const [query, setQuery] = useState<Query>({});
   const [cursor, setCursor] = useState<string | null>(null);
   const results = useLoad(async () => {
@@ -49,7 +51,7 @@ export function OpenListPage() {
         <TextField label={t('openData.query')} type="search" value={q} onValue={setQ} />
         <SelectField label={t('entry.openClass')} value={openClass} onValue={setOpenClass} options={[{ value: '', label: t('common.any') }, ...openClasses.map((c) => ({ value: c, label: t(`openClass.${c}`) }))]} />
         <SelectField label={t('entry.sharingClass')} value={sharingClass} onValue={setSharingClass} options={[{ value: '', label: t('common.any') }, ...sharingClasses.map((c) => ({ value: c, label: t(`sharingClass.${c}`) }))]} />
-        <TextField label={t('openData.department')} hint={t('openData.departmentHint')} value={departmentPartyId} onValue={setDepartment} />
+        <DepartmentSelect label={t('openData.department')} empty={t('departments.any')} directory={directory} value={departmentPartyId} onValue={setDepartment} />
         <Submit busy={results.loading}>{t('openData.search')}</Submit>
       </form>
       <LoadedTable
@@ -61,7 +63,7 @@ export function OpenListPage() {
           { header: t('entry.titleZh'), cell: (e) => <Link to={`/public-data/open/${e.id}`}>{e.title}</Link> },
           { header: t('entry.openClass'), cell: (e) => t(`openClass.${e.openClass}`) },
           { header: t('entry.sharingClass'), cell: (e) => t(`sharingClass.${e.sharingClass}`) },
-          { header: t('openData.departmentColumn'), cell: (e) => <code>{e.departmentPartyId}</code> },
+          { header: t('openData.departmentColumn'), cell: (e) => <DepartmentName directory={directory} id={e.departmentPartyId} /> },
           { header: t('entry.publishedAt'), cell: (e) => (e.publishedAt ? dateTime(e.publishedAt) : '—') },
           ...(applicant
             ? [{ header: t('basket.column'), cell: (e: Row) => (e.openClass === 'conditional' ? <AddToRequest entry={{ id: e.id, title: e.title, departmentPartyId: e.departmentPartyId }} /> : '—') }]

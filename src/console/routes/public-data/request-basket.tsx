@@ -1,3 +1,4 @@
+import { DepartmentName, useDepartments } from '../../components/department-select';
 import { Page } from '../../components/page';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
@@ -36,6 +37,7 @@ export function BasketLink() {
 export function RequestBasketPage() {
   const { t } = useI18n();
   const chosen = useBasket();
+  const directory = useDepartments();
   return (
     <Page title={t('basket.title')} actions={<Link to="/public-data/open">{t('basket.back')}</Link>}>
       <p>{t('basket.intro')}</p>
@@ -48,7 +50,7 @@ export function RequestBasketPage() {
           rowKey={(e) => e.id}
           columns={[
             { header: t('apply.entry'), cell: (e) => <Link to={`/public-data/open/${e.id}`}>{e.title}</Link> },
-            { header: t('openData.departmentColumn'), cell: (e) => <code>{e.departmentPartyId}</code> },
+            { header: t('openData.departmentColumn'), cell: (e) => <DepartmentName directory={directory} id={e.departmentPartyId} /> },
             {
               header: t('basket.remove'),
               cell: (e) => (
