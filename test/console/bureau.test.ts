@@ -1,6 +1,6 @@
 import t from 'tap';
 import { as, buildTestApp } from '../helpers/app.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, sameOnceSettled, signIn } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, consoleKey, nextPost, noBrowser, openConsole, screenshot, sameOnceSettled, signIn } from '../helpers/console.js';
 import { bureauOf, consolidation } from '../helpers/procurement.js';
 import { conditionalOpen, department, draftEntry, publishedEntry, submitEntry, uploadDataVersion } from '../helpers/public-data.js';
 import { sealedOpenRequest } from '../helpers/public-data-requests.js';
@@ -77,7 +77,9 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   t.match(await shares.textContent(), /¥3,000\.00.*¥2,000\.00/, 'the price shared in proportion to the needs’ budgets');
   await shares.getByRole('rowheader', { name: transport.party.legalName, exact: true }).waitFor();
   t.match(await shares.getByRole('row', { name: new RegExp(planning.party.legalName) }).textContent(), /¥2,000\.00/, 'each department by its name');
+  const ordering = nextPost(page, /^\/procurement\/procurements\/[^/]+\/order$/);
   await page.getByRole('button', { name: '下单' }).click();
+  t.match((await ordering).headers()['idempotency-key'], consoleKey, 'the order is placed under an Idempotency-Key: a second click orders once');
   await track.getByText('当前： 已下单').waitFor();
   const steps = page.getByRole('table', { name: '采购步骤' });
   await sameOnceSettled(t, () => steps.locator('tbody th').allTextContents(), ['汇总需求', '下单'], 'its steps, each with a receipt');
@@ -119,7 +121,9 @@ t.test('the bureau publishes an entry, consolidates and orders a procurement, re
   t.same([...new Set(kinds)].sort(), ['政务数据利用协议', '数据交易协议', '集中采购协议'].sort(), 'a model text of every kind');
   await checkAccessibility(t, page, 'model texts');
   await page.getByLabel('示范文本全文').fill('不是示范文本的格式');
+  const publishing = nextPost(page, '/agreement-model-texts');
   await page.getByRole('button', { name: '发布', exact: true }).click();
+  t.match((await publishing).headers()['idempotency-key'], consoleKey, 'a model text is published under an Idempotency-Key');
   await page.getByRole('alert').waitFor();
   t.equal((await as(app, bureau.user, { method: 'GET', url: '/agreement-model-texts' })).json<unknown[]>().length, kinds.length, 'a text that is not a model text is refused: nothing published');
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { as, buildTestApp } from '../helpers/app.js';
-import { checkAccessibility, consoleBundle, noBrowser, openConsole, screenshot, sameOnceSettled, signIn, fieldValue, shows } from '../helpers/console.js';
+import { checkAccessibility, consoleBundle, consoleKey, nextPost, noBrowser, openConsole, screenshot, sameOnceSettled, signIn, fieldValue, shows } from '../helpers/console.js';
 import { raiseDemand, raiseObjection } from '../helpers/objections.js';
 import { department, publishedEntry } from '../helpers/public-data.js';
 import { applyFor, requestWorld, shanghaiDaysFromNow, signAgreementOf } from '../helpers/public-data-requests.js';
@@ -58,7 +58,9 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await page.getByLabel('变更说明').fill('首次发布');
   await page.getByRole('button', { name: '上传数据版本' }).click();
   await page.getByText(/^第 1 版 · taxi\.csv · 30 字节 · 首次发布/).waitFor();
+  const submitting = nextPost(page, /^\/public-data\/entries\/[^/]+\/submission$/);
   await page.getByRole('button', { name: '提交审核' }).click();
+  t.match((await submitting).headers()['idempotency-key'], consoleKey, 'the submission carries an Idempotency-Key');
   await page.getByText('已提交，等待大数据局审核。').waitFor();
   await checkAccessibility(t, page, 'entry');
   await screenshot(page, 'department', 'entry-submitted');
@@ -91,7 +93,9 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await page.getByLabel('同意', { exact: true }).check();
   await page.getByLabel('期满后的数据处置方式').fill('期满后彻底删除并出具删除证明');
   await page.getByLabel('使用情况报告周期').selectOption('1');
+  const answering = nextPost(page, `/public-data/requests/${request.id}/answer`);
   await page.getByRole('button', { name: '提交答复' }).click();
+  t.match((await answering).headers()['idempotency-key'], consoleKey, 'the answer carries an Idempotency-Key: a second click is the same answer');
   await track.getByText('当前： 已同意').waitFor();
   await sameOnceSettled(t, () => track.locator('li').allTextContents(), ['已完成： 已受理', '已完成： 已延期', '当前： 已同意', '未开始： 协议已签署', '未开始： 使用期内', '未开始： 已结束'], 'the request’s path');
   await page.getByRole('heading', { name: /^政务数据利用协议 GDU-/ }).waitFor();
@@ -116,7 +120,9 @@ t.test('a department drafts an entry, answers a request before its deadline and 
   await page.getByLabel('事由').selectOption('beyond_scope');
   await page.getByLabel('说明').fill('将数据用于商业广告投放');
   await page.getByLabel('改正期限').fill(shanghaiDaysFromNow(10));
+  const ordering = nextPost(page, `/public-data/requests/${request.id}/orders`);
   await page.getByRole('button', { name: '责令改正' }).click();
+  t.match((await ordering).headers()['idempotency-key'], consoleKey, 'the order to correct carries an Idempotency-Key: a second click orders once');
   await page.getByRole('table', { name: '责令改正记录（第六十四条）' }).getByText('超出范围使用').waitFor();
   await checkAccessibility(t, page, 'request in use');
   const orders = (await as(app, dept.user, { method: 'GET', url: '/public-data/orders' })).json<{ items: { ground: string; state: string }[] }>();

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
 import type { Test } from 'tap';
 import { bundleConsole } from '../../scripts/console-bundle.js';
 
@@ -181,4 +181,13 @@ export async function fieldValue(control: Locator, pattern: RegExp): Promise<str
     if (pattern.test(value)) return value;
   }
   throw new Error(`the field never held ${pattern}`);
+}
+
+/** An Idempotency-Key as the console's forms make them (useIdempotencyKeys). */
+export const consoleKey = /^console-[0-9a-f-]{36}$/;
+
+/** The next POST the page sends to `path` (its pathname, or a pattern of it): start waiting before the click that sends it. */
+export function nextPost(page: Page, path: string | RegExp): Promise<Request> {
+  const matches = (pathname: string) => (typeof path === 'string' ? pathname === path : path.test(pathname));
+  return page.waitForRequest((r) => r.method() === 'POST' && matches(new URL(r.url()).pathname));
 }

@@ -7,6 +7,7 @@ import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link, navigate } from '../../lib/router';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { MyInvitations } from './party-people';
@@ -26,18 +27,16 @@ export function PartiesPage() {
   const [identityNumber, setIdentityNumber] = useState('');
   const [contactName, setContactName] = useState('');
   const [contactEmail, setContactEmail] = useState('');
+  const keys = useIdempotencyKeys();
   const register = useAction(async () => {
-    const party = await ok(
-      api.POST('/parties', {
-        body: {
-          kind,
-          legalName,
-          representative: kind === 'person' ? legalName : representative,
-          identityNumber: identityNumber.trim(),
-          contacts: [{ name: contactName, ...(contactEmail ? { email: contactEmail } : {}) }],
-        },
-      }),
-    );
+    const body = {
+      kind,
+      legalName,
+      representative: kind === 'person' ? legalName : representative,
+      identityNumber: identityNumber.trim(),
+      contacts: [{ name: contactName, ...(contactEmail ? { email: contactEmail } : {}) }],
+    };
+    const party = await ok(api.POST('/parties', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     await session.reloadParties();
     navigate(`/parties/${party.id}`);
   });

@@ -7,6 +7,7 @@ import { Facts, Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { useSession } from '../../lib/session';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
@@ -43,8 +44,9 @@ export function PartyPage({ id }: { id: string }) {
     setFile(null);
     party.reload();
   });
+  const keys = useIdempotencyKeys();
   const submit = useAction(async () => {
-    await ok(api.POST('/parties/{id}/submission', { params: { path: { id } } }));
+    await keys.act({ submission: id }, (key) => ok(api.POST('/parties/{id}/submission', { params: { path: { id }, header: { 'idempotency-key': key } } })));
     party.reload();
     await session.reloadParties();
   });

@@ -6,6 +6,7 @@ import { Page } from '../../components/page';
 import { ProblemAlert } from '../../components/problem';
 import { LoadedTable, Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { usePagedLoad } from '../../lib/use-paged-load';
@@ -18,8 +19,11 @@ export function ModelTextsPage() {
   const { t, text, dateTime } = useI18n();
   const texts = useLoad(() => ok(api.GET('/agreement-model-texts')), []);
   const [source, setSource] = useState('');
+  const keys = useIdempotencyKeys();
   const publish = useAction(async () => {
-    await ok(api.POST('/agreement-model-texts', { body: { text: source } }));
+    const body = { text: source };
+    await ok(api.POST('/agreement-model-texts', { params: { header: { 'idempotency-key': keys.keyFor(body) } }, body }));
+    keys.forget();
     setSource('');
     texts.reload();
   });

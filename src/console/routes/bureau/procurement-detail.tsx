@@ -12,6 +12,7 @@ import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { PeriodTable, UsageReportForm } from '../public-data/period-table';
@@ -22,12 +23,15 @@ type Procurement = paths['/procurement/procurements/{id}']['get']['responses']['
 function BureauActions({ procurement, onChange }: { procurement: Procurement; onChange(): void }) {
   const { t } = useI18n();
   const [reason, setReason] = useState('');
+  const keys = useIdempotencyKeys();
   const order = useAction(async () => {
-    await ok(api.POST('/procurement/procurements/{id}/order', { params: { path: { id: procurement.id } } }));
+    const id = procurement.id;
+    await keys.act({ order: id }, (key) => ok(api.POST('/procurement/procurements/{id}/order', { params: { path: { id }, header: { 'idempotency-key': key } } })));
     onChange();
   });
   const cancel = useAction(async () => {
-    await ok(api.POST('/procurement/procurements/{id}/cancellation', { params: { path: { id: procurement.id } }, body: { reason } }));
+    const body = { reason };
+    await ok(api.POST('/procurement/procurements/{id}/cancellation', { params: { path: { id: procurement.id }, header: { 'idempotency-key': keys.keyFor({ cancellation: body }) } }, body }));
     onChange();
   });
   return (
@@ -80,8 +84,8 @@ function UsageSection({ procurementId, department, directory }: { procurementId:
                   <UsageReportForm
                     key={reportable.period}
                     period={reportable.period}
-                    file={async (body) => {
-                      await ok(api.POST('/procurement/procurements/{id}/usage-reports', { params: { path: { id: procurementId } }, body }));
+                    file={async (body, key) => {
+                      await ok(api.POST('/procurement/procurements/{id}/usage-reports', { params: { path: { id: procurementId }, header: { 'idempotency-key': key } }, body }));
                       usage.reload();
                     }}
                   />

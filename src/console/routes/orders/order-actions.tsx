@@ -182,12 +182,15 @@ function DeliverySection({ record, onChange }: { record: OrderRecord; onChange()
     saveBlob(blob, grant.filename ?? `${record.order.number}.dat`);
     onChange();
   });
+  const keys = useIdempotencyKeys();
   const accept = useAction(async () => {
-    await ok(api.POST('/orders/{id}/acceptance', { params: { path: { id: record.order.id } } }));
+    const id = record.order.id;
+    await keys.act({ acceptance: id }, (key) => ok(api.POST('/orders/{id}/acceptance', { params: { path: { id }, header: { 'idempotency-key': key } } })));
     onChange();
   });
   const dispute = useAction(async () => {
-    await ok(api.POST('/orders/{id}/dispute', { params: { path: { id: record.order.id } }, body: { reason } }));
+    const body = { reason };
+    await ok(api.POST('/orders/{id}/dispute', { params: { path: { id: record.order.id }, header: { 'idempotency-key': keys.keyFor({ dispute: body }) } }, body }));
     onChange();
   });
   const usable = record.grants.filter((g) => !g.revokedAt);
@@ -231,12 +234,15 @@ function DeliverySection({ record, onChange }: { record: OrderRecord; onChange()
 function ApprovalSection({ record, onChange }: { record: OrderRecord; onChange(): void }) {
   const { t, dateTime } = useI18n();
   const [reason, setReason] = useState('');
+  const keys = useIdempotencyKeys();
   const approve = useAction(async () => {
-    await ok(api.POST('/orders/{id}/approval', { params: { path: { id: record.order.id } } }));
+    const id = record.order.id;
+    await keys.act({ approval: id }, (key) => ok(api.POST('/orders/{id}/approval', { params: { path: { id }, header: { 'idempotency-key': key } } })));
     onChange();
   });
   const reject = useAction(async () => {
-    await ok(api.POST('/orders/{id}/rejection', { params: { path: { id: record.order.id } }, body: { reason } }));
+    const body = { reason };
+    await ok(api.POST('/orders/{id}/rejection', { params: { path: { id: record.order.id }, header: { 'idempotency-key': keys.keyFor({ rejection: body }) } }, body }));
     onChange();
   });
   return (

@@ -49,12 +49,15 @@ export function ProposedTermsSection({ record, buyer, onChange }: { record: Orde
   const o = record.order;
   const p = o.proposedTerms;
   const [reason, setReason] = useState('');
+  const keys = useIdempotencyKeys();
   const accept = useAction(async () => {
-    await ok(api.POST('/orders/{id}/proposed-terms/acceptance', { params: { path: { id: o.id } } }));
+    await keys.act({ acceptance: o.id }, (key) => ok(api.POST('/orders/{id}/proposed-terms/acceptance', { params: { path: { id: o.id }, header: { 'idempotency-key': key } } })));
     onChange();
   });
   const decline = useAction(async () => {
-    await ok(api.POST('/orders/{id}/proposed-terms/decline', { params: { path: { id: o.id } }, body: { reason } }));
+    const body = { reason };
+    await ok(api.POST('/orders/{id}/proposed-terms/decline', { params: { path: { id: o.id }, header: { 'idempotency-key': keys.keyFor({ decline: body }) } }, body }));
+    keys.forget();
     onChange();
   });
   if (!p) return null;

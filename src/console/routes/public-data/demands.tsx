@@ -10,6 +10,7 @@ import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { usePagedLoad } from '../../lib/use-paged-load';
 
@@ -23,8 +24,11 @@ type AnswerBody = paths['/public-data/demands/{id}/answer']['post']['requestBody
 function DemandRouting({ demand, directory, onChange }: { demand: Demand; directory: Directory; onChange(): void }) {
   const { t } = useI18n();
   const [departmentPartyId, setDepartment] = useState('');
+  const keys = useIdempotencyKeys();
   const send = useAction(async () => {
-    await ok(api.POST('/public-data/demands/{id}/routing', { params: { path: { id: demand.id } }, body: { departmentPartyId } }));
+    const body = { departmentPartyId };
+    await ok(api.POST('/public-data/demands/{id}/routing', { params: { path: { id: demand.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
+    keys.forget();
     onChange();
   });
   return (
@@ -43,10 +47,11 @@ function DemandAnswer({ demand, onChange }: { demand: Demand; onChange(): void }
   const [entryId, setEntryId] = useState('');
   const [plannedOn, setPlannedOn] = useState('');
   const [reasons, setReasons] = useState('');
+  const keys = useIdempotencyKeys();
   const send = useAction(async () => {
     if (!answer) return;
     const body: AnswerBody = answer === 'already_open' ? { answer, entryId } : answer === 'planned' ? { answer, plannedOn } : { answer, reasons };
-    await ok(api.POST('/public-data/demands/{id}/answer', { params: { path: { id: demand.id } }, body }));
+    await ok(api.POST('/public-data/demands/{id}/answer', { params: { path: { id: demand.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onChange();
   });
   return (

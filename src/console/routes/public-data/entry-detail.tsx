@@ -8,6 +8,7 @@ import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { useLoad } from '../../lib/use-load';
 import { EntryForm, type EntryContent } from './entry-form';
@@ -78,9 +79,11 @@ function EntryReview({ entry, onChange }: { entry: Entry; onChange(): void }) {
   const { t } = useI18n();
   const [decision, setDecision] = useState<'approve' | 'reject' | ''>('');
   const [reasons, setReasons] = useState('');
+  const keys = useIdempotencyKeys();
   const review = useAction(async () => {
     if (!decision || !entry.working) return;
-    await ok(api.POST('/public-data/entries/{id}/review', { params: { path: { id: entry.id } }, body: { revisionId: entry.working.id, decision, ...(reasons ? { reasons } : {}) } }));
+    const body = { revisionId: entry.working.id, decision, ...(reasons ? { reasons } : {}) };
+    await ok(api.POST('/public-data/entries/{id}/review', { params: { path: { id: entry.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onChange();
   });
   return (
@@ -109,8 +112,9 @@ export function EntryDetailPage({ id }: { id: string }) {
   const reviews = useLoad(() => ok(api.GET('/public-data/entries/{id}/reviews', { params: { path: { id } } })), [id]);
   const [editing, setEditing] = useState(false);
   const reload = () => (entry.reload(), versions.reload(), reviews.reload());
+  const keys = useIdempotencyKeys();
   const submit = useAction(async () => {
-    await ok(api.POST('/public-data/entries/{id}/submission', { params: { path: { id } } }));
+    await keys.act({ submission: id }, (key) => ok(api.POST('/public-data/entries/{id}/submission', { params: { path: { id }, header: { 'idempotency-key': key } } })));
     reload();
   });
   const edit = useAction(async (content: EntryContent) => {

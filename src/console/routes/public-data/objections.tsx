@@ -11,6 +11,7 @@ import { saveBlob } from '../../lib/download';
 import { ObjectionSetting } from '../bureau/objection-setting';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 import { usePagedLoad } from '../../lib/use-paged-load';
 
@@ -22,9 +23,11 @@ function ObjectionAnswer({ objection, onChange }: { objection: Objection; onChan
   const { t } = useI18n();
   const [answer, setAnswer] = useState<Answer | ''>('');
   const [reasons, setReasons] = useState('');
+  const keys = useIdempotencyKeys();
   const send = useAction(async () => {
     if (!answer) return;
-    await ok(api.POST('/public-data/objections/{id}/answer', { params: { path: { id: objection.id } }, body: answer === 'rejected' ? { answer, reasons } : { answer } }));
+    const body = answer === 'rejected' ? { answer, reasons } : { answer };
+    await ok(api.POST('/public-data/objections/{id}/answer', { params: { path: { id: objection.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onChange();
   });
   return (

@@ -4,6 +4,7 @@ import { Submit, TextField } from '../../components/fields';
 import { ProblemAlert } from '../../components/problem';
 import { Table } from '../../components/table';
 import { useI18n } from '../../i18n/i18n';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 
 type Status = 'upcoming' | 'running' | 'due' | 'overdue' | 'filed' | 'filed_late';
@@ -36,14 +37,19 @@ export interface UsageReport {
 
 /**
  * The user reports its use of the data for a period that has begun (Art. 20 ¶1): public data's
- * applicant, or a department for procured data. `file` sends it to the route of its kind.
+ * applicant, or a department for procured data. `file` sends it to the route of its kind, under
+ * the Idempotency-Key of its content.
  */
-export function UsageReportForm({ period, file }: { period: number; file(report: UsageReport): Promise<void> }) {
+export function UsageReportForm({ period, file }: { period: number; file(report: UsageReport, idempotencyKey: string): Promise<void> }) {
   const { t } = useI18n();
   const [summary, setSummary] = useState('');
   const [safeguards, setSafeguards] = useState('');
   const [results, setResults] = useState('');
-  const send = useAction(() => file({ period, summary, safeguards, ...(results ? { results } : {}) }));
+  const keys = useIdempotencyKeys();
+  const send = useAction(() => {
+    const report = { period, summary, safeguards, ...(results ? { results } : {}) };
+    return file(report, keys.keyFor(report));
+  });
   return (
     <form class="form narrow" onSubmit={onSubmit(send.run)}>
       <p>{t('usage.reportIntro', { n: period })}</p>

@@ -4,6 +4,7 @@ import type { paths } from '../../api/schema';
 import { RadioGroup, SelectField, Submit, TextField } from '../../components/fields';
 import { ProblemAlert } from '../../components/problem';
 import { useI18n } from '../../i18n/i18n';
+import { useIdempotencyKeys } from '../../lib/idempotency';
 import { onSubmit, useAction } from '../../lib/use-action';
 import type { PublicDataRequest } from './request-parts';
 
@@ -27,9 +28,10 @@ export function ExtensionForm({ request, onChange }: { request: PublicDataReques
   const [title, setTitle] = useState('');
   const [approvedAt, setApprovedAt] = useState(nowInShanghai);
   const [reason, setReason] = useState('');
+  const keys = useIdempotencyKeys();
   const extend = useAction(async () => {
     const body = { workingDays: Number(days), approverName: name, approverTitle: title, approvedAt: new Date(`${approvedAt}:00+08:00`).toISOString(), reason };
-    await ok(api.POST('/public-data/requests/{id}/extension', { params: { path: { id: request.id } }, body }));
+    await ok(api.POST('/public-data/requests/{id}/extension', { params: { path: { id: request.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onChange();
   });
   return (
@@ -61,13 +63,14 @@ export function AnswerForm({ request, onChange }: { request: PublicDataRequest; 
   const [basisKind, setBasisKind] = useState<BasisKind>('regulation');
   const [basisTitle, setBasisTitle] = useState('');
   const [article, setArticle] = useState('');
+  const keys = useIdempotencyKeys();
   const answer = useAction(async () => {
     if (!decision) return;
     const body: AnswerBody =
       decision === 'approve'
         ? { decision, ...(disposal ? { disposal } : {}), ...(request.kind === 'open' ? { reportEveryMonths: Number(every) as Interval } : {}) }
         : { decision, reasons, legalBasis: { kind: basisKind, title: basisTitle, ...(article ? { article } : {}) } };
-    await ok(api.POST('/public-data/requests/{id}/answer', { params: { path: { id: request.id } }, body }));
+    await ok(api.POST('/public-data/requests/{id}/answer', { params: { path: { id: request.id }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
     onChange();
   });
   return (

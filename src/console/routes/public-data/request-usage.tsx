@@ -36,6 +36,7 @@ function CorrectionOrderForm({ usage, onChange }: { usage: Usage; onChange(): vo
   const [outcomeId, setOutcomeId] = useState(uncited[0]?.id ?? '');
   const [details, setDetails] = useState('');
   const [correctBy, setCorrectBy] = useState('');
+  const keys = useIdempotencyKeys();
   const order = useAction(async () => {
     const body: OrderBody = {
       ground,
@@ -44,7 +45,8 @@ function CorrectionOrderForm({ usage, onChange }: { usage: Usage; onChange(): vo
       ...(ground === 'usage_not_reported' && period ? { period: Number(period) } : {}),
       ...(ground === 'source_not_cited' && outcomeId ? { outcomeId } : {}),
     };
-    await ok(api.POST('/public-data/requests/{id}/orders', { params: { path: { id: usage.requestId } }, body }));
+    await ok(api.POST('/public-data/requests/{id}/orders', { params: { path: { id: usage.requestId }, header: { 'idempotency-key': keys.keyFor(body) } }, body }));
+    keys.forget();
     setDetails('');
     onChange();
   });
@@ -128,8 +130,8 @@ function UserReports({ usage, onChange }: { usage: Usage; onChange(): void }) {
         <UsageReportForm
           key={reportable.period}
           period={reportable.period}
-          file={async (body) => {
-            await ok(api.POST('/public-data/requests/{id}/usage-reports', { params: { path: { id: usage.requestId } }, body }));
+          file={async (body, key) => {
+            await ok(api.POST('/public-data/requests/{id}/usage-reports', { params: { path: { id: usage.requestId }, header: { 'idempotency-key': key } }, body }));
             onChange();
           }}
         />
