@@ -10,7 +10,7 @@ import { claimKey, dropExpiredKeys, RETRY_AFTER_SECONDS, storeAnswer, type KeyRe
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `false`: the route takes no Idempotency-Key (its body carries secrets, or it cannot be fingerprinted). */
+    /** `false`: the route takes no Idempotency-Key (its answer carries secrets, which are not to be stored, or it cannot be fingerprinted). */
     idempotency?: boolean;
   }
 }
@@ -41,9 +41,17 @@ export function parseIdempotencyKey(raw: string): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Method, route, path with query, and the parsed body: two requests with one key must agree on all. */
+/**
+ * Body fields that are secrets: left out of the fingerprint, which is kept with the key, so that no
+ * unsalted hash of a password (or a step-up token) sits in the database beside its argon2 hash.
+ */
+const secretFields = new Set(['password', 'currentPassword', 'newPassword', 'stepUpToken']);
+
+/** Method, route, path with query, and the parsed body but its secrets: two requests with one key must agree on all. */
 function fingerprintOf(request: FastifyRequest): string {
-  return sha256([request.method, request.routeOptions.url ?? '', request.url, canonicalJson(request.body ?? null)].join('\n'));
+  const body = request.body;
+  const kept = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.fromEntries(Object.entries(body).filter(([field]) => !secretFields.has(field))) : (body ?? null);
+  return sha256([request.method, request.routeOptions.url ?? '', request.url, canonicalJson(kept)].join('\n'));
 }
 
 /**
@@ -59,7 +67,8 @@ function fingerprintOf(request: FastifyRequest): string {
  * marked `Idempotent-Replayed: true`; with another fingerprint a 422. One arriving while the first
  * runs waits for it (two seconds at most) and gets its answer; past that a 409 with Retry-After.
  * A 5xx is not an answer: its transaction rolls back and the retry runs again. Keys are the
- * caller's (user and acting party) and expire after `ttlHours`.
+ * caller's (user and the party the request names) and expire after `ttlHours`. A secret in the
+ * body (a password) is not part of the fingerprint: one key is one request whatever password it carried.
  *
  * Public routes have no caller to scope a key to, and upload routes stream a body that cannot be
  * fingerprinted before it is stored: neither takes a key. A route opts out with
@@ -79,7 +88,11 @@ export default fp(async function idempotency(app: FastifyInstance, opts: { ttlHo
     } catch (err) {
       return done(err as Error);
     }
-    const held = { scope: `${request.actor.userId}/${request.actor.partyId ?? '-'}`, key, fingerprint: fingerprintOf(request) };
+    // The party as the request named it (X-Party-Id), not as it was resolved: a user's only party
+    // is theirs implicitly, so a request that registers or joins a party would otherwise file its
+    // retry under another scope, and run twice.
+    const named = request.headers['x-party-id'];
+    const held = { scope: `${request.actor.userId}/${typeof named === 'string' ? named : '-'}`, key, fingerprint: fingerprintOf(request) };
     if (++claims % 200 === 0) void dropExpiredKeys(db).catch((err: unknown) => request.log.warn({ err }, 'idempotency cleanup failed'));
     claimKey(db, held).then(
       (outcome) => {

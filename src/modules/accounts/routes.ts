@@ -88,7 +88,8 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const stepUpCtx: StepUpContext = { db: app.db, config: app.config, tokens: app.stepUpTokens };
   app.post('/auth/step-up', {
-    config: { auth: 'authenticated', access: 'none', rateLimit: limited, whileSuspended: 'own-account' },
+    // Its answer is a step-up token: not an answer to keep under an Idempotency-Key.
+    config: { auth: 'authenticated', access: 'none', rateLimit: limited, whileSuspended: 'own-account', idempotency: false },
     schema: {
       tags: ['accounts'],
       summary: 'Confirm your password once more: a short-lived step-up token that signs agreements in this session without it',
@@ -106,7 +107,8 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/me/password', {
-    config: { auth: 'authenticated', access: 'none', rateLimit: limited, whileSuspended: 'own-account' },
+    // Its answer is a new session's token pair: not an answer to keep under an Idempotency-Key.
+    config: { auth: 'authenticated', access: 'none', rateLimit: limited, whileSuspended: 'own-account', idempotency: false },
     schema: {
       tags: ['accounts'],
       summary: 'Change your password: every session of the account ends, and a new one begins for you',

@@ -1,5 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
 import t from 'tap';
+import { rowsOf } from '../../../src/lib/database.js';
 import { renderSealedCopy } from '../../../src/modules/agreements/document.js';
 import { signaturesOf } from '../../../src/modules/agreements/signing.js';
 import { agreements } from '../../../src/modules/agreements/tables.js';
@@ -113,4 +115,26 @@ t.test('only an admin of a party to the agreement signs for it', async (t) => {
   const view = (await as(app, buyer, { method: 'GET', url: `/agreements/${agreementId}` })).json();
   t.same(view.signatures, [], 'nothing was signed');
   expectProblem(t, await signAs(app, operator, agreementId, hash), 403, 'forbidden');
+});
+
+t.test('a password in the body is not part of the fingerprint of an Idempotency-Key: no hash of it is kept, and the key is one request', async (t) => {
+  const app = await buildTestApp(t);
+  const operator = await signUp(app, ['operator']);
+  const provider = await signUp(app, ['provider']);
+  const buyer = await signUp(app, ['buyer']);
+  const providerParty = await createVerifiedParty(app, provider, operator);
+  const buyerParty = await createVerifiedParty(app, buyer, operator);
+  const { agreementId } = await draftTrade(app, sampleOrder(providerParty.id, buyerParty.id));
+  const contentSha256 = await contentHash(app, buyer, agreementId);
+  const sign = (password: string) => as(app, buyer, { method: 'POST', url: `/agreements/${agreementId}/signatures`, headers: { 'idempotency-key': '"sign-once"' }, payload: { contentSha256, password } });
+  const signed = await sign(buyer.password);
+  t.equal(signed.statusCode, 201, signed.body);
+  const retried = await sign('another password entirely');
+  t.equal(retried.statusCode, 201, 'not a 422 for a changed body: the same request');
+  t.equal(retried.headers['idempotent-replayed'], 'true');
+  t.equal(retried.body, signed.body);
+  const stored = rowsOf<{ fingerprint: string }>(await app.db.execute(sql`select fingerprint from idempotency_keys where key like '%sign-once%'`));
+  t.equal(stored.length, 1, 'the key was kept');
+  const withPassword = createHash('sha256').update(['POST', '/agreements/:id/signatures', `/agreements/${agreementId}/signatures`, JSON.stringify({ contentSha256, password: buyer.password })].join('\n')).digest('hex');
+  t.not(stored[0]!.fingerprint, withPassword, 'the fingerprint is not a hash over the password');
 });
