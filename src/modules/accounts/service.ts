@@ -193,6 +193,12 @@ async function retriedInGrace(ctx: AccountsContext, tx: Database, token: Refresh
   return later ? null : Math.max(0, Math.round(sinceUse / 1000));
 }
 
+/** Revokes every session (refresh-token family) of a user that still has a live token. */
+async function revokeEverySession(tx: Database, actor: AuditActor, userId: string, reason: 'account_changed' | 'password_changed') {
+  const families = await tx.selectDistinct({ familyId: refreshTokens.familyId }).from(refreshTokens).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+  for (const { familyId } of families) await revokeFamily(tx, actor, familyId, reason);
+}
+
 /** Revokes every live token of a family; audits it when anything was revoked. */
 async function revokeFamily(tx: Database, actor: AuditActor, familyId: string, reason: 'reuse' | 'logout' | 'account_changed' | 'password_changed') {
   const revoked = await tx
@@ -223,8 +229,7 @@ export async function changePassword(ctx: AccountsContext, actor: AuditActor, us
   return ctx.db.transaction(async (tx) => {
     const [user] = await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId)).returning();
     if (!user) throw notFound({ en: 'user', zh: '用户' });
-    const families = await tx.selectDistinct({ familyId: refreshTokens.familyId }).from(refreshTokens).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-    for (const { familyId } of families) await revokeFamily(tx, actor, familyId, 'password_changed');
+    await revokeEverySession(tx, actor, userId, 'password_changed');
     const familyId = randomUUID();
     await appendAudit(tx, actor, { action: 'account.password_changed', subject: { type: 'user', id: userId }, payload: { familyId } });
     return issueTokens(ctx, tx, user, familyId);
@@ -308,11 +313,7 @@ export async function updateUser(
     const subject = { type: 'user', id };
     if (rolesChanged) await appendAudit(tx, actor, { action: 'account.roles_changed', subject, payload: { from: before.roles, to: roles } });
     if (statusChanged) await appendAudit(tx, actor, { action: 'account.status_changed', subject, payload: { from: before.status, to: status } });
-    const families = await tx
-      .selectDistinct({ familyId: refreshTokens.familyId })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.userId, id), isNull(refreshTokens.revokedAt)));
-    for (const { familyId } of families) await revokeFamily(tx, actor, familyId, 'account_changed');
+    await revokeEverySession(tx, actor, id, 'account_changed');
     return after!;
   });
 }
